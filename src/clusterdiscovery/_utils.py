@@ -1,0 +1,67 @@
+"""Small shared helpers: input checks with messages that say how to fix the call."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "check_dataframe",
+    "check_int",
+    "check_fraction",
+    "check_positive",
+    "check_random_state",
+]
+
+from sklearn.utils import check_random_state  # re-exported: one way to resolve seeds
+
+
+def check_dataframe(data, name: str = "data", *, allow_empty: bool = False) -> pd.DataFrame:
+    """Return ``data`` if it is a DataFrame, else raise a ``TypeError`` naming ``name``."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(
+            f"The '{name}' parameter must be a pandas DataFrame; got {type(data).__name__}. "
+            f"Wrap arrays with pandas.DataFrame(...) and name the columns."
+        )
+    if not allow_empty and data.shape[0] == 0:
+        raise ValueError(f"The '{name}' table is empty (0 rows); pass at least one client.")
+    return data
+
+
+def check_int(value, name: str, *, low: int | None = None, high: int | None = None) -> int:
+    """Validate an integer parameter, naming it and the allowed range in the message."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"The '{name}' parameter must be an int; got {value!r} ({type(value).__name__})."
+        )
+    lo = "-inf" if low is None else low
+    hi = "inf" if high is None else high
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(
+            f"The '{name}' parameter must be an int in the range [{lo}, {hi}]. "
+            f"Got {value} instead."
+        )
+    return int(value)
+
+
+def check_positive(value, name: str, *, strict: bool = True) -> float:
+    """Validate a positive (or non-negative) finite real parameter."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"The '{name}' parameter must be a number; got {value!r}.")
+    if not np.isfinite(value) or value < 0 or (strict and value == 0):
+        rule = "> 0" if strict else ">= 0"
+        raise ValueError(f"The '{name}' parameter must be finite and {rule}. Got {value}.")
+    return float(value)
+
+
+def check_fraction(value, name: str, *, closed: bool = False) -> float:
+    """Validate a number in (0, 1) (or [0, 1] with ``closed=True``)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"The '{name}' parameter must be a number in (0, 1); got {value!r}.")
+    ok = 0 <= value <= 1 if closed else 0 < value < 1
+    if not ok:
+        interval = "[0, 1]" if closed else "(0, 1)"
+        raise ValueError(f"The '{name}' parameter must be in {interval}. Got {value}.")
+    return float(value)
