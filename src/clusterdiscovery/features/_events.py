@@ -1,0 +1,446 @@
+"""Aggregate a long table of service events into one row of features per client.
+
+Everything is computed with integer codes and :func:`numpy.bincount` (client x service
+cells), so a million events take well under a second: there is no per-client Python.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .._utils import check_dataframe, check_positive
+from ..exceptions import SchemaError
+
+__all__ = ["aggregate_events"]
+
+_NS_PER_DAY = 86_400 * 10**9
+_DAYS_PER_YEAR = 365.25
+_I8_MIN = np.iinfo(np.int64).min
+_I8_MAX = np.iinfo(np.int64).max
+
+
+def aggregate_events(
+    events: pd.DataFrame,
+    clients=None,
+    as_of=None,
+    window_days: float | None = None,
+    *,
+    id_col: str = "client_id",
+    date_col: str = "date",
+    service_col: str = "service",
+    cost_col: str | None = "cost",
+    services: Sequence[str] | None = None,
+    inpatient_services: Sequence[str] = ("inpatient_day",),
+    crisis_services: Sequence[str] = ("crisis", "ae_attendance"),
+    episode_gap_days: float = 7,
+    start_col: str | None = None,
+    min_exposure_days: float = 30,
+    unknown: str = "raise",
+) -> pd.DataFrame:
+    """Per-client counts, costs, rates and recency of service use.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Long table, one row per contact or bed-day, with columns ``id_col``, ``date_col``
+        (datetime64, or strings that parse as dates), ``service_col`` and ``cost_col``.
+        It is never modified.
+    clients : DataFrame, list or Index, optional
+        The clients who must get a row. A DataFrame supplies its ids from the ``id_col``
+        column if it has one, else from its index. Clients without events get zero counts
+        and costs (and NaN/NaT recency). When omitted, the clients are those in ``events``
+        (sorted by id).
+    as_of : date-like, optional
+        Cut-off date: events after it are ignored. Defaults to the latest event date.
+    window_days : float, optional
+        Keep only events in ``(as_of - window_days, as_of]`` for the counts, costs, rates,
+        inpatient days and crisis episodes.
+    id_col, date_col, service_col, cost_col : str
+        Column names in ``events``. ``cost_col=None`` skips the cost columns.
+    services : list of str, optional
+        The service types that get columns, in this order. Default: every service type in
+        ``events`` (before any cut-off, so that the columns do not depend on ``as_of``),
+        sorted. Events of a service not listed raise a ``ValueError``.
+    inpatient_services : list of str
+        Services whose events are bed-days (default ``("inpatient_day",)``).
+    crisis_services : list of str
+        Services that count towards crisis episodes (default ``("crisis", "ae_attendance")``).
+    episode_gap_days : float
+        Crisis contacts more than this many days after the previous crisis contact of the
+        same client start a new episode (default 7).
+    start_col : str, optional
+        A date column of ``clients`` (e.g. ``"referral_date"``) that starts each client's
+        exposure when no window is given (see Notes).
+    min_exposure_days : float
+        Floor on the exposure used for per-year rates (default 30 days), so that a client
+        first seen a few days before ``as_of`` does not get an enormous rate.
+    unknown : {"raise", "drop"}
+        What to do with events of clients not in ``clients``: raise a ``ValueError`` that
+        says how many and gives examples (default), or drop them.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by client id (named ``id_col``), one row per client, with columns:
+
+        - ``n_<service>``, ``cost_<service>``: counts and costs by service type;
+        - ``n_total``, ``cost_total``;
+        - ``<each of the above>_per_year``: divided by ``exposure_years``;
+        - ``exposure_years``: the exposure used for the rates (see Notes);
+        - ``inpatient_days``: distinct calendar days with an inpatient event;
+        - ``crisis_episodes``: runs of crisis contacts with gaps of at most
+          ``episode_gap_days``;
+        - ``first_contact``, ``last_contact`` (datetime64, NaT when none) and
+          ``days_since_last_contact`` (float, NaN when none): over all events on or before
+          ``as_of`` (the window does not apply to these).
+
+        Service names are turned into column-safe names (lower case, runs of characters
+        other than letters, digits and ``_`` replaced by ``_``).
+
+    Raises
+    ------
+    TypeError
+        If ``events`` is not a DataFrame.
+    SchemaError
+        A required column is missing, a date does not parse, a date, id or service is
+        missing, or a cost is negative, NaN or infinite.
+    ValueError
+        Bad parameters; events of unknown clients with ``unknown="raise"``; duplicated
+        client ids in ``clients``.
+
+    Notes
+    -----
+    *Exposure.* With ``window_days`` every client's exposure is the window length. Without
+    a window it runs from the client's start to ``as_of`` (inclusive of both days): the
+    start is the earlier of the first event and, when ``start_col`` is given, the client's
+    ``start_col`` date. The exposure is at least ``min_exposure_days``. A client with no
+    events and no start date has NaN exposure and zero rates. One year is 365.25 days.
+
+    *Crisis episodes.* The crisis contacts of a client, in date order, form one episode as
+    long as each follows the previous one by at most ``episode_gap_days`` days; a longer
+    gap starts a new episode.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({
+    ...     "client_id": ["a", "a", "b"],
+    ...     "date": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-02-01"]),
+    ...     "service": ["crisis", "outpatient", "outpatient"],
+    ...     "cost": [300.0, 100.0, 100.0]})
+    >>> out = aggregate_events(ev, clients=["a", "b", "c"], as_of="2024-03-01")
+    >>> out[["n_total", "cost_total", "crisis_episodes"]]
+               n_total  cost_total  crisis_episodes
+    client_id
+    a                2       400.0                1
+    b                1       100.0                0
+    c                0         0.0                0
+    """
+    events = check_dataframe(events, "events", allow_empty=True)
+    if unknown not in ("raise", "drop"):
+        raise ValueError(f"The 'unknown' parameter must be 'raise' or 'drop'. Got {unknown!r}.")
+    gap_days = check_positive(episode_gap_days, "episode_gap_days", strict=False)
+    min_exposure = check_positive(min_exposure_days, "min_exposure_days", strict=False)
+    if window_days is not None:
+        window_days = check_positive(window_days, "window_days")
+    inpatient_services = _names(inpatient_services, "inpatient_services")
+    crisis_services = _names(crisis_services, "crisis_services")
+
+    needed = [id_col, date_col, service_col] + ([cost_col] if cost_col is not None else [])
+    missing = [c for c in needed if c not in events.columns]
+    if missing:
+        raise SchemaError(
+            f"The events table has no column(s) {missing} (it has {list(events.columns)}). "
+            f"Rename them or pass id_col=, date_col=, service_col=, cost_col=."
+        )
+
+    # ---------------------------------------------------------------- columns -> arrays
+    ids = events[id_col]
+    if ids.isna().any():
+        raise SchemaError(
+            f"Column '{id_col}' of events has {int(ids.isna().sum())} missing client id(s); "
+            f"drop those rows or fill in the ids."
+        )
+    t = _as_int_ns(events[date_col], date_col, "events")
+    if len(t) and (t == _I8_MIN).any():
+        raise SchemaError(
+            f"Column '{date_col}' of events has {int((t == _I8_MIN).sum())} missing date(s); "
+            f"every event needs a date."
+        )
+    svc = events[service_col]
+    if svc.isna().any():
+        raise SchemaError(
+            f"Column '{service_col}' of events has {int(svc.isna().sum())} missing service "
+            f"type(s); fill them in (e.g. 'other') or drop those rows."
+        )
+    cost = None
+    if cost_col is not None:
+        cost = _costs(events[cost_col], cost_col)
+
+    if services is None:
+        svc_codes, svc_names = pd.factorize(svc, sort=True)
+        svc_names = [str(s) for s in svc_names]
+    else:
+        svc_names = _names(services, "services")
+        if len(set(svc_names)) != len(svc_names):
+            raise ValueError(f"The 'services' parameter has duplicates: {svc_names}.")
+        svc_codes = pd.Index(svc_names).get_indexer(svc.astype(str))
+        if (svc_codes < 0).any():
+            other = pd.unique(svc[svc_codes < 0].astype(str))[:5].tolist()
+            raise ValueError(
+                f"Column '{service_col}' has service type(s) {other} not in the 'services' "
+                f"parameter; add them to 'services' or leave it as None."
+            )
+    svc_codes = np.asarray(svc_codes, dtype=np.intp)
+    labels = _column_labels(svc_names)
+
+    # ------------------------------------------------------------------- client codes
+    if clients is None:
+        codes, client_index = pd.factorize(ids, sort=True)
+        client_index = pd.Index(client_index, name=id_col)
+        codes = np.asarray(codes, dtype=np.intp)
+    else:
+        client_index = _client_index(clients, id_col)
+        codes = np.asarray(client_index.get_indexer(ids), dtype=np.intp)
+        bad = codes < 0
+        if bad.any():
+            if unknown == "raise":
+                examples = pd.unique(ids[bad]).tolist()[:5]
+                raise ValueError(
+                    f"{int(bad.sum())} event(s) belong to {len(pd.unique(ids[bad]))} client(s) "
+                    f"not in 'clients', e.g. {examples}. Add them to 'clients' or pass "
+                    f"unknown='drop' to ignore their events."
+                )
+            keep = ~bad
+            codes, t, svc_codes = codes[keep], t[keep], svc_codes[keep]
+            cost = cost[keep] if cost is not None else None
+    n = len(client_index)
+    n_svc = len(svc_names)
+
+    # --------------------------------------------------------------- cut-off, window
+    if as_of is None:
+        as_of_ns = int(t.max()) if len(t) else None
+    else:
+        as_of_ns = _timestamp_ns(as_of, "as_of")
+    if as_of_ns is None:  # no events and no as_of: nothing is dated
+        upto = np.zeros(len(t), dtype=bool)
+    else:
+        upto = t <= as_of_ns
+    c_all, t_all = codes[upto], t[upto]
+    if window_days is not None and as_of_ns is not None:
+        lo = as_of_ns - int(round(window_days * _NS_PER_DAY))
+        inwin = t_all > lo
+    else:
+        inwin = np.ones(len(t_all), dtype=bool)
+    c_w, t_w, s_w = c_all[inwin], t_all[inwin], svc_codes[upto][inwin]
+    cost_w = cost[upto][inwin] if cost is not None else None
+
+    # ------------------------------------------------------- counts and costs (bincount)
+    cell = c_w * n_svc + s_w
+    counts = np.bincount(cell, minlength=n * n_svc).reshape(n, n_svc)
+    out = {}
+    for j, lab in enumerate(labels):
+        out[f"n_{lab}"] = counts[:, j]
+    n_total = counts.sum(axis=1)
+    out["n_total"] = n_total
+    if cost_w is not None:
+        costs = np.bincount(cell, weights=cost_w, minlength=n * n_svc).reshape(n, n_svc)
+        for j, lab in enumerate(labels):
+            out[f"cost_{lab}"] = costs[:, j]
+        out["cost_total"] = costs.sum(axis=1)
+
+    # ------------------------------------------------------------------ first and last
+    first = np.full(n, _I8_MAX, dtype=np.int64)
+    last = np.full(n, _I8_MIN, dtype=np.int64)
+    np.minimum.at(first, c_all, t_all)
+    np.maximum.at(last, c_all, t_all)
+    seen = last != _I8_MIN
+    first[~seen] = _I8_MIN  # NaT
+
+    # ----------------------------------------------------------------------- exposure
+    if window_days is not None:
+        exposure_days = np.full(n, window_days, dtype=float)
+    else:
+        start = first.copy()
+        if start_col is not None:
+            start = _merge_start(start, seen, clients, client_index, start_col, id_col)
+        has_start = start != _I8_MIN
+        exposure_days = np.full(n, np.nan)
+        if as_of_ns is not None:
+            span = (as_of_ns - start[has_start]) / _NS_PER_DAY + 1.0
+            exposure_days[has_start] = np.maximum(span, min_exposure)
+    exposure_years = exposure_days / _DAYS_PER_YEAR
+    base = list(out)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for name in base:
+            v = out[name] / exposure_years
+            out[f"{name}_per_year"] = np.where(out[name] == 0, 0.0, v)
+    out["exposure_years"] = exposure_years
+
+    # ------------------------------------------------------ inpatient days, episodes
+    inp_svc = [j for j, s in enumerate(svc_names) if s in inpatient_services]
+    is_inp = np.isin(s_w, inp_svc)
+    day = np.floor_divide(t_w[is_inp], _NS_PER_DAY)
+    if day.size:
+        key = c_w[is_inp].astype(np.int64) * (int(day.max() - day.min()) + 1) + (day - day.min())
+        uniq = np.unique(key)
+        inpatient_days = np.bincount(uniq // (int(day.max() - day.min()) + 1), minlength=n)
+    else:
+        inpatient_days = np.zeros(n, dtype=np.int64)
+    out["inpatient_days"] = inpatient_days
+
+    cri_svc = [j for j, s in enumerate(svc_names) if s in crisis_services]
+    is_cri = np.isin(s_w, cri_svc)
+    cc, ct = c_w[is_cri], t_w[is_cri]
+    if cc.size:
+        order = np.lexsort((ct, cc))
+        cc, ct = cc[order], ct[order]
+        new = np.ones(cc.size, dtype=bool)
+        new[1:] = (cc[1:] != cc[:-1]) | ((ct[1:] - ct[:-1]) > gap_days * _NS_PER_DAY)
+        crisis_episodes = np.bincount(cc[new], minlength=n)
+    else:
+        crisis_episodes = np.zeros(n, dtype=np.int64)
+    out["crisis_episodes"] = crisis_episodes
+
+    # ------------------------------------------------------------------------ recency
+    out["first_contact"] = first.view("datetime64[ns]")
+    out["last_contact"] = last.view("datetime64[ns]")
+    dsl = np.full(n, np.nan)
+    if as_of_ns is not None:
+        dsl[seen] = (as_of_ns - last[seen]) / _NS_PER_DAY
+    out["days_since_last_contact"] = dsl
+
+    frame = pd.DataFrame(out, index=client_index)
+    frame.columns.name = None
+    return frame
+
+
+# ------------------------------------------------------------------------------ helpers
+def _names(value, name: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, Sequence | pd.Index | np.ndarray):
+        raise TypeError(f"The '{name}' parameter must be a list of service names; got {value!r}.")
+    return [str(v) for v in value]
+
+
+def _column_labels(names: list[str]) -> list[str]:
+    labels = [re.sub(r"[^0-9a-zA-Z_]+", "_", s.strip()).strip("_").lower() or "unnamed"
+              for s in names]
+    if len(set(labels)) != len(labels):
+        raise ValueError(
+            f"Service types {names} give clashing column names {labels}; rename the services "
+            f"so that they differ in more than case and punctuation."
+        )
+    return labels
+
+
+def _as_int_ns(s: pd.Series, col: str, table: str) -> np.ndarray:
+    """Dates as int64 nanoseconds since the epoch (NaT -> int64 min)."""
+    if not pd.api.types.is_datetime64_any_dtype(s):
+        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            raise SchemaError(
+                f"Column '{col}' of {table} has dtype {s.dtype}, not dates; convert it with "
+                f"pandas.to_datetime (numbers are not read as dates)."
+            )
+        try:
+            parsed = pd.to_datetime(s, errors="coerce", format="mixed")
+        except (TypeError, ValueError) as exc:  # pragma: no cover - very odd input
+            raise SchemaError(f"Column '{col}' of {table} does not parse as dates: {exc}") from exc
+        bad = parsed.isna() & s.notna()
+        if bad.any():
+            raise SchemaError(
+                f"Column '{col}' of {table} has {int(bad.sum())} value(s) that are not dates "
+                f"(e.g. {s[bad].iloc[0]!r}); use ISO dates such as 2024-03-31."
+            )
+        s = parsed
+    if getattr(s.dt, "tz", None) is not None:
+        s = s.dt.tz_convert(None)
+    return s.to_numpy(dtype="datetime64[ns]").view(np.int64)
+
+
+def _timestamp_ns(value, name: str) -> int:
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"The '{name}' parameter must be a date (e.g. '2025-12-31'); got {value!r}."
+        ) from exc
+    if ts is pd.NaT or pd.isna(ts):
+        raise ValueError(f"The '{name}' parameter must be a date; got {value!r}.")
+    if ts.tz is not None:
+        ts = ts.tz_convert(None)
+    return int(ts.as_unit("ns").value)
+
+
+def _costs(s: pd.Series, col: str) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+        raise SchemaError(
+            f"Cost column '{col}' must be numeric but has dtype {s.dtype}; convert it with "
+            f"pandas.to_numeric(events['{col}'])."
+        )
+    arr = s.to_numpy(dtype=float, na_value=np.nan)
+    if np.isnan(arr).any():
+        raise SchemaError(
+            f"Cost column '{col}' has {int(np.isnan(arr).sum())} missing value(s); use 0 for "
+            f"contacts without a cost or drop those rows."
+        )
+    if np.isinf(arr).any():
+        raise SchemaError(f"Cost column '{col}' has infinite value(s); correct them.")
+    if (arr < 0).any():
+        raise SchemaError(
+            f"Cost column '{col}' has {int((arr < 0).sum())} negative value(s) (e.g. "
+            f"{arr[arr < 0][0]}); costs must be >= 0. Check refunds or data-entry errors."
+        )
+    return arr
+
+
+def _client_index(clients, id_col: str) -> pd.Index:
+    if isinstance(clients, pd.DataFrame):
+        if id_col in clients.columns:
+            idx = pd.Index(clients[id_col])
+        else:
+            idx = clients.index
+    elif isinstance(clients, pd.Series):
+        idx = pd.Index(clients)
+    elif isinstance(clients, pd.Index | np.ndarray | list | tuple):
+        idx = pd.Index(clients)
+    else:
+        raise TypeError(
+            f"The 'clients' parameter must be a DataFrame (ids in its index or in column "
+            f"'{id_col}'), an Index or a list of ids; got {type(clients).__name__}."
+        )
+    if idx.isna().any():
+        raise ValueError(f"'clients' has {int(idx.isna().sum())} missing client id(s).")
+    if idx.has_duplicates:
+        dup = idx[idx.duplicated()].unique().tolist()[:5]
+        raise ValueError(
+            f"'clients' has duplicated client id(s), e.g. {dup}; keep one row per client."
+        )
+    return pd.Index(idx, name=id_col)
+
+
+def _merge_start(start, seen, clients, client_index, start_col, id_col):
+    if not isinstance(clients, pd.DataFrame):
+        raise ValueError(
+            f"start_col={start_col!r} needs 'clients' to be a DataFrame with that column."
+        )
+    if start_col not in clients.columns:
+        raise SchemaError(
+            f"The clients table has no column '{start_col}' (the 'start_col' parameter)."
+        )
+    col = clients[start_col]
+    if id_col in clients.columns:
+        col = pd.Series(col.to_numpy(), index=pd.Index(clients[id_col]))
+    s = _as_int_ns(col.reset_index(drop=True), start_col, "clients")
+    has = s != _I8_MIN
+    out = start.copy()
+    both = has & seen
+    out[both] = np.minimum(start[both], s[both])
+    only = has & ~seen
+    out[only] = s[only]
+    return out
