@@ -1,7 +1,801 @@
-"""Latent class model with mixed measurement types (work in progress)."""
+"""Latent class model (finite mixture) for categorical, gaussian and count columns."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.utils import check_array
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._utils import check_int, check_positive, check_random_state
+from ..exceptions import ConvergenceWarning
+from ._lca_data import KINDS, compress, design, encode, table_columns
 
 __all__ = ["LatentClassModel"]
 
+_TINY = 1e-300
 
-class LatentClassModel:  # placeholder replaced shortly by the full estimator
-    pass
+
+class LatentClassModel(ClusterMixin, BaseEstimator):
+    """Latent class model with categorical, gaussian and Poisson indicators, fitted by EM.
+
+    Each client belongs to one of ``n_components`` unobserved classes; given the class, the
+    columns are independent (local independence). A categorical column has class-specific
+    level probabilities (any number of levels; integer codes, strings, booleans or pandas
+    categoricals), a gaussian column a class-specific mean and variance and a Poisson column
+    a class-specific rate (counts such as service contacts). NaN (or ``None``/``pd.NA``) is
+    missing: the cell is left out of that row's likelihood (full-information maximum
+    likelihood under missing at random), as poLCA with ``na.rm=FALSE`` and StepMix's
+    ``*_nan`` models do.
+
+    The EM works in log space, floors probabilities at ``min_prob`` (so empty cells never
+    produce ``log(0)``) and floors variances at ``var_floor`` times the column's overall
+    variance. Identical rows are collapsed into response patterns with frequency weights
+    when that shrinks the data, and the E and M steps are sparse/dense matrix products.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+        Number of latent classes.
+    measurement : str or dict, default="categorical"
+        ``"categorical"``, ``"gaussian"`` or ``"poisson"`` for every column, or a dict
+        ``{column: type}`` naming every column (positions ``0..p-1`` for arrays).
+    n_init : int, default=1
+        Number of starts; the one with the highest log-likelihood is kept.
+    init : {"random", "kmeans"}, default="random"
+        ``"random"``: random item-response probabilities (Dirichlet), means drawn from the
+        data, equal class shares (as poLCA). ``"kmeans"``: k-means on the one-hot and
+        standardised columns of (a sample of) the data gives the starting partition.
+    max_iter : int, default=1000
+        Maximum number of EM iterations per start.
+    tol : float, default=1e-8
+        Convergence threshold on the change of the mean log-likelihood per row.
+    min_prob : float, default=1e-10
+        Floor for class shares, level probabilities and Poisson rates.
+    var_floor : float, default=1e-6
+        Floor for a gaussian variance, relative to the column's overall variance.
+    handle_unknown : {"error", "missing"}, default="error"
+        What to do with a categorical level at predict time that was not seen in ``fit``.
+    random_state : int, RandomState instance or None, default=None
+        Seed for the starts (resolved once per ``fit``).
+
+    Attributes
+    ----------
+    weights_ : ndarray of shape (n_components,)
+        Class shares.
+    measurement_ : dict
+        Column -> measurement type.
+    categories_ : dict
+        Categorical column -> array of levels (the order of ``probabilities_`` columns).
+    probabilities_ : dict
+        Categorical column -> array (n_components, n_levels) of level probabilities.
+    means_, variances_ : dict
+        Gaussian column -> array (n_components,).
+    rates_ : dict
+        Poisson column -> array (n_components,).
+    loglik_ : float
+        Total log-likelihood of the training data at the fitted parameters.
+    lower_bound_ : float
+        ``loglik_`` divided by the number (total weight) of rows, as in scikit-learn.
+    n_parameters_ : int
+        Free parameters: ``(K-1) + K*sum_j(L_j-1)`` for categorical columns, ``+2K`` per
+        gaussian and ``+K`` per Poisson column (the count poLCA and StepMix use).
+    converged_ : bool
+        Whether the best start converged.
+    n_iter_ : int
+        EM iterations of the best start.
+    labels_ : ndarray of shape (n_samples,)
+        Modal class of each training row.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Defined when ``X`` was a DataFrame with string column names.
+
+    See Also
+    --------
+    sklearn.mixture.GaussianMixture : the model for all-gaussian data with full covariances.
+
+    References
+    ----------
+    .. [1] Goodman, L. A. (1974). Exploratory latent structure analysis using both
+       identifiable and unidentifiable models. Biometrika, 61(2), 215-231.
+    .. [2] Linzer, D. A. and Lewis, J. B. (2011). poLCA: An R package for polytomous
+       variable latent class analysis. Journal of Statistical Software, 42(10), 1-29.
+    .. [3] Morin, S., Legault, R., Laliberte, F., Bakk, Z., Giguere, C.-E., de la Sablonniere,
+       R. and Lacourse, E. (2025). StepMix: A Python package for pseudo-likelihood
+       estimation of generalized mixture models with external variables. Journal of
+       Statistical Software, 113(8).
+    .. [4] Vermunt, J. K. and Magidson, J. (2002). Latent class cluster analysis. In
+       Hagenaars and McCutcheon (eds.), Applied Latent Class Analysis, 89-106.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from clusterdiscovery.models import LatentClassModel
+    >>> rng = np.random.default_rng(0)
+    >>> z = rng.integers(0, 2, 500)
+    >>> X = pd.DataFrame({f"item{j}": rng.random(500) < np.where(z == 1, 0.9, 0.1)
+    ...                   for j in range(5)})
+    >>> lca = LatentClassModel(2, n_init=3, random_state=0).fit(X)
+    >>> lca.n_parameters_
+    11
+    >>> bool(lca.converged_)
+    True
+    """
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        measurement="categorical",
+        n_init=1,
+        init="random",
+        max_iter=1000,
+        tol=1e-8,
+        min_prob=1e-10,
+        var_floor=1e-6,
+        handle_unknown="error",
+        random_state=None,
+    ):
+        self.n_components = n_components
+        self.measurement = measurement
+        self.n_init = n_init
+        self.init = init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.min_prob = min_prob
+        self.var_floor = var_floor
+        self.handle_unknown = handle_unknown
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    # ------------------------------------------------------------------ validation
+    def _check_params(self):
+        check_int(self.n_components, "n_components", low=1)
+        check_int(self.n_init, "n_init", low=1)
+        check_int(self.max_iter, "max_iter", low=1)
+        check_positive(self.tol, "tol", strict=False)
+        check_positive(self.min_prob, "min_prob")
+        check_positive(self.var_floor, "var_floor")
+        if self.min_prob >= 0.01:
+            raise ValueError(f"The 'min_prob' parameter must be < 0.01. Got {self.min_prob}.")
+        if self.init not in ("random", "kmeans"):
+            raise ValueError(
+                f"The 'init' parameter must be 'random' or 'kmeans'. Got {self.init!r} instead."
+            )
+        if self.handle_unknown not in ("error", "missing"):
+            raise ValueError(
+                "The 'handle_unknown' parameter must be 'error' or 'missing'. "
+                f"Got {self.handle_unknown!r} instead."
+            )
+
+    def _resolve_measurement(self, keys):
+        spec = self.measurement
+        valid = ", ".join(repr(k) for k in KINDS)
+        if isinstance(spec, str):
+            if spec not in KINDS:
+                raise ValueError(
+                    f"The 'measurement' parameter must be one of {valid} or a dict "
+                    f"{{column: type}}. Got {spec!r} instead."
+                )
+            return dict.fromkeys(keys, spec)
+        if not isinstance(spec, dict):
+            raise TypeError(
+                "The 'measurement' parameter must be a str or a dict {column: type}; "
+                f"got {type(spec).__name__}."
+            )
+        unknown = [k for k in spec if k not in keys]
+        if unknown:
+            raise ValueError(
+                f"The 'measurement' dict names column(s) {unknown} that are not in X "
+                f"(columns: {list(keys)[:20]}). Fix the names or drop those entries."
+            )
+        absent = [k for k in keys if k not in spec]
+        if absent:
+            raise ValueError(
+                f"The 'measurement' dict has no entry for column(s) {absent}; give each "
+                f"column a type ({valid}) or drop those columns from X."
+            )
+        for k, v in spec.items():
+            if v not in KINDS:
+                raise ValueError(
+                    f"Unknown measurement {v!r} for column {k!r}; use one of {valid}."
+                )
+        return {k: spec[k] for k in keys}
+
+    def _check_sample_weight(self, sample_weight, n):
+        if sample_weight is None:
+            return None
+        sw = np.asarray(sample_weight, dtype=np.float64)
+        if sw.ndim == 0:
+            sw = np.full(n, float(sw))
+        if sw.shape != (n,):
+            raise ValueError(
+                f"sample_weight has shape {sw.shape}; expected ({n},), one weight per row."
+            )
+        if not np.all(np.isfinite(sw)) or (sw < 0).any() or sw.sum() <= 0:
+            raise ValueError(
+                "sample_weight must be finite, >= 0 and not all zero (frequency weights)."
+            )
+        return sw
+
+    # ------------------------------------------------------------------ structure
+    def _set_structure(self, keys, kinds, levels):
+        self._keys = list(keys)
+        self._kinds = list(kinds)
+        cat_idx = [j for j, k in enumerate(kinds) if k == "categorical"]
+        self._n_levels = np.array([len(levels[j]) for j in cat_idx], dtype=np.int64)
+        self._offsets = np.concatenate([[0], np.cumsum(self._n_levels)[:-1]]).astype(np.int64)
+        self._total_levels = int(self._n_levels.sum())
+        self._levels = levels
+        self.measurement_ = dict(zip(keys, kinds))
+        self.categories_ = {keys[j]: np.asarray(levels[j]) for j in cat_idx}
+
+    def _encode(self, X, *, fit):
+        if fit:
+            keys, _, _ = table_columns(X)
+            kinds = list(self._resolve_measurement(keys).values())
+            data, levels = encode(X, kinds, None, fit=True)
+            self._set_structure(keys, kinds, levels)
+            return data
+        data, _ = encode(X, self._kinds, self._levels, fit=False,
+                         handle_unknown=self.handle_unknown)
+        return data
+
+    def _design(self, data):
+        return design(data, self._offsets, self._total_levels)
+
+    # ------------------------------------------------------------------ EM kernels
+    def _log_joint(self, D, params):
+        """Class-dependent log p(x_i, class k) for every row (m, K)."""
+        log_w, logP, mu, var, lam = params
+        A = np.empty((D.Z.shape[0], log_w.size))
+        A[:] = log_w
+        if logP.shape[0]:
+            A += D.Z @ logP
+        for j in range(mu.shape[0]):
+            t = (D.xg[:, j, None] - mu[j]) ** 2 / var[j] + np.log(var[j])
+            t *= D.og[:, j, None]
+            A -= 0.5 * t
+        if lam.shape[0]:
+            A += D.xp @ np.log(lam) - D.op @ lam
+        return A
+
+    @staticmethod
+    def _normalise(A):
+        """Turn log joint ``A`` into responsibilities in place; return log p(x_i)."""
+        mx = A.max(axis=1)
+        A -= mx[:, None]
+        np.exp(A, out=A)
+        s = A.sum(axis=1)
+        A /= s[:, None]
+        return mx + np.log(s)
+
+    def _m_step(self, D, R, w, stats):
+        K = R.shape[1]
+        Rw = R * w[:, None]
+        Nk = Rw.sum(axis=0)
+        shares = np.maximum(Nk / Nk.sum(), self.min_prob)
+        log_w = np.log(shares / shares.sum())
+        if self._total_levels:
+            N = np.asarray(D.ZT @ Rw)
+            logP = self._normalise_blocks(N, K)
+        else:
+            logP = np.zeros((0, K))
+        jg = D.xg.shape[1]
+        mu = np.empty((jg, K))
+        var = np.empty((jg, K))
+        if jg:
+            S0 = D.og.T @ Rw
+            S1 = D.xg.T @ Rw
+            ok = S0 > 1e-12
+            mu = np.where(ok, S1 / np.where(ok, S0, 1.0), stats["gmean"][:, None])
+            for j in range(jg):
+                d = (D.xg[:, j, None] - mu[j]) ** 2
+                d *= D.og[:, j, None]
+                S2 = (d * Rw).sum(axis=0)
+                v = np.where(ok[j], S2 / np.where(ok[j], S0[j], 1.0), stats["gvar"][j])
+                var[j] = np.maximum(v, self.var_floor * stats["gvar"][j])
+        if D.xp.shape[1]:
+            S0 = D.op.T @ Rw
+            S1 = D.xp.T @ Rw
+            ok = S0 > 1e-12
+            lam = np.where(ok, S1 / np.where(ok, S0, 1.0), stats["pmean"][:, None])
+            lam = np.maximum(lam, self.min_prob)
+        else:
+            lam = np.zeros((0, K))
+        return log_w, logP, mu, var, lam
+
+    def _normalise_blocks(self, N, K):
+        """Column-block normalisation of level counts -> floored log probabilities."""
+        starts = self._offsets
+        sizes = self._n_levels
+        denom = np.add.reduceat(N, starts, axis=0)
+        denom_full = np.repeat(denom, sizes, axis=0)
+        uniform = np.repeat(1.0 / sizes, sizes)[:, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            P = np.where(denom_full > 1e-300, N / np.where(denom_full > 0, denom_full, 1.0),
+                         uniform)
+        P = np.maximum(P, self.min_prob)
+        P /= np.repeat(np.add.reduceat(P, starts, axis=0), sizes, axis=0)
+        return np.log(P)
+
+    def _random_params(self, data, w, rng, stats):
+        K = self.n_components
+        log_w = np.full(K, -np.log(K))
+        blocks = [np.log(np.maximum(rng.dirichlet(np.ones(L), size=K).T, self.min_prob))
+                  for L in self._n_levels]
+        logP = np.vstack(blocks) if blocks else np.zeros((0, K))
+        jg, jp = data.gau.shape[1], data.poi.shape[1]
+        mu = np.empty((jg, K))
+        var = np.empty((jg, K))
+        for j in range(jg):
+            obs = data.gau[:, j][~np.isnan(data.gau[:, j])]
+            mu[j] = rng.choice(obs, size=K)
+            var[j] = stats["gvar"][j]
+        lam = np.empty((jp, K))
+        for j in range(jp):
+            obs = data.poi[:, j][~np.isnan(data.poi[:, j])]
+            lam[j] = np.maximum(0.5 * (rng.choice(obs, size=K) + stats["pmean"][j]),
+                                self.min_prob + 1e-3)
+        return log_w, logP, mu, var, lam
+
+    def _kmeans_params(self, data, w, rng, stats):
+        from sklearn.cluster import KMeans
+
+        K = self.n_components
+        n_sub = min(data.n, 20000)
+        p = w / w.sum()
+        idx = rng.choice(data.n, size=n_sub, replace=data.n < n_sub, p=p)
+        sub = data.take(idx)
+        D = self._design(sub)
+        parts = []
+        if self._total_levels:
+            parts.append(D.Z.toarray())
+        if D.xg.shape[1]:
+            z = (np.nan_to_num(sub.gau - stats["gmean"]) / np.sqrt(stats["gvar"]))
+            parts.append(z)
+        if D.xp.shape[1]:
+            lp = np.log1p(np.nan_to_num(sub.poi, nan=0.0))
+            lp = np.where(np.isnan(sub.poi), np.nan, lp)
+            m = np.nanmean(lp, axis=0)
+            s = np.nanstd(lp, axis=0)
+            parts.append(np.nan_to_num((lp - m) / np.where(s > 0, s, 1.0)))
+        F = np.hstack(parts)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        labels = KMeans(K, n_init=1, random_state=seed).fit_predict(F)
+        R = np.full((n_sub, K), 0.1 / K)
+        R[np.arange(n_sub), labels] += 0.9
+        return self._m_step(D, R, np.ones(n_sub), stats)
+
+    def _run_em(self, D, w, params, stats):
+        W = w.sum()
+        prev = -np.inf
+        converged = False
+        n_iter = 0
+        while True:
+            A = self._log_joint(D, params)
+            lse = self._normalise(A)
+            ll = float(w @ (lse + D.const))
+            if abs(ll - prev) / W < self.tol:
+                converged = True
+                break
+            if n_iter >= self.max_iter:
+                break
+            prev = ll
+            params = self._m_step(D, A, w, stats)
+            n_iter += 1
+        return params, ll, converged, n_iter, A
+
+    # ------------------------------------------------------------------ public API
+    def fit(self, X, y=None, sample_weight=None):
+        """Fit the model by EM from ``n_init`` starts and keep the best.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+            NaN marks a missing cell.
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), default=None
+            Frequency weights (for example counts of response patterns).
+
+        Returns
+        -------
+        self : LatentClassModel
+        """
+        self._check_params()
+        X = _as_table(X)
+        validate_data(self, X, reset=True, skip_check_array=True)
+        K = self.n_components
+        if X.shape[0] < K:
+            raise ValueError(f"n_samples={X.shape[0]} should be >= n_components={K}.")
+        if X.shape[0] < 2 and "gaussian" in self._resolve_measurement(
+            table_columns(X)[0]
+        ).values():
+            raise ValueError(
+                f"n_samples={X.shape[0]}: a gaussian column needs at least two rows to "
+                "estimate a variance; pass more rows."
+            )
+        data = self._encode(X, fit=True)
+        n = data.n
+        sw = self._check_sample_weight(sample_weight, n)
+        # Identical rows contribute identically: fit on weighted response patterns. Always
+        # done (cheap, once) so weighted and repeated data give the same fit exactly.
+        pdata, w, _ = compress(data, self._n_levels, sw, max_ratio=1.0)
+        if sw is not None:
+            self._prune_levels(data, pdata)
+        stats = self._column_stats(pdata, w)
+        D = self._design(pdata)
+        rng = check_random_state(self.random_state)
+        best = None
+        for _ in range(self.n_init):
+            if self.init == "kmeans":
+                start = self._kmeans_params(pdata, w, rng, stats)
+            else:
+                start = self._random_params(pdata, w, rng, stats)
+            params, ll, conv, n_iter, _ = self._run_em(D, w, start, stats)
+            if best is None or ll > best[1]:
+                best = (params, ll, conv, n_iter)
+        params, ll, conv, n_iter = best
+        self._params = params
+        self.loglik_ = ll
+        self.lower_bound_ = ll / w.sum()
+        self.converged_ = bool(conv)
+        self.n_iter_ = int(n_iter)
+        self._publish_params()
+        if not self.converged_:
+            warnings.warn(
+                f"LatentClassModel did not converge: the best of n_init={self.n_init} starts "
+                f"stopped after max_iter={self.max_iter} EM iterations with the mean "
+                f"log-likelihood still changing by more than tol={self.tol}. Try a larger "
+                "max_iter, more starts (n_init) or init='kmeans', a larger tol, or fewer "
+                f"classes if some are nearly empty (smallest class share "
+                f"{self.weights_.min():.4f}).",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        self.labels_ = self._predict_encoded(data)
+        return self
+
+    def _prune_levels(self, data, pdata):
+        """Drop categorical levels seen only in zero-weight rows (recoding in place)."""
+        levels = list(self._levels)
+        changed = False
+        ic = 0
+        for j, kind in enumerate(self._kinds):
+            if kind != "categorical":
+                continue
+            codes = pdata.cat[:, ic]
+            used = np.zeros(len(levels[j]), dtype=bool)
+            used[codes[codes >= 0]] = True
+            if not used.all():
+                if not used.any():
+                    raise ValueError(
+                        f"Column {self._keys[j]!r} is missing in every row with a positive "
+                        "sample_weight; drop it before fitting."
+                    )
+                new_code = np.where(used, np.cumsum(used) - 1, -1).astype(np.int32)
+                for block in (pdata.cat, data.cat):
+                    col = block[:, ic]
+                    block[:, ic] = np.where(col >= 0, new_code[np.maximum(col, 0)], -1)
+                levels[j] = np.asarray(levels[j])[used]
+                changed = True
+            ic += 1
+        if changed:
+            self._set_structure(self._keys, self._kinds, levels)
+
+    def _column_stats(self, data, sw):
+        def wmean(x, obs):
+            ww = obs if sw is None else obs * sw[:, None]
+            return (np.where(obs, x, 0.0) * ww).sum(0) / np.maximum(ww.sum(0), _TINY)
+
+        og = ~np.isnan(data.gau)
+        gmean = wmean(data.gau, og)
+        gvar = wmean((data.gau - gmean) ** 2, og)
+        gvar = np.where(gvar > 0, gvar, 1.0)
+        op = ~np.isnan(data.poi)
+        pmean = wmean(data.poi, op)
+        return {"gmean": gmean, "gvar": gvar, "pmean": pmean}
+
+    def _publish_params(self):
+        log_w, logP, mu, var, lam = self._params
+        self.weights_ = np.exp(log_w)
+        self.probabilities_, self.means_, self.variances_, self.rates_ = {}, {}, {}, {}
+        ic = ig = ip = 0
+        for key, kind in zip(self._keys, self._kinds):
+            if kind == "categorical":
+                a, L = self._offsets[ic], self._n_levels[ic]
+                self.probabilities_[key] = np.exp(logP[a:a + L]).T.copy()
+                ic += 1
+            elif kind == "gaussian":
+                self.means_[key] = mu[ig].copy()
+                self.variances_[key] = var[ig].copy()
+                ig += 1
+            else:
+                self.rates_[key] = lam[ip].copy()
+                ip += 1
+        K = self.n_components
+        self.n_parameters_ = int(
+            (K - 1) + K * int((self._n_levels - 1).sum()) + 2 * K * mu.shape[0]
+            + K * lam.shape[0]
+        )
+
+    def _check_X(self, X):
+        check_is_fitted(self, "_params")
+        X = _as_table(X)
+        validate_data(self, X, reset=False, skip_check_array=True)
+        return self._encode(X, fit=False)
+
+    def _log_resp_encoded(self, data):
+        D = self._design(data)
+        A = self._log_joint(D, self._params)
+        lse = self._normalise(A)
+        return A, lse + D.const
+
+    def _predict_encoded(self, data):
+        R, _ = self._log_resp_encoded(data)
+        return R.argmax(axis=1)
+
+    def predict(self, X):
+        """Modal (most probable) class of each row.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        return self._predict_encoded(self._check_X(X))
+
+    def fit_predict(self, X, y=None, sample_weight=None):
+        """Fit and return ``labels_`` (identical to ``fit(X).predict(X)``)."""
+        return self.fit(X, sample_weight=sample_weight).labels_
+
+    def predict_proba(self, X):
+        """Posterior class probabilities, shape (n_samples, n_components)."""
+        R, _ = self._log_resp_encoded(self._check_X(X))
+        return R
+
+    def score_samples(self, X):
+        """Log-likelihood of each row (missing cells left out), shape (n_samples,)."""
+        _, ll = self._log_resp_encoded(self._check_X(X))
+        return ll
+
+    def score(self, X, y=None, sample_weight=None):
+        """Mean log-likelihood per row (weighted by ``sample_weight`` if given)."""
+        ll = self.score_samples(X)
+        sw = self._check_sample_weight(sample_weight, ll.size)
+        return float(np.average(ll, weights=sw))
+
+    def _total(self, X, sample_weight):
+        ll = self.score_samples(X)
+        sw = self._check_sample_weight(sample_weight, ll.size)
+        if sw is None:
+            return float(ll.sum()), float(ll.size)
+        return float(ll @ sw), float(sw.sum())
+
+    def bic(self, X, sample_weight=None):
+        """Bayesian information criterion ``-2 LL + p log(n)`` (lower is better)."""
+        ll, n = self._total(X, sample_weight)
+        return -2 * ll + self.n_parameters_ * np.log(n)
+
+    def aic(self, X, sample_weight=None):
+        """Akaike information criterion ``-2 LL + 2 p``."""
+        ll, _ = self._total(X, sample_weight)
+        return -2 * ll + 2 * self.n_parameters_
+
+    def sabic(self, X, sample_weight=None):
+        """Sample-size adjusted BIC ``-2 LL + p log((n + 2) / 24)`` (Sclove 1987)."""
+        ll, n = self._total(X, sample_weight)
+        return -2 * ll + self.n_parameters_ * np.log((n + 2) / 24)
+
+    def caic(self, X, sample_weight=None):
+        """Consistent AIC ``-2 LL + p (log(n) + 1)`` (Bozdogan 1987)."""
+        ll, n = self._total(X, sample_weight)
+        return -2 * ll + self.n_parameters_ * (np.log(n) + 1)
+
+    def entropy(self, X, sample_weight=None):
+        """Relative entropy ``1 - sum_ik -p_ik log p_ik / (n log K)`` (1 = perfectly separated).
+
+        NaN when ``n_components == 1``. As reported by poLCA, Mplus and StepMix.
+        """
+        R = self.predict_proba(X)
+        sw = self._check_sample_weight(sample_weight, R.shape[0])
+        K = R.shape[1]
+        if K == 1:
+            return float("nan")
+        h = -(R * np.log(np.maximum(R, _TINY))).sum(axis=1)
+        n = R.shape[0] if sw is None else sw.sum()
+        total = h.sum() if sw is None else h @ sw
+        return float(1 - total / (n * np.log(K)))
+
+    def average_posterior(self, X):
+        """Mean posterior probability of the assigned class, per class (NaN if empty).
+
+        Returns
+        -------
+        avepp : ndarray of shape (n_components,)
+        """
+        R = self.predict_proba(X)
+        labels = R.argmax(axis=1)
+        K = R.shape[1]
+        sums = np.bincount(labels, weights=R[np.arange(R.shape[0]), labels], minlength=K)
+        counts = np.bincount(labels, minlength=K)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+    def parameters_frame(self):
+        """Tidy table of the fitted parameters.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``parameter`` (``class_share``, ``probability``, ``mean``,
+            ``variance``, ``rate``), ``variable``, ``level``, ``class`` and ``value``.
+        """
+        check_is_fitted(self, "_params")
+        K = self.n_components
+        rows = [("class_share", None, None, k, self.weights_[k]) for k in range(K)]
+        for key in self._keys:
+            kind = self.measurement_[key]
+            if kind == "categorical":
+                P = self.probabilities_[key]
+                for k in range(K):
+                    rows += [("probability", key, lev, k, P[k, i])
+                             for i, lev in enumerate(self.categories_[key])]
+            elif kind == "gaussian":
+                rows += [("mean", key, None, k, self.means_[key][k]) for k in range(K)]
+                rows += [("variance", key, None, k, self.variances_[key][k]) for k in range(K)]
+            else:
+                rows += [("rate", key, None, k, self.rates_[key][k]) for k in range(K)]
+        frame = pd.DataFrame(rows, columns=["parameter", "variable", "level", "class", "value"])
+        frame["level"] = pd.Series([r[2] for r in rows], dtype=object)
+        return frame
+
+    def sample(self, n_samples=1, random_state=None):
+        """Draw rows from the fitted model.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        random_state : int, RandomState or None
+            Defaults to the estimator's ``random_state``.
+
+        Returns
+        -------
+        X : DataFrame of shape (n_samples, n_features)
+        labels : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self, "_params")
+        check_int(n_samples, "n_samples", low=1)
+        rng = check_random_state(self.random_state if random_state is None else random_state)
+        labels = rng.choice(self.n_components, size=n_samples, p=self.weights_)
+        cols = {}
+        for key in self._keys:
+            kind = self.measurement_[key]
+            if kind == "categorical":
+                P = self.probabilities_[key][labels]
+                u = rng.random_sample(n_samples)[:, None]
+                idx = (P.cumsum(axis=1) < u).sum(axis=1)
+                idx = np.minimum(idx, P.shape[1] - 1)
+                cols[key] = self.categories_[key][idx]
+            elif kind == "gaussian":
+                cols[key] = rng.normal(self.means_[key][labels],
+                                       np.sqrt(self.variances_[key][labels]))
+            else:
+                cols[key] = rng.poisson(self.rates_[key][labels]).astype(np.int64)
+        return pd.DataFrame(cols, columns=self._keys), labels
+
+    # ------------------------------------------------------------------ persistence
+    def to_dict(self):
+        """Fitted parameters as a plain JSON-able dict (see ``from_dict``)."""
+        check_is_fitted(self, "_params")
+        columns = []
+        for key in self._keys:
+            kind = self.measurement_[key]
+            entry = {"name": str(key), "measurement": kind}
+            if kind == "categorical":
+                entry["levels"] = [_plain(v) for v in self.categories_[key]]
+                entry["probabilities"] = self.probabilities_[key].tolist()
+            elif kind == "gaussian":
+                entry["means"] = self.means_[key].tolist()
+                entry["variances"] = self.variances_[key].tolist()
+            else:
+                entry["rates"] = self.rates_[key].tolist()
+            columns.append(entry)
+        return {"n_components": int(self.n_components), "weights": self.weights_.tolist(),
+                "columns": columns}
+
+    @classmethod
+    def from_dict(cls, d):
+        """Rebuild a fitted model from :meth:`to_dict` output.
+
+        The model predicts from a DataFrame with the stored column names, or from an array
+        with the columns in the stored order.
+        """
+        if not isinstance(d, dict):
+            raise TypeError(f"from_dict expects a dict; got {type(d).__name__}.")
+        try:
+            K = int(d["n_components"])
+            weights = np.asarray(d["weights"], dtype=np.float64)
+            columns = d["columns"]
+        except (KeyError, TypeError, ValueError) as err:
+            raise ValueError(f"Malformed latent class model dict: {err!r}.") from err
+        if weights.shape != (K,) or (weights < 0).any() or not np.isclose(weights.sum(), 1):
+            raise ValueError(f"'weights' must be {K} non-negative numbers summing to 1.")
+        keys, kinds, levels = [], [], []
+        logP, mu, var, lam = [], [], [], []
+        for i, c in enumerate(columns):
+            name, kind = c.get("name"), c.get("measurement")
+            if kind not in KINDS:
+                raise ValueError(f"columns[{i}].measurement must be one of {KINDS}; got {kind!r}.")
+            keys.append(str(name))
+            kinds.append(kind)
+            if kind == "categorical":
+                lev = np.asarray(c["levels"])
+                P = np.asarray(c["probabilities"], dtype=np.float64)
+                if P.shape != (K, lev.size) or (P < 0).any() or not np.allclose(P.sum(1), 1):
+                    raise ValueError(
+                        f"columns[{i}].probabilities must be {K} rows of {lev.size} "
+                        "probabilities summing to 1."
+                    )
+                levels.append(lev)
+                logP.append(np.log(np.maximum(P.T, _TINY)))
+            else:
+                levels.append(None)
+                if kind == "gaussian":
+                    m = np.asarray(c["means"], dtype=np.float64)
+                    v = np.asarray(c["variances"], dtype=np.float64)
+                    if m.shape != (K,) or v.shape != (K,) or not (v > 0).all():
+                        raise ValueError(
+                            f"columns[{i}] needs {K} means and {K} positive variances."
+                        )
+                    mu.append(m)
+                    var.append(v)
+                else:
+                    r = np.asarray(c["rates"], dtype=np.float64)
+                    if r.shape != (K,) or not (r > 0).all():
+                        raise ValueError(f"columns[{i}] needs {K} positive rates.")
+                    lam.append(r)
+        model = cls(K, measurement=dict(zip(keys, kinds)))
+        model._set_structure(keys, kinds, levels)
+        model._params = (
+            np.log(np.maximum(weights, _TINY)),
+            np.vstack(logP) if logP else np.zeros((0, K)),
+            np.array(mu).reshape(-1, K),
+            np.array(var).reshape(-1, K),
+            np.array(lam).reshape(-1, K),
+        )
+        model._publish_params()
+        model.n_features_in_ = len(keys)
+        if keys != [str(j) for j in range(len(keys))]:
+            model.feature_names_in_ = np.asarray(keys, dtype=object)
+        return model
+
+
+def _as_table(X):
+    """DataFrames pass through; anything else becomes a checked 2-D numpy array."""
+    if isinstance(X, pd.DataFrame):
+        return X
+    arr = check_array(X, dtype=None, ensure_all_finite=False, ensure_2d=True)
+    if arr.dtype.kind in "biuf":
+        arr = arr.astype(np.float64, copy=False)
+    return arr
+
+
+def _plain(v):
+    """Numpy scalar -> plain Python value for JSON."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, numbers.Integral) and not isinstance(v, bool):
+        return int(v)
+    return v

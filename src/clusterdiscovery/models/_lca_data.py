@@ -1,0 +1,259 @@
+"""Input encoding for the latent class model: columns, levels, response patterns.
+
+Private helpers of :class:`~clusterdiscovery.models.LatentClassModel`. The public
+estimator validates; these functions turn a validated table into the integer and float
+matrices the EM works on, compress identical rows into weighted response patterns and
+build the (sparse) indicator design used by the vectorised E and M steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.special import gammaln
+from sklearn.utils import check_array
+
+KINDS = ("categorical", "gaussian", "poisson")
+
+__all__ = ["KINDS", "EncodedData", "Design", "table_columns", "encode", "compress", "design"]
+
+
+def table_columns(X):
+    """Return ``(keys, getter, n_rows)`` for a DataFrame or an array-like.
+
+    ``getter(j)`` returns column ``j`` (positional) as a pandas Series (DataFrame input) or
+    a 1-D numpy array. Arrays are checked with scikit-learn's ``check_array`` (2-D, no
+    sparse, no complex); NaN is allowed because it means "missing".
+    """
+    if isinstance(X, pd.DataFrame):
+        if X.shape[0] == 0:
+            raise ValueError("X is empty (0 rows); pass at least one row per class.")
+        if X.shape[1] == 0:
+            raise ValueError("X has no columns; pass at least one feature column.")
+        return list(X.columns), (lambda j: X.iloc[:, j]), X.shape[0]
+    arr = check_array(X, dtype=None, ensure_all_finite=False, ensure_2d=True)
+    if arr.dtype.kind in "biuf":
+        arr = arr.astype(np.float64, copy=False)
+    return list(range(arr.shape[1])), (lambda j: arr[:, j]), arr.shape[0]
+
+
+def _missing_mask(col) -> np.ndarray:
+    return np.asarray(pd.isna(col), dtype=bool)
+
+
+def _levels_of(col, name) -> np.ndarray:
+    """Observed levels of a categorical column, in a stable order."""
+    if isinstance(col, pd.Series) and isinstance(col.dtype, pd.CategoricalDtype):
+        cats = col.cat.categories
+        used = np.unique(col.cat.codes.to_numpy())
+        used = used[used >= 0]
+        return np.asarray(cats[used])
+    try:
+        values = pd.unique(pd.Series(col)[~_missing_mask(col)])
+    except TypeError as err:
+        raise TypeError(
+            f"Column {name!r} holds unhashable values ({err}); each categorical argument must "
+            "be a string or a number (or a bool / pandas categorical)."
+        ) from err
+    values = np.asarray(values)
+    if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"Column {name!r} contains infinity; replace it with a finite value or NaN "
+            "(missing)."
+        )
+    try:
+        order = np.argsort(values, kind="stable")
+        values = values[order]
+    except TypeError:  # mixed types that cannot be compared: keep order of appearance
+        pass
+    return values
+
+
+def _numeric(col, name, kind) -> np.ndarray:
+    try:
+        if isinstance(col, pd.Series):
+            x = col.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            x = np.asarray(col, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(
+            f"Column {name!r} is modelled as {kind!r} and must be numeric ({err}). Model it as "
+            "'categorical' or convert it with pandas.to_numeric."
+        ) from err
+    if np.isinf(x).any():
+        raise ValueError(
+            f"Column {name!r} contains infinity; replace it with a finite value or NaN (missing)."
+        )
+    if kind == "poisson":
+        obs = x[~np.isnan(x)]
+        if (obs < 0).any():
+            raise ValueError(
+                f"Column {name!r} is modelled as 'poisson' (counts) but has negative values "
+                f"(minimum {obs.min()}); counts must be >= 0. Use 'gaussian' for signed data."
+            )
+        if (obs != np.round(obs)).any():
+            raise ValueError(
+                f"Column {name!r} is modelled as 'poisson' (counts) but has non-integer values; "
+                "round them or model the column as 'gaussian'."
+            )
+    return x
+
+
+@dataclass
+class EncodedData:
+    """Columns grouped by measurement type (rows are clients or response patterns)."""
+
+    cat: np.ndarray  # (n, Jc) int32 level codes, -1 missing
+    gau: np.ndarray  # (n, Jg) float64, NaN missing
+    poi: np.ndarray  # (n, Jp) float64, NaN missing
+
+    @property
+    def n(self) -> int:
+        return max(self.cat.shape[0], self.gau.shape[0], self.poi.shape[0])
+
+    def take(self, idx) -> EncodedData:
+        return EncodedData(self.cat[idx], self.gau[idx], self.poi[idx])
+
+
+def encode(X, kinds, levels, *, fit, handle_unknown="error"):
+    """Encode ``X`` column by column.
+
+    Parameters
+    ----------
+    X : DataFrame or array-like, already checked for its number of columns.
+    kinds : list of str, one measurement type per column (positional).
+    levels : list of ndarray or None; ignored (and learned) when ``fit`` is true.
+
+    Returns
+    -------
+    data : EncodedData
+    levels : list of ndarray or None (categorical levels per column).
+    """
+    keys, getter, n = table_columns(X)
+    cat, gau, poi = [], [], []
+    new_levels = []
+    for j, (key, kind) in enumerate(zip(keys, kinds)):
+        col = getter(j)
+        missing = _missing_mask(col)
+        if fit and missing.all():
+            raise ValueError(
+                f"Column {key!r} is entirely missing; drop it before fitting the latent class "
+                "model."
+            )
+        if kind == "categorical":
+            lev = _levels_of(col, key) if fit else levels[j]
+            codes = pd.Index(lev).get_indexer(pd.Series(col) if not isinstance(col, pd.Series)
+                                              else col)
+            unknown = (codes < 0) & ~missing
+            if unknown.any():
+                bad = pd.Series(col)[unknown].iloc[0]
+                if handle_unknown != "missing":
+                    raise ValueError(
+                        f"Column {key!r} has level {bad!r}, which was not seen during fit "
+                        f"(known levels: {list(lev)[:10]}). Recode it, set it to NaN, or use "
+                        "handle_unknown='missing' to treat unseen levels as missing."
+                    )
+            codes = np.where(missing, -1, codes).astype(np.int32)
+            cat.append(codes)
+            new_levels.append(lev)
+        else:
+            x = _numeric(col, key, kind)
+            if fit and kind == "gaussian":
+                obs = x[~np.isnan(x)]
+                if obs.size < 2 or np.ptp(obs) == 0:
+                    raise ValueError(
+                        f"Column {key!r} is modelled as 'gaussian' but is constant (or has fewer "
+                        "than two observed values); drop it or model it as 'categorical'."
+                    )
+            (gau if kind == "gaussian" else poi).append(x)
+            new_levels.append(None)
+
+    def stack(cols, dtype, fill):
+        if cols:
+            return np.column_stack(cols).astype(dtype, copy=False)
+        return np.full((n, 0), fill, dtype=dtype)
+
+    data = EncodedData(stack(cat, np.int32, -1), stack(gau, np.float64, np.nan),
+                       stack(poi, np.float64, np.nan))
+    return data, new_levels
+
+
+def compress(data: EncodedData, n_levels, sample_weight=None, *, max_ratio=0.95):
+    """Collapse identical rows into response patterns with frequency weights.
+
+    Returns ``(patterns, weights, inverse)`` or ``None`` when compression would not shrink
+    the data by at least ``1 - max_ratio``. Zero-weight patterns are dropped; ``inverse``
+    maps rows to the patterns before that drop.
+    """
+    n = data.n
+    codes, radices = [], []
+    for j in range(data.cat.shape[1]):
+        codes.append(data.cat[:, j].astype(np.int64) + 1)
+        radices.append(int(n_levels[j]) + 1)
+    for block in (data.gau, data.poi):
+        for j in range(block.shape[1]):
+            uniq, inv = np.unique(block[:, j], return_inverse=True)
+            if uniq.size > max_ratio * n:
+                return None
+            codes.append(inv.astype(np.int64))
+            radices.append(uniq.size)
+    if not codes:
+        return None
+    if float(np.prod(np.asarray(radices, dtype=np.float64))) < 2.0**62:
+        key = np.zeros(n, dtype=np.int64)
+        for c, r in zip(codes, radices):
+            key *= r
+            key += c
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    else:
+        _, first, inverse = np.unique(np.column_stack(codes), axis=0, return_index=True,
+                                      return_inverse=True)
+    inverse = inverse.ravel()
+    if first.size > max_ratio * n:
+        return None
+    weights = np.bincount(inverse, weights=sample_weight, minlength=first.size)
+    weights = weights.astype(np.float64)
+    keep = weights > 0  # zero-weight rows do not enter the fit
+    return data.take(first[keep]), weights[keep], inverse
+
+
+@dataclass
+class Design:
+    """Matrices used by the E and M steps (built once per fit or prediction)."""
+
+    Z: sp.csr_matrix  # (m, sum L) indicators of observed categorical levels
+    ZT: sp.csc_matrix  # its transpose view, for the M-step
+    xg: np.ndarray  # (m, Jg) gaussian values, 0 where missing
+    og: np.ndarray  # (m, Jg) float 1/0 observed
+    xp: np.ndarray  # (m, Jp) poisson counts, 0 where missing
+    op: np.ndarray  # (m, Jp) float 1/0 observed
+    const: np.ndarray  # (m,) class-independent log-density terms
+
+
+def design(data: EncodedData, offsets: np.ndarray, total_levels: int) -> Design:
+    """Build the indicator matrix and filled numeric blocks for ``data``."""
+    m, jc = data.cat.shape[0], data.cat.shape[1]
+    if jc:
+        obs = data.cat >= 0
+        cols = (data.cat + offsets[None, :].astype(np.int32))[obs]
+        counts = obs.sum(axis=1)
+        indptr = np.zeros(m + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        Z = sp.csr_matrix((np.ones(cols.size), cols.astype(np.int32), indptr),
+                          shape=(m, total_levels))
+    else:
+        Z = sp.csr_matrix((data.n, 0))
+    og = ~np.isnan(data.gau)
+    op = ~np.isnan(data.poi)
+    xg = np.where(og, data.gau, 0.0)
+    xp = np.where(op, data.poi, 0.0)
+    n = Z.shape[0]
+    const = np.zeros(n)
+    if og.shape[1]:
+        const -= 0.5 * np.log(2 * np.pi) * og.sum(axis=1)
+    if op.shape[1]:
+        const -= gammaln(xp + 1.0).sum(axis=1)
+    return Design(Z, Z.T, xg, og.astype(np.float64), xp, op.astype(np.float64), const)
