@@ -1,0 +1,57 @@
+"""The ``clusterdiscovery`` command: one subcommand per task.
+
+``clusterdiscovery monitor ASSIGNMENTS.csv CONTACTS.csv --as-of DATE --out DIR`` writes the
+care-cluster review status, team summary, Pareto table and chart, trend and work list.
+Bad input gives a one-line error on stderr and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .exceptions import ModelSpecError, SchemaError
+
+__all__ = ["main", "build_parser"]
+
+# errors a user can cause with bad input or files: one line, exit code 1
+_USER_ERRORS = (ValueError, TypeError, FileNotFoundError, ImportError,
+                SchemaError, ModelSpecError, OSError)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand mounted."""
+    from . import __version__
+    from .monitoring._cli import add_monitor_parser
+
+    parser = argparse.ArgumentParser(
+        prog="clusterdiscovery",
+        description="Discover, validate, describe and monitor client subgroups.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_monitor_parser(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Run the command line; returns the exit code (0 success, 1 bad input, 2 usage)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version or a usage error already printed
+        return exc.code if isinstance(exc.code, int) else 2
+    if getattr(args, "func", None) is None:
+        parser.print_usage(sys.stderr)
+        print("clusterdiscovery: error: choose a command, e.g. 'monitor'", file=sys.stderr)
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except _USER_ERRORS as exc:
+        message = " ".join(str(exc).split())  # one line
+        print(f"clusterdiscovery {args.command}: error: {message}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

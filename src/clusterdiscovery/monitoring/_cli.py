@@ -1,0 +1,128 @@
+"""The ``clusterdiscovery monitor`` subcommand: status, team summary, Pareto, trend, work list.
+
+``cli.py`` mounts it with :func:`add_monitor_parser` and runs it with :func:`run_monitor`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from ._inputs import parse_as_of
+
+__all__ = ["add_monitor_parser", "run_monitor"]
+
+DESCRIPTION = """\
+Care-cluster review monitoring. Reads a care-cluster history (ASSIGNMENTS.csv: client_id,
+cluster, assigned_on[, team]) and contacts/bed days (CONTACTS.csv: client_id, date[, team])
+and writes into DIR: status.csv (one row per client in service on --as-of), team_summary.csv,
+pareto.csv + pareto.png, trend.csv + trend.png, work_list.csv (clients to cluster at their
+appointments in the --work-days days after --as-of; contacts dated after --as-of serve as
+appointments unless --appointments is given) and exclusions.csv (input rows not used, why).
+"""
+
+
+def add_monitor_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``monitor`` subcommand to an ``argparse`` subparsers object."""
+    p = subparsers.add_parser(
+        "monitor", help="care-cluster review status, team Pareto, trend and work list",
+        description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("assignments", metavar="ASSIGNMENTS.csv", help="care-cluster history")
+    p.add_argument("contacts", metavar="CONTACTS.csv", help="contacts and bed days")
+    p.add_argument("--as-of", required=True, metavar="DATE", help="evaluation date, YYYY-MM-DD")
+    p.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    p.add_argument("--teams", metavar="TEAMS.csv", help="team, team_type")
+    p.add_argument("--clients", metavar="CLIENTS.csv",
+                   help="client register: client_id[, team, discharge_date]")
+    p.add_argument("--discharges", metavar="DISCHARGES.csv",
+                   help="client_id, discharged_on (several per client allowed)")
+    p.add_argument("--appointments", metavar="APPOINTMENTS.csv",
+                   help="client_id, date[, team]; default: contacts dated after --as-of")
+    p.add_argument("--team-types", metavar="TYPE,TYPE",
+                   help="comma-separated team types for the summary, Pareto and trend")
+    p.add_argument("--due-within-days", type=int, default=28, metavar="N")
+    p.add_argument("--lookback-days", type=int, default=365, metavar="N")
+    p.add_argument("--missing-threshold", type=int, default=2, metavar="N")
+    p.add_argument("--work-days", type=int, default=28, metavar="N",
+                   help="work list covers appointments in the N days after --as-of")
+    p.set_defaults(func=run_monitor)
+    return p
+
+
+def _read(path, what: str) -> pd.DataFrame:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{what} file not found: {path}")
+    return pd.read_csv(path)
+
+
+def run_monitor(args) -> int:
+    """Run ``clusterdiscovery monitor`` with parsed ``args``; returns the exit code (0).
+
+    Bad input raises (``ValueError``, ``TypeError``, ``FileNotFoundError``); the caller
+    turns that into a one-line message and a non-zero exit code.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ._status import review_status
+    from ._summary import pareto_teams, team_summary
+    from ._trend import trend
+    from ._worklist import work_list
+
+    as_of = parse_as_of(args.as_of, "--as-of")  # fail fast, before reading big files
+    as_of_ts = pd.Timestamp(as_of, unit="D")
+    for name in ("due_within_days", "lookback_days", "missing_threshold", "work_days"):
+        if getattr(args, name) < (0 if name == "due_within_days" else 1):
+            raise ValueError(f"--{name.replace('_', '-')} must be positive; "
+                             f"got {getattr(args, name)}.")
+    assignments = _read(args.assignments, "assignments")
+    contacts = _read(args.contacts, "contacts")
+    teams = _read(args.teams, "teams") if args.teams else None
+    clients = _read(args.clients, "clients") if args.clients else None
+    discharges = _read(args.discharges, "discharges") if args.discharges else None
+    appointments = _read(args.appointments, "appointments") if args.appointments else contacts
+    team_types = [t.strip() for t in args.team_types.split(",")] if args.team_types else None
+    rules = dict(due_within_days=args.due_within_days, lookback_days=args.lookback_days,
+                 missing_threshold=args.missing_threshold)
+    common = dict(clients=clients, discharges=discharges, teams=teams, **rules)
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    status = review_status(assignments, contacts, as_of=as_of_ts, **common)
+    status.table.to_csv(out / "status.csv", index=False, date_format="%Y-%m-%d")
+    status.exclusions.to_csv(out / "exclusions.csv", index=False)
+    summary = team_summary(status, team_types=team_types)
+    summary.summary.to_csv(out / "team_summary.csv")
+    pareto = pareto_teams(status, team_types=team_types)
+    pareto.summary.to_csv(out / "pareto.csv", index=False)
+    fig, ax = plt.subplots(figsize=(9, 5))
+    pareto.plot(ax=ax)
+    fig.tight_layout()
+    fig.savefig(out / "pareto.png", dpi=110)
+    plt.close(fig)
+    tr = trend(assignments, contacts, end=as_of_ts, team_types=team_types, **common)
+    tr.summary.to_csv(out / "trend.csv", index=False, date_format="%Y-%m-%d")
+    fig, ax = plt.subplots(figsize=(9, 5))
+    tr.plot(ax=ax)
+    fig.tight_layout()
+    fig.savefig(out / "trend.png", dpi=110)
+    plt.close(fig)
+    wl = work_list(status, appointments, end=as_of_ts + pd.Timedelta(days=args.work_days))
+    wl.to_csv(out / "work_list.csv")
+
+    s = status.summary
+    shares = ", ".join(f"{k} {v:.1%}" for k, v in s["share"].items())
+    print(f"{len(status)} clients in service on {as_of_ts.date()}: {shares}")
+    print(f"{len(pareto.top_teams)} of {pareto.summary.shape[0]} teams hold "
+          f"{pareto.threshold:.0%} of expired + missing: {', '.join(pareto.top_teams)}")
+    n_excl = int(status.exclusions["n_rows"].sum())
+    if n_excl:
+        print(f"{n_excl} input rows excluded (see exclusions.csv)")
+    print(f"work list: {len(wl)} clients; files written to {out}")
+    return 0

@@ -1,0 +1,352 @@
+"""Checking and encoding the monitoring inputs once, so statuses can be evaluated fast.
+
+Every row that cannot be used is counted in an exclusions table (table, reason, rows);
+nothing is dropped silently and the caller's DataFrames are never modified.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .._utils import check_dataframe
+from ..exceptions import SchemaError
+from ._periods import add_periods, resolve_intervals
+
+# a (client, day) pair is packed into one sortable int64 key
+SHIFT = np.int64(32)
+OFF = np.int64(2**31)
+NO_DAY = -OFF  # "no such date" (no discharge): sorts before every real day
+
+DISCHARGE_COLUMNS = ("discharged_on", "discharge_date")
+
+
+def require_columns(df: pd.DataFrame, cols, name: str) -> None:
+    """Raise a SchemaError naming the missing columns of table ``name``."""
+    missing = [c for c in cols if c is not None and c not in df.columns]
+    if missing:
+        raise SchemaError(
+            f"The '{name}' table lacks the column(s) {missing}; it has {list(df.columns)}. "
+            "Rename the columns or pass the matching *_col parameter."
+        )
+
+
+def to_days(values: pd.Series, column: str, table: str, notes: list) -> np.ndarray:
+    """Dates -> int64 days since 1970-01-01 (time of day dropped); NaT -> NO_DAY.
+
+    Time zones are ignored: tz-aware values keep their local wall-clock date.
+    """
+    s = values
+    if not (pd.api.types.is_datetime64_any_dtype(s.dtype)):
+        try:  # one inferred format for the whole column (fast) ...
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                parsed = pd.to_datetime(s, errors="coerce")
+        except (ValueError, TypeError):
+            parsed = pd.Series(pd.NaT, index=s.index, dtype="datetime64[s]")
+        bad = parsed.isna() & s.notna()
+        if bad.any():  # ... then element by element for the rest
+            parsed = parsed.where(~bad, pd.to_datetime(s.where(bad), errors="coerce",
+                                                       format="mixed"))
+            bad = parsed.isna() & s.notna()
+        if bad.any():
+            example = s[bad].iloc[0]
+            raise SchemaError(
+                f"Column '{column}' of the '{table}' table has {int(bad.sum())} value(s) that "
+                f"are not dates, e.g. {example!r}. Use ISO dates like '2025-03-31'."
+            )
+        s = parsed
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        notes.append(
+            f"Time zones ignored: '{column}' of '{table}' was converted to local dates "
+            f"({s.dtype.tz})."
+        )
+        s = s.dt.tz_localize(None)
+    arr = s.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
+    days = arr.astype("datetime64[D]").astype(np.int64)
+    days[np.isnat(arr)] = NO_DAY
+    return days
+
+
+def parse_as_of(as_of, name: str = "as_of") -> int:
+    """Parse a date parameter into int days; a clear ValueError if it is not a date."""
+    if as_of is None:
+        raise TypeError(f"The '{name}' parameter is required: the date to evaluate on.")
+    try:
+        ts = pd.Timestamp(as_of)
+    except (ValueError, TypeError) as err:
+        raise ValueError(
+            f"The '{name}' parameter must be a date such as '2025-12-31'; got {as_of!r}."
+        ) from err
+    if ts is pd.NaT:
+        raise ValueError(f"The '{name}' parameter must be a date; got {as_of!r}.")
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return int(np.datetime64(ts.normalize(), "D").astype(np.int64))
+
+
+def days_to_dates(days: np.ndarray) -> pd.DatetimeIndex:
+    """Inverse of :func:`to_days` (NO_DAY -> NaT)."""
+    arr = np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[s]")
+    arr[np.asarray(days) == NO_DAY] = np.datetime64("NaT")
+    return pd.DatetimeIndex(arr)
+
+
+def pack(codes: np.ndarray, days: np.ndarray) -> np.ndarray:
+    return (codes.astype(np.int64) << SHIFT) | (days.astype(np.int64) + OFF)
+
+
+def unpack_day(keys: np.ndarray) -> np.ndarray:
+    return (keys & np.int64(2**32 - 1)) - OFF
+
+
+@dataclass
+class Prepared:
+    """Cleaned, encoded and sorted inputs, ready for evaluation at any date."""
+
+    ids: np.ndarray  # client id of each client code
+    team_names: np.ndarray  # team name of each team code
+    c_key: np.ndarray  # sorted contact keys
+    c_team: np.ndarray  # team code of each sorted contact (-1 unknown)
+    a_key: np.ndarray  # sorted assignment keys (one per client and day)
+    a_cluster: np.ndarray  # cluster code (original value) of each sorted assignment
+    a_due: np.ndarray  # review due day of each sorted assignment
+    a_team: np.ndarray
+    d_key: np.ndarray  # sorted discharge keys
+    reg_team: np.ndarray | None  # register team code per client, or None
+    exclusions: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    first_day: int = 0
+    last_day: int = 0
+
+
+def _clients_table(clients, id_col: str) -> pd.DataFrame:
+    check_dataframe(clients, "clients")
+    if id_col in clients.columns:
+        return clients
+    if clients.index.name == id_col:
+        return clients.reset_index()
+    raise SchemaError(
+        f"The 'clients' table needs the client id as a column or index named '{id_col}'."
+    )
+
+
+def _drop_duplicates(df: pd.DataFrame, table: str, exclusions: list) -> pd.DataFrame:
+    dup = df.duplicated(keep="first").to_numpy()
+    n = int(dup.sum())
+    if n:
+        exclusions.append((table, "duplicated row (identical in every column)", n))
+        return df.loc[~dup]
+    return df
+
+
+def prepare(
+    assignments,
+    contacts,
+    *,
+    intervals=None,
+    clients=None,
+    discharges=None,
+    id_col="client_id",
+    cluster_col="cluster",
+    assigned_col="assigned_on",
+    date_col="date",
+    team_col="team",
+    discharge_col=None,
+    drop_duplicates=True,
+) -> Prepared:
+    """Validate and encode the inputs (never modifying them); count every dropped row."""
+    check_dataframe(assignments, "assignments", allow_empty=True)
+    check_dataframe(contacts, "contacts")
+    require_columns(assignments, [id_col, cluster_col, assigned_col], "assignments")
+    require_columns(contacts, [id_col, date_col], "contacts")
+    exclusions: list = []
+    notes: list = []
+    periods_map = resolve_intervals(intervals)
+
+    # ---- the optional client register: ids, discharge dates, team
+    register = None
+    reg_discharge = None
+    if clients is not None:
+        register = _clients_table(clients, id_col)
+        if register[id_col].isna().any():
+            raise SchemaError(f"The 'clients' table has missing values in '{id_col}'.")
+        dcol = next((c for c in DISCHARGE_COLUMNS if c in register.columns), None)
+        if discharge_col is not None and discharge_col in register.columns:
+            dcol = discharge_col
+        if dcol is not None:
+            reg_discharge = register[[id_col, dcol]].rename(columns={dcol: "_discharged"})
+
+    # ---- explicit discharges (several per client allowed)
+    dis_frames = []
+    if discharges is not None:
+        check_dataframe(discharges, "discharges", allow_empty=True)
+        dcol = discharge_col
+        if dcol is None:
+            dcol = next((c for c in DISCHARGE_COLUMNS if c in discharges.columns), None)
+        if dcol is None or dcol not in discharges.columns:
+            raise SchemaError(
+                "The 'discharges' table needs a discharge date column named 'discharged_on' "
+                "or 'discharge_date' (or pass discharge_col=...)."
+            )
+        require_columns(discharges, [id_col], "discharges")
+        dis_frames.append(discharges[[id_col, dcol]].rename(columns={dcol: "_discharged"}))
+    if reg_discharge is not None:
+        dis_frames.append(reg_discharge)
+
+    # ---- client codes: register ids first, then ids seen in the data
+    a_ids = assignments[id_col]
+    c_ids = contacts[id_col]
+    parts = [c_ids, a_ids] if register is None else [register[id_col]]
+    uniques = pd.Index(pd.unique(pd.concat(parts, ignore_index=True).dropna()))
+
+    def encode_ids(ids: pd.Series, table: str) -> np.ndarray:
+        codes = uniques.get_indexer(ids)
+        n_na = int(ids.isna().sum())
+        if n_na:
+            exclusions.append((table, f"missing '{id_col}'", n_na))
+        n_unknown = int((codes < 0).sum()) - n_na
+        if n_unknown:
+            exclusions.append((table, "client not in the 'clients' register", n_unknown))
+        return codes
+
+    # ---- teams: one code table for every source
+    team_sources = []
+    if team_col in contacts.columns:
+        team_sources.append(contacts[team_col])
+    if team_col in assignments.columns:
+        team_sources.append(assignments[team_col])
+    if register is not None and team_col in register.columns:
+        team_sources.append(register[team_col])
+    if team_sources:
+        team_names = pd.Index(
+            pd.unique(pd.concat(team_sources, ignore_index=True).dropna().astype(str))
+        )
+    else:
+        team_names = pd.Index([], dtype=str)
+        notes.append(f"No '{team_col}' column in any table: every client is in team 'unknown'.")
+
+    def encode_team(df: pd.DataFrame) -> np.ndarray:
+        if team_col not in df.columns:
+            return np.full(df.shape[0], -1, dtype=np.int64)
+        col = df[team_col]
+        codes = team_names.get_indexer(col.astype(str))
+        codes[col.isna().to_numpy()] = -1
+        return codes.astype(np.int64)
+
+    # ---- contacts
+    con = contacts
+    if drop_duplicates:
+        con = _drop_duplicates(con, "contacts", exclusions)
+    c_code = encode_ids(con[id_col], "contacts")
+    c_day = to_days(con[date_col], date_col, "contacts", notes)
+    n_nat = int((c_day == NO_DAY).sum())
+    if n_nat:
+        exclusions.append(("contacts", f"missing date in '{date_col}'", n_nat))
+    keep = (c_code >= 0) & (c_day != NO_DAY)
+    c_team_all = encode_team(con)
+    c_key = pack(c_code[keep], c_day[keep])
+    order = np.argsort(c_key, kind="stable")
+    c_key = c_key[order]
+    c_team = c_team_all[keep][order]
+
+    # ---- assignments
+    asg = assignments
+    if drop_duplicates and asg.shape[0]:
+        asg = _drop_duplicates(asg, "assignments", exclusions)
+    a_code = encode_ids(asg[id_col], "assignments") if asg.shape[0] else np.zeros(0, np.int64)
+    a_day = to_days(asg[assigned_col], assigned_col, "assignments", notes)
+    n_nat = int((a_day == NO_DAY).sum())
+    if n_nat:
+        exclusions.append(("assignments", f"missing date in '{assigned_col}'", n_nat))
+    # cluster codes -> period index
+    codes_known = list(periods_map)
+    period_list = sorted(set(periods_map.values()))
+    code_to_period = {c: period_list.index(p) for c, p in periods_map.items()}
+    clus = asg[cluster_col]
+    known_index = pd.Index(codes_known)
+    pos = known_index.get_indexer(clus)
+    if (pos < 0).any() and not pd.api.types.is_numeric_dtype(clus.dtype):
+        # codes given as text ("14") while the periods use numbers (or vice versa)
+        numeric = pd.to_numeric(clus, errors="coerce")
+        retry = known_index.get_indexer(numeric)
+        pos = np.where(pos < 0, retry, pos)
+    n_na_clus = int(clus.isna().sum())
+    if n_na_clus:
+        exclusions.append(("assignments", f"missing cluster code in '{cluster_col}'", n_na_clus))
+    unknown = (pos < 0) & clus.notna().to_numpy()
+    if unknown.any():
+        bad = pd.unique(clus[unknown])[:5]
+        exclusions.append((
+            "assignments",
+            f"unknown cluster code (not in intervals), e.g. {[str(b) for b in bad]}",
+            int(unknown.sum()),
+        ))
+    period_of_known = np.array([code_to_period[c] for c in codes_known], dtype=np.int64)
+    keep = (a_code >= 0) & (a_day != NO_DAY) & (pos >= 0)
+    a_key = pack(a_code[keep], a_day[keep])
+    a_pidx = period_of_known[pos[keep]]
+    a_clus = np.asarray(known_index)[pos[keep]]
+    a_team_all = encode_team(asg)[keep]
+    order = np.argsort(a_key, kind="stable")
+    a_key, a_pidx, a_clus, a_team_all = (
+        a_key[order], a_pidx[order], a_clus[order], a_team_all[order]
+    )
+    # clustered twice on one day: the later row in file order wins
+    if a_key.shape[0] > 1:
+        last_of_day = np.r_[a_key[1:] != a_key[:-1], True]
+        n_same = int((~last_of_day).sum())
+        if n_same:
+            exclusions.append((
+                "assignments",
+                "clustered again on the same day (earlier row in file order superseded)",
+                n_same,
+            ))
+            a_key, a_pidx, a_clus, a_team_all = (
+                a_key[last_of_day], a_pidx[last_of_day], a_clus[last_of_day],
+                a_team_all[last_of_day],
+            )
+    a_due = add_periods(unpack_day(a_key), a_pidx, period_list)
+
+    # ---- discharges
+    if dis_frames:
+        dis = pd.concat(dis_frames, ignore_index=True)
+        dis = dis.loc[dis["_discharged"].notna()]
+        d_code = encode_ids(dis[id_col], "discharges")
+        d_day = to_days(dis["_discharged"], "discharge date", "discharges", notes)
+        ok = d_code >= 0
+        d_key = np.unique(pack(d_code[ok], d_day[ok]))
+    else:
+        d_key = np.zeros(0, dtype=np.int64)
+
+    reg_team = None
+    if register is not None and team_col in register.columns:
+        reg_codes = uniques.get_indexer(register[id_col])
+        reg_team = np.full(len(uniques), -1, dtype=np.int64)
+        reg_team[reg_codes] = encode_team(register)
+
+    c_days = unpack_day(c_key)  # contacts define who is in service, hence the history
+    return Prepared(
+        ids=np.asarray(uniques, dtype=object),
+        team_names=np.asarray(team_names, dtype=object),
+        c_key=c_key,
+        c_team=c_team,
+        a_key=a_key,
+        a_cluster=a_clus,
+        a_due=a_due,
+        a_team=a_team_all,
+        d_key=d_key,
+        reg_team=reg_team,
+        exclusions=exclusions,
+        notes=notes,
+        first_day=int(c_days.min()) if c_days.size else 0,
+        last_day=int(c_days.max()) if c_days.size else 0,
+    )
+
+
+def exclusions_frame(rows: list) -> pd.DataFrame:
+    """The exclusions as a table: which input, why, how many rows."""
+    return pd.DataFrame(rows, columns=["table", "reason", "n_rows"]).astype({"n_rows": "int64"})
