@@ -1,0 +1,36 @@
+"""Running independent tasks with joblib, optionally with a tqdm progress bar."""
+
+from __future__ import annotations
+
+import numbers
+
+from joblib import Parallel
+
+__all__ = ["check_n_jobs", "run_tasks"]
+
+
+def check_n_jobs(n_jobs):
+    """``None`` or a non-zero int, as joblib understands it."""
+    if n_jobs is None:
+        return None
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
+        raise ValueError(
+            f"The 'n_jobs' parameter must be None, a positive int or a negative int (-1 = all "
+            f"cores); got {n_jobs!r}."
+        )
+    return int(n_jobs)
+
+
+def run_tasks(tasks, *, n_jobs=None, progress=False, total=None, desc=None) -> list:
+    """Run ``tasks`` (joblib ``delayed`` calls) and return their results in order.
+
+    Results are gathered in submission order whatever the backend, so outputs depend
+    only on the tasks, never on ``n_jobs`` or on which worker finishes first. Inside
+    ``with joblib.parallel_backend("dask"):`` the tasks run on the Dask cluster.
+    """
+    gen = Parallel(n_jobs=n_jobs, return_as="generator")(tasks)
+    if progress:
+        from tqdm.auto import tqdm
+
+        gen = tqdm(gen, total=total, desc=desc)
+    return list(gen)
