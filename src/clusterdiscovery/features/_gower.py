@@ -171,20 +171,19 @@ def gower_distances(
             allv = a if ys is None else np.concatenate([a, b])
             finite = allv[~np.isnan(allv)]
             rng = float(finite.max() - finite.min()) if finite.size else 0.0
-            scale = wk / rng if rng > 0 else 0.0
-            variables.append(("numeric", a, b, wk, bool(np.isnan(allv).any()), scale))
+            variables.append(("numeric", a, b, wk, bool(np.isnan(allv).any()), rng))
 
     out = np.empty((n, m), dtype=float)
     if not variables:
         raise ValueError("Every variable has weight 0; give at least one a positive weight.")
-    const_den = sum(v[3] for v in variables if not v[4])
+    const_den = float(sum(v[3] for v in variables if not v[4]))
     any_missing = any(v[4] for v in variables)
     for i0 in range(0, n, chunk):
         i1 = min(n, i0 + chunk)
         num = np.zeros((i1 - i0, m))
-        den = np.full((i1 - i0, m), const_den) if any_missing else None
+        den = np.full((i1 - i0, m), const_den, dtype=float) if any_missing else None
         buf = np.empty((i1 - i0, m))
-        for kind, a, b, wk, has_missing, scale in variables:
+        for kind, a, b, wk, has_missing, rng in variables:
             ai = a[i0:i1]
             if kind == "nominal":
                 np.not_equal(ai[:, None], b[None, :], out=buf)  # 1.0 where different
@@ -197,7 +196,12 @@ def gower_distances(
             else:
                 np.subtract(ai[:, None], b[None, :], out=buf)
                 np.abs(buf, out=buf)
-                buf *= scale
+                if rng > 0:  # |x_i - x_j| <= range, so the ratio stays <= 1 after rounding
+                    buf /= rng
+                else:
+                    buf *= 0.0  # constant variable: no difference (NaN stays NaN)
+                if wk != 1.0:
+                    buf *= wk
                 if has_missing:
                     valid = ~np.isnan(buf)
                     buf[~valid] = 0.0
@@ -209,6 +213,8 @@ def gower_distances(
             out[i0:i1][den == 0] = np.nan
         else:
             out[i0:i1] = num / const_den
+    # rounding in the weighted mean can overshoot 1 by an ulp
+    np.minimum(out, 1.0, out=out, where=~np.isnan(out))
     return out
 
 
