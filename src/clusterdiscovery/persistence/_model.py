@@ -241,15 +241,7 @@ class ClusterModel:
         return pd.DataFrame(cols, index=data.index, copy=False)
 
     def _log_resp(self, frame: pd.DataFrame, unknown: str) -> np.ndarray:
-        if self.family == "latent_class":
-            weighted = self._lca_log_lik(frame, unknown)
-        else:
-            X = apply_preprocessing(self._spec.get("preprocessing"), frame, self.features,
-                                    unknown)
-            if self.family == "kmeans":
-                weighted = -self._sq_distances(X) / (2.0 * self._variance)
-            else:
-                weighted = self._gmm_log_prob(X) + self._log_weights
+        weighted = self._weighted(frame, unknown)
         norm = logsumexp(weighted, axis=1)
         bad = ~np.isfinite(norm)
         if bad.any():
@@ -308,6 +300,30 @@ class ClusterModel:
                     raise ModelSpecError(f"Column '{name}' is a count (Poisson) in the model "
                                          f"but has negative values.")
                 out[ok] += xo * b - a - gammaln(xo + 1.0)
+        return out
+
+    def _weighted(self, frame: pd.DataFrame, unknown: str) -> np.ndarray:
+        if self.family == "latent_class":
+            return self._lca_log_lik(frame, unknown)
+        X = apply_preprocessing(self._spec.get("preprocessing"), frame, self.features, unknown)
+        if self.family == "kmeans":
+            return -self._sq_distances(X) / (2.0 * self._variance)
+        return self._gmm_log_prob(X) + self._log_weights
+
+    def score_samples(self, data, *, unknown: str = "raise") -> np.ndarray:
+        """Log-likelihood of each row under the model (latent class: observed columns only,
+        with all normalising constants; Gaussian mixture: in the preprocessed space).
+
+        Not defined for k-means (raises ``TypeError``).
+        """
+        if self.family == "kmeans":
+            raise TypeError("A k-means model has no likelihood; score_samples applies to "
+                            "Gaussian mixture and latent class models.")
+        frame = self._frame(data, unknown)
+        out = np.empty(len(frame))
+        for start in range(0, len(frame), _CHUNK):
+            stop = min(len(frame), start + _CHUNK)
+            out[start:stop] = logsumexp(self._weighted(frame.iloc[start:stop], unknown), axis=1)
         return out
 
     def predict_proba(self, data, *, unknown: str = "raise") -> np.ndarray:

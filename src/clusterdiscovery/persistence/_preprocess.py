@@ -10,7 +10,9 @@ A model file never holds a pickled transformer. Instead the preprocessing is a l
 ``scale``    ``(x - mean) / scale`` (either may be null: not centred / not scaled)
 ``ordinal``  category -> its position in the stored level list (``missing_code`` or NaN
              for a missing value)
-``onehot``   category -> indicator columns (a ``drop`` index per column, or null)
+``onehot``   category -> indicator columns (a ``drop`` index per column, or null;
+             ``missing_zeros``: a missing value gives a row of zeros)
+``indicator`` 1.0 where the value is missing, for the columns listed in ``keep``
 
 The blocks' outputs are concatenated in order, as ``ColumnTransformer`` does.
 """
@@ -26,7 +28,8 @@ from ._format import plain
 __all__ = ["describe_preprocessor", "apply_preprocessing", "block_width", "encoder_levels"]
 
 _SUPPORTED = ("ColumnTransformer, Pipeline, SimpleImputer, FunctionTransformer(numpy.log1p), "
-              "StandardScaler, OneHotEncoder, OrdinalEncoder, 'passthrough'")
+              "StandardScaler, OneHotEncoder, OrdinalEncoder, 'passthrough', and the encoders "
+              "of clusterdiscovery.features.make_preprocessor")
 
 
 # ============================================================================ extraction
@@ -155,10 +158,12 @@ def _steps_of(trans, width: int, where: str) -> list[dict]:
             steps.extend(new)
         return steps
     step = _one_step(trans, width, where)
-    return [step] if step is not None else []
+    if step is None:
+        return []
+    return step if isinstance(step, list) else [step]
 
 
-def _one_step(trans, width: int, where: str) -> dict | None:
+def _one_step(trans, width: int, where: str) -> dict | list | None:
     from sklearn.impute import SimpleImputer
     from sklearn.preprocessing import (
         FunctionTransformer,
@@ -221,9 +226,42 @@ def _one_step(trans, width: int, where: str) -> dict | None:
             else float(code)
         return {"op": "ordinal", "categories": [_levels(c) for c in trans.categories_],
                 "missing_code": code}
+    if name == "_LevelEncoder" and type(trans).__module__.startswith("clusterdiscovery."):
+        return _level_encoder_steps(trans, where)
+    if name == "_MissingFlags" and type(trans).__module__.startswith("clusterdiscovery."):
+        return {"op": "indicator", "keep": [int(j) for j in trans.features_]}
     raise TypeError(
         f"{where}: {name} cannot be written to a model file. Supported: {_SUPPORTED}."
     )
+
+
+def _level_encoder_steps(enc, where: str) -> list[dict]:
+    """clusterdiscovery.features' level encoder: levels -> codes (or one-hot), with the
+    most frequent (or median) code imputed."""
+    levels = [_levels(c) for c in enc.categories_]
+    if any(v is None for lv in levels for v in lv):
+        raise ModelSpecError(f"{where}: a level is missing (NaN); cannot be written.")
+    fills = list(enc.fill_)
+    has_fill = [f is not None for f in fills]
+    if any(has_fill) and not all(has_fill):
+        raise ModelSpecError(f"{where}: imputation for some columns only is not supported.")
+    steps: list[dict] = []
+    if enc.output == "onehot":
+        if all(has_fill):
+            values = []
+            for lv, f in zip(levels, fills, strict=True):
+                if float(f) != int(f):
+                    raise ModelSpecError(f"{where}: a fractional fill code cannot be one-hot.")
+                values.append(lv[int(f)])
+            steps.append({"op": "impute", "values": values})
+        steps.append({"op": "onehot", "categories": levels, "missing_zeros": not all(has_fill)})
+    elif enc.output == "codes":
+        steps.append({"op": "ordinal", "categories": levels, "missing_code": None})
+        if all(has_fill):
+            steps.append({"op": "impute", "values": [float(f) for f in fills]})
+    else:
+        raise ModelSpecError(f"{where}: unknown encoder output {enc.output!r}.")
+    return steps
 
 
 def _levels(categories) -> list:
@@ -238,6 +276,8 @@ def _levels(categories) -> list:
 
 
 def _step_width(step: dict, width: int) -> int:
+    if step["op"] == "indicator":
+        return len(step["keep"])
     if step["op"] == "onehot":
         drop = step.get("drop") or [None] * len(step["categories"])
         return sum(len(c) - (d is not None) for c, d in zip(step["categories"], drop,
@@ -291,6 +331,8 @@ def codes_of(series: pd.Series, levels: list, column: str, unknown: str) -> np.n
     missing with ``unknown='missing'``)."""
     if isinstance(series.dtype, pd.CategoricalDtype):
         series = series.astype(object)
+    elif pd.api.types.is_bool_dtype(series):
+        series = series.astype("int64")
     missing = series.isna().to_numpy()
     index = pd.Index(levels)
     try:
@@ -331,7 +373,7 @@ def _apply_block(block: dict, frame: pd.DataFrame, unknown: str):
     columns = block["columns"]
     n = len(frame)
     raw = _clean_block_inputs(block, frame, unknown)
-    has_encoder = any(s["op"] in ("onehot", "ordinal") for s in block["steps"])
+    has_encoder = any(s["op"] in ("onehot", "ordinal", "indicator") for s in block["steps"])
     sources = list(columns)
     if has_encoder:
         data = raw
@@ -343,7 +385,13 @@ def _apply_block(block: dict, frame: pd.DataFrame, unknown: str):
         numeric = True
     for step in block["steps"]:
         op = step["op"]
-        if op == "impute":
+        if op == "indicator":
+            keep = step["keep"]
+            data = np.column_stack([data[i].isna().to_numpy(dtype=float) for i in keep]) \
+                if keep else np.empty((n, 0))
+            sources = [sources[i] for i in keep]
+            numeric = True
+        elif op == "impute":
             if numeric:
                 values = np.asarray(step["values"], dtype=float)
                 data = np.where(np.isnan(data), values, data)
@@ -376,7 +424,8 @@ def _apply_block(block: dict, frame: pd.DataFrame, unknown: str):
                     block_out = np.zeros((n, width))
                     rows = np.flatnonzero(~missing)
                     block_out[rows, full[rows]] = 1.0
-                    block_out[missing, :] = np.nan
+                    if not step.get("missing_zeros", False):
+                        block_out[missing, :] = np.nan
                     if drop[j] is not None:
                         block_out = np.delete(block_out, drop[j], axis=1)
                     parts.append(block_out)
@@ -390,8 +439,12 @@ def _apply_block(block: dict, frame: pd.DataFrame, unknown: str):
                                         for s, c in zip(data, sources, strict=True)])
                 numeric = True
             if op == "log1p":
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    data = np.log1p(data)
+                neg = np.nan_to_num(data, nan=0.0) < 0
+                if neg.any():
+                    bad = list(dict.fromkeys(sources[j] for j in np.flatnonzero(neg.any(0))))
+                    raise ModelSpecError(f"Column(s) {bad} have negative values but the "
+                                         f"model takes log1p of them (values must be >= 0).")
+                data = np.log1p(data)
             elif op == "scale":
                 if step["mean"] is not None:
                     data = data - np.asarray(step["mean"], dtype=float)

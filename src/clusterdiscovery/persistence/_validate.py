@@ -369,7 +369,18 @@ def _validate_steps(steps, path: str, n_cols: int) -> int:
         if not isinstance(step, dict) or "op" not in step:
             _fail(spath, f"expected an object with an 'op' key, got {_describe(step)}.")
         op = step["op"]
-        if op == "impute":
+        if op == "indicator":
+            if s != 0:
+                _fail(spath, "'indicator' must be the first step of its block.")
+            _object(step, spath, ("op", "keep"))
+            keep = _list(step["keep"], f"{spath}.keep", max_len=width)
+            for i, j in enumerate(keep):
+                _int(j, f"{spath}.keep[{i}]", low=0, high=width - 1)
+            if len(set(keep)) != len(keep):
+                _fail(f"{spath}.keep", "repeated column index.")
+            width = len(keep)
+            encoded = True
+        elif op == "impute":
             _object(step, spath, ("op", "values"))
             values = _list(step["values"], f"{spath}.values", length=width, max_len=width)
             for i, v in enumerate(values):
@@ -397,13 +408,15 @@ def _validate_steps(steps, path: str, n_cols: int) -> int:
             text_impute = None
             if encoded:
                 _fail(spath, f"'{op}' must come before numeric steps in a block.")
-            optional = ("drop",) if op == "onehot" else ("missing_code",)
+            optional = ("drop", "missing_zeros") if op == "onehot" else ("missing_code",)
             _object(step, spath, ("op", "categories"), optional)
             cats = _list(step["categories"], f"{spath}.categories", length=width,
                          max_len=width)
             sizes = [len(_levels(c, f"{spath}.categories[{i}]", allow_null=True))
                      for i, c in enumerate(cats)]
             if op == "onehot":
+                if "missing_zeros" in step:
+                    _bool(step["missing_zeros"], f"{spath}.missing_zeros")
                 drop = step.get("drop")
                 n_drop = 0
                 if drop is not None:
@@ -418,7 +431,7 @@ def _validate_steps(steps, path: str, n_cols: int) -> int:
             encoded = True
         else:
             _fail(f"{spath}.op", f"unknown step {_describe(op)}; expected one of "
-                                 f"impute, log1p, scale, onehot, ordinal.")
+                                 f"impute, log1p, scale, onehot, ordinal, indicator.")
     if text_impute is not None:
         _fail(text_impute, "a text imputation value in a block whose values are used as "
                            "numbers (no onehot/ordinal step follows it).")
