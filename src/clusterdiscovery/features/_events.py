@@ -133,7 +133,7 @@ def aggregate_events(
     ...     "service": ["crisis", "outpatient", "outpatient"],
     ...     "cost": [300.0, 100.0, 100.0]})
     >>> out = aggregate_events(ev, clients=["a", "b", "c"], as_of="2024-03-01")
-    >>> out[["n_total", "cost_total", "crisis_episodes"]]
+    >>> out[["n_total", "cost_total", "crisis_episodes"]]  # doctest: +NORMALIZE_WHITESPACE
                n_total  cost_total  crisis_episodes
     client_id
     a                2       400.0                1

@@ -90,7 +90,7 @@ def make_preprocessor(
     ...                                 "honos_1": ("ordinal", [0, 1, 2, 3, 4])})
     >>> df = pd.DataFrame({"age": [30.0, 50.0], "sex": ["male", "female"],
     ...                    "honos_1": [0, 4]}, index=pd.Index(["a", "b"], name="client_id"))
-    >>> make_preprocessor(schema, scale=False).fit_transform(df)
+    >>> make_preprocessor(schema, scale=False).fit_transform(df)  # doctest: +NORMALIZE_WHITESPACE
                 age  sex_female  sex_male  honos_1
     client_id
     a          30.0         0.0       1.0      0.0
