@@ -113,6 +113,20 @@ def evaluate(prep: Prepared, day: int, *, due_within_days: int, lookback_days: i
     }
 
 
+def _cluster_column(codes: np.ndarray, idx: np.ndarray, has: np.ndarray):
+    """Last cluster per client: nullable Int64 for numeric codes, else text with NA."""
+    if codes.size == 0:
+        return pd.array([pd.NA] * has.size, dtype="Int64")
+    values = codes[idx]
+    if np.issubdtype(codes.dtype, np.number) or all(
+            isinstance(v, (int, np.integer)) for v in codes[:1000]):
+        out = pd.array(np.where(has, values, 0).astype(np.int64), dtype="Int64")
+    else:
+        out = pd.array(np.where(has, values.astype(str), ""), dtype="str")
+    out[~has] = pd.NA
+    return out
+
+
 def team_labels(prep: Prepared, team_codes: np.ndarray) -> np.ndarray:
     names = np.append(prep.team_names, "unknown").astype(object)
     return names[np.where(team_codes < 0, names.size - 1, team_codes)]
@@ -122,10 +136,7 @@ def status_table(prep: Prepared, ev: dict, teams=None, team_col="team",
                  id_col="client_id") -> pd.DataFrame:
     """Build the public one-row-per-client table from :func:`evaluate` arrays."""
     has_a = ev["has_a"]
-    clusters = pd.array([pd.NA] * has_a.size, dtype="Int64") if not prep.a_cluster.size else \
-        pd.array(np.where(has_a, prep.a_cluster[ev["a_idx"]], 0), dtype="Int64")
-    if prep.a_cluster.size:
-        clusters[~has_a] = pd.NA
+    clusters = _cluster_column(prep.a_cluster, ev["a_idx"], has_a)
     table = pd.DataFrame({
         id_col: pd.array(prep.ids[ev["client"]], dtype="str"),
         "team": pd.array(team_labels(prep, ev["team"]), dtype="str"),
