@@ -1,0 +1,13 @@
+"""Synthetic behavioural-health client populations with known subgroups, and the sample data.
+
+- :func:`make_client_population` draws a population (clients, service events, care-cluster
+  history, teams) from a latent-subgroup model with ground-truth labels.
+- :func:`load_sample` reads the committed sample in ``data/sample/`` (made by
+  ``python -m clusterdiscovery.datasets.make_sample``).
+"""
+
+from ._generate import make_client_population
+from ._population import Population
+from ._sample import load_sample
+
+__all__ = ["make_client_population", "load_sample", "Population"]

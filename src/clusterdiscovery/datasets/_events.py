@@ -1,0 +1,122 @@
+"""Draw service events (contacts and bed-days) with skewed costs, vectorised over clients."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._clients import ClientDraw
+from ._levels import (
+    CONTACT_SERVICES,
+    DATE_UNIT,
+    END,
+    SERVICES,
+    START,
+    TEAM_NAMES,
+    TEAMS,
+    UNIT_COSTS,
+    team_index,
+)
+from ._strings import strings_from_codes
+from ._subgroups import stack
+
+#: gamma shapes of the client-level and client-by-service multipliers of the contact rates
+#: (smaller = more dispersion: more clients with no contacts, longer tails)
+CLIENT_FRAILTY_SHAPE = 2.0
+SERVICE_FRAILTY_SHAPE = 0.8
+ADMISSION_FRAILTY_SHAPE = 0.6
+
+
+def _window(draw: ClientDraw) -> tuple[np.ndarray, np.ndarray]:
+    """First day in the study window and number of days in service there, per client."""
+    first = np.maximum(draw.referral, START)
+    last = np.where(np.isnat(draw.discharge), END, np.minimum(draw.discharge, END))
+    days = (last - first).astype(np.int64) + 1
+    return first, np.maximum(days, 1)
+
+
+def _spells(rng, client, start_offset, length, days):
+    """Expand spells into one row per day, truncated at the end of the client's window."""
+    length = np.minimum(length, days[client] - start_offset)
+    length = np.maximum(length, 1)
+    rows = np.repeat(np.arange(client.size), length)
+    starts = np.cumsum(length) - length
+    within = np.arange(rows.size) - starts[rows]
+    return client[rows], start_offset[rows] + within, rows
+
+
+def draw_events(rng: np.random.Generator, draw: ClientDraw, groups: tuple) -> pd.DataFrame:
+    """Service events of every client in ``draw``: a long table sorted by client and date."""
+    n = draw.labels.size
+    labels = draw.labels
+    first, days = _window(draw)
+    years = days / 365.25
+
+    # contacts: Poisson counts with gamma multipliers (negative binomial, many zeros)
+    rates = stack(groups, "rates")[labels]
+    frailty = rng.gamma(CLIENT_FRAILTY_SHAPE, 1.0 / CLIENT_FRAILTY_SHAPE, n)
+    by_service = rng.gamma(SERVICE_FRAILTY_SHAPE, 1.0 / SERVICE_FRAILTY_SHAPE, rates.shape)
+    counts = rng.poisson(rates * frailty[:, None] * by_service * years[:, None])
+    n_services = len(CONTACT_SERVICES)
+    c_client = np.repeat(np.repeat(np.arange(n), n_services), counts.ravel())
+    c_service = np.repeat(np.tile(np.arange(n_services), n), counts.ravel())
+    c_day = (rng.random(c_client.size) * days[c_client]).astype(np.int64)
+    team_of_service = np.full(n_services, -1)
+    team_of_service[CONTACT_SERVICES.index("crisis")] = team_index("CRHT-1")
+    team_of_service[CONTACT_SERVICES.index("ae_attendance")] = team_index("LIAISON")
+    c_team = np.where(team_of_service[c_service] >= 0, team_of_service[c_service],
+                      draw.team[c_client])
+
+    # inpatient spells: Poisson admissions, geometric lengths of stay, one row per bed-day
+    admissions = stack(groups, "admissions")[labels]
+    a_frailty = rng.gamma(ADMISSION_FRAILTY_SHAPE, 1.0 / ADMISSION_FRAILTY_SHAPE, n)
+    n_spells = rng.poisson(admissions * a_frailty * frailty * years)
+    s_client = np.repeat(np.arange(n), n_spells)
+    s_start = (rng.random(s_client.size) * days[s_client]).astype(np.int64)
+    los = stack(groups, "length_of_stay")[labels][s_client]
+    s_len = rng.geometric(1.0 / np.maximum(los, 1.0))
+    older = np.array([ty == "OPMH" for _, ty in TEAMS])[draw.team[s_client]]
+    ward = np.where(older, team_index("WARD-OA"),
+                    np.where(rng.random(s_client.size) < 0.5, team_index("WARD-A"),
+                             team_index("WARD-B")))
+    i_client, i_day, spell = _spells(rng, s_client, s_start, s_len, days)
+    i_team = ward[spell]
+    # overlapping spells of one client: keep each bed-day once
+    _, keep = np.unique(i_client * 4096 + i_day, return_index=True)
+    i_client, i_day, i_team = i_client[keep], i_day[keep], i_team[keep]
+
+    # residential placements: at most one per client, long geometric stays
+    placed = rng.random(n) < stack(groups, "p_residential")[labels]
+    r_client = np.flatnonzero(placed)
+    r_start = (rng.random(r_client.size) * days[r_client]).astype(np.int64)
+    mean_days = stack(groups, "residential_days")[labels][r_client]
+    r_len = rng.geometric(1.0 / np.maximum(mean_days, 1.0))
+    r_client, r_day, _ = _spells(rng, r_client, r_start, r_len, days)
+
+    client = np.concatenate([c_client, i_client, r_client])
+    day = np.concatenate([c_day, i_day, r_day])
+    service = np.concatenate([
+        c_service,
+        np.full(i_client.size, SERVICES.index("inpatient_day")),
+        np.full(r_client.size, SERVICES.index("residential_day")),
+    ])
+    team = np.concatenate([c_team, i_team, np.full(r_client.size, team_index("RES-1"))])
+
+    # unit costs: lognormal around the service's median, some zero-cost rows (did not attend)
+    unit = np.array([UNIT_COSTS[s] for s in SERVICES])
+    median, sigma, p_zero = unit[service, 0], unit[service, 1], unit[service, 2]
+    cost = median * np.exp(sigma * rng.standard_normal(client.size))
+    cost[rng.random(client.size) < p_zero] = 0.0
+    cost = np.round(cost, 2)
+
+    order = np.lexsort((service, day, client))
+    client, day, service, team, cost = (a[order] for a in (client, day, service, team, cost))
+    dates = first[client] + day.astype("timedelta64[D]")
+    ids = draw.clients.index.to_numpy()
+    return pd.DataFrame({
+        "client_id": strings_from_codes(client, ids) if n else pd.Series([], dtype="str"),
+        "date": pd.Series(dates.astype(DATE_UNIT)),
+        "service": strings_from_codes(service, SERVICES),
+        "team": strings_from_codes(team, TEAM_NAMES),
+        "cost": pd.Series(cost),
+    })

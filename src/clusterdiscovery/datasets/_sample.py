@@ -1,0 +1,194 @@
+"""Write a :class:`Population` to CSV files and read the committed sample back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..schema import ClientSchema
+from ._levels import DATE_UNIT
+from ._population import Population
+
+__all__ = ["load_sample", "write_population", "default_sample_dir", "SAMPLE_FILES"]
+
+SAMPLE_SEED = 2024
+SAMPLE_CLIENTS = 3000
+SAMPLE_CLUSTERS = 6
+#: write events as gzip when the plain CSV would be larger than this (bytes)
+GZIP_ABOVE = 15_000_000
+SAMPLE_FILES = ("clients.csv", "events.csv", "assignments.csv", "teams.csv",
+                "true_labels.csv", "schema.toml")
+_REGENERATE = "python -m clusterdiscovery.datasets.make_sample --out data/sample"
+_CSV = {"index": False, "lineterminator": "\n", "date_format": "%Y-%m-%d"}
+
+
+def default_sample_dir() -> Path:
+    """``data/sample`` of the source checkout (``src/clusterdiscovery/datasets`` -> repo)."""
+    return Path(__file__).resolve().parents[3] / "data" / "sample"
+
+
+# ------------------------------------------------------------------------------ writing
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        return repr(float(value))
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"Cannot write {value!r} ({type(value).__name__}) to TOML.")
+
+
+def schema_to_toml(schema: ClientSchema) -> str:
+    """TOML text of ``schema`` that :meth:`ClientSchema.from_toml` reads back."""
+    spec = schema.to_dict()
+    lines = ["# ClientSchema of clients.csv (read with ClientSchema.from_toml)"]
+    for key in ("id", "team", "costs", "dates"):
+        if key in spec:
+            lines.append(f"{key} = {_toml_value(spec[key])}")
+    lines += ["", "[features]"]
+    lines += [f"{col} = {_toml_value(f)}" for col, f in spec["features"].items()]
+    lines += ["", "[outcomes]"]
+    lines += [f"{name} = {_toml_value(pair)}" for name, pair in spec["outcomes"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def write_population(pop: Population, out) -> list[Path]:
+    """Write ``pop`` as the sample files in directory ``out`` (created if needed).
+
+    Returns the paths written. Events go to ``events.csv.gz`` instead of ``events.csv``
+    when the plain file would exceed about 15 MB.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    def put(name, text):
+        path = out / name
+        path.write_bytes(text.encode("utf-8"))
+        written.append(path)
+
+    put("clients.csv", pop.clients.to_csv(**{**_CSV, "index": True}))
+    events = pop.events.to_csv(**_CSV)
+    if len(events) > GZIP_ABOVE:
+        path = out / "events.csv.gz"
+        pop.events.to_csv(path, compression={"method": "gzip", "mtime": 0}, **_CSV)
+        written.append(path)
+        (out / "events.csv").unlink(missing_ok=True)
+    else:
+        put("events.csv", events)
+        (out / "events.csv.gz").unlink(missing_ok=True)
+    put("assignments.csv", pop.assignments.to_csv(**_CSV))
+    put("teams.csv", pop.teams.to_csv(**_CSV))
+    labels = pop.true_labels.to_frame()
+    labels["subgroup_name"] = labels["true_cluster"].map(pop.subgroup_names)
+    put("true_labels.csv", labels.to_csv(**{**_CSV, "index": True}))
+    put("schema.toml", schema_to_toml(pop.schema))
+    return written
+
+
+# ------------------------------------------------------------------------------ reading
+def _read(path: Path, **kwargs) -> pd.DataFrame:
+    return pd.read_csv(path, float_precision="round_trip", keep_default_na=False,
+                       na_values=[""], **kwargs)
+
+
+def _dates(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s, format="%Y-%m-%d").astype(DATE_UNIT)
+
+
+def _typed_clients(raw: pd.DataFrame, schema: ClientSchema) -> pd.DataFrame:
+    out = {}
+    for col in raw.columns:
+        spec = schema.features.get(col)
+        s = raw[col]
+        if spec is not None and spec.type == "categorical":
+            out[col] = pd.Categorical(s.astype(object), categories=list(spec.levels))
+        elif spec is not None and spec.type in ("binary", "count"):
+            out[col] = s.astype(np.int64)
+        elif col in schema.dates:
+            out[col] = _dates(s)
+        elif col == schema.team:
+            out[col] = s.astype("str")
+        else:
+            out[col] = s.astype(float)
+    return pd.DataFrame(out, index=raw.index)
+
+
+def load_sample(path=None) -> Population:
+    """Read the sample population from ``data/sample/`` (or ``path``).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Directory holding ``clients.csv``, ``events.csv`` (or ``events.csv.gz``),
+        ``assignments.csv``, ``teams.csv``, ``true_labels.csv`` and ``schema.toml``.
+        Default: ``data/sample`` of the repository.
+
+    Returns
+    -------
+    Population
+        With the dtypes of :func:`make_client_population` (dates parsed, categorical
+        levels from ``schema.toml``, ``client_id`` index).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the directory or a file is missing, with the command that regenerates them.
+
+    Examples
+    --------
+    >>> from clusterdiscovery.datasets import load_sample
+    >>> pop = load_sample()  # doctest: +SKIP
+    >>> pop.clients.shape  # doctest: +SKIP
+    (3000, 32)
+    """
+    folder = default_sample_dir() if path is None else Path(path)
+    events_path = folder / "events.csv"
+    if not events_path.is_file() and (folder / "events.csv.gz").is_file():
+        events_path = folder / "events.csv.gz"
+    needed = [folder / f for f in SAMPLE_FILES if f != "events.csv"] + [events_path]
+    missing = [p.name for p in needed if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"Sample data not found in {folder} (missing: {', '.join(missing)}). "
+            f"Regenerate it from the repository root with `{_REGENERATE}`, or pass "
+            f"path= pointing at a folder made by that command."
+        )
+    schema = ClientSchema.from_toml(folder / "schema.toml")
+    text = {schema.id: "str", schema.team: "str"}
+    raw = _read(folder / "clients.csv", dtype=text).set_index(schema.id)
+    clients = _typed_clients(raw, schema)
+    clients.index = pd.Index(clients.index.astype("str"), name=schema.id)
+
+    events = _read(events_path, dtype={"client_id": "str", "service": "str", "team": "str",
+                                       "cost": float})
+    events["date"] = _dates(events["date"])
+    assignments = _read(folder / "assignments.csv",
+                        dtype={"client_id": "str", "cluster": np.int64, "team": "str"})
+    assignments["assigned_on"] = _dates(assignments["assigned_on"])
+    teams = _read(folder / "teams.csv", dtype="str")
+    labels = _read(folder / "true_labels.csv",
+                   dtype={"client_id": "str", "true_cluster": np.int64,
+                          "subgroup_name": "str"})
+    names = dict(zip(labels["true_cluster"].tolist(), labels["subgroup_name"].tolist()))
+    true_labels = pd.Series(labels["true_cluster"].to_numpy(),
+                            index=pd.Index(labels["client_id"], name="client_id"),
+                            name="true_cluster")
+    return Population(
+        clients=clients,
+        events=events[["client_id", "date", "service", "team", "cost"]],
+        assignments=assignments[["client_id", "cluster", "assigned_on", "team"]],
+        teams=teams,
+        true_labels=true_labels,
+        subgroup_names=dict(sorted(names.items())),
+        schema=schema,
+    )
