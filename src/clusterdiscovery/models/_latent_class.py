@@ -10,6 +10,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from .._utils import check_int, check_positive, check_random_state
 from ..exceptions import ConvergenceWarning
@@ -254,58 +255,69 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ EM kernels
     def _log_joint(self, D, params):
-        """Class-dependent log p(x_i, class k) for every row (m, K)."""
+        """Class-dependent log p(x_i, class k) for every row, shape (K, m)."""
         log_w, logP, mu, var, lam = params
-        A = np.empty((D.Z.shape[0], log_w.size))
-        A[:] = log_w
+        K, m = log_w.size, D.Z.shape[0]
         if logP.shape[0]:
-            A += D.Z @ logP
+            A = np.ascontiguousarray((D.Z @ logP).T)
+            A += log_w[:, None]
+        else:
+            A = np.empty((K, m))
+            A[:] = log_w[:, None]
         for j in range(mu.shape[0]):
-            t = (D.xg[:, j, None] - mu[j]) ** 2 / var[j] + np.log(var[j])
-            t *= D.og[:, j, None]
-            A -= 0.5 * t
+            t = D.xg[j] - mu[j][:, None]
+            t *= t
+            t /= var[j][:, None]
+            t += np.log(var[j])[:, None]
+            t *= D.og[j]
+            t *= 0.5
+            A -= t
         if lam.shape[0]:
-            A += D.xp @ np.log(lam) - D.op @ lam
+            A += np.log(lam).T @ D.xp
+            A -= lam.T @ D.op
         return A
 
     @staticmethod
     def _normalise(A):
-        """Turn log joint ``A`` into responsibilities in place; return log p(x_i)."""
-        mx = A.max(axis=1)
-        A -= mx[:, None]
+        """Turn log joint ``A`` (K, m) into responsibilities in place; return log p(x_i)."""
+        mx = A.max(axis=0)
+        A -= mx
         np.exp(A, out=A)
-        s = A.sum(axis=1)
-        A /= s[:, None]
+        s = A.sum(axis=0)
+        A /= s
         return mx + np.log(s)
 
     def _m_step(self, D, R, w, stats):
-        K = R.shape[1]
-        Rw = R * w[:, None]
-        Nk = Rw.sum(axis=0)
+        """M-step from responsibilities ``R`` (K, m) and pattern weights ``w`` (m,)."""
+        K = R.shape[0]
+        Rw = R * w
+        Nk = Rw.sum(axis=1)
         shares = np.maximum(Nk / Nk.sum(), self.min_prob)
         log_w = np.log(shares / shares.sum())
+        RwT = Rw.T
         if self._total_levels:
-            N = np.asarray(D.ZT @ Rw)
+            N = np.asarray(D.ZT @ RwT)
             logP = self._normalise_blocks(N, K)
         else:
             logP = np.zeros((0, K))
-        jg = D.xg.shape[1]
+        jg = D.xg.shape[0]
         mu = np.empty((jg, K))
         var = np.empty((jg, K))
         if jg:
-            S0 = D.og.T @ Rw
-            S1 = D.xg.T @ Rw
+            S0 = D.og @ RwT
+            S1 = D.xg @ RwT
             ok = S0 > 1e-12
             mu = np.where(ok, S1 / np.where(ok, S0, 1.0), stats["gmean"][:, None])
             for j in range(jg):
-                d = (D.xg[:, j, None] - mu[j]) ** 2
-                d *= D.og[:, j, None]
-                S2 = (d * Rw).sum(axis=0)
+                d = D.xg[j] - mu[j][:, None]
+                d *= d
+                d *= D.og[j]
+                S2 = (d * Rw).sum(axis=1)
                 v = np.where(ok[j], S2 / np.where(ok[j], S0[j], 1.0), stats["gvar"][j])
                 var[j] = np.maximum(v, self.var_floor * stats["gvar"][j])
-        if D.xp.shape[1]:
-            S0 = D.op.T @ Rw
-            S1 = D.xp.T @ Rw
+        if D.xp.shape[0]:
+            S0 = D.op @ RwT
+            S1 = D.xp @ RwT
             ok = S0 > 1e-12
             lam = np.where(ok, S1 / np.where(ok, S0, 1.0), stats["pmean"][:, None])
             lam = np.maximum(lam, self.min_prob)
@@ -359,10 +371,10 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         parts = []
         if self._total_levels:
             parts.append(D.Z.toarray())
-        if D.xg.shape[1]:
+        if D.xg.shape[0]:
             z = (np.nan_to_num(sub.gau - stats["gmean"]) / np.sqrt(stats["gvar"]))
             parts.append(z)
-        if D.xp.shape[1]:
+        if D.xp.shape[0]:
             lp = np.log1p(np.nan_to_num(sub.poi, nan=0.0))
             lp = np.where(np.isnan(sub.poi), np.nan, lp)
             m = np.nanmean(lp, axis=0)
@@ -371,8 +383,8 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         F = np.hstack(parts)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         labels = KMeans(K, n_init=1, random_state=seed).fit_predict(F)
-        R = np.full((n_sub, K), 0.1 / K)
-        R[np.arange(n_sub), labels] += 0.9
+        R = np.full((K, n_sub), 0.1 / K)
+        R[labels, np.arange(n_sub)] += 0.9
         return self._m_step(D, R, np.ones(n_sub), stats)
 
     def _run_em(self, D, w, params, stats):
@@ -440,7 +452,10 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
                 start = self._kmeans_params(pdata, w, rng, stats)
             else:
                 start = self._random_params(pdata, w, rng, stats)
-            params, ll, conv, n_iter, _ = self._run_em(D, w, start, stats)
+            # The products are thin (K columns) and memory-bound: BLAS threads only add
+            # synchronisation cost, so run them single-threaded (as scikit-learn's k-means).
+            with threadpool_limits(limits=1, user_api="blas"):
+                params, ll, conv, n_iter, _ = self._run_em(D, w, start, stats)
             if best is None or ll > best[1]:
                 best = (params, ll, conv, n_iter)
         params, ll, conv, n_iter = best
@@ -535,13 +550,14 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
 
     def _log_resp_encoded(self, data):
         D = self._design(data)
-        A = self._log_joint(D, self._params)
+        with threadpool_limits(limits=1, user_api="blas"):
+            A = self._log_joint(D, self._params)
         lse = self._normalise(A)
         return A, lse + D.const
 
     def _predict_encoded(self, data):
         R, _ = self._log_resp_encoded(data)
-        return R.argmax(axis=1)
+        return R.argmax(axis=0)
 
     def predict(self, X):
         """Modal (most probable) class of each row.
@@ -563,7 +579,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
     def predict_proba(self, X):
         """Posterior class probabilities, shape (n_samples, n_components)."""
         R, _ = self._log_resp_encoded(self._check_X(X))
-        return R
+        return np.ascontiguousarray(R.T)
 
     def score_samples(self, X):
         """Log-likelihood of each row (missing cells left out), shape (n_samples,)."""

@@ -222,38 +222,41 @@ def compress(data: EncodedData, n_levels, sample_weight=None, *, max_ratio=0.95)
 
 @dataclass
 class Design:
-    """Matrices used by the E and M steps (built once per fit or prediction)."""
+    """Matrices used by the E and M steps (built once per fit or prediction).
+
+    Numeric blocks are stored transposed, ``(J, m)``, because the kernels keep the
+    class dimension first (``(K, m)``): reductions over classes then run along
+    contiguous memory.
+    """
 
     Z: sp.csr_matrix  # (m, sum L) indicators of observed categorical levels
-    ZT: sp.csc_matrix  # its transpose view, for the M-step
-    xg: np.ndarray  # (m, Jg) gaussian values, 0 where missing
-    og: np.ndarray  # (m, Jg) float 1/0 observed
-    xp: np.ndarray  # (m, Jp) poisson counts, 0 where missing
-    op: np.ndarray  # (m, Jp) float 1/0 observed
+    ZT: sp.csc_matrix  # its transpose, for the M-step
+    xg: np.ndarray  # (Jg, m) gaussian values, 0 where missing
+    og: np.ndarray  # (Jg, m) float 1/0 observed
+    xp: np.ndarray  # (Jp, m) poisson counts, 0 where missing
+    op: np.ndarray  # (Jp, m) float 1/0 observed
     const: np.ndarray  # (m,) class-independent log-density terms
 
 
 def design(data: EncodedData, offsets: np.ndarray, total_levels: int) -> Design:
     """Build the indicator matrix and filled numeric blocks for ``data``."""
-    m, jc = data.cat.shape[0], data.cat.shape[1]
+    m, jc = data.cat.shape
     if jc:
         obs = data.cat >= 0
         cols = (data.cat + offsets[None, :].astype(np.int32))[obs]
-        counts = obs.sum(axis=1)
         indptr = np.zeros(m + 1, dtype=np.int64)
-        np.cumsum(counts, out=indptr[1:])
+        np.cumsum(obs.sum(axis=1), out=indptr[1:])
         Z = sp.csr_matrix((np.ones(cols.size), cols.astype(np.int32), indptr),
                           shape=(m, total_levels))
     else:
         Z = sp.csr_matrix((data.n, 0))
-    og = ~np.isnan(data.gau)
-    op = ~np.isnan(data.poi)
-    xg = np.where(og, data.gau, 0.0)
-    xp = np.where(op, data.poi, 0.0)
-    n = Z.shape[0]
-    const = np.zeros(n)
-    if og.shape[1]:
-        const -= 0.5 * np.log(2 * np.pi) * og.sum(axis=1)
-    if op.shape[1]:
-        const -= gammaln(xp + 1.0).sum(axis=1)
+    og = ~np.isnan(data.gau.T)
+    op = ~np.isnan(data.poi.T)
+    xg = np.where(og, data.gau.T, 0.0)
+    xp = np.where(op, data.poi.T, 0.0)
+    const = np.zeros(Z.shape[0])
+    if og.shape[0]:
+        const -= 0.5 * np.log(2 * np.pi) * og.sum(axis=0)
+    if op.shape[0]:
+        const -= gammaln(xp + 1.0).sum(axis=0)
     return Design(Z, Z.T, xg, og.astype(np.float64), xp, op.astype(np.float64), const)
