@@ -1,0 +1,228 @@
+"""Rendering: blocks to Markdown and HTML; the full report (overview, one page per cluster,
+figures, tables, reproducibility); figures as PNG bytes (embedded as base64 in HTML).
+
+Reports are deterministic: no timestamps (unless a ``date`` is passed), PNGs written
+without metadata, tables in a fixed order.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..profiling._data import OVERALL
+from ..profiling._suppress import marker
+
+__all__ = ["blocks_to_markdown", "blocks_to_html", "figure_png", "FIGURES", "md_table",
+           "html_table", "report_blocks", "HTML_STYLE"]
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+FIGURES = {
+    "sizes": ("sizes", "Clients per cluster"),
+    "costs": ("costs", "Mean cost per client by cluster with 95% BCa intervals"),
+    "features": ("features", "v-tests of the most distinguishing features"),
+    "outcomes": ("outcomes", "Mean change in outcome by cluster"),
+}
+HTML_STYLE = (
+    "body{font-family:Helvetica,Arial,sans-serif;max-width:60em;margin:2em auto;"
+    "line-height:1.45;color:#222}h1{border-bottom:2px solid #4C72B0}"
+    "h2{border-bottom:1px solid #ccc;margin-top:2em}table{border-collapse:collapse;"
+    "font-size:0.85em;margin:1em 0}td,th{border:1px solid #ccc;padding:2px 6px;"
+    "text-align:right}th{background:#f2f2f2}img{max-width:100%}"
+    ".note{color:#555;font-size:0.9em}"
+)
+
+
+def _inline_html(text: str) -> str:
+    return _BOLD.sub(r"<strong>\1</strong>", html.escape(text, quote=False))
+
+
+def blocks_to_markdown(blocks) -> str:
+    out = []
+    for kind, content in blocks:
+        if kind == "h1":
+            out.append(f"# {content}")
+        elif kind == "h2":
+            out.append(f"## {content}")
+        elif kind == "h3":
+            out.append(f"### {content}")
+        elif kind == "p":
+            out.append(content)
+        elif kind == "ul":
+            out.append("\n".join(f"- {item}" for item in content))
+        elif kind == "table":
+            out.append(md_table(content))
+        elif kind == "img":
+            name, caption = content
+            out.append(f"![{caption}](figures/{name}.png)")
+        elif kind == "raw_md":
+            out.append(content)
+    return "\n\n".join(out).rstrip() + "\n"
+
+
+def blocks_to_html(blocks, figures: dict | None = None) -> str:
+    out = []
+    for kind, content in blocks:
+        if kind in ("h1", "h2", "h3"):
+            out.append(f"<{kind}>{_inline_html(content)}</{kind}>")
+        elif kind == "p":
+            out.append(f"<p>{_inline_html(content)}</p>")
+        elif kind == "ul":
+            items = "".join(f"<li>{_inline_html(i)}</li>" for i in content)
+            out.append(f"<ul>{items}</ul>")
+        elif kind == "table":
+            out.append(html_table(content))
+        elif kind == "img":
+            name, caption = content
+            if figures and name in figures:
+                b64 = base64.b64encode(figures[name]).decode("ascii")
+                out.append(f'<figure><img alt="{html.escape(caption)}" '
+                           f'src="data:image/png;base64,{b64}"><figcaption>'
+                           f'{html.escape(caption)}</figcaption></figure>')
+    return "\n".join(out)
+
+
+def _cell(v) -> str:
+    return "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+
+
+def md_table(df: pd.DataFrame) -> str:
+    """A DataFrame of strings as a Markdown table (index flattened into columns)."""
+    flat = df.reset_index()
+    cols = [str(c) for c in flat.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in flat.itertuples(index=False):
+        lines.append("| " + " | ".join(_cell(v).replace("|", "/") for v in row) + " |")
+    return "\n".join(lines)
+
+
+def html_table(df: pd.DataFrame) -> str:
+    flat = df.reset_index()
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in flat.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+        for row in flat.itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def figure_png(profile, kind: str, top_n: int = 5) -> bytes:
+    """One figure of the profile as PNG bytes (Agg canvas, no metadata: deterministic)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    height = 4 if kind != "features" else max(3.0, 0.45 * len(profile.clusters) + 2.2)
+    fig = Figure(figsize=(8, height), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(111)
+    profile.plot(ax=ax, kind=kind, top_n=top_n)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def overview_table(profile, names: dict, currency: str) -> pd.DataFrame:
+    mark = marker(profile.min_cell_size)
+    frame, _ = profile.cost_table()
+    rows = []
+    for g in profile.groups:
+        n = profile.table1.loc[("clients", "", "n"), g]
+        share = profile.table1.loc[("clients", "", "share"), g]
+        row = {"cluster": str(g), "name": names.get(g, "(noise: not a cluster)"),
+               "clients": mark if np.isnan(n) else f"{int(n):,}",
+               "share": mark if np.isnan(share) else f"{100 * share:.1f}%"}
+        if frame is not None:
+            r = frame.loc[g]
+            row["mean cost (95% CI)"] = mark if np.isnan(r["mean"]) else (
+                f"{currency}{r['mean']:,.0f} ({currency}{r['ci_low']:,.0f} to "
+                f"{currency}{r['ci_high']:,.0f})" if np.isfinite(r["ci_low"]) else
+                f"{currency}{r['mean']:,.0f}")
+            row["share of cost"] = mark if np.isnan(r["share_of_total"]) else \
+                f"{100 * r['share_of_total']:.1f}%"
+        rows.append(row)
+    if frame is not None:
+        o = frame.loc[OVERALL]
+        rows.append({"cluster": "all", "name": "population",
+                     "clients": f"{int(profile.table1.loc[('clients', '', 'n'), OVERALL]):,}",
+                     "share": "100.0%",
+                     "mean cost (95% CI)": f"{currency}{o['mean']:,.0f} ({currency}"
+                                           f"{o['ci_low']:,.0f} to {currency}{o['ci_high']:,.0f})",
+                     "share of cost": "100.0%"})
+    return pd.DataFrame(rows).set_index("cluster")
+
+
+def report_blocks(descriptions, *, title: str, date: str | None, figures: list[str]):
+    """The whole report as blocks."""
+    profile = descriptions.profile
+    names = {d.cluster: d.name for d in descriptions}
+    blocks = [("h1", title)]
+    if date:
+        blocks.append(("p", f"Date: {date}"))
+    n_all = profile.table1.loc[("clients", "", "n"), OVERALL]
+    blocks.append(("p", f"This report describes {len(profile.clusters)} clusters of "
+                        f"{int(n_all):,} clients. It holds aggregates only: no client "
+                        f"identifier or individual record. Each cluster's page is written "
+                        f"from its profile by fixed templates; an expert view is added "
+                        f"where one was supplied."))
+    blocks += [("h2", "Overview"), ("table", overview_table(profile, names,
+                                                            descriptions.currency))]
+    for note in profile.notes:
+        blocks.append(("p", f"Note: {note}"))
+    for fig in figures:
+        blocks.append(("img", FIGURES[fig]))
+    if not profile.variance_explained.empty:
+        blocks += [("h3", "How much of the variation in cost the clusters explain"),
+                   ("p", _variance_text(profile)),
+                   ("table", profile.formatted("variance_explained"))]
+    for d in descriptions:
+        blocks += d.blocks
+    blocks += [("h2", "Appendix: tables")]
+    if profile.cost_columns:
+        blocks += [("h3", "Cost by cluster"), ("table", profile.formatted("costs"))]
+    if profile.outcome_names:
+        blocks += [("h3", "Outcomes by cluster"), ("table", profile.formatted("outcomes"))]
+    blocks += [("h3", "Table 1: characteristics by cluster"),
+               ("table", profile.formatted("table1"))]
+    blocks += reproducibility_blocks(descriptions)
+    return blocks
+
+
+def _variance_text(profile) -> str:
+    ve = profile.variance_explained
+    parts = []
+    for cost in profile.cost_columns:
+        c = ve.loc[(cost, "clusters")]
+        p = ve.loc[(cost, "population mean")]
+        parts.append(
+            f"For {cost.replace('_', ' ')}, cluster membership explains "
+            f"{100 * c['eta2']:.1f}% of the variance between clients (eta squared); predicting "
+            f"each client's cost from the cluster means of the other folds "
+            f"({profile.params['cv_folds']}-fold cross-validation) explains "
+            f"{100 * c['r2_cv']:.1f}%, against {100 * p['r2_cv']:.1f}% for a single "
+            f"population mean."
+        )
+    return " ".join(parts)
+
+
+def reproducibility_blocks(descriptions):
+    p = descriptions.profile.params
+    items = [
+        f"clusterdiscovery version: {p['package_version']}",
+        f"random_state: {p['random_state']}",
+        f"min_cell_size: {p['min_cell_size']}",
+        f"n_bootstrap: {p['n_bootstrap']} (BCa intervals, confidence "
+        f"{p['confidence_level']:.0%})",
+        f"cross-validation folds for variance explained: {p['cv_folds']}",
+        f"outcome reliabilities (Jacobson-Truax): {p['reliability']}",
+        f"cost columns: {p['costs']}; outcomes: {p['outcomes']}; exposure: {p['exposure']}",
+        f"variables profiled: {len(p['variables'])}",
+    ]
+    if descriptions.stability_given:
+        items.append("stability: from the StabilityResult passed to describe_clusters")
+    return [("h2", "Reproducibility"), ("ul", items)]

@@ -1,0 +1,289 @@
+"""describe_clusters() and its result objects."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..profiling import ClusterProfile
+from ._narratives import match_narratives, read_narratives
+from ._report import (
+    HTML_STYLE,
+    blocks_to_html,
+    blocks_to_markdown,
+    figure_png,
+    report_blocks,
+)
+from ._text import cluster_blocks, suggest_name
+
+__all__ = ["describe_clusters", "ClusterDescription", "ClusterDescriptions"]
+
+
+@dataclass(frozen=True)
+class ClusterDescription:
+    """The one-page description of one cluster.
+
+    Attributes
+    ----------
+    cluster : int
+        The cluster label.
+    name : str
+        Suggested (or user-given) short name.
+    text : str
+        The page as Markdown.
+    blocks : list
+        The page as blocks (rendered to Markdown and HTML by the report).
+    narrative : str or None
+        The expert narrative merged into the page, if any.
+    """
+
+    cluster: int
+    name: str
+    text: str
+    blocks: list = field(repr=False, default_factory=list)
+    narrative: str | None = None
+
+    def to_html(self) -> str:
+        return blocks_to_html(self.blocks)
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+
+class ClusterDescriptions:
+    """One-page prose descriptions of every cluster of a :class:`ClusterProfile`.
+
+    Iterating gives one :class:`ClusterDescription` per cluster (noise is not a cluster).
+    ``to_markdown()`` and ``to_html()`` give the whole report; ``save(directory)`` writes it
+    with the figures and the tables.
+    """
+
+    def __init__(self, profile, descriptions, *, stability_given, currency, title, date,
+                 top_n):
+        self.profile = profile
+        self._items = list(descriptions)
+        self.stability_given = stability_given
+        self.currency = currency
+        self.title = title
+        self.date = date
+        self.top_n = top_n
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, cluster) -> ClusterDescription:
+        for d in self._items:
+            if d.cluster == cluster:
+                return d
+        raise KeyError(f"No cluster {cluster!r}; clusters are {[d.cluster for d in self]}.")
+
+    @property
+    def names(self) -> dict:
+        return {d.cluster: d.name for d in self}
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per cluster: name, clients, share, and whether an expert view is merged."""
+        t = self.profile.table1
+        out = pd.DataFrame({
+            "name": [d.name for d in self],
+            "n": [t.loc[("clients", "", "n"), d.cluster] for d in self],
+            "share": [t.loc[("clients", "", "share"), d.cluster] for d in self],
+            "expert_narrative": [d.narrative is not None for d in self],
+        }, index=pd.Index([d.cluster for d in self], name="cluster", dtype=object))
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """:attr:`summary` with each cluster's Markdown text."""
+        out = self.summary.copy()
+        out["text"] = [d.text for d in self]
+        return out
+
+    def _figure_kinds(self) -> list[str]:
+        kinds = ["sizes"]
+        if self.profile.cost_columns:
+            kinds.append("costs")
+        if not self.profile.distinguishing.empty:
+            kinds.append("features")
+        if self.profile.outcome_names:
+            kinds.append("outcomes")
+        return kinds
+
+    def figures(self) -> dict:
+        """``{name: PNG bytes}`` of the report's figures."""
+        return {k: figure_png(self.profile, k, self.top_n) for k in self._figure_kinds()}
+
+    def _blocks(self, with_figures: bool):
+        kinds = self._figure_kinds() if with_figures else []
+        return report_blocks(self, title=self.title, date=self.date, figures=kinds)
+
+    def to_markdown(self, *, figures: bool = False) -> str:
+        """The report as Markdown (``figures=True`` links ``figures/<name>.png``, as written
+        by :meth:`save`)."""
+        return blocks_to_markdown(self._blocks(figures))
+
+    def to_html(self) -> str:
+        """The report as one self-contained HTML file (figures embedded as base64 PNG)."""
+        body = blocks_to_html(self._blocks(True), self.figures())
+        return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                f"<title>{html.escape(self.title)}</title><style>{HTML_STYLE}</style>"
+                f"</head><body>\n{body}\n</body></html>\n")
+
+    def save(self, directory) -> list[Path]:
+        """Write ``report.md``, ``report.html``, ``clusters/cluster_<k>.md``,
+        ``figures/*.png`` and ``tables/*.csv`` under ``directory``; return the paths."""
+        root = Path(directory)
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "clusters").mkdir(exist_ok=True)
+        (root / "figures").mkdir(exist_ok=True)
+        (root / "tables").mkdir(exist_ok=True)
+        paths = []
+        figs = self.figures()
+        for name, png in figs.items():
+            p = root / "figures" / f"{name}.png"
+            p.write_bytes(png)
+            paths.append(p)
+        p = root / "report.md"
+        p.write_text(blocks_to_markdown(self._blocks(True)), encoding="utf-8")
+        paths.append(p)
+        p = root / "report.html"
+        p.write_text(self.to_html(), encoding="utf-8")
+        paths.append(p)
+        for d in self:
+            p = root / "clusters" / f"cluster_{d.cluster}.md"
+            p.write_text(d.text, encoding="utf-8")
+            paths.append(p)
+        prof = self.profile
+        tables = {"table1": prof.formatted("table1"),
+                  "distinguishing": prof.formatted("distinguishing")}
+        if prof.cost_columns:
+            tables["costs"] = prof.formatted("costs")
+            tables["variance_explained"] = prof.formatted("variance_explained")
+        if prof.outcome_names:
+            tables["outcomes"] = prof.formatted("outcomes")
+        tables["suppressed"] = prof.suppressed
+        for name, df in tables.items():
+            p = root / "tables" / f"{name}.csv"
+            df.to_csv(p, lineterminator="\n")
+            paths.append(p)
+        return paths
+
+    def plot(self, ax=None, kind: str = "costs", **kwargs):
+        """Draw one of the profile's figures (see :meth:`ClusterProfile.plot`)."""
+        return self.profile.plot(ax=ax, kind=kind, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"ClusterDescriptions({len(self)} clusters: " + ", ".join(
+            f"{d.cluster}={d.name!r}" for d in self) + ")"
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li>Cluster {html.escape(str(d.cluster))}: "
+                        f"{html.escape(d.name)}</li>" for d in self)
+        return f"<div><strong>{len(self)} cluster descriptions</strong><ul>{items}</ul></div>"
+
+
+def describe_clusters(profile, *, stability=None, narratives=None, names=None, top_n=5,
+                      labels=None, currency="£", title="Cluster descriptions", date=None,
+                      worse_when_higher=None) -> ClusterDescriptions:
+    """One page of plain prose per cluster, written from a profile by fixed templates.
+
+    Each page gives the cluster's size and share; its most distinguishing problems and
+    strengths with magnitudes ("three times the population rate", "averages 2.9 against
+    0.8 overall"), significant after Benjamini-Hochberg adjustment; its social context;
+    treatment history and service use with cost and its BCa interval relative to the
+    population; outcomes (mean change, reliable improvement and deterioration); the
+    stability verdict (when ``stability`` is given); a suggested name; and the community
+    experts' narrative (when given), as the Cluster-based Planning method asks.
+
+    Parameters
+    ----------
+    profile : ClusterProfile
+        From :func:`clusterdiscovery.profile_clusters`.
+    stability : StabilityResult, optional
+        Anything with a ``.summary`` DataFrame indexed by cluster with ``jaccard_mean`` and
+        ``verdict`` columns (from :func:`clusterdiscovery.assess_stability`).
+    narratives : dict, str or Path, optional
+        Expert narratives: ``{cluster or name: text}``, a Markdown file with sections
+        ``## Cluster 0`` (or ``## <name>``), or a TOML file with ``[cluster.0] text = "..."``.
+    names : dict, optional
+        ``{cluster: name}`` overriding the suggested names.
+    top_n : int
+        Features listed per section.
+    labels : dict, optional
+        Display names of variables (HoNOS items ``honos_1``..``honos_12`` and SARN ratings get
+        their official names by default).
+    currency : str
+        Prefix of money amounts.
+    title, date : str, optional
+        Report title; a date to print (none by default, so reports are byte-identical for the
+        same inputs).
+    worse_when_higher : dict, optional
+        ``{variable: bool}``: whether a higher value is a problem (defaults: HoNOS, SARN,
+        admissions, substance use, justice involvement are; homeless/unstable housing and
+        unemployment levels are problems, settled housing and employment strengths).
+
+    Returns
+    -------
+    ClusterDescriptions
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from clusterdiscovery import profile_clusters, describe_clusters
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({"honos_6": np.r_[rng.integers(2, 5, 60), rng.integers(0, 2, 60)]})
+    >>> prof = profile_clusters(df, np.repeat([0, 1], 60), n_bootstrap=100, random_state=0)
+    >>> desc = describe_clusters(prof)
+    >>> desc[0].name
+    'High hallucinations and delusions'
+    """
+    if not isinstance(profile, ClusterProfile):
+        raise TypeError(
+            f"describe_clusters() expects the ClusterProfile returned by profile_clusters(); "
+            f"got {type(profile).__name__}."
+        )
+    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
+        raise ValueError(f"The 'top_n' parameter must be an int >= 1; got {top_n!r}.")
+    if names is not None and not isinstance(names, Mapping):
+        raise TypeError("The 'names' parameter must be a dict {cluster: name}.")
+    if labels is not None and not isinstance(labels, Mapping):
+        raise TypeError("The 'labels' parameter must be a dict {variable: display name}.")
+    if stability is not None and not isinstance(getattr(stability, "summary", None),
+                                                pd.DataFrame):
+        raise TypeError("The 'stability' parameter must have a .summary DataFrame "
+                        "(a StabilityResult from assess_stability).")
+    labels = {**profile.labels_map, **dict(labels or {})}
+    names = dict(names or {})
+    unknown = set(names) - set(profile.clusters)
+    if unknown:
+        raise ValueError(f"The 'names' dict has unknown cluster(s) {sorted(unknown, key=str)}; "
+                         f"clusters are {profile.clusters}.")
+    d = profile.distinguishing
+    chosen = {}
+    for c in profile.clusters:
+        rows = d[d["cluster"] == c]
+        if c in names:
+            chosen[c] = str(names[c])
+        elif profile.is_suppressed(c) and rows["suppressed"].all():
+            chosen[c] = "Small cluster"
+        else:
+            sig = rows[rows["p_adjusted"] < profile.params.get("alpha", 0.05)]
+            chosen[c] = suggest_name(sig.itertuples(), labels) or f"Cluster {c}"
+    texts = match_narratives(read_narratives(narratives), profile.clusters, chosen)
+    items = []
+    for c in profile.clusters:
+        rows = d[d["cluster"] == c]
+        blocks = cluster_blocks(profile, c, name=chosen[c], rows=rows, top_n=top_n,
+                                labels=labels, stability=stability, narrative=texts.get(c),
+                                currency=currency, worse_when_higher=worse_when_higher)
+        items.append(ClusterDescription(c, chosen[c], blocks_to_markdown(blocks), blocks,
+                                        texts.get(c)))
+    return ClusterDescriptions(profile, items, stability_given=stability is not None,
+                               currency=currency, title=title, date=date, top_n=top_n)

@@ -1,0 +1,86 @@
+"""Vectorised bias-corrected and accelerated (BCa) bootstrap interval for a mean.
+
+The bootstrap replicates are drawn as index matrices in chunks (a few million indices at a
+time), so memory stays bounded for any sample size; the jackknife acceleration uses the
+closed form of the leave-one-out means, ``(sum - x_i) / (n - 1)``, so it costs O(n).
+
+References
+----------
+Efron, B. (1987). Better bootstrap confidence intervals. *Journal of the American
+Statistical Association*, 82(397), 171-185.
+Efron, B. & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*, ch. 14.3 and
+eq. 15.36. Chapman & Hall.
+Barber, J. A. & Thompson, S. G. (2000). Analysis of cost data in randomized trials: an
+application of the non-parametric bootstrap. *Statistics in Medicine*, 19, 3219-3236.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtr, ndtri
+
+__all__ = ["bca_interval_mean", "bca_from_replicates", "bootstrap_means"]
+
+_CHUNK_ELEMENTS = 1 << 22  # indices drawn per chunk (about 32 MB as int64)
+
+
+def bootstrap_means(x: np.ndarray, n_bootstrap: int, rng: np.random.Generator) -> np.ndarray:
+    """``n_bootstrap`` means of resamples (with replacement) of ``x``, drawn in chunks."""
+    x = np.ascontiguousarray(x, dtype=float)
+    n = x.shape[0]
+    out = np.empty(n_bootstrap)
+    rows = max(1, _CHUNK_ELEMENTS // max(n, 1))
+    dtype = np.int32 if n < np.iinfo(np.int32).max else np.int64
+    for start in range(0, n_bootstrap, rows):
+        b = min(rows, n_bootstrap - start)
+        idx = rng.integers(0, n, size=(b, n), dtype=dtype)
+        out[start:start + b] = np.take(x, idx).sum(axis=1) / n
+    return out
+
+
+def bca_from_replicates(x: np.ndarray, replicates: np.ndarray, alpha: float = 0.05):
+    """BCa interval for the mean of ``x`` from given bootstrap ``replicates`` of the mean.
+
+    Follows Efron & Tibshirani (1993), eq. 14.14-14.15 (the same conventions as
+    ``scipy.stats.bootstrap(method="BCa")``: the bias correction uses the mid-rank share of
+    replicates below the estimate, and the interval ends are linear-interpolated quantiles).
+
+    Returns
+    -------
+    (low, high, z0, acceleration)
+    """
+    x = np.asarray(x, dtype=float)
+    reps = np.asarray(replicates, dtype=float)
+    n, b = x.shape[0], reps.shape[0]
+    if n < 2 or b < 2:
+        return np.nan, np.nan, np.nan, np.nan
+    theta = x.mean()
+    prop = (np.count_nonzero(reps < theta) + np.count_nonzero(reps <= theta)) / (2 * b)
+    z0 = float(ndtri(prop))
+    # jackknife: theta_(i) = (S - x_i) / (n - 1), so (n - 1)(mean_jack - theta_(i)) = x_i - xbar
+    u = x - theta
+    s2 = float(np.dot(u, u))
+    accel = float(np.sum(u ** 3) / (6.0 * s2 ** 1.5)) if s2 > 0 else 0.0
+    if not np.isfinite(z0):
+        # every replicate on one side of the estimate (e.g. a constant sample)
+        return float(reps.min()), float(reps.max()), z0, accel
+    z_lo, z_hi = ndtri(alpha / 2), ndtri(1 - alpha / 2)
+    a1 = ndtr(z0 + (z0 + z_lo) / (1 - accel * (z0 + z_lo)))
+    a2 = ndtr(z0 + (z0 + z_hi) / (1 - accel * (z0 + z_hi)))
+    low, high = np.quantile(reps, [a1, a2])
+    return float(low), float(high), z0, accel
+
+
+def bca_interval_mean(x, n_bootstrap: int, rng: np.random.Generator, alpha: float = 0.05):
+    """BCa ``1 - alpha`` interval for the mean of ``x`` (NaN for fewer than 2 values).
+
+    Returns
+    -------
+    (low, high)
+    """
+    x = np.asarray(x, dtype=float)
+    if x.shape[0] < 2:
+        return np.nan, np.nan
+    reps = bootstrap_means(x, n_bootstrap, rng)
+    low, high, _, _ = bca_from_replicates(x, reps, alpha)
+    return low, high

@@ -1,0 +1,139 @@
+"""Cost by cluster (with BCa intervals for the mean) and the share of cost variance the
+clustering explains, in sample and cross-validated."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+
+from ._bootstrap import bca_interval_mean
+from ._data import OVERALL, Groups
+from ._suppress import complete_lines, small_count
+from ._tables import FEW_CLIENTS, NONE, SECONDARY, SMALL_COUNT, SMALL_GROUP
+
+__all__ = ["COST_COLUMNS", "group_slices", "run_bootstraps", "build_costs",
+           "variance_explained"]
+
+COST_COLUMNS = ["n", "mean", "ci_low", "ci_high", "median", "total", "share_of_total",
+                "cost_per_client_year", "share_zero"]
+# columns from which the total (mean x n) can be derived
+_TOTAL_DERIVED = ["mean", "ci_low", "ci_high", "total", "share_of_total", "cost_per_client_year"]
+
+
+def group_slices(groups: Groups):
+    """Row order that sorts clients by group, and the (start, stop) of each group."""
+    order = np.argsort(groups.codes, kind="stable")
+    stops = np.cumsum(groups.sizes)
+    starts = stops - groups.sizes
+    return order, list(zip(starts.tolist(), stops.tolist()))
+
+
+def run_bootstraps(tasks, n_bootstrap, alpha, n_jobs):
+    """Run ``[(values, seed_sequence), ...]`` BCa tasks, in threads when ``n_jobs > 1``.
+
+    Each task has its own generator spawned from the profile's seed, so results do not
+    depend on ``n_jobs``.
+    """
+    def one(task):
+        values, seed = task
+        return bca_interval_mean(values, n_bootstrap, np.random.default_rng(seed), alpha)
+
+    if n_jobs <= 1 or len(tasks) <= 1:
+        return [one(t) for t in tasks]
+    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+        return list(pool.map(one, tasks))
+
+
+def build_costs(cost: np.ndarray, exposure: np.ndarray | None, groups: Groups, slices,
+                size_reasons: np.ndarray, m: int, n_bootstrap: int, alpha: float,
+                seed: np.random.SeedSequence, n_jobs: int):
+    order, bounds = slices
+    g = groups.n_groups
+    sorted_cost = cost[order]
+    parts = [sorted_cost[a:b] for a, b in bounds] + [cost]
+    seeds = seed.spawn(len(parts))
+    cis = run_bootstraps(list(zip(parts, seeds)), n_bootstrap, alpha, n_jobs)
+    n = np.array([p.size for p in parts], dtype=float)
+    total = np.array([p.sum() for p in parts])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n
+        n_zero = np.array([np.count_nonzero(p == 0) for p in parts], dtype=float)
+        share_zero = n_zero / n
+        share_total = total / total[-1] if total[-1] > 0 else np.full(n.size, np.nan)
+        if exposure is not None:
+            sorted_exp = exposure[order]
+            expo = np.array([sorted_exp[a:b].sum() for a, b in bounds] + [exposure.sum()])
+            cpy = total / expo
+        else:
+            cpy = np.full(n.size, np.nan)
+    median = np.array([np.median(p) if p.size else np.nan for p in parts])
+    frame = pd.DataFrame({
+        "n": n, "mean": mean, "ci_low": [c[0] for c in cis], "ci_high": [c[1] for c in cis],
+        "median": median, "total": total, "share_of_total": share_total,
+        "cost_per_client_year": cpy, "share_zero": share_zero,
+    }, index=pd.Index([*groups.keys, OVERALL], dtype=object, name="cluster"))
+    reasons = pd.DataFrame(NONE, index=frame.index, columns=frame.columns, dtype=np.int8)
+    if m > 1:
+        small = size_reasons == SMALL_GROUP
+        reasons.loc[small, :] = SMALL_GROUP
+        reasons["n"] = np.where(reasons["n"] == NONE, size_reasons, reasons["n"])
+        few = (n < m) & ~small
+        reasons.loc[few, :] = FEW_CLIENTS
+        zero_small = (small_count(n_zero, m) | small_count(n - n_zero, m)) & (
+            reasons["share_zero"].to_numpy() == NONE)
+        reasons.loc[zero_small, "share_zero"] = SMALL_COUNT
+        prim = (reasons["total"].to_numpy() != NONE)
+        size_sec = np.flatnonzero(size_reasons[:g] == SECONDARY)
+        if prim[:g].sum() == 1 and size_sec.size:
+            # prefer the group whose size is already hidden: its mean cannot give its total
+            for i in size_sec:
+                for col in ("total", "share_of_total", "cost_per_client_year"):
+                    if reasons.iloc[i][col] == NONE:
+                        reasons.iat[i, reasons.columns.get_loc(col)] = SECONDARY
+            prim = reasons["total"].to_numpy() != NONE
+        sec = complete_lines(total[None, :g], prim[None, :g], axes=(1,))[0]
+        new = np.flatnonzero(sec & ~prim[:g])
+        for i in new:
+            row = reasons.iloc[i].to_numpy()
+            for col in _TOTAL_DERIVED:
+                j = reasons.columns.get_loc(col)
+                if row[j] == NONE:
+                    reasons.iat[i, j] = SECONDARY
+    frame = frame.mask(reasons != NONE)
+    return frame, reasons
+
+
+def variance_explained(cost: np.ndarray, codes: np.ndarray, n_groups: int, n_splits: int,
+                       rng: np.random.Generator) -> dict:
+    """eta squared of cost on the groups, and its K-fold cross-validated counterpart.
+
+    The cross-validated value is ``1 - sum((y - yhat)^2) / sum((y - mean(y))^2)`` where each
+    client's ``yhat`` is the mean cost of their group in the other folds (the other folds'
+    population mean for a group absent there). The same two numbers are given for a single
+    population mean (in sample 0 by definition; cross-validated slightly below 0).
+    """
+    n = cost.size
+    folds = rng.permutation(n) % n_splits
+    sst = float(np.sum((cost - cost.mean()) ** 2))
+    tot_s = np.bincount(codes, weights=cost, minlength=n_groups)
+    tot_n = np.bincount(codes, minlength=n_groups).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ssb = float(np.sum(tot_n * (tot_s / np.where(tot_n > 0, tot_n, 1) - cost.mean()) ** 2))
+    press_groups = press_mean = 0.0
+    all_s, all_n = cost.sum(), float(n)
+    for f in range(n_splits):
+        test = folds == f
+        c_test, y_test = codes[test], cost[test]
+        fs = tot_s - np.bincount(c_test, weights=y_test, minlength=n_groups)
+        fn = tot_n - np.bincount(c_test, minlength=n_groups)
+        train_mean = (all_s - y_test.sum()) / (all_n - y_test.size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gm = np.where(fn > 0, fs / np.where(fn > 0, fn, 1), train_mean)
+        press_groups += float(np.sum((y_test - gm[c_test]) ** 2))
+        press_mean += float(np.sum((y_test - train_mean) ** 2))
+    if sst <= 0:
+        return {"clusters": (np.nan, np.nan), "population mean": (np.nan, np.nan)}
+    return {"clusters": (ssb / sst, 1 - press_groups / sst),
+            "population mean": (0.0, 1 - press_mean / sst)}

@@ -1,0 +1,346 @@
+"""The :class:`ClusterProfile` result object."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+from ._data import NOISE, OVERALL
+from ._suppress import marker
+from ._tables import NONE, reason_text
+
+__all__ = ["ClusterProfile", "format_value"]
+
+
+def format_value(value, statistic: str) -> str:
+    """Human-readable number for a statistic (``""`` for NaN)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if statistic in ("n", "count"):
+        return f"{int(round(value)):,}"
+    if statistic.startswith("share"):
+        return f"{100 * value:.1f}%"
+    if statistic in ("v_test", "smd", "ratio"):
+        return f"{value:.2f}"
+    if statistic in ("p_value", "p_adjusted", "eta2_p_value"):
+        return f"{value:.2g}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
+
+
+class ClusterProfile:
+    """Aggregate profile of a clustering: Table 1, distinguishing features, costs,
+    outcomes, variance explained, and a record of small-cell suppression.
+
+    Built by :func:`profile_clusters`; read-only. Holds aggregates only (no client ids or
+    row-level records).
+
+    Attributes
+    ----------
+    table1 : DataFrame
+        Rows ``(variable, level, statistic)``; columns the clusters, ``"noise"`` (if any)
+        and ``"overall"``. Suppressed cells are NaN (see :attr:`suppressed`).
+    distinguishing : DataFrame
+        One row per (cluster, variable, level) with ``v_test``, ``p_value``, ``p_adjusted``,
+        ``smd``, ``eta2``, ``eta2_p_value``, ``cluster_value``, ``overall_value``, ``ratio``,
+        ``suppressed``, ``reason``; sorted by ``|v_test|`` within cluster.
+    costs : DataFrame
+        Indexed by cluster (``(cost, cluster)`` when several cost columns were profiled).
+    outcomes : DataFrame
+        Indexed by ``(outcome, cluster)``.
+    variance_explained : DataFrame
+        Indexed by ``(cost, model)`` with ``eta2`` (in sample) and ``r2_cv``.
+    suppressed : DataFrame
+        Every suppressed cell: table, group, variable, level, statistic, reason.
+    notes : list of str
+    params : dict
+        The settings used (for the reproducibility section of reports).
+    """
+
+    def __init__(self, *, table1, table1_reasons, distinguishing, costs, outcomes,
+                 variance_explained, suppressed, notes, params, clusters, groups, labels_map):
+        self.table1 = table1
+        self.distinguishing = distinguishing
+        self._costs = costs  # {column: (frame, reasons)}
+        self._outcomes = outcomes  # {name: (frame, reasons, info)}
+        self.variance_explained = variance_explained
+        self.suppressed = suppressed
+        self.notes = list(notes)
+        self.params = dict(params)
+        self.clusters = list(clusters)
+        self.groups = list(groups)
+        self.labels_map = dict(labels_map)
+        self._reasons = {"table1": table1_reasons}
+
+    # ----------------------------------------------------------------- tables
+    @property
+    def min_cell_size(self) -> int:
+        return int(self.params["min_cell_size"])
+
+    @property
+    def cost_columns(self) -> list[str]:
+        return list(self._costs)
+
+    @property
+    def outcome_names(self) -> list[str]:
+        return list(self._outcomes)
+
+    @property
+    def costs(self) -> pd.DataFrame:
+        if not self._costs:
+            return pd.DataFrame()
+        if len(self._costs) == 1:
+            return next(iter(self._costs.values()))[0]
+        return pd.concat({k: v[0] for k, v in self._costs.items()}, names=["cost", "cluster"])
+
+    @property
+    def outcomes(self) -> pd.DataFrame:
+        if not self._outcomes:
+            return pd.DataFrame()
+        return pd.concat({k: v[0] for k, v in self._outcomes.items()},
+                         names=["outcome", "cluster"])
+
+    def cost_table(self, column: str | None = None):
+        """``(frame, reasons)`` of one cost column (the first by default)."""
+        if not self._costs:
+            return None, None
+        column = self.cost_columns[0] if column is None else column
+        return self._costs[column]
+
+    def outcome_table(self, name: str):
+        """``(frame, reasons, info)`` of one outcome."""
+        return self._outcomes[name]
+
+    @property
+    def sizes(self) -> pd.Series:
+        """Cluster sizes (NaN where suppressed)."""
+        return self.table1.loc[("clients", "", "n")]
+
+    def is_suppressed(self, group) -> bool:
+        """Whether the size of ``group`` is suppressed."""
+        return bool(np.isnan(self.sizes[group]))
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per group: n, share, top features, mean cost with its interval."""
+        rows = {}
+        for g in self.groups:
+            d = self.distinguishing
+            d = d[(d["cluster"] == g) & ~d["suppressed"] & (d["v_test"] > 0)].head(3)
+            top = "; ".join(
+                f"{r.variable}={r.level}" if r.level else str(r.variable)
+                for r in d.itertuples()
+            )
+            row = {"n": self.table1.loc[("clients", "", "n"), g],
+                   "share": self.table1.loc[("clients", "", "share"), g],
+                   "top_features": top if g != NOISE else ""}
+            frame, _ = self.cost_table()
+            if frame is not None:
+                row.update({"mean_cost": frame.loc[g, "mean"], "ci_low": frame.loc[g, "ci_low"],
+                            "ci_high": frame.loc[g, "ci_high"]})
+            rows[g] = row
+        out = pd.DataFrame.from_dict(rows, orient="index")
+        out.index = pd.Index(out.index, dtype=object, name="cluster")
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """Table 1 in long form: variable, level, statistic, group, value, suppressed."""
+        t = self.table1
+        r = self._reasons["table1"]
+        long = t.stack(future_stack=True).rename("value").reset_index()
+        long.columns = ["variable", "level", "statistic", "group", "value"]
+        long["suppressed"] = (r.stack(future_stack=True) != NONE).to_numpy()
+        return long
+
+    def formatted(self, table: str = "table1", *, column: str | None = None) -> pd.DataFrame:
+        """A table as text, with ``"suppressed (<11)"`` in place of suppressed cells.
+
+        ``table`` is one of ``"table1"``, ``"distinguishing"``, ``"costs"``, ``"outcomes"``,
+        ``"variance_explained"``.
+        """
+        mark = marker(self.min_cell_size)
+        if table == "table1":
+            t, r = self.table1, self._reasons["table1"]
+            stats = t.index.get_level_values("statistic")
+            out = pd.DataFrame(
+                [[mark if r.iat[i, j] != NONE else format_value(t.iat[i, j], stats[i])
+                  for j in range(t.shape[1])] for i in range(t.shape[0])],
+                index=t.index, columns=t.columns,
+            )
+            return out
+        if table == "distinguishing":
+            d = self.distinguishing
+            out = d.astype(object).copy()
+            num = ["cluster_value", "overall_value", "ratio", "v_test", "p_value",
+                   "p_adjusted", "smd", "eta2", "eta2_p_value"]
+            for c in num:
+                st = "share" if c in ("cluster_value", "overall_value") else c
+                out[c] = [
+                    format_value(v, st if k == "categorical" or c not in (
+                        "cluster_value", "overall_value") else "mean")
+                    for v, k in zip(d[c], d["kind"])
+                ]
+            hidden = ["cluster_value", "ratio", "v_test", "p_value", "p_adjusted", "smd"]
+            out.loc[d["suppressed"].to_numpy(), hidden] = mark
+            out.loc[d["overall_value"].isna().to_numpy() & d["suppressed"].to_numpy(),
+                    "overall_value"] = mark
+            return out
+        if table in ("costs", "outcomes"):
+            pieces = {}
+            source = self._costs if table == "costs" else self._outcomes
+            for name, item in source.items():
+                if column is not None and name != column:
+                    continue
+                f, r = item[0], item[1]
+                pieces[name] = pd.DataFrame(
+                    [[mark if r.iat[i, j] != NONE else format_value(f.iat[i, j], f.columns[j])
+                      for j in range(f.shape[1])] for i in range(f.shape[0])],
+                    index=f.index, columns=f.columns,
+                )
+            if not pieces:
+                return pd.DataFrame()
+            if len(pieces) == 1:
+                return next(iter(pieces.values()))
+            return pd.concat(pieces, names=["cost" if table == "costs" else "outcome",
+                                            "cluster"])
+        if table == "variance_explained":
+            return self.variance_explained.map(lambda v: format_value(v, "r2"))
+        raise ValueError(
+            f"Unknown table {table!r}; use 'table1', 'distinguishing', 'costs', 'outcomes' "
+            f"or 'variance_explained'."
+        )
+
+    def suppression_reason(self, table, group, statistic):
+        """Reason text for a suppressed cell of the costs/outcomes tables (or "")."""
+        r = self._reasons.get(table)
+        if r is None:
+            return ""
+        code = r.loc[group, statistic]
+        return "" if code == NONE else reason_text(code, self.min_cell_size)
+
+    # ---------------------------------------------------------------- display
+    def __repr__(self) -> str:
+        n = int(self.table1.loc[("clients", "", "n"), OVERALL]) if not np.isnan(
+            self.table1.loc[("clients", "", "n"), OVERALL]) else 0
+        return (f"ClusterProfile({len(self.clusters)} clusters, {n} clients, "
+                f"{len(self.suppressed)} suppressed cells)")
+
+    def _repr_html_(self) -> str:
+        mark = marker(self.min_cell_size)
+        s = self.summary.astype(object)
+        for g in s.index:
+            for c in s.columns:
+                v = s.at[g, c]
+                if c == "top_features":
+                    continue
+                s.at[g, c] = mark if (isinstance(v, float) and np.isnan(v)) else \
+                    format_value(v, "share" if c == "share" else ("n" if c == "n" else c))
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        return (f"<div><strong>{html.escape(repr(self))}</strong>"
+                f"{s.to_html(escape=True)}<ul>{notes}</ul></div>")
+
+    # ------------------------------------------------------------------ plots
+    def plot(self, ax=None, kind: str = "costs", *, top_n: int = 5, cost: str | None = None,
+             outcome: str | None = None):
+        """Draw the profile on ``ax`` and return it.
+
+        Parameters
+        ----------
+        kind : {"costs", "features", "sizes", "outcomes"}
+            ``"costs"``: mean cost per group with its BCa interval (dashed: population
+            mean); ``"features"``: heatmap of the v-tests of the ``top_n`` most
+            distinguishing features of each cluster; ``"sizes"``: clients per group;
+            ``"outcomes"``: mean change per group with its interval.
+            Suppressed values are left out and labelled.
+        """
+        import matplotlib.pyplot as plt
+
+        if kind not in ("costs", "features", "sizes", "outcomes"):
+            raise ValueError(
+                f"Unknown kind {kind!r}; use 'costs', 'features', 'sizes' or 'outcomes'."
+            )
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        mark = marker(self.min_cell_size)
+        labels = [str(g) for g in self.groups]
+        y = np.arange(len(self.groups))
+        if kind == "sizes":
+            vals = self.sizes[self.groups].to_numpy(dtype=float)
+            ax.barh(y, np.nan_to_num(vals), color="#4C72B0")
+            for i, v in enumerate(vals):
+                if np.isnan(v):
+                    ax.text(0, i, " " + mark, va="center", fontsize=8)
+            ax.set_yticks(y, labels)
+            ax.set_xlabel("clients")
+            ax.set_ylabel("cluster")
+            ax.invert_yaxis()
+            ax.set_title("Cluster sizes")
+        elif kind in ("costs", "outcomes"):
+            if kind == "costs":
+                frame, _ = self.cost_table(cost)
+                if frame is None:
+                    raise ValueError("No cost column was profiled; pass costs=[...].")
+                col, title = "mean", f"Mean cost per client ({cost or self.cost_columns[0]})"
+            else:
+                if not self._outcomes:
+                    raise ValueError("No outcome was profiled; pass outcomes={...}.")
+                name = outcome or self.outcome_names[0]
+                frame = self._outcomes[name][0]
+                col, title = "mean_change", f"Mean change in {name}"
+            m = frame.loc[self.groups, col].to_numpy(dtype=float)
+            lo = frame.loc[self.groups, "ci_low"].to_numpy(dtype=float)
+            hi = frame.loc[self.groups, "ci_high"].to_numpy(dtype=float)
+            err = np.vstack([m - lo, hi - m])
+            ok = ~np.isnan(m)
+            ax.errorbar(m[ok], y[ok], xerr=np.nan_to_num(err[:, ok]), fmt="o", color="#C44E52",
+                        capsize=3)
+            for i in np.flatnonzero(~ok):
+                ax.text(0.02, i, mark, va="center", fontsize=8,
+                        transform=ax.get_yaxis_transform())
+            overall = frame.loc[OVERALL, col]
+            if not np.isnan(overall):
+                ax.axvline(overall, color="grey", ls="--", lw=1, label="overall")
+                ax.legend(loc="best", fontsize=8)
+            ax.set_yticks(y, labels)
+            ax.set_ylim(len(self.groups) - 0.5, -0.5)
+            ax.set_ylabel("cluster")
+            ax.set_xlabel(f"{col.replace('_', ' ')} (95% BCa interval)")
+            ax.set_title(title)
+        else:
+            mat, rows, cols = self.vtest_matrix(top_n)
+            if mat.size == 0:
+                raise ValueError("No distinguishing features to draw.")
+            lim = max(2.0, float(np.nanmax(np.abs(mat))) if np.isfinite(mat).any() else 2.0)
+            lim = min(lim, 20.0)
+            im = ax.imshow(np.clip(mat, -lim, lim), cmap="RdBu_r", vmin=-lim, vmax=lim,
+                           aspect="auto")
+            ax.set_xticks(np.arange(len(cols)), cols, rotation=60, ha="right", fontsize=7)
+            ax.set_yticks(np.arange(len(rows)), [str(r) for r in rows])
+            ax.set_ylabel("cluster")
+            for (i, j), v in np.ndenumerate(mat):
+                ax.text(j, i, "s" if np.isnan(v) else f"{v:.0f}", ha="center",
+                        va="center", fontsize=6)
+            ax.figure.colorbar(im, ax=ax, label="v-test (clipped)")
+            ax.set_title("v-tests of the most distinguishing features ('s' = suppressed)")
+        return ax
+
+    def vtest_matrix(self, top_n: int = 5):
+        """(clusters x features) v-tests of the union of each cluster's top features."""
+        d = self.distinguishing
+        keys = []
+        for c in self.clusters:
+            sub = d[(d["cluster"] == c) & ~d["suppressed"]].head(top_n)
+            for r in sub.itertuples():
+                k = (r.variable, r.level)
+                if k not in keys:
+                    keys.append(k)
+        mat = np.full((len(self.clusters), len(keys)), np.nan)
+        look = {(r.cluster, r.variable, r.level): r.v_test for r in d.itertuples()}
+        for i, c in enumerate(self.clusters):
+            for j, k in enumerate(keys):
+                mat[i, j] = look.get((c, *k), np.nan)
+        names = [self.labels_map.get(v, v) + (f"={lv}" if lv else "") for v, lv in keys]
+        return mat, self.clusters, names

@@ -1,0 +1,116 @@
+"""Small-cell suppression: primary (small counts, statistics from few clients) and
+secondary (complementary) suppression, with a record of every suppressed cell.
+
+Rules (documented in ``docs/profiling.md``):
+
+* **Primary.** A count from 1 to ``min_cell_size - 1`` is suppressed, and so is every
+  share computed from it. Zero counts are shown (a zero cannot single out a client, and
+  suppressing zeros would tell a reader that a suppressed cell is never zero). Every
+  statistic (mean, SD, median, quartiles, interval, v-test, ...) computed from fewer than
+  ``min_cell_size`` clients is suppressed.
+* **Secondary.** Where cells add up to a total that is shown (the level counts of a
+  variable within a cluster add up to the cluster size; a level's counts across clusters add
+  up to its overall count; cluster sizes add up to the population), a single suppressed
+  cell could be recovered by subtraction. In every such line with exactly one suppressed
+  cell, the next smallest non-zero cell is suppressed as well. This is repeated until no
+  line has a single suppressed cell.
+* ``min_cell_size`` of 0 or 1 disables suppression (and says so in the profile's notes).
+
+The marker shown in rendered tables and text is ``"suppressed (<11)"`` (with the
+``min_cell_size`` in use).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["marker", "small_count", "complete_lines", "SuppressionLog"]
+
+
+def marker(min_cell_size: int) -> str:
+    """The text shown in place of a suppressed value."""
+    return f"suppressed (<{min_cell_size})"
+
+
+def small_count(counts, min_cell_size: int) -> np.ndarray:
+    """Mask of counts that must be suppressed: ``1 <= count < min_cell_size``."""
+    counts = np.asarray(counts, dtype=float)
+    if min_cell_size <= 1:
+        return np.zeros(counts.shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return (counts >= 1) & (counts < min_cell_size)
+
+
+def complete_lines(values, mask, axes=(0, 1), max_rounds: int = 50) -> np.ndarray:
+    """Secondary suppression on a 2-D table of cells that add up along ``axes``.
+
+    Parameters
+    ----------
+    values : (r, c) array
+        The cell values (counts or totals); used to choose the next smallest cell.
+    mask : (r, c) bool array
+        Cells already suppressed.
+    axes : tuple of int
+        ``1``: each row adds up to a shown total; ``0``: each column does.
+
+    Returns
+    -------
+    mask : (r, c) bool array
+        ``mask`` with complementary cells added, so that no line along ``axes`` has exactly
+        one suppressed cell while it has a non-zero cell left to suppress.
+    """
+    values = np.asarray(values, dtype=float)
+    mask = np.array(mask, dtype=bool, copy=True)
+    if values.ndim != 2 or values.size == 0:
+        return mask
+    for _ in range(max_rounds):
+        changed = False
+        for axis in axes:
+            v = values if axis == 1 else values.T
+            m = mask if axis == 1 else mask.T
+            single = m.sum(axis=1) == 1
+            if not single.any():
+                continue
+            cand = np.where(~m & (v > 0) & np.isfinite(v), v, np.inf)
+            pick = np.argmin(cand, axis=1)
+            ok = single & np.isfinite(cand[np.arange(len(cand)), pick])
+            rows = np.flatnonzero(ok)
+            if rows.size:
+                m[rows, pick[rows]] = True  # writes through the view into mask
+                changed = True
+        if not changed:
+            break
+    return mask
+
+
+class SuppressionLog:
+    """Collects the suppressed cells of every table (what and why)."""
+
+    columns = ["table", "group", "variable", "level", "statistic", "reason"]
+
+    def __init__(self):
+        self._rows: list[tuple] = []
+
+    def add(self, table, group, variable, level, statistic, reason):
+        self._rows.append((table, group, variable, level, statistic, reason))
+
+    def add_frame_mask(self, table, mask: pd.DataFrame, reasons: pd.DataFrame | str,
+                       *, row_names=("variable", "level", "statistic")):
+        """Record every True cell of ``mask`` (rows: a MultiIndex or plain index)."""
+        if not mask.to_numpy().any():
+            return
+        r_idx, c_idx = np.nonzero(mask.to_numpy())
+        for r, c in zip(r_idx, c_idx):
+            key = mask.index[r]
+            key = key if isinstance(key, tuple) else (key,)
+            fields = dict(zip(row_names, key))
+            group = fields.pop("group", mask.columns[c])
+            stat = fields.get("statistic", mask.columns[c])
+            reason = reasons if isinstance(reasons, str) else reasons.iat[r, c]
+            self.add(table, group, fields.get("variable", ""), fields.get("level", ""),
+                     stat, reason)
+
+    def frame(self) -> pd.DataFrame:
+        out = pd.DataFrame(self._rows, columns=self.columns, dtype=object)
+        return out.reset_index(drop=True)

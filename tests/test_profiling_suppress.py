@@ -1,0 +1,131 @@
+"""Small-cell suppression: primary, secondary, reported (warning and table), and a
+cluster of 5 clients suppressed in every table and in its text."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clusterdiscovery import SuppressionWarning
+from clusterdiscovery.describe import describe_clusters
+from clusterdiscovery.profiling import profile_clusters
+from clusterdiscovery.profiling._suppress import complete_lines, small_count
+
+
+def test_small_count_rule():
+    assert small_count([0, 1, 10, 11, 50], 11).tolist() == [False, True, True, False, False]
+    assert not small_count([1, 5], 0).any() and not small_count([1, 5], 1).any()
+
+
+def test_secondary_suppression_hides_next_smallest_nonzero_cell():
+    # row 0 adds up to a shown total; its single small cell (5) could be recovered
+    values = np.array([[40.0, 5, 0, 30, 20]])
+    mask = small_count(values, 11)
+    out = complete_lines(values, mask, axes=(1,))
+    assert out.tolist() == [[False, True, False, False, True]]  # 20 is next smallest non-zero
+    # two suppressed cells: nothing more needed
+    values = np.array([[40.0, 5, 3, 30]])
+    assert complete_lines(values, small_count(values, 11), axes=(1,)).sum() == 2
+
+
+def test_secondary_suppression_both_directions():
+    values = np.array([[50.0, 4, 60], [30, 40, 25], [20, 35, 45]])
+    out = complete_lines(values, small_count(values, 11), axes=(0, 1))
+    # no row or column may hold exactly one suppressed cell
+    for line in list(out) + list(out.T):
+        assert line.sum() != 1
+
+
+def _population(seed=0):
+    rng = np.random.default_rng(seed)
+    sizes = [120, 150, 5]
+    lab = np.repeat([0, 1, 2], sizes)
+    n = lab.size
+    df = pd.DataFrame({
+        "age": rng.normal(40, 12, n).round(1),
+        "honos_6": rng.integers(0, 5, n),
+        "housing": rng.choice(["settled", "supported", "homeless"], n, p=[0.7, 0.2, 0.1]),
+        "cost": rng.gamma(0.8, 2000, n),
+        "hb": rng.normal(15, 4, n), "hf": rng.normal(12, 4, n),
+    }, index=pd.Index([f"C{i:06d}" for i in range(n)], name="client_id"))
+    return df, lab
+
+
+@pytest.fixture(scope="module")
+def small_cluster():
+    df, lab = _population()
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        p = profile_clusters(df, lab, costs="cost", outcomes={"honos": ("hb", "hf")},
+                             n_bootstrap=100, random_state=0)
+    return p, w
+
+
+def test_suppression_is_reported(small_cluster):
+    p, w = small_cluster
+    assert any(issubclass(x.category, SuppressionWarning) for x in w)
+    s = p.suppressed
+    assert set(s.columns) == {"table", "group", "variable", "level", "statistic", "reason"}
+    assert {"table1", "distinguishing", "costs", "outcomes"} <= set(s["table"])
+    assert (s.loc[s["group"] == 2, "reason"].str.contains("fewer than 11")).all()
+
+
+def test_cluster_of_five_suppressed_in_every_table(small_cluster):
+    p, _ = small_cluster
+    assert p.table1[2].isna().all()
+    assert p.costs.loc[2].isna().all()
+    assert p.outcomes.loc[("honos", 2)].isna().all()
+    d = p.distinguishing[p.distinguishing["cluster"] == 2]
+    assert d["suppressed"].all() and d["v_test"].isna().all()
+    assert (p.formatted("table1")[2] == "suppressed (<11)").all()
+    assert (p.formatted("costs").loc[2] == "suppressed (<11)").all()
+    assert (p.summary.loc[2, ["n", "share", "mean_cost"]].isna()).all()
+    # secondary: another cluster's size is hidden so the 5 cannot be recovered from the total
+    sizes = p.table1.loc[("clients", "", "n")]
+    assert sizes[[0, 1]].isna().sum() == 1
+    assert not np.isnan(sizes["overall"])
+    # and its cost total (the total of all clusters is shown)
+    assert p.costs.loc[[0, 1], "total"].isna().sum() == 1
+
+
+def test_cluster_of_five_suppressed_in_its_text(small_cluster):
+    p, _ = small_cluster
+    desc = describe_clusters(p)
+    text = desc[2].text
+    assert "suppressed (<11)" in text
+    assert "fewer than 11 clients" in text
+    assert "v-test" not in text and "£" not in text
+    md = desc.to_markdown()
+    assert "suppressed (<11)" in md
+    assert "suppressed (&lt;11)" in desc.to_html()
+
+
+def test_level_count_below_threshold_is_suppressed():
+    rng = np.random.default_rng(3)
+    lab = np.repeat([0, 1], 100)
+    housing = np.array(["settled"] * 200, dtype=object)
+    housing[:4] = "homeless"  # 4 homeless clients in cluster 0, none in cluster 1
+    housing[100:150] = "supported"
+    df = pd.DataFrame({"housing": housing, "x": rng.normal(size=200)})
+    with pytest.warns(SuppressionWarning):
+        p = profile_clusters(df, lab, n_bootstrap=50, random_state=0)
+    t = p.table1
+    assert np.isnan(t.loc[("housing", "homeless", "n"), 0])
+    assert np.isnan(t.loc[("housing", "homeless", "share"), 0])
+    assert np.isnan(t.loc[("housing", "homeless", "n"), "overall"])
+    assert t.loc[("housing", "homeless", "n"), 1] == 0  # zeros are shown
+    # the column would reveal the 4 (100 - settled - supported): one more cell is hidden
+    col0 = t.xs("n", level="statistic")[0].loc["housing"]
+    assert col0.isna().sum() >= 2
+
+
+def test_min_cell_size_zero_disables_with_a_note():
+    df, lab = _population()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SuppressionWarning)
+        p = profile_clusters(df, lab, costs="cost", n_bootstrap=50, random_state=0,
+                             min_cell_size=0)
+    assert p.suppressed.empty
+    assert p.table1.loc[("clients", "", "n"), 2] == 5
+    assert any("disabled" in n for n in p.notes)
