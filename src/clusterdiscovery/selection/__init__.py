@@ -1,0 +1,20 @@
+"""Model selection: fit several clustering families over a range of k on the same data and
+compare them by information criteria, entropy and geometric indices.
+
+Examples
+--------
+>>> from clusterdiscovery.selection import compare_models, ModelSelectionResult
+"""
+
+from ._compare import compare_models, default_estimators
+from ._data import infer_measurement
+from ._result import CRITERIA, ModelSelectionResult, SelectedModel
+
+__all__ = [
+    "compare_models",
+    "default_estimators",
+    "infer_measurement",
+    "ModelSelectionResult",
+    "SelectedModel",
+    "CRITERIA",
+]
