@@ -193,6 +193,8 @@ def test_discharged_clients_excluded():
                            index=pd.Index(["A", "B"], name="client_id"))
     res = review_status(a, c, as_of="2025-03-01", clients=clients)
     assert list(res.table["client_id"]) == ["B"]
+    res = review_status(a, c, as_of="2025-03-01", discharges=clients)  # register as table
+    assert list(res.table["client_id"]) == ["B"]
 
 
 def test_re_referred_after_discharge_is_in_service_again():

@@ -65,7 +65,9 @@ def to_days(values: pd.Series, column: str, table: str, notes: list) -> np.ndarr
             f"({s.dtype.tz})."
         )
         s = s.dt.tz_localize(None)
-    arr = s.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
+    arr = np.asarray(s.to_numpy())  # datetime64 of any unit; flooring to days below
+    if arr.dtype.kind != "M":
+        arr = arr.astype("datetime64[ns]")
     days = arr.astype("datetime64[D]").astype(np.int64)
     days[np.isnat(arr)] = NO_DAY
     return days
@@ -184,6 +186,8 @@ def prepare(
     dis_frames = []
     if discharges is not None:
         check_dataframe(discharges, "discharges", allow_empty=True)
+        if id_col not in discharges.columns and discharges.index.name == id_col:
+            discharges = discharges.reset_index()  # e.g. the client register itself
         dcol = discharge_col
         if dcol is None:
             dcol = next((c for c in DISCHARGE_COLUMNS if c in discharges.columns), None)
