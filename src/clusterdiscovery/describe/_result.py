@@ -71,6 +71,7 @@ class ClusterDescriptions:
         self.title = title
         self.date = date
         self.top_n = top_n
+        self._figures = None
 
     def __iter__(self):
         return iter(self._items)
@@ -117,8 +118,11 @@ class ClusterDescriptions:
         return kinds
 
     def figures(self) -> dict:
-        """``{name: PNG bytes}`` of the report's figures."""
-        return {k: figure_png(self.profile, k, self.top_n) for k in self._figure_kinds()}
+        """``{name: PNG bytes}`` of the report's figures (drawn once, then reused)."""
+        if self._figures is None:
+            self._figures = {k: figure_png(self.profile, k, self.top_n)
+                             for k in self._figure_kinds()}
+        return dict(self._figures)
 
     def _blocks(self, with_figures: bool):
         kinds = self._figure_kinds() if with_figures else []

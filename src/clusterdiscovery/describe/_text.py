@@ -131,6 +131,12 @@ def _num(v) -> str:
     return f"{v:.1f}" if abs(v) >= 1 else f"{v:.2f}"
 
 
+def _count(v) -> str:
+    if v is None or not np.isfinite(v):
+        return "n/a"
+    return f"{int(round(v)):,}"
+
+
 def _pct(v) -> str:
     if v is None or not np.isfinite(v):
         return "n/a"
@@ -228,7 +234,7 @@ def cluster_blocks(profile, cluster, *, name, rows, top_n, labels, stability, na
     small = profile.is_suppressed(cluster) and any(
         (r.reason.startswith("group has fewer")) for r in rows.itertuples())
     if np.isnan(n):
-        size_txt = (f"**Size:** {mark} clients" + (f" of {_num(total_n)}" if np.isfinite(
+        size_txt = (f"**Size:** {mark} clients" + (f" of {_count(total_n)}" if np.isfinite(
             total_n) else "") + ".")
         if small:
             size_txt += (f" This cluster has fewer than {m} clients, so its figures are "
@@ -237,7 +243,7 @@ def cluster_blocks(profile, cluster, *, name, rows, top_n, labels, stability, na
             size_txt += " (The size is withheld so that a smaller cluster's size cannot be " \
                         "worked out from the total.)"
     else:
-        size_txt = (f"**Size:** {_num(n)} clients, {_pct(share)} of the {_num(total_n)} "
+        size_txt = (f"**Size:** {_count(n)} clients, {_pct(share)} of the {_count(total_n)} "
                     f"clients profiled.")
     blocks.append(("p", size_txt))
     if small:
@@ -349,7 +355,7 @@ def _outcome_blocks(profile, cluster, mark):
             f"reliably improved {_fmt_or_mark(r['share_improved'], _pct, mark)}, "
             f"reliably deteriorated {_fmt_or_mark(r['share_deteriorated'], _pct, mark)} "
             f"(Jacobson-Truax, reliability {info['reliability']:.2f}); "
-            f"{_fmt_or_mark(r['n'], _num, mark)} clients with both scores."
+            f"{_fmt_or_mark(r['n'], _count, mark)} clients with both scores."
         )
     return [("h3", "Outcomes"), ("ul", items)]
 

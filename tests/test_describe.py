@@ -1,0 +1,164 @@
+"""describe_clusters: templated pages, names, HoNOS item names, narratives merged from
+dict / Markdown / TOML, stability, privacy (no client id in any output), determinism and
+the saved report."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import re  # noqa: E402
+import warnings  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from clusterdiscovery import ClusterDescriptions, describe_clusters, profile_clusters  # noqa: E402
+from clusterdiscovery.describe._text import times_phrase, variable_label  # noqa: E402
+
+
+def _data(seed=0):
+    rng = np.random.default_rng(seed)
+    sizes = [80, 100, 120]
+    lab = np.repeat([0, 1, 2], sizes)
+    n = lab.size
+    homeless_p = np.choose(lab, [0.30, 0.05, 0.05])
+    housing = np.where(rng.random(n) < homeless_p, "homeless",
+                       rng.choice(["settled", "supported"], n, p=[0.8, 0.2]))
+    honos_6 = np.clip(np.round(rng.normal(np.choose(lab, [3.0, 0.6, 0.8]), 0.7)), 0, 4)
+    cost = rng.gamma(1.0, np.choose(lab, [6000.0, 1500.0, 1000.0]))
+    base = rng.normal(16, 4, n)
+    df = pd.DataFrame({
+        "age": rng.normal(np.choose(lab, [30.0, 45.0, 60.0]), 8),
+        "honos_6": honos_6.astype(int), "housing": housing, "cost": cost,
+        "honos_total_baseline": base,
+        "honos_total_followup": base + rng.normal(np.choose(lab, [-5.0, -1.0, 0.0]), 3),
+    }, index=pd.Index([f"C{i:06d}" for i in range(n)], name="client_id"))
+    return df, lab
+
+
+@pytest.fixture(scope="module")
+def profile():
+    df, lab = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return profile_clusters(
+            df, lab, costs="cost",
+            outcomes={"honos_total": ("honos_total_baseline", "honos_total_followup")},
+            n_bootstrap=200, random_state=0)
+
+
+class _Stability:  # duck-typed StabilityResult
+    summary = pd.DataFrame({"jaccard_mean": [0.91, 0.62, 0.8],
+                            "verdict": ["highly stable", "doubtful", "stable"]},
+                           index=pd.Index([0, 1, 2], name="cluster"))
+
+
+def test_one_description_per_cluster_with_magnitudes(profile):
+    desc = describe_clusters(profile)
+    assert isinstance(desc, ClusterDescriptions) and len(desc) == 3
+    d0 = desc[0]
+    assert [d.cluster for d in desc] == [0, 1, 2]
+    assert d0.text.startswith(f"## Cluster 0: {d0.name}")
+    assert "80 clients" in d0.text
+    # HoNOS item 6 in plain words with cluster and overall means
+    mean0 = profile.table1.loc[("honos_6", "", "mean"), 0]
+    mean_all = profile.table1.loc[("honos_6", "", "mean"), "overall"]
+    assert (f"HoNOS item 'hallucinations and delusions' averages **{mean0:.1f}** against "
+            f"{mean_all:.1f} overall") in d0.text
+    # homelessness as a multiple of the population rate
+    assert re.search(r"Housing 'homeless': \*\*\d+%\*\* of the cluster against \d+(\.\d)?% "
+                     r"overall \((twice|three times|\d\.\d times) the population rate", d0.text)
+    assert "Cost:" in d0.text and "BCa interval" in d0.text
+    assert "Outcomes" in d0.text and "reliably improved" in d0.text
+    assert "High hallucinations and delusions" in d0.name
+
+
+def test_helpers():
+    assert variable_label("honos_6") == "HoNOS item 'hallucinations and delusions'"
+    assert variable_label("honos_12") == "HoNOS item 'occupation and activities'"
+    assert variable_label("x", {"x": "Something"}) == "Something"
+    assert times_phrase(3.01) == "three times the population rate"
+    assert times_phrase(2.0) == "twice the population rate"
+    assert times_phrase(2.43) == "2.4 times the population rate"
+    assert times_phrase(0.4) == "40% of the population rate"
+
+
+def test_names_labels_and_stability(profile):
+    desc = describe_clusters(profile, names={1: "Middle-aged, settled"},
+                             labels={"age": "Age in years"}, stability=_Stability())
+    assert desc[1].name == "Middle-aged, settled"
+    assert "Age in years averages" in desc[0].text
+    assert "mean Jaccard similarity 0.62" in desc[1].text and "doubtful" in desc[1].text
+    with pytest.raises(ValueError, match="unknown cluster"):
+        describe_clusters(profile, names={7: "x"})
+    with pytest.raises(TypeError, match="ClusterProfile"):
+        describe_clusters(pd.DataFrame())
+
+
+def test_narratives_from_dict_markdown_and_toml(profile, tmp_path):
+    name1 = describe_clusters(profile)[1].name
+    md = tmp_path / "experts.md"
+    md.write_text(f"# Expert views\n\n## Cluster 0\nYoung people with psychosis; EIP team.\n\n"
+                  f"## {name1}\nMostly known to the CMHT.\n", encoding="utf-8")
+    desc = describe_clusters(profile, narratives=md)
+    assert "### Expert view\n\nYoung people with psychosis; EIP team." in desc[0].text
+    assert "Mostly known to the CMHT." in desc[1].text
+    assert desc[2].narrative is None
+    toml = tmp_path / "experts.toml"
+    toml.write_text('[cluster.2]\ntext = "Older adults; memory services."\n', encoding="utf-8")
+    assert "Older adults; memory services." in describe_clusters(profile, narratives=toml)[2].text
+    assert "From the dict." in describe_clusters(profile, narratives={1: "From the dict."})[1].text
+    with pytest.warns(UserWarning, match="matches no cluster"):
+        describe_clusters(profile, narratives={"Cluster nine": "?"})
+    with pytest.raises(FileNotFoundError):
+        describe_clusters(profile, narratives=tmp_path / "missing.md")
+
+
+def test_no_client_id_or_record_in_any_output(profile, tmp_path):
+    df, _ = _data()
+    desc = describe_clusters(profile, narratives={0: "Expert text."}, stability=_Stability())
+    outputs = [desc.to_markdown(), desc.to_html(), profile._repr_html_(), desc._repr_html_()]
+    for path in desc.save(tmp_path / "report"):
+        if path.suffix in (".md", ".html", ".csv"):
+            outputs.append(path.read_text(encoding="utf-8"))
+    ids = df.index.tolist()
+    for text in outputs:
+        assert not any(i in text for i in ids)
+        assert "client_id" not in text
+    # no row-level record: an individual's exact age (to 6 digits) appears nowhere
+    ages = [f"{a:.6f}" for a in df["age"].to_numpy()[:50]]
+    assert not any(a in text for a in ages for text in outputs)
+
+
+def test_reports_are_byte_identical_for_the_same_inputs(profile, tmp_path):
+    a = describe_clusters(profile, narratives={0: "x"})
+    b = describe_clusters(profile, narratives={0: "x"})
+    assert a.to_markdown() == b.to_markdown()
+    assert a.to_html() == b.to_html()
+    pa, pb = a.save(tmp_path / "a"), b.save(tmp_path / "b")
+    for x, y in zip(pa, pb):
+        assert x.read_bytes() == y.read_bytes(), x.name
+    df, lab = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        again = profile_clusters(
+            df, lab, costs="cost",
+            outcomes={"honos_total": ("honos_total_baseline", "honos_total_followup")},
+            n_bootstrap=200, random_state=0)
+    assert describe_clusters(again, narratives={0: "x"}).to_html() == a.to_html()
+
+
+def test_html_is_self_contained_and_save_writes_everything(profile, tmp_path):
+    desc = describe_clusters(profile)
+    html = desc.to_html()
+    assert html.count("data:image/png;base64,") == 4  # sizes, costs, features, outcomes
+    assert "src=\"http" not in html and "<script" not in html
+    assert "Reproducibility" in html and "n_bootstrap: 200" in html
+    paths = desc.save(tmp_path / "out")
+    names = {p.relative_to(tmp_path / "out").as_posix() for p in paths}
+    assert {"report.md", "report.html", "clusters/cluster_0.md", "tables/costs.csv",
+            "tables/table1.csv", "figures/costs.png"} <= names
+    assert all(p.is_file() for p in paths)
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "![" in md and "figures/features.png" in md
