@@ -285,3 +285,29 @@ def test_nan_error_names_dataframe_column():
     df = pd.DataFrame({"age": [30.0, np.nan, 50.0, 41.0], "cost": [1.0, 2.0, 3.0, 4.0]})
     with pytest.raises(ValueError, match=r"column\(s\) age.*make_preprocessor"):
         compare_models(df, {"gmm": GaussianMixture()}, n_clusters=[2])
+
+
+def test_non_converged_fits_are_reported(blobs):
+    from clusterdiscovery.exceptions import ConvergenceWarning
+
+    X, _ = blobs
+    with pytest.warns(ConvergenceWarning, match=r"gmm k=2.*max_iter"):
+        res = compare_models(X, {"gmm": GaussianMixture(max_iter=1, tol=1e-12)},
+                             n_clusters=[2, 3], random_state=0)
+    assert not res.summary["converged"].any()
+
+
+def test_failing_fit_names_family_and_k():
+    X = np.zeros((6, 2))
+    X[:, 0] = np.arange(6)
+    with pytest.raises(ValueError) as info:
+        compare_models(X, {"gmm": GaussianMixture(reg_covar=-1.0)}, n_clusters=[2])
+    assert "'gmm' (k=2)" in "".join(getattr(info.value, "__notes__", []))
+
+
+def test_progress_bar_runs(blobs, capsys):
+    X, _ = blobs
+    res = compare_models(X, {"kmeans": KMeans(n_init=1)}, n_clusters=[2, 3],
+                         random_state=0, progress=True)
+    assert len(res.summary) == 2
+    assert "compare_models" in capsys.readouterr().err

@@ -173,7 +173,12 @@ def _fit_one(name, est, k_param, k, seed, data, M, sil_idx):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", _SklearnConvergenceWarning)
         start = time.perf_counter()
-        est.fit(data)
+        try:
+            est.fit(data)
+        except Exception as exc:
+            where = f"k={k}" if k_param is not None else "its single fit"
+            exc.add_note(f"compare_models: raised while fitting {name!r} ({where}).")
+            raise
         seconds = time.perf_counter() - start
     labels = getattr(est, "labels_", None)
     labels = np.asarray(est.predict(data) if labels is None else labels).astype(np.intp)
