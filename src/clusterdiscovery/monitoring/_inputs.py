@@ -136,6 +136,19 @@ def _clients_table(clients, id_col: str) -> pd.DataFrame:
     )
 
 
+def _factorize(parts: dict) -> tuple[dict, pd.Index]:
+    """Integer codes of several columns over one shared set of values (-1 for missing)."""
+    names = list(parts)
+    sizes = [len(parts[k]) for k in names]
+    codes, uniques = pd.factorize(pd.concat([parts[k] for k in names], ignore_index=True))
+    codes = codes.astype(np.int64)
+    out, pos = {}, 0
+    for k, n in zip(names, sizes):
+        out[k] = codes[pos:pos + n]
+        pos += n
+    return out, pd.Index(uniques)
+
+
 def _drop_duplicates(df: pd.DataFrame, table: str, exclusions: list) -> pd.DataFrame:
     dup = df.duplicated(keep="first").to_numpy()
     n = int(dup.sum())
@@ -201,67 +214,70 @@ def prepare(
     if reg_discharge is not None:
         dis_frames.append(reg_discharge)
 
-    # ---- client codes: register ids first, then ids seen in the data
-    a_ids = assignments[id_col]
-    c_ids = contacts[id_col]
-    parts = [c_ids, a_ids] if register is None else [register[id_col]]
-    uniques = pd.Index(pd.unique(pd.concat(parts, ignore_index=True).dropna()))
-
-    def encode_ids(ids: pd.Series, table: str) -> np.ndarray:
-        codes = uniques.get_indexer(ids)
-        n_na = int(ids.isna().sum())
-        if n_na:
-            exclusions.append((table, f"missing '{id_col}'", n_na))
-        n_unknown = int((codes < 0).sum()) - n_na
-        if n_unknown:
-            exclusions.append((table, "client not in the 'clients' register", n_unknown))
-        return codes
-
-    # ---- teams: one code table for every source
-    team_sources = []
-    if team_col in contacts.columns:
-        team_sources.append(contacts[team_col])
-    if team_col in assignments.columns:
-        team_sources.append(assignments[team_col])
-    if register is not None and team_col in register.columns:
-        team_sources.append(register[team_col])
-    if team_sources:
-        team_names = pd.Index(
-            pd.unique(pd.concat(team_sources, ignore_index=True).dropna().astype(str))
-        )
-    else:
-        team_names = pd.Index([], dtype=str)
-        notes.append(f"No '{team_col}' column in any table: every client is in team 'unknown'.")
-
-    def encode_team(df: pd.DataFrame) -> np.ndarray:
-        if team_col not in df.columns:
-            return np.full(df.shape[0], -1, dtype=np.int64)
-        col = df[team_col]
-        codes = team_names.get_indexer(col.astype(str))
-        codes[col.isna().to_numpy()] = -1
-        return codes.astype(np.int64)
-
-    # ---- contacts
+    # ---- duplicated rows first, so every later count is of distinct rows
     con = contacts
     if drop_duplicates:
         con = _drop_duplicates(con, "contacts", exclusions)
-    c_code = encode_ids(con[id_col], "contacts")
+    asg = assignments
+    if drop_duplicates and asg.shape[0]:
+        asg = _drop_duplicates(asg, "assignments", exclusions)
+    dis = None
+    if dis_frames:
+        dis = pd.concat(dis_frames, ignore_index=True)
+        dis = dis.loc[dis["_discharged"].notna()]
+
+    # ---- client codes: one factorization of every id column (register ids first)
+    id_parts = {"contacts": con[id_col], "assignments": asg[id_col]}
+    if dis is not None:
+        id_parts["discharges"] = dis[id_col]
+    if register is not None:
+        id_parts = {"clients": register[id_col], **id_parts}
+    id_codes, uniques = _factorize(id_parts)
+    n_known = len(uniques) if register is None else int(id_codes["clients"].max()) + 1
+    uniques = uniques[:n_known]
+
+    def encode_ids(table: str) -> np.ndarray:
+        codes = id_codes[table]
+        n_na = int((codes == -1).sum())
+        if n_na:
+            exclusions.append((table, f"missing '{id_col}'", n_na))
+        unknown = codes >= n_known
+        if unknown.any():
+            exclusions.append((table, "client not in the 'clients' register",
+                               int(unknown.sum())))
+            codes = np.where(unknown, -1, codes)
+        return codes
+
+    # ---- teams: one code table for every source
+    team_parts = {name: df[team_col] for name, df in
+                  (("contacts", con), ("assignments", asg), ("clients", register))
+                  if df is not None and team_col in df.columns}
+    if team_parts:
+        team_codes, team_names = _factorize(
+            {k: (v if pd.api.types.is_string_dtype(v.dtype) else v.astype("str"))
+             for k, v in team_parts.items()})
+    else:
+        team_codes, team_names = {}, pd.Index([], dtype=str)
+        notes.append(f"No '{team_col}' column in any table: every client is in team 'unknown'.")
+
+    def encode_team(table: str, n: int) -> np.ndarray:
+        return team_codes.get(table, np.full(n, -1, dtype=np.int64))
+
+    # ---- contacts
+    c_code = encode_ids("contacts")
     c_day = to_days(con[date_col], date_col, "contacts", notes)
     n_nat = int((c_day == NO_DAY).sum())
     if n_nat:
         exclusions.append(("contacts", f"missing date in '{date_col}'", n_nat))
     keep = (c_code >= 0) & (c_day != NO_DAY)
-    c_team_all = encode_team(con)
+    c_team_all = encode_team("contacts", con.shape[0])
     c_key = pack(c_code[keep], c_day[keep])
     order = np.argsort(c_key, kind="stable")
     c_key = c_key[order]
     c_team = c_team_all[keep][order]
 
     # ---- assignments
-    asg = assignments
-    if drop_duplicates and asg.shape[0]:
-        asg = _drop_duplicates(asg, "assignments", exclusions)
-    a_code = encode_ids(asg[id_col], "assignments") if asg.shape[0] else np.zeros(0, np.int64)
+    a_code = encode_ids("assignments")
     a_day = to_days(asg[assigned_col], assigned_col, "assignments", notes)
     n_nat = int((a_day == NO_DAY).sum())
     if n_nat:
@@ -294,7 +310,7 @@ def prepare(
     a_key = pack(a_code[keep], a_day[keep])
     a_pidx = period_of_known[pos[keep]]
     a_clus = np.asarray(known_index)[pos[keep]]
-    a_team_all = encode_team(asg)[keep]
+    a_team_all = encode_team("assignments", asg.shape[0])[keep]
     order = np.argsort(a_key, kind="stable")
     a_key, a_pidx, a_clus, a_team_all = (
         a_key[order], a_pidx[order], a_clus[order], a_team_all[order]
@@ -316,10 +332,8 @@ def prepare(
     a_due = add_periods(unpack_day(a_key), a_pidx, period_list)
 
     # ---- discharges
-    if dis_frames:
-        dis = pd.concat(dis_frames, ignore_index=True)
-        dis = dis.loc[dis["_discharged"].notna()]
-        d_code = encode_ids(dis[id_col], "discharges")
+    if dis is not None:
+        d_code = encode_ids("discharges")
         d_day = to_days(dis["_discharged"], "discharge date", "discharges", notes)
         ok = d_code >= 0
         d_key = np.unique(pack(d_code[ok], d_day[ok]))
@@ -328,9 +342,8 @@ def prepare(
 
     reg_team = None
     if register is not None and team_col in register.columns:
-        reg_codes = uniques.get_indexer(register[id_col])
         reg_team = np.full(len(uniques), -1, dtype=np.int64)
-        reg_team[reg_codes] = encode_team(register)
+        reg_team[id_codes["clients"]] = team_codes["clients"]
 
     c_days = unpack_day(c_key)  # contacts define who is in service, hence the history
     return Prepared(
