@@ -26,6 +26,10 @@ CLIENT_FRAILTY_SHAPE = 2.0
 SERVICE_FRAILTY_SHAPE = 0.8
 ADMISSION_FRAILTY_SHAPE = 0.6
 
+_DAYS = 4096  # > days in the study window; day offsets are packed into sort keys
+_WARDS = (None, "WARD-A", "WARD-B", "WARD-OA")  # code 0: not a ward row
+_SERVICE_TEAMS = {"crisis": "CRHT-1", "ae_attendance": "LIAISON", "residential_day": "RES-1"}
+
 
 def _window(draw: ClientDraw) -> tuple[np.ndarray, np.ndarray]:
     """First day in the study window and number of days in service there, per client."""
@@ -61,11 +65,6 @@ def draw_events(rng: np.random.Generator, draw: ClientDraw, groups: tuple) -> pd
     c_client = np.repeat(np.repeat(np.arange(n), n_services), counts.ravel())
     c_service = np.repeat(np.tile(np.arange(n_services), n), counts.ravel())
     c_day = (rng.random(c_client.size) * days[c_client]).astype(np.int64)
-    team_of_service = np.full(n_services, -1)
-    team_of_service[CONTACT_SERVICES.index("crisis")] = team_index("CRHT-1")
-    team_of_service[CONTACT_SERVICES.index("ae_attendance")] = team_index("LIAISON")
-    c_team = np.where(team_of_service[c_service] >= 0, team_of_service[c_service],
-                      draw.team[c_client])
 
     # inpatient spells: Poisson admissions, geometric lengths of stay, one row per bed-day
     admissions = stack(groups, "admissions")[labels]
@@ -76,14 +75,13 @@ def draw_events(rng: np.random.Generator, draw: ClientDraw, groups: tuple) -> pd
     los = stack(groups, "length_of_stay")[labels][s_client]
     s_len = rng.geometric(1.0 / np.maximum(los, 1.0))
     older = np.array([ty == "OPMH" for _, ty in TEAMS])[draw.team[s_client]]
-    ward = np.where(older, team_index("WARD-OA"),
-                    np.where(rng.random(s_client.size) < 0.5, team_index("WARD-A"),
-                             team_index("WARD-B")))
+    ward = np.where(older, 3, np.where(rng.random(s_client.size) < 0.5, 1, 2))  # _WARDS code
     i_client, i_day, spell = _spells(rng, s_client, s_start, s_len, days)
-    i_team = ward[spell]
-    # overlapping spells of one client: keep each bed-day once
-    _, keep = np.unique(i_client * 4096 + i_day, return_index=True)
-    i_client, i_day, i_team = i_client[keep], i_day[keep], i_team[keep]
+    # overlapping spells of one client: keep each bed-day once (the lowest ward code)
+    bed = np.sort((i_client * _DAYS + i_day) * len(_WARDS) + ward[spell])
+    bed = bed[np.r_[True, bed[1:] // len(_WARDS) != bed[:-1] // len(_WARDS)]]
+    i_ward = bed % len(_WARDS)
+    i_client, i_day = np.divmod(bed // len(_WARDS), _DAYS)
 
     # residential placements: at most one per client, long geometric stays
     placed = rng.random(n) < stack(groups, "p_residential")[labels]
@@ -93,14 +91,24 @@ def draw_events(rng: np.random.Generator, draw: ClientDraw, groups: tuple) -> pd
     r_len = rng.geometric(1.0 / np.maximum(mean_days, 1.0))
     r_client, r_day, _ = _spells(rng, r_client, r_start, r_len, days)
 
-    client = np.concatenate([c_client, i_client, r_client])
-    day = np.concatenate([c_day, i_day, r_day])
-    service = np.concatenate([
-        c_service,
-        np.full(i_client.size, SERVICES.index("inpatient_day")),
-        np.full(r_client.size, SERVICES.index("residential_day")),
-    ])
-    team = np.concatenate([c_team, i_team, np.full(r_client.size, team_index("RES-1"))])
+    # one sortable int64 key per row: (client, day, service, ward); rows with equal keys
+    # are identical, so sorting the keys alone orders the table deterministically
+    n_serv, n_ward = len(SERVICES), len(_WARDS)
+    key = np.sort(np.concatenate([
+        ((c_client * _DAYS + c_day) * n_serv + c_service) * n_ward,
+        ((i_client * _DAYS + i_day) * n_serv + SERVICES.index("inpatient_day")) * n_ward
+        + i_ward,
+        ((r_client * _DAYS + r_day) * n_serv + SERVICES.index("residential_day")) * n_ward,
+    ]))
+    key, ward = np.divmod(key, n_ward)
+    key, service = np.divmod(key, n_serv)
+    client, day = np.divmod(key, _DAYS)
+    team_of_service = np.full(n_serv, -1)
+    for name, team_name in _SERVICE_TEAMS.items():
+        team_of_service[SERVICES.index(name)] = team_index(team_name)
+    team = np.where(team_of_service[service] >= 0, team_of_service[service], draw.team[client])
+    ward_team = np.array([-1] + [team_index(w) for w in _WARDS[1:]])
+    team = np.where(ward > 0, ward_team[ward], team)
 
     # unit costs: lognormal around the service's median, some zero-cost rows (did not attend)
     unit = np.array([UNIT_COSTS[s] for s in SERVICES])
@@ -109,12 +117,10 @@ def draw_events(rng: np.random.Generator, draw: ClientDraw, groups: tuple) -> pd
     cost[rng.random(client.size) < p_zero] = 0.0
     cost = np.round(cost, 2)
 
-    order = np.lexsort((service, day, client))
-    client, day, service, team, cost = (a[order] for a in (client, day, service, team, cost))
     dates = first[client] + day.astype("timedelta64[D]")
     ids = draw.clients.index.to_numpy()
     return pd.DataFrame({
-        "client_id": strings_from_codes(client, ids) if n else pd.Series([], dtype="str"),
+        "client_id": strings_from_codes(client, ids),
         "date": pd.Series(dates.astype(DATE_UNIT)),
         "service": strings_from_codes(service, SERVICES),
         "team": strings_from_codes(team, TEAM_NAMES),
