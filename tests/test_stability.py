@@ -8,14 +8,20 @@ import pytest
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import DBSCAN, KMeans
 from sklearn.datasets import make_blobs
-from sklearn.metrics import adjusted_rand_score
+from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
 from sklearn.mixture import GaussianMixture
 from threadpoolctl import threadpool_limits
 
 from clusterdiscovery import assess_stability
 from clusterdiscovery.exceptions import UnstableClusterWarning
 from clusterdiscovery.stability import StabilityResult
-from clusterdiscovery.stability._metrics import ari_from_table, clusterwise_jaccard, verdict
+from clusterdiscovery.stability._metrics import (
+    ami_from_table,
+    ari_from_table,
+    clusterwise_jaccard,
+    contingency,
+    verdict,
+)
 from clusterdiscovery.stability._resample import column_scales, draw_indices, jitter_rows
 
 TRIANGLE = [[0.0, 0.0], [10.0, 0.0], [5.0, 8.66]]  # three equidistant, well-separated centres
@@ -123,6 +129,24 @@ def test_jaccard_noise_by_hand():
     # a cluster absent from the compared rows is NaN (not assessed), not 0
     jac1, _, _ = clusterwise_jaccard(np.array([0, 0, 2]), 2, np.array([0, 0, 1]))
     assert jac1[0] == 1.0 and np.isnan(jac1[1])
+
+
+def test_ari_ami_from_tables_match_scikit_learn():
+    # our table-based ARI and (windowed expected-MI) AMI against scikit-learn's, on
+    # random partitions of very different sizes, including the degenerate ones
+    rng = np.random.default_rng(1)
+    for _ in range(300):
+        n = int(rng.choice([1, 2, 3, 7, 40, 300, 5000]))
+        ka, kb = rng.integers(1, 8, 2)
+        a = rng.integers(0, ka, n)
+        b = np.where(rng.uniform(size=n) < rng.uniform(), a, rng.integers(0, kb, n))
+        ua, ia = np.unique(a, return_inverse=True)
+        ub, ib = np.unique(b, return_inverse=True)
+        table = contingency(ia, ua.size, ib, ub.size)
+        assert ari_from_table(table) == pytest.approx(adjusted_rand_score(a, b), abs=1e-10)
+        assert ami_from_table(table) == pytest.approx(
+            adjusted_mutual_info_score(a, b), abs=1e-10
+        )
 
 
 def test_verdict_thresholds_hennig():
