@@ -21,13 +21,26 @@ from scipy.special import ndtr, ndtri
 
 __all__ = ["bca_interval_mean", "bca_from_replicates", "bootstrap_means"]
 
-_CHUNK_ELEMENTS = 1 << 22  # indices drawn per chunk (about 32 MB as int64)
+_CHUNK_ELEMENTS = 1 << 22  # indices drawn per chunk (about 16 MB as int32)
+COMPILED_ABOVE = 50_000_000  # n * n_bootstrap above which the compiled kernel is used
 
 
 def bootstrap_means(x: np.ndarray, n_bootstrap: int, rng: np.random.Generator) -> np.ndarray:
-    """``n_bootstrap`` means of resamples (with replacement) of ``x``, drawn in chunks."""
+    """``n_bootstrap`` means of resamples (with replacement) of ``x``.
+
+    Index matrices are drawn in chunks with ``rng.integers``; when ``n * n_bootstrap``
+    exceeds ``COMPILED_ABOVE`` (and numba is available) a compiled kernel sums the
+    resamples on the fly instead (see ``_kernel.py``), several times faster.
+    """
     x = np.ascontiguousarray(x, dtype=float)
     n = x.shape[0]
+    if n * n_bootstrap > COMPILED_ABOVE and n < 2**32:
+        try:
+            from ._kernel import bootstrap_means_compiled
+        except ImportError:  # pragma: no cover - numba is a dependency of umap/hdbscan
+            pass
+        else:
+            return bootstrap_means_compiled(x, n_bootstrap, rng)
     out = np.empty(n_bootstrap)
     rows = max(1, _CHUNK_ELEMENTS // max(n, 1))
     dtype = np.int32 if n < np.iinfo(np.int32).max else np.int64
