@@ -235,6 +235,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         self._n_levels = np.array([len(levels[j]) for j in cat_idx], dtype=np.int64)
         self._offsets = np.concatenate([[0], np.cumsum(self._n_levels)[:-1]]).astype(np.int64)
         self._total_levels = int(self._n_levels.sum())
+        self._block_of = np.repeat(np.arange(self._n_levels.size), self._n_levels)
         self._levels = levels
         self.measurement_ = dict(zip(keys, kinds))
         self.categories_ = {keys[j]: np.asarray(levels[j]) for j in cat_idx}
@@ -259,7 +260,10 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         log_w, logP, mu, var, lam = params
         K, m = log_w.size, D.Z.shape[0]
         if logP.shape[0]:
-            A = np.ascontiguousarray((D.Z @ logP).T)
+            if D.dense:
+                A = logP.T @ D.ZT
+            else:
+                A = np.ascontiguousarray((D.Z @ logP).T)
             A += log_w[:, None]
         else:
             A = np.empty((K, m))
@@ -296,7 +300,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         log_w = np.log(shares / shares.sum())
         RwT = Rw.T
         if self._total_levels:
-            N = np.asarray(D.ZT @ RwT)
+            N = D.ZT @ RwT if not D.dense else (Rw @ D.Z).T
             logP = self._normalise_blocks(N, K)
         else:
             logP = np.zeros((0, K))
@@ -326,17 +330,15 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         return log_w, logP, mu, var, lam
 
     def _normalise_blocks(self, N, K):
-        """Column-block normalisation of level counts -> floored log probabilities."""
-        starts = self._offsets
-        sizes = self._n_levels
-        denom = np.add.reduceat(N, starts, axis=0)
-        denom_full = np.repeat(denom, sizes, axis=0)
-        uniform = np.repeat(1.0 / sizes, sizes)[:, None]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            P = np.where(denom_full > 1e-300, N / np.where(denom_full > 0, denom_full, 1.0),
-                         uniform)
-        P = np.maximum(P, self.min_prob)
-        P /= np.repeat(np.add.reduceat(P, starts, axis=0), sizes, axis=0)
+        """Column-block normalisation of level counts -> floored log probabilities.
+
+        A class with no observed weight on an item gets uniform probabilities (all counts
+        floored to ``min_prob``, then renormalised).
+        """
+        denom = np.add.reduceat(N, self._offsets, axis=0)
+        P = N / np.maximum(denom, _TINY)[self._block_of]
+        np.maximum(P, self.min_prob, out=P)
+        P /= np.add.reduceat(P, self._offsets, axis=0)[self._block_of]
         return np.log(P)
 
     def _random_params(self, data, w, rng, stats):
@@ -459,6 +461,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             if best is None or ll > best[1]:
                 best = (params, ll, conv, n_iter)
         params, ll, conv, n_iter = best
+        del D, pdata  # free the pattern design before the final E-step on all rows
         self._params = params
         self.loglik_ = ll
         self.lower_bound_ = ll / w.sum()
@@ -751,14 +754,18 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         keys, kinds, levels = [], [], []
         logP, mu, var, lam = [], [], [], []
         for i, c in enumerate(columns):
-            name, kind = c.get("name"), c.get("measurement")
+            if not isinstance(c, dict) or "name" not in c:
+                raise ValueError(f"columns[{i}] must be a dict with 'name' and 'measurement'.")
+            name, kind = c["name"], c.get("measurement")
             if kind not in KINDS:
                 raise ValueError(f"columns[{i}].measurement must be one of {KINDS}; got {kind!r}.")
             keys.append(str(name))
             kinds.append(kind)
             if kind == "categorical":
+                if not isinstance(c.get("levels"), list) or not c["levels"]:
+                    raise ValueError(f"columns[{i}].levels must be a non-empty list.")
                 lev = np.asarray(c["levels"])
-                P = np.asarray(c["probabilities"], dtype=np.float64)
+                P = _float_array(c, "probabilities", i)
                 if P.shape != (K, lev.size) or (P < 0).any() or not np.allclose(P.sum(1), 1):
                     raise ValueError(
                         f"columns[{i}].probabilities must be {K} rows of {lev.size} "
@@ -769,8 +776,8 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             else:
                 levels.append(None)
                 if kind == "gaussian":
-                    m = np.asarray(c["means"], dtype=np.float64)
-                    v = np.asarray(c["variances"], dtype=np.float64)
+                    m = _float_array(c, "means", i)
+                    v = _float_array(c, "variances", i)
                     if m.shape != (K,) or v.shape != (K,) or not (v > 0).all():
                         raise ValueError(
                             f"columns[{i}] needs {K} means and {K} positive variances."
@@ -778,7 +785,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
                     mu.append(m)
                     var.append(v)
                 else:
-                    r = np.asarray(c["rates"], dtype=np.float64)
+                    r = _float_array(c, "rates", i)
                     if r.shape != (K,) or not (r > 0).all():
                         raise ValueError(f"columns[{i}] needs {K} positive rates.")
                     lam.append(r)
@@ -796,6 +803,15 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         if keys != [str(j) for j in range(len(keys))]:
             model.feature_names_in_ = np.asarray(keys, dtype=object)
         return model
+
+
+def _float_array(entry, field, i):
+    try:
+        return np.asarray(entry[field], dtype=np.float64)
+    except (KeyError, TypeError, ValueError) as err:
+        raise ValueError(
+            f"columns[{i}].{field} is missing or not a rectangular array of numbers ({err})."
+        ) from err
 
 
 def _as_table(X):

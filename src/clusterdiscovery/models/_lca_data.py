@@ -17,6 +17,7 @@ from scipy.special import gammaln
 from sklearn.utils import check_array
 
 KINDS = ("categorical", "gaussian", "poisson")
+DENSE_LIMIT = 2_000_000  # cells of the indicator matrix held dense (16 MB)
 
 __all__ = ["KINDS", "EncodedData", "Design", "table_columns", "encode", "compress", "design"]
 
@@ -189,28 +190,34 @@ def compress(data: EncodedData, n_levels, sample_weight=None, *, max_ratio=0.95)
     maps rows to the patterns before that drop.
     """
     n = data.n
-    codes, radices = [], []
+    columns = []  # (kind, j, radix, uniques or None)
     for j in range(data.cat.shape[1]):
-        codes.append(data.cat[:, j].astype(np.int64) + 1)
-        radices.append(int(n_levels[j]) + 1)
-    for block in (data.gau, data.poi):
+        columns.append((0, j, int(n_levels[j]) + 1))
+    for kind, block in ((1, data.gau), (2, data.poi)):
         for j in range(block.shape[1]):
-            uniq, inv = np.unique(block[:, j], return_inverse=True)
-            if uniq.size > max_ratio * n:
+            size = np.unique(block[:, j]).size
+            if size > max_ratio * n:
                 return None
-            codes.append(inv.astype(np.int64))
-            radices.append(uniq.size)
-    if not codes:
+            columns.append((kind, j, size))
+    if not columns:
         return None
-    if float(np.prod(np.asarray(radices, dtype=np.float64))) < 2.0**62:
-        key = np.zeros(n, dtype=np.int64)
-        for c, r in zip(codes, radices):
-            key *= r
-            key += c
+
+    def code(kind, j):
+        if kind == 0:
+            return data.cat[:, j].astype(np.int64) + 1
+        block = data.gau if kind == 1 else data.poi
+        return np.unique(block[:, j], return_inverse=True)[1].astype(np.int64)
+
+    if float(np.prod([float(c[2]) for c in columns])) < 2.0**62:
+        key = np.zeros(n, dtype=np.int64)  # mixed-radix key, built column by column
+        for kind, j, radix in columns:
+            key *= radix
+            key += code(kind, j)
         _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        del key
     else:
-        _, first, inverse = np.unique(np.column_stack(codes), axis=0, return_index=True,
-                                      return_inverse=True)
+        stacked = np.column_stack([code(kind, j) for kind, j, _ in columns])
+        _, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
     inverse = inverse.ravel()
     if first.size > max_ratio * n:
         return None
@@ -229,8 +236,9 @@ class Design:
     contiguous memory.
     """
 
-    Z: sp.csr_matrix  # (m, sum L) indicators of observed categorical levels
-    ZT: sp.csc_matrix  # its transpose, for the M-step
+    Z: sp.csr_matrix | np.ndarray  # (m, sum L) indicators of observed categorical levels
+    ZT: sp.csc_matrix | np.ndarray  # its transpose
+    dense: bool  # Z held as a dense array (small problems: less call overhead)
     xg: np.ndarray  # (Jg, m) gaussian values, 0 where missing
     og: np.ndarray  # (Jg, m) float 1/0 observed
     xp: np.ndarray  # (Jp, m) poisson counts, 0 where missing
@@ -259,4 +267,9 @@ def design(data: EncodedData, offsets: np.ndarray, total_levels: int) -> Design:
         const -= 0.5 * np.log(2 * np.pi) * og.sum(axis=0)
     if op.shape[0]:
         const -= gammaln(xp + 1.0).sum(axis=0)
-    return Design(Z, Z.T, xg, og.astype(np.float64), xp, op.astype(np.float64), const)
+    dense = Z.shape[0] * Z.shape[1] <= DENSE_LIMIT
+    if dense:
+        Z = Z.toarray()
+        return Design(Z, np.ascontiguousarray(Z.T), True, xg, og.astype(np.float64), xp,
+                      op.astype(np.float64), const)
+    return Design(Z, Z.T, False, xg, og.astype(np.float64), xp, op.astype(np.float64), const)

@@ -1,0 +1,55 @@
+"""Published data sets used to check our estimators against the literature."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["load_values", "default_published_dir"]
+
+
+def default_published_dir() -> Path:
+    """``data/published`` of the source checkout (``src/clusterdiscovery/datasets`` -> repo)."""
+    return Path(__file__).resolve().parents[3] / "data" / "published"
+
+
+def load_values(path=None, *, expand: bool = False) -> pd.DataFrame:
+    """Stouffer-Toby role-conflict data (n = 216, four binary items).
+
+    Each of 216 respondents answered four dilemmas (A-D) of role conflict, coded
+    1 = particularistic, 2 = universalistic, as printed in Goodman (1974) and shipped as
+    ``values`` with poLCA.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The CSV file; default ``data/published/values.csv`` of the repository.
+    expand : bool, default=False
+        False: one row per response pattern with columns ``A, B, C, D, count`` (16 rows).
+        True: one row per respondent with columns ``A, B, C, D`` (216 rows).
+
+    Returns
+    -------
+    DataFrame
+
+    References
+    ----------
+    .. [1] Stouffer, S. A. and Toby, J. (1951). Role conflict and personality. American
+       Journal of Sociology, 56(5), 395-406.
+    .. [2] Goodman, L. A. (1974). Exploratory latent structure analysis using both
+       identifiable and unidentifiable models. Biometrika, 61(2), 215-231.
+    .. [3] Linzer, D. A. and Lewis, J. B. (2011). poLCA: An R package for polytomous
+       variable latent class analysis. Journal of Statistical Software, 42(10), 1-29.
+    """
+    path = Path(path) if path is not None else default_published_dir() / "values.csv"
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} not found; load_values reads data/published/values.csv of a source "
+            "checkout (pass path= to point at a copy)."
+        )
+    table = pd.read_csv(path, dtype="int64")
+    if expand:
+        items = table[["A", "B", "C", "D"]]
+        return items.loc[items.index.repeat(table["count"])].reset_index(drop=True)
+    return table
