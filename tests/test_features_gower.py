@@ -206,7 +206,7 @@ def mixed_tables(draw):
     }).astype({"x": float, "y": float})
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(mixed_tables(), st.integers(1, 5))
 def test_properties(df, chunk):
     d = gower_distances(df, chunk_size=chunk)

@@ -172,3 +172,12 @@ def test_boolean_binary_and_input_not_modified(df):
     out = make_preprocessor(schema, scale=False).fit_transform(data)
     assert out["flag"].tolist() == [1, 0, 1, 1, 0]
     pd.testing.assert_frame_equal(data, before)
+
+
+def test_binary_with_three_values_is_refused(df):
+    schema = ClientSchema(features={"flag": "binary"})
+    with pytest.raises(ValueError, match="Column 'flag' has 3 distinct values"):
+        make_preprocessor(schema).fit(df.assign(flag=["a", "b", "c", "a", "b"]))
+    # two string values without declared levels: sorted, the first is 0
+    out = make_preprocessor(schema).fit_transform(df.assign(flag=["y", "n", "y", "n", "n"]))
+    assert out["flag"].tolist() == [1, 0, 1, 0, 0]

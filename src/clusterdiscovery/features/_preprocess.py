@@ -166,7 +166,8 @@ def make_preprocessor(
     if binary:
         transformers.append(("binary", _LevelEncoder(
             categories=[_binary_levels(feats[c]) for c in binary], output="codes",
-            handle_unknown=handle_unknown, impute="most_frequent" if impute else None), binary))
+            handle_unknown=handle_unknown, impute="most_frequent" if impute else None,
+            max_levels=2), binary))
 
     categorical = [c for c, s in feats.items() if s.type == "categorical"]
     if categorical:
@@ -255,13 +256,17 @@ class _LevelEncoder(TransformerMixin, BaseEstimator):
         treated as missing.
     impute : {None, "most_frequent", "median"}
         Replace missing codes with the most frequent (or the median) code seen in fit.
+    max_levels : int, optional
+        Refuse more levels than this (2 for binary features).
     """
 
-    def __init__(self, categories=None, output="codes", handle_unknown="error", impute=None):
+    def __init__(self, categories=None, output="codes", handle_unknown="error", impute=None,
+                 max_levels=None):
         self.categories = categories
         self.output = output
         self.handle_unknown = handle_unknown
         self.impute = impute
+        self.max_levels = max_levels
 
     def fit(self, X, y=None):
         X = _as_frame(X)
@@ -288,6 +293,12 @@ class _LevelEncoder(TransformerMixin, BaseEstimator):
                     levels = [0, 1]
                 else:
                     levels = sorted((_plain(v) for v in uniq), key=lambda v: (str(type(v)), v))
+            if self.max_levels is not None and len(levels) > self.max_levels:
+                raise ValueError(
+                    f"Column '{col}' has {len(levels)} distinct values "
+                    f"{[_plain(v) for v in levels][:5]} but at most {self.max_levels} are "
+                    f"allowed (a binary feature has two); declare it 'categorical' or recode it."
+                )
             levels = pd.Index(list(levels))
             self.categories_.append(levels)
             codes = self._codes(s, levels, col, during="fit")
