@@ -25,12 +25,15 @@ class Result:
     def _caption(self) -> str:
         return ""
 
+    def _html_table(self) -> pd.DataFrame:
+        return self.summary
+
     def _repr_html_(self) -> str:
         parts = [f"<h4>{html.escape(self.title)}</h4>"]
         cap = self._caption()
         if cap:
             parts.append(f"<p>{html.escape(cap)}</p>")
-        parts.append(self.summary.to_html(float_format=lambda v: f"{v:.3f}"))
+        parts.append(self._html_table().to_html(float_format=lambda v: f"{v:.3f}"))
         if self.exclusions is not None and self.exclusions.shape[0]:
             parts.append("<p><b>Excluded input rows</b></p>")
             parts.append(self.exclusions.to_html(index=False))

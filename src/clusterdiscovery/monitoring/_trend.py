@@ -61,10 +61,8 @@ class ReviewTrend(Result):
             return "no month ends"
         return (f"{o.shape[0]} month ends, {o.index[0].date()} to {o.index[-1].date()}")
 
-    def _repr_html_(self) -> str:
-        return super()._repr_html_().replace(self._summary.to_html(
-            float_format=lambda v: f"{v:.3f}"), self.overall.to_html(
-            float_format=lambda v: f"{v:.3f}"))
+    def _html_table(self) -> pd.DataFrame:
+        return self.overall
 
     def plot(self, ax=None, *, teams=False):
         """Lines of the monthly % of clients in service with an expired or missing cluster.
