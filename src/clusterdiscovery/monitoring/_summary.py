@@ -109,7 +109,8 @@ class TeamSummary(Result):
         ax.set_xlim(0, 1)
         ax.set_xlabel("share of clients in service")
         ax.set_title("Care-cluster review status by team")
-        ax.legend(loc="lower right", fontsize="small")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=len(STATUSES),
+                  fontsize="small", frameon=False)
         return ax
 
 
