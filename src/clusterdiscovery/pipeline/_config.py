@@ -1,0 +1,189 @@
+"""The study configuration: defaults, reading TOML, and checking every key.
+
+A configuration is a nested dict with the tables ``data``, ``features``, ``models``,
+``stability``, ``profile``, ``report`` and ``output``; :data:`DEFAULTS` lists every key with
+its default. Paths in a TOML file are read relative to that file.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+__all__ = ["DEFAULTS", "load_config"]
+
+#: Every configuration key and its default (the sample study).
+DEFAULTS: dict = {
+    "data": {
+        # directory of a population as written by datasets.make_sample (clients.csv,
+        # events.csv, schema.toml); None = the bundled sample in data/sample/
+        "sample_dir": None,
+        # or explicit files (CSV or Parquet); these override sample_dir
+        "clients": None,
+        "events": None,
+        "schema": None,
+        # events after this date are ignored; None = the last event date
+        "as_of": None,
+        # service use and costs over the last window_days before as_of (None = all history)
+        "window_days": 365,
+    },
+    "features": {
+        # columns to cluster on; empty = every feature of the schema
+        "columns": [],
+        # schema features to leave out of the clustering (still profiled)
+        "exclude": [],
+        # aggregated service-use columns to cluster on as well (e.g. "inpatient_days");
+        # by default service use and cost are described by cluster, not clustered on
+        "event_features": [],
+        # aggregated service-use columns added to the profile
+        "profile_event_features": ["n_total_per_year", "inpatient_days", "crisis_episodes",
+                                   "days_since_last_contact"],
+    },
+    "models": {
+        # families compared: latent_class (mixed types, missing values), kmeans, gmm,
+        # density (UMAP + HDBSCAN; finds k itself, cannot be saved as a model file)
+        "families": ["latent_class", "kmeans"],
+        # the family the study's clusters come from (must be in families)
+        "primary": "latent_class",
+        "k_min": 2,
+        "k_max": 9,
+        "criterion": "bic",
+        "n_init": 3,
+        # solutions with a cluster smaller than this share of clients are not chosen
+        "min_share": 0.02,
+    },
+    "stability": {
+        "method": "bootstrap",
+        "n_resamples": 20,
+        # the number of best solutions by the criterion whose stability is assessed
+        "candidates": 3,
+        # a solution is eligible only if every cluster's mean Jaccard reaches this
+        # (Hennig 2007: below 0.6 a cluster is not to be trusted)
+        "min_jaccard": 0.6,
+    },
+    "profile": {
+        "costs": ["cost_total", "cost_inpatient_day", "cost_crisis"],
+        # client-years of exposure for cost per client-year (aggregated column)
+        "exposure": "exposure_years",
+        "min_cell_size": 11,
+        "n_bootstrap": 1000,
+        "reliability": 0.8,
+    },
+    "report": {
+        "title": "Cluster report",
+        # Markdown or TOML file of expert narratives keyed by cluster (optional)
+        "narratives": None,
+        "names": {},
+    },
+    "output": {
+        "dir": "out/study",
+        # a per-client label file is row-level data: off by default
+        "write_labels": False,
+    },
+}
+
+_PATH_KEYS = {("data", "sample_dir"), ("data", "clients"), ("data", "events"),
+              ("data", "schema"), ("report", "narratives")}
+
+
+def load_config(config=None) -> dict:
+    """Return the full configuration: defaults overlaid with ``config``.
+
+    Parameters
+    ----------
+    config : None, str, Path or dict
+        A TOML file, a (partial) nested dict, or None for the defaults.
+
+    Raises
+    ------
+    FileNotFoundError
+        If a TOML path does not exist.
+    ValueError
+        For invalid TOML, an unknown table or key (the message lists the allowed ones),
+        or a value of the wrong type.
+    """
+    base_dir = None
+    if config is None:
+        user = {}
+    elif isinstance(config, str | Path):
+        path = Path(config)
+        if not path.is_file():
+            raise FileNotFoundError(f"Configuration file not found: {path}")
+        try:
+            with path.open("rb") as fh:
+                user = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"Configuration file {path} is not valid TOML: {exc}") from exc
+        base_dir = path.resolve().parent
+    elif isinstance(config, Mapping):
+        user = config
+    else:
+        raise TypeError(
+            f"The 'config' parameter must be a TOML path, a dict or None; got "
+            f"{type(config).__name__}."
+        )
+    out = copy.deepcopy(DEFAULTS)
+    for table, values in user.items():
+        if table not in DEFAULTS:
+            raise ValueError(
+                f"Unknown configuration table [{table}]; use {', '.join(DEFAULTS)}."
+            )
+        if not isinstance(values, Mapping):
+            raise ValueError(f"Configuration [{table}] must be a table of keys.")
+        for key, value in values.items():
+            if key not in DEFAULTS[table]:
+                raise ValueError(
+                    f"Unknown configuration key '{key}' in [{table}]; allowed keys are "
+                    f"{', '.join(DEFAULTS[table])}."
+                )
+            default = DEFAULTS[table][key]
+            if default is not None and value is not None and not _same_kind(default, value):
+                raise ValueError(
+                    f"Configuration [{table}] {key} must be {_kind(default)}; got {value!r}."
+                )
+            if (table, key) in _PATH_KEYS and value is not None and base_dir is not None:
+                value = str((base_dir / value).resolve())
+            out[table][key] = copy.deepcopy(value)
+    models = out["models"]
+    if models["primary"] not in models["families"]:
+        raise ValueError(
+            f"Configuration [models] primary = {models['primary']!r} must be one of the "
+            f"families {models['families']}."
+        )
+    unknown = set(models["families"]) - {"latent_class", "kmeans", "gmm", "density"}
+    if unknown:
+        raise ValueError(
+            f"Unknown model families {sorted(unknown)} in [models] families; use latent_class, "
+            f"kmeans, gmm or density."
+        )
+    if models["k_min"] < 1 or models["k_max"] < models["k_min"]:
+        raise ValueError("Configuration [models] needs 1 <= k_min <= k_max.")
+    return out
+
+
+def _kind(default) -> str:
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, int | float):
+        return "a number"
+    if isinstance(default, str):
+        return "a string"
+    if isinstance(default, list):
+        return "a list"
+    return "a table"
+
+
+def _same_kind(default, value) -> bool:
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int | float):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(default, str):
+        return isinstance(value, str)
+    if isinstance(default, list):
+        return isinstance(value, list)
+    if isinstance(default, dict):
+        return isinstance(value, Mapping)
+    return True

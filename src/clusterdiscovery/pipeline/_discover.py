@@ -1,0 +1,433 @@
+"""discover(): the whole chain, from client table to report, in one call."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..exceptions import SchemaError
+from ..schema import ClientSchema
+from ._choose import choose_solution, rank_candidates
+from ._config import load_config
+from ._study import ClusterStudy
+
+__all__ = ["discover"]
+
+_MEASUREMENT = {"continuous": "gaussian", "count": "poisson", "binary": "categorical",
+                "categorical": "categorical", "ordinal": "categorical"}
+_STAGES = ["data", "features", "models", "stability", "profile", "describe", "write"]
+
+
+def discover(config=None, *, data=None, out=None, random_state=0, progress=False,
+             n_jobs=None) -> ClusterStudy:
+    """Discover, validate, profile and describe the clusters of a client population.
+
+    The steps, each recorded in the report: read the data (CSV or Parquet; the bundled
+    sample by default) and validate it against its schema; aggregate the service events
+    into per-client service use and costs over a window; fit every candidate model family
+    for each k in ``k_min..k_max`` (:func:`~clusterdiscovery.compare_models`); rank the
+    primary family's solutions by the information criterion and assess the stability of the
+    best few (:func:`~clusterdiscovery.assess_stability`); choose the best-scoring solution
+    whose clusters all reproduce (see :func:`choose_solution`); profile costs, outcomes and
+    features by cluster (:func:`~clusterdiscovery.profile_clusters`); describe each cluster
+    (:func:`~clusterdiscovery.describe_clusters`); and write the report, the model file and
+    the tables.
+
+    Parameters
+    ----------
+    config : None, str, Path or dict
+        A TOML file or dict overriding :data:`clusterdiscovery.pipeline.DEFAULTS`.
+    data : Population or dict, optional
+        Data to use instead of the configured files: a
+        :class:`~clusterdiscovery.datasets.Population` or a dict with ``clients``
+        (DataFrame), ``schema`` (ClientSchema) and optionally ``events``.
+    out : str or Path, optional
+        Output directory (overrides ``[output] dir``); None with no configured directory
+        writes nothing.
+    random_state : int
+        Seed for every random step: the same seed gives the same labels, tables and report.
+    progress : bool
+        Show a progress bar over the stages (tqdm).
+    n_jobs : int, optional
+        Parallel jobs for model fitting and resampling (joblib).
+
+    Returns
+    -------
+    ClusterStudy
+    """
+    from sklearn.utils import check_random_state
+
+    if isinstance(random_state, bool) or not isinstance(random_state, int | np.integer):
+        raise TypeError(
+            f"The 'random_state' parameter of discover must be an int (a seed), so the study "
+            f"can be reproduced; got {random_state!r}."
+        )
+    check_random_state(random_state)
+    cfg = load_config(config)
+    if out is not None:
+        cfg["output"]["dir"] = str(out)
+    timings: dict[str, float] = {}
+    bar = _progress(progress)
+
+    def stage(name):
+        bar.set_description(name)
+        timings[name] = time.perf_counter()
+
+    def done(name):
+        timings[name] = time.perf_counter() - timings[name]
+        bar.update(1)
+
+    stage("data")
+    clients, events, schema = _read_data(cfg, data)
+    schema.validate(clients if schema.id in clients.columns else clients.reset_index())
+    clients = clients.set_index(schema.id) if schema.id in clients.columns else clients
+    done("data")
+
+    stage("features")
+    table, event_cols, as_of = _features(cfg, clients, events)
+    cluster_cols, measurement = _cluster_columns(cfg, schema, table, event_cols)
+    X = table[cluster_cols]
+    done("features")
+
+    stage("models")
+    selection = _compare(cfg, X, schema, measurement, random_state, n_jobs)
+    done("models")
+
+    stage("stability")
+    from ..stability import assess_stability
+
+    mcfg, scfg = cfg["models"], cfg["stability"]
+    candidates = rank_candidates(selection.summary, model=mcfg["primary"],
+                                 criterion=mcfg["criterion"], min_share=mcfg["min_share"],
+                                 n_candidates=scfg["candidates"])
+    stabilities = []
+    X_model = _model_input(mcfg["primary"], X, selection)
+    for _, row in candidates.iterrows():
+        estimator = selection.estimators_[(row["model"], int(row["k"]))]
+        stabilities.append(assess_stability(
+            _unfitted(estimator), X_model, n_resamples=scfg["n_resamples"],
+            method=scfg["method"], random_state=random_state, n_jobs=n_jobs,
+            reference_labels=estimator.predict(X_model), warn=False))
+    pos, candidates, choice_note = choose_solution(
+        candidates, [s.summary["jaccard_mean"].min() for s in stabilities],
+        criterion=mcfg["criterion"], min_jaccard=scfg["min_jaccard"])
+    k = int(candidates.loc[pos, "k"])
+    model = selection.estimators_[(mcfg["primary"], k)]
+    stability = stabilities[pos]
+    labels = pd.Series(model.predict(X_model), index=X.index, name="cluster")
+    done("stability")
+
+    stage("profile")
+    from ..profiling import profile_clusters
+
+    profile_schema, costs = _profile_schema(cfg, schema, table, event_cols)
+    pcfg = cfg["profile"]
+    exposure = pcfg["exposure"] if pcfg["exposure"] in table.columns and costs else None
+    profile = profile_clusters(
+        table, labels, schema=profile_schema, costs=costs, outcomes=dict(schema.outcomes),
+        exposure=exposure, min_cell_size=pcfg["min_cell_size"],
+        n_bootstrap=pcfg["n_bootstrap"], reliability=pcfg["reliability"],
+        random_state=random_state, n_jobs=n_jobs)
+    done("profile")
+
+    stage("describe")
+    from ..describe import describe_clusters
+
+    record = _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note,
+                     clients, events)
+    descriptions = describe_clusters(
+        profile, stability=stability, narratives=cfg["report"]["narratives"],
+        names=cfg["report"]["names"] or None, title=cfg["report"]["title"],
+        sections=_sections(selection, candidates, record))
+    done("describe")
+
+    stage("write")
+    paths = _write(cfg, descriptions, selection, candidates, stability, model, schema,
+                   cluster_cols, X, labels, record)
+    done("write")
+    bar.close()
+    return ClusterStudy(config=cfg, selection=selection, candidates=candidates, model=model,
+                        model_name=mcfg["primary"], k=k, labels=labels, stability=stability,
+                        profile=profile, descriptions=descriptions, paths=paths,
+                        timings=timings, record=record)
+
+
+# ---------------------------------------------------------------------------- helpers
+class _NoBar:
+    def set_description(self, _):
+        pass
+
+    def update(self, _):
+        pass
+
+    def close(self):
+        pass
+
+
+def _progress(progress):
+    if not progress:
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=len(_STAGES), unit="stage")
+
+
+def _read_table(path) -> pd.DataFrame:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"Data file not found: {path}")
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return pd.read_parquet(path)
+    return pd.read_csv(path)
+
+
+def _read_data(cfg, data):
+    if data is not None:
+        if isinstance(data, Mapping):
+            try:
+                clients, schema = data["clients"], data["schema"]
+            except KeyError as exc:
+                raise ValueError(
+                    f"The 'data' dict needs 'clients' and 'schema' (and may have 'events'); "
+                    f"{exc} is missing."
+                ) from None
+            events = data.get("events")
+        else:
+            clients = getattr(data, "clients", None)
+            schema = getattr(data, "schema", None)
+            events = getattr(data, "events", None)
+            if clients is None or schema is None:
+                raise TypeError(
+                    f"The 'data' parameter must be a Population or a dict with 'clients' and "
+                    f"'schema'; got {type(data).__name__}."
+                )
+        if not isinstance(schema, ClientSchema):
+            raise TypeError("data['schema'] must be a ClientSchema.")
+        return clients, events, schema
+    d = cfg["data"]
+    if d["clients"] is None:
+        from ..datasets import load_sample
+
+        pop = load_sample(d["sample_dir"])
+        return pop.clients, pop.events, pop.schema
+    if d["schema"] is None:
+        raise ValueError("Configuration [data] clients is set but schema is not: give the "
+                         "schema TOML file that describes the client table.")
+    schema = ClientSchema.from_toml(d["schema"])
+    clients = _read_table(d["clients"])
+    for col in schema.dates:
+        if col in clients.columns:
+            clients[col] = pd.to_datetime(clients[col], errors="coerce")
+    events = _read_table(d["events"]) if d["events"] else None
+    return clients, events, schema
+
+
+def _features(cfg, clients, events):
+    if events is None:
+        return clients, [], None
+    from ..features import aggregate_events
+
+    d = cfg["data"]
+    events = events.copy()
+    events["date"] = pd.to_datetime(events["date"], errors="coerce")
+    as_of = pd.Timestamp(d["as_of"]) if d["as_of"] else events["date"].max()
+    agg = aggregate_events(events, clients=clients.index, as_of=as_of,
+                           window_days=d["window_days"])
+    overlap = set(agg.columns) & set(clients.columns)
+    if overlap:
+        raise SchemaError(
+            f"The client table already has column(s) {sorted(overlap)} that aggregating the "
+            f"events would create; rename them."
+        )
+    return clients.join(agg), list(agg.columns), as_of
+
+
+def _cluster_columns(cfg, schema, table, event_cols):
+    f = cfg["features"]
+    cols = list(f["columns"]) or [c for c in schema.feature_columns if c not in f["exclude"]]
+    unknown = [c for c in cols if c not in schema.features]
+    if unknown:
+        raise SchemaError(f"[features] columns {unknown} are not features of the schema.")
+    measurement = {c: _MEASUREMENT[schema.features[c].type] for c in cols}
+    for c in f["event_features"]:
+        if c not in event_cols:
+            raise SchemaError(
+                f"[features] event_features names {c!r}, which aggregating the events does not "
+                f"produce; choose from {event_cols}."
+            )
+        v = table[c].to_numpy(dtype=float)
+        measurement[c] = "poisson" if np.all(v[~np.isnan(v)] % 1 == 0) else "gaussian"
+        cols.append(c)
+    if not cols:
+        raise SchemaError("No columns to cluster on: the schema has no features.")
+    return cols, measurement
+
+
+def _numeric_view(X, schema):
+    from ..features import make_preprocessor
+
+    cols = [c for c in X.columns if c in schema.features]
+    pre = make_preprocessor(schema.select(cols))
+    num = pre.fit_transform(X[cols])
+    extra = [c for c in X.columns if c not in schema.features]
+    if extra:  # aggregated service-use columns: log1p then standardise
+        e = np.log1p(X[extra].astype(float).fillna(0.0))
+        num = num.join((e - e.mean()) / e.std(ddof=0).replace(0, 1))
+    return num
+
+
+def _compare(cfg, X, schema, measurement, random_state, n_jobs):
+    from sklearn.cluster import KMeans
+    from sklearn.mixture import GaussianMixture
+
+    from ..models import DensityClusterer, LatentClassModel
+    from ..selection import ModelSelectionResult, compare_models
+
+    m = cfg["models"]
+    ks = range(m["k_min"], min(m["k_max"], len(X) - 1) + 1)
+    families = m["families"]
+    results = []
+    if "latent_class" in families:
+        lca = LatentClassModel(2, measurement=measurement, n_init=m["n_init"])
+        results.append(compare_models(X, {"latent_class": lca}, n_clusters=ks,
+                                      random_state=random_state, n_jobs=n_jobs))
+    geometric = {}
+    if "kmeans" in families:
+        geometric["kmeans"] = KMeans(n_clusters=2, n_init=10)
+    if "gmm" in families:
+        geometric["gmm"] = GaussianMixture(n_components=2, covariance_type="diag",
+                                           n_init=m["n_init"])
+    if "density" in families:
+        geometric["density"] = DensityClusterer()
+    if geometric:
+        num = _numeric_view(X, schema)
+        results.append(compare_models(num, geometric, n_clusters=ks,
+                                      random_state=random_state, n_jobs=n_jobs))
+    summary = pd.concat([r.summary for r in results], ignore_index=True)
+    estimators, scale = {}, {}
+    for r in results:
+        estimators.update(r.estimators_)
+        scale.update(r.likelihood_scale)
+    combined = ModelSelectionResult(summary, estimators, n_samples=len(X),
+                                    likelihood_scale=scale)
+    combined.numeric_view_ = num if geometric else None
+    return combined
+
+
+def _model_input(primary, X, selection):
+    return X if primary == "latent_class" else selection.numeric_view_
+
+
+def _unfitted(estimator):
+    from sklearn.base import clone
+
+    return clone(estimator)
+
+
+def _profile_schema(cfg, schema, table, event_cols):
+    f, p = cfg["features"], cfg["profile"]
+    features = dict(schema.features)
+    for c in f["profile_event_features"]:
+        if c in event_cols and c not in features:
+            v = table[c].to_numpy(dtype=float)
+            features[c] = "count" if np.all(v[~np.isnan(v)] % 1 == 0) else "continuous"
+    for c in f["event_features"]:
+        features.setdefault(c, "continuous")
+    costs = list(schema.costs)
+    if event_cols:
+        missing = [c for c in p["costs"] if c not in table.columns]
+        if missing:
+            raise SchemaError(
+                f"[profile] costs names {missing}, which are neither client columns nor "
+                f"aggregated event columns; choose from "
+                f"{[c for c in event_cols if c.startswith('cost_')]}."
+            )
+        costs += [c for c in p["costs"] if c not in costs]
+    prof_schema = ClientSchema(id=schema.id, features=_usable(features, table), costs=costs,
+                               outcomes=schema.outcomes, team=schema.team, dates=schema.dates)
+    return prof_schema, costs
+
+
+def _usable(features, table):
+    """Features with at least two distinct values (a constant column has nothing to say)."""
+    return {c: s for c, s in features.items() if table[c].nunique(dropna=True) >= 2}
+
+
+def _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note, clients, events):
+    m, s = cfg["models"], cfg["stability"]
+    return {
+        "package_version": __version__,
+        "random_state": random_state,
+        "n_clients": int(len(clients)),
+        "n_events": None if events is None else int(len(events)),
+        "as_of": None if as_of is None else str(pd.Timestamp(as_of).date()),
+        "window_days": cfg["data"]["window_days"],
+        "cluster_columns": list(cluster_cols),
+        "measurement": dict(measurement),
+        "families": list(m["families"]),
+        "primary": m["primary"],
+        "k_range": [m["k_min"], m["k_max"]],
+        "criterion": m["criterion"],
+        "n_init": m["n_init"],
+        "min_share": m["min_share"],
+        "stability": f"{s['method']}, {s['n_resamples']} resamples, {s['candidates']} "
+                     f"candidates, eligible when every cluster's mean Jaccard >= "
+                     f"{s['min_jaccard']}",
+        "choice": choice_note,
+    }
+
+
+def _sections(selection, candidates, record):
+    """Report sections on how the solution was chosen (tables and text)."""
+    cols = ["model", "k", "loglik", "n_parameters", "bic", "sabic", "entropy",
+            "smallest_share", "silhouette"]
+    table = selection.summary[[c for c in cols if c in selection.summary.columns]]
+    method = [
+        f"Clustered {record['n_clients']:,} clients on {len(record['cluster_columns'])} "
+        f"variables with the families {', '.join(record['families'])}, k = "
+        f"{record['k_range'][0]}..{record['k_range'][1]}.",
+        f"The {record['primary']} solutions were ranked by {record['criterion'].upper()}; the "
+        f"stability of the best {len(candidates)} was assessed ({record['stability']}).",
+        f"Choice: {record['choice']}",
+    ]
+    repro = [f"{k}: {v}" for k, v in record.items() if k not in ("measurement", "choice")]
+    return [
+        ("How the clusters were chosen", method, [table.round(4), candidates.round(4)]),
+        ("Study settings", repro, []),
+    ]
+
+
+def _write(cfg, descriptions, selection, candidates, stability, model, schema, cluster_cols,
+           X, labels, record):
+    import json
+
+    from ..persistence import save_model
+
+    out = cfg["output"]["dir"]
+    if out is None:
+        return {}
+    root = Path(out)
+    root.mkdir(parents=True, exist_ok=True)
+    paths = {"report": descriptions.save(root)}
+    tables = root / "tables"
+    tables.mkdir(exist_ok=True)
+    selection.summary.to_csv(tables / "model_selection.csv", index=False, lineterminator="\n")
+    candidates.to_csv(tables / "candidates.csv", index=False, lineterminator="\n")
+    stability.summary.to_csv(tables / "stability.csv", lineterminator="\n")
+    (root / "study.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
+    names = [d.name for d in descriptions]
+    model_schema = schema.select([c for c in cluster_cols if c in schema.features])
+    paths["model"] = root / "model.json"
+    save_model(paths["model"], model, schema=model_schema, names=names, X=X,
+               provenance={"software": f"clusterdiscovery {record['package_version']}",
+                           "data_period": record["as_of"],
+                           "note": record["choice"]})
+    if cfg["output"]["write_labels"]:
+        paths["labels"] = root / "labels.csv"
+        labels.to_csv(paths["labels"], lineterminator="\n")
+    return paths

@@ -1,0 +1,88 @@
+"""ClusterStudy: everything a discover() run produced, read-only."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["ClusterStudy"]
+
+
+@dataclass(frozen=True)
+class ClusterStudy:
+    """The result of :func:`~clusterdiscovery.discover`.
+
+    Attributes
+    ----------
+    config : dict
+        The full configuration used (defaults filled in).
+    selection : ModelSelectionResult
+        Every (family, k) fitted, with its criteria.
+    candidates : DataFrame
+        The best solutions by the criterion, their least stable cluster's mean Jaccard,
+        whether they were eligible and which was chosen.
+    model : estimator
+        The chosen fitted model (``model_name`` family with ``k`` clusters).
+    labels : Series
+        Cluster of each client, indexed by client id (row-level: not written by default).
+    stability : StabilityResult
+    profile : ClusterProfile
+    descriptions : ClusterDescriptions
+    paths : dict
+        Files written (``report``: list of paths, ``model``: the JSON model file, ...).
+    timings : dict
+        Seconds spent in each stage.
+    record : dict
+        Every choice made, as written to the report and ``study.json``.
+    """
+
+    config: dict
+    selection: Any
+    candidates: pd.DataFrame
+    model: Any
+    model_name: str
+    k: int
+    labels: pd.Series
+    stability: Any
+    profile: Any
+    descriptions: Any
+    paths: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+    record: dict = field(default_factory=dict)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row per cluster: name, size, share, stability and verdict."""
+        sizes = self.labels.value_counts().sort_index()
+        stab = self.stability.summary
+        out = pd.DataFrame({
+            "name": [self.descriptions.names.get(c, str(c)) for c in sizes.index],
+            "size": sizes.to_numpy(),
+            "share": (sizes / sizes.sum()).to_numpy(),
+        }, index=pd.Index(sizes.index, name="cluster"))
+        out["jaccard_mean"] = stab["jaccard_mean"].reindex(out.index).to_numpy()
+        out["verdict"] = stab["verdict"].reindex(out.index).to_numpy()
+        # sizes below the suppression threshold are not shown
+        small = out["size"] < self.profile.min_cell_size
+        out["size"] = out["size"].astype("Int64").mask(small)
+        out["share"] = out["share"].mask(small)
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.summary
+
+    def plot(self, ax=None, criterion: str | None = None):
+        """The model-selection figure: the criterion against k, one line per family."""
+        return self.selection.plot(ax=ax, criterion=criterion or self.record["criterion"])
+
+    def __repr__(self) -> str:
+        return (f"ClusterStudy({self.model_name}, k={self.k}, "
+                f"{self.record.get('n_clients', '?')} clients)")
+
+    def _repr_html_(self) -> str:
+        head = (f"<p><strong>Cluster study</strong>: {html.escape(self.model_name)} with "
+                f"k = {self.k}. {html.escape(self.record.get('choice', ''))}</p>")
+        return head + self.summary.to_html(float_format=lambda v: f"{v:.3f}", na_rep="suppressed")
