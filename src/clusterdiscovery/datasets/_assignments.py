@@ -53,11 +53,12 @@ def draw_assignments(rng: np.random.Generator, draw: ClientDraw, groups: tuple) 
     delay = rng.integers(0, 43, n)
     floor = ASSIGNMENTS_FROM.astype(np.int64) + rng.integers(0, 366, n)
     date = np.maximum(draw.referral.astype(np.int64) + delay, floor)
+    in_window = date <= end
     lapsed = rng.random(n) < P_LAPSED
     stop = date + (rng.random(n) * np.maximum(end - date, 0)).astype(np.int64)
     end = np.where(lapsed, stop, end)
     code = draw_categories(rng, probs[draw.labels])
-    active = (rng.random(n) >= P_NEVER_CLUSTERED) & (date <= end)
+    active = (rng.random(n) >= P_NEVER_CLUSTERED) & in_window
 
     rows_client, rows_code, rows_date = [], [], []
     idx = np.flatnonzero(active)

@@ -97,7 +97,7 @@ def write_population(pop: Population, out) -> list[Path]:
 
 # ------------------------------------------------------------------------------ reading
 def _read(path: Path, **kwargs) -> pd.DataFrame:
-    return pd.read_csv(path, float_precision="round_trip", keep_default_na=False,
+    return pd.read_csv(path, keep_default_na=False,
                        na_values=[""], **kwargs)
 
 
