@@ -242,15 +242,19 @@ class ClusterModel:
 
     def _log_resp(self, frame: pd.DataFrame, unknown: str) -> np.ndarray:
         weighted = self._weighted(frame, unknown)
-        norm = logsumexp(weighted, axis=1)
-        bad = ~np.isfinite(norm)
+        with np.errstate(invalid="ignore"):
+            top = weighted.max(axis=1)
+            # shift by the row maximum first: stays exact when every value is huge
+            shifted = weighted - top[:, None]
+            norm = np.log(np.exp(shifted).sum(axis=1))
+        bad = ~(np.isfinite(top) & np.isfinite(norm))
         if bad.any():
             raise ModelSpecError(
                 f"{int(bad.sum())} client(s) (e.g. row {int(np.flatnonzero(bad)[0])}) have "
                 f"values with zero probability in every cluster; check them against the "
                 f"model's levels and ranges."
             )
-        return weighted - norm[:, None]
+        return shifted - norm[:, None]
 
     def _sq_distances(self, X: np.ndarray) -> np.ndarray:
         d2 = np.einsum("ij,ij->i", X, X)[:, None] - 2.0 * (X @ self._centroids.T) + self._c_sq

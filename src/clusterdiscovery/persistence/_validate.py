@@ -496,7 +496,7 @@ def _validate_latent_class(params, path: str, k: int, features) -> None:
         if not isinstance(col, dict):
             _fail(cpath, f"expected an object, got {_describe(col)}.")
         kind = col.get("measurement")
-        if kind not in LCA_MEASUREMENTS:
+        if not isinstance(kind, str) or kind not in LCA_MEASUREMENTS:
             _fail(f"{cpath}.measurement", f"expected one of {list(LCA_MEASUREMENTS)}, got "
                                           f"{_describe(kind)}.")
         _object(col, cpath, LCA_MEASUREMENTS[kind])
