@@ -1,5 +1,8 @@
 """The ``clusterdiscovery`` command: one subcommand per task.
 
+``clusterdiscovery discover [CONFIG.toml] --out DIR`` runs the whole study (on the bundled
+sample without CONFIG) and writes the report, the model file and the tables.
+``clusterdiscovery assign MODEL.json CLIENTS.csv --out LABELS.csv`` assigns new clients.
 ``clusterdiscovery monitor ASSIGNMENTS.csv CONTACTS.csv --as-of DATE --out DIR`` writes the
 care-cluster review status, team summary, Pareto table and chart, trend and work list.
 Bad input gives a one-line error on stderr and a non-zero exit code.
@@ -23,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand mounted."""
     from . import __version__
     from .monitoring._cli import add_monitor_parser
+    from .pipeline._cli import add_assign_parser, add_discover_parser
 
     parser = argparse.ArgumentParser(
         prog="clusterdiscovery",
@@ -30,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_discover_parser(sub)
+    add_assign_parser(sub)
     add_monitor_parser(sub)
     return parser
 
@@ -43,7 +49,7 @@ def main(argv=None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     if getattr(args, "func", None) is None:
         parser.print_usage(sys.stderr)
-        print("clusterdiscovery: error: choose a command, e.g. 'monitor'", file=sys.stderr)
+        print("clusterdiscovery: error: choose a command: discover, assign or monitor", file=sys.stderr)
         return 2
     try:
         return int(args.func(args) or 0)

@@ -1,0 +1,89 @@
+"""``clusterdiscovery discover`` and ``clusterdiscovery assign``: the pipeline's subcommands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+__all__ = ["add_discover_parser", "add_assign_parser"]
+
+
+def add_discover_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "discover",
+        help="discover clusters and write the cluster report, model file and tables",
+        description="Run the whole study: features, model comparison, stability, profiles, "
+                    "descriptions and the report. Without CONFIG it runs on the bundled "
+                    "sample in data/sample/.",
+    )
+    p.add_argument("config", nargs="?", default=None,
+                   help="study configuration (TOML); default: the bundled sample study")
+    p.add_argument("--out", default=None, help="output directory (default: [output] dir)")
+    p.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
+    p.add_argument("--n-jobs", type=int, default=None, help="parallel jobs (joblib)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run_discover)
+
+
+def run_discover(args) -> int:
+    import warnings
+
+    from ._discover import discover
+
+    with warnings.catch_warnings():
+        # the report states every suppression; the console need not repeat it
+        warnings.simplefilter("ignore")
+        study = discover(args.config, out=args.out, random_state=args.random_state,
+                         progress=not args.quiet, n_jobs=args.n_jobs)
+    report = next((p for p in study.paths.get("report", []) if p.name == "report.html"), None)
+    print(f"{study.model_name} with k = {study.k}: {study.record['choice']}")
+    if report is not None:
+        print(f"report: {report}")
+        print(f"model file: {study.paths['model']}")
+    total = sum(study.timings.values())
+    print(f"done in {total:.1f} s")
+    return 0
+
+
+def add_assign_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "assign",
+        help="assign new clients to the clusters of a model file",
+        description="Read a JSON model file and a CSV (or Parquet) of new clients; write "
+                    "each client's cluster, its probability and an 'uncertain' flag.",
+    )
+    p.add_argument("model", help="model file (JSON) written by save_model or discover")
+    p.add_argument("clients", help="new clients (CSV or Parquet) with the model's columns")
+    p.add_argument("--out", required=True, help="output CSV of labels")
+    p.add_argument("--id", default=None,
+                   help="client id column (default: the model schema's id column)")
+    p.add_argument("--threshold", type=float, default=0.5,
+                   help="flag rows whose top probability is below this (default 0.5)")
+    p.add_argument("--unknown", choices=["raise", "missing"], default="raise",
+                   help="unseen categories or missing columns: error (default) or missing")
+    p.set_defaults(func=run_assign)
+
+
+def run_assign(args) -> int:
+    from ..persistence import load_model
+    from ._discover import _read_table
+
+    model = load_model(args.model)
+    data = _read_table(args.clients)
+    id_col = args.id or (model.schema.id if model.schema is not None else None)
+    if id_col is not None:
+        if id_col not in data.columns:
+            raise ValueError(f"Client id column '{id_col}' is not in {args.clients}; pass "
+                             f"--id with the right column name.")
+        if data[id_col].duplicated().any():
+            raise ValueError(f"Client id column '{id_col}' has duplicated ids; keep one row "
+                             f"per client.")
+        data = data.set_index(id_col)
+    result = model.assign(data, threshold=args.threshold, unknown=args.unknown)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result.to_csv(out, lineterminator="\n")
+    n_uncertain = int(result["uncertain"].sum())
+    print(f"assigned {len(result):,} clients to {model.n_clusters} clusters "
+          f"({n_uncertain:,} uncertain); wrote {out}", file=sys.stdout)
+    return 0
