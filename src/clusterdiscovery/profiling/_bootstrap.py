@@ -22,7 +22,7 @@ from scipy.special import ndtr, ndtri
 __all__ = ["bca_interval_mean", "bca_from_replicates", "bootstrap_means"]
 
 _CHUNK_ELEMENTS = 1 << 22  # indices drawn per chunk (about 16 MB as int32)
-COMPILED_ABOVE = 50_000_000  # n * n_bootstrap above which the compiled kernel is used
+COMPILED_ABOVE = 5_000_000  # n * n_bootstrap above which the compiled kernel is used
 
 
 def bootstrap_means(x: np.ndarray, n_bootstrap: int, rng: np.random.Generator) -> np.ndarray:

@@ -63,9 +63,13 @@ def build_costs(cost: np.ndarray, exposure: np.ndarray | None, groups: Groups, s
         share_zero = n_zero / n
         share_total = total / total[-1] if total[-1] > 0 else np.full(n.size, np.nan)
         if exposure is not None:
-            sorted_exp = exposure[order]
-            expo = np.array([sorted_exp[a:b].sum() for a, b in bounds] + [exposure.sum()])
-            cpy = total / expo
+            # clients with unknown (NaN) exposure are left out of numerator and denominator
+            known = ~np.isnan(exposure)
+            e = np.where(known, exposure, 0.0)[order]
+            c = np.where(known, cost, 0.0)[order]
+            expo = np.array([e[a:b].sum() for a, b in bounds] + [e.sum()])
+            known_cost = np.array([c[a:b].sum() for a, b in bounds] + [c.sum()])
+            cpy = np.where(expo > 0, known_cost / np.where(expo > 0, expo, 1.0), np.nan)
         else:
             cpy = np.full(n.size, np.nan)
     median = np.array([np.median(p) if p.size else np.nan for p in parts])

@@ -137,9 +137,10 @@ def numeric_column(data: pd.DataFrame, col, role: str, *, allow_nan: bool) -> np
     if np.isinf(arr).any():
         raise ValueError(f"Column '{col}' ({role}) contains infinite values; replace them.")
     if not allow_nan and np.isnan(arr).any():
+        hint = " (e.g. 0 for no recorded cost)" if role == "cost" else ""
         raise ValueError(
             f"Column '{col}' ({role}) has {int(np.isnan(arr).sum())} missing value(s); fill "
-            f"them (e.g. 0 for no recorded cost) or drop those clients."
+            f"them{hint} or drop those clients."
         )
     return arr
 

@@ -62,17 +62,27 @@ def vtest_numeric(mean_k, n_k, mean_all, var_pop, n_all):
 
 def vtest_level(x, n_k, n_level, n_all):
     """catdes v-test of a categorical level (hypergeometric test) and its p-value."""
-    x, n_k, n_level = (np.asarray(a, float) for a in (x, n_k, n_level))
-    n_all = np.broadcast_to(np.asarray(n_all, float), x.shape)
+    shape = np.broadcast(np.asarray(x), np.asarray(n_k), np.asarray(n_level),
+                         np.asarray(n_all)).shape
+    x, n_k, n_level, n_all = (np.broadcast_to(np.asarray(a, float), shape).ravel()
+                              for a in (x, n_k, n_level, n_all))
     hg = stats.hypergeom(n_all, n_k, n_level)
     with np.errstate(divide="ignore", invalid="ignore"):
-        lpmf = hg.logpmf(x)
-        left = np.logaddexp(_LOG2 + hg.logcdf(x - 1), lpmf)
-        right = np.logaddexp(_LOG2 + hg.logsf(x), lpmf)
-        logp = np.minimum(np.minimum(left, right), 0.0)
+        # fast tails first; log-space tails only where p underflows
+        pmf = hg.pmf(x)
+        p = np.minimum(np.minimum(2 * hg.cdf(x - 1) + pmf, 2 * hg.sf(x) + pmf), 1.0)
+        logp = np.log(p)
+        tiny = ~(p > 1e-280)
+        if tiny.any():
+            hs = stats.hypergeom(n_all[tiny], n_k[tiny], n_level[tiny])
+            xs = x[tiny]
+            lpmf = hs.logpmf(xs)
+            left = np.logaddexp(_LOG2 + hs.logcdf(xs - 1), lpmf)
+            right = np.logaddexp(_LOG2 + hs.logsf(xs), lpmf)
+            logp[tiny] = np.minimum(np.minimum(left, right), 0.0)
         over = (x / n_k) > (n_level / n_all)
         v = np.where(over, -1.0, 1.0) * ndtri_exp(logp - _LOG2)
-    return v, np.exp(logp)
+    return v.reshape(shape), np.exp(logp).reshape(shape)
 
 
 def _eta2(st, groups_n):

@@ -29,7 +29,7 @@ _kernel = None
 def _build():
     import numba
 
-    @numba.njit(nogil=True, cache=False)
+    @numba.njit(nogil=True, cache=True)
     def kernel(x, seeds, out):
         n = x.shape[0]
         nn = np.uint64(n)

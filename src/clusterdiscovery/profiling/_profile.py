@@ -196,7 +196,7 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
     if exposure is not None:
         if isinstance(exposure, str):
             exposure_col = exposure
-            expo = numeric_column(data, exposure, "exposure (client-years)", allow_nan=False)
+            expo = numeric_column(data, exposure, "exposure (client-years)", allow_nan=True)
         elif isinstance(exposure, pd.Series):
             if not exposure.index.equals(data.index):
                 if not exposure.index.isin(data.index).all() or exposure.shape[0] != data.shape[0]:
@@ -207,10 +207,11 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
             expo = exposure.to_numpy(dtype=float, na_value=np.nan)
         else:
             raise TypeError("The 'exposure' parameter must be a column name or a pandas Series.")
-        if np.isnan(expo).any() or (expo < 0).any() or np.isinf(expo).any():
+        if (expo < 0).any() or np.isinf(expo).any():
             raise ValueError(
-                "The 'exposure' values (client-years) must be finite and >= 0 for every client."
+                "The 'exposure' values (client-years) must be finite and >= 0 (NaN: unknown)."
             )
+        n_unknown = int(np.isnan(expo).sum())
 
     exclude = set(costs) | {c for pair in outcomes.values() for c in pair}
     if exposure_col:
@@ -221,6 +222,9 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
             exclude.add(schema.team)
     exclude |= {"client_id", "id"}
     variables, notes = prepare_variables(data, schema, features, exclude)
+    if expo is not None and n_unknown:
+        notes.append(f"{n_unknown} client(s) without a known exposure are left out of the "
+                     f"cost per client-year (not out of the other cost figures).")
 
     outcome_values = {}
     for name, (b, f) in outcomes.items():
