@@ -170,6 +170,13 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
                         f"identifier or individual record. Each cluster's page is written "
                         f"from its profile by fixed templates; an expert view is added "
                         f"where one was supplied."))
+    blocks.append(("p", "How to read it: a feature is listed when it differs from the whole "
+                        "population beyond chance (Benjamini-Hochberg adjusted p below "
+                        f"{profile.params.get('alpha', 0.05):g}). The v-test measures how "
+                        "strongly: beyond +/-2 is notable, beyond +/-10 very strong; positive "
+                        "means higher or more common in the cluster. Cost intervals are 95% "
+                        "bias-corrected and accelerated (BCa) bootstrap intervals, suited to "
+                        "skewed costs."))
     blocks += [("h2", "Overview"), ("table", overview_table(profile, names,
                                                             descriptions.currency))]
     for note in profile.notes:
@@ -193,6 +200,11 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
     return blocks
 
 
+def _pct1(v) -> str:
+    v = round(100 * float(v), 1)
+    return f"{v + 0.0:.1f}%"  # no "-0.0%"
+
+
 def _variance_text(profile) -> str:
     ve = profile.variance_explained
     parts = []
@@ -201,10 +213,10 @@ def _variance_text(profile) -> str:
         p = ve.loc[(cost, "population mean")]
         parts.append(
             f"For {cost.replace('_', ' ')}, cluster membership explains "
-            f"{100 * c['eta2']:.1f}% of the variance between clients (eta squared); predicting "
+            f"{_pct1(c['eta2'])} of the variance between clients (eta squared); predicting "
             f"each client's cost from the cluster means of the other folds "
             f"({profile.params['cv_folds']}-fold cross-validation) explains "
-            f"{100 * c['r2_cv']:.1f}%, against {100 * p['r2_cv']:.1f}% for a single "
+            f"{_pct1(c['r2_cv'])}, against {_pct1(p['r2_cv'])} for a single "
             f"population mean."
         )
     return " ".join(parts)
