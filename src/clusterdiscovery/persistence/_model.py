@@ -291,19 +291,22 @@ class ClusterModel:
             s = frame[name]
             if kind == "categorical":
                 codes = codes_of(s, a, name, unknown)
-                ok = codes >= 0
-                out[ok] += b[:, codes[ok]].T
+                # an extra all-zero row takes the missing values (left out of the likelihood)
+                table = np.vstack([b.T, np.zeros((1, b.shape[0]))])
+                out += table[np.where(codes >= 0, codes, len(a))]
                 continue
             x = to_float(s, name, unknown)
-            ok = ~np.isnan(x)
-            xo = x[ok][:, None]
+            miss = np.isnan(x)
+            xo = np.where(miss, 0.0, x)[:, None]
             if kind == "gaussian":
-                out[ok] += -0.5 * (_LOG_2PI + np.log(b) + (xo - a) ** 2 / b)
+                term = -0.5 * (_LOG_2PI + np.log(b) + (xo - a) ** 2 / b)
             else:
                 if (xo < 0).any():
                     raise ModelSpecError(f"Column '{name}' is a count (Poisson) in the model "
                                          f"but has negative values.")
-                out[ok] += xo * b - a - gammaln(xo + 1.0)
+                term = xo * b - a - gammaln(xo + 1.0)
+            term[miss] = 0.0
+            out += term
         return out
 
     def _weighted(self, frame: pd.DataFrame, unknown: str) -> np.ndarray:

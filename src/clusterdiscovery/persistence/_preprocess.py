@@ -326,20 +326,29 @@ def to_float(series: pd.Series, column: str, unknown: str) -> np.ndarray:
     return arr
 
 
+def _lookup(index: pd.Index, values: pd.Series) -> np.ndarray:
+    try:
+        codes = index.get_indexer(values)
+    except (TypeError, ValueError):
+        codes = pd.Index(list(index), dtype=object).get_indexer(values.astype(object))
+    return np.asarray(codes, dtype=np.int64)
+
+
 def codes_of(series: pd.Series, levels: list, column: str, unknown: str) -> np.ndarray:
     """Position of each value in ``levels`` (-1 for missing); unseen values raise (or become
     missing with ``unknown='missing'``)."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        series = series.astype(object)
-    elif pd.api.types.is_bool_dtype(series):
+    if pd.api.types.is_bool_dtype(series):
         series = series.astype("int64")
-    missing = series.isna().to_numpy()
     index = pd.Index(levels)
-    try:
-        codes = index.get_indexer(series)
-    except (TypeError, ValueError):
-        codes = pd.Index(levels, dtype=object).get_indexer(series.astype(object))
-    codes = np.asarray(codes, dtype=np.int64)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        # look up the (few) categories once, then take by the integer codes
+        cat_codes = series.cat.codes.to_numpy()
+        lut = np.append(_lookup(index, pd.Series(series.cat.categories)), -1)
+        codes = lut[cat_codes]  # code -1 (missing) picks the appended -1
+        missing = cat_codes < 0
+    else:
+        missing = series.isna().to_numpy()
+        codes = _lookup(index, series)
     unseen = (codes < 0) & ~missing
     if unseen.any():
         if unknown == "raise":
@@ -353,106 +362,90 @@ def codes_of(series: pd.Series, levels: list, column: str, unknown: str) -> np.n
     return codes
 
 
-def _clean_block_inputs(block, frame, unknown):
-    """Raw column Series of a block, unseen categories turned to NaN if asked."""
-    levels = encoder_levels(block)
-    cols = []
-    for j, c in enumerate(block["columns"]):
-        s = frame[c]
-        if levels is not None:
-            codes = codes_of(s, levels[j], c, unknown)  # raises on unseen if 'raise'
-            unseen = (codes < 0) & s.notna().to_numpy()
-            if unseen.any():
-                s = s.astype(object).where(~unseen, None)
-        cols.append(s)
-    return cols
+def _level_index(levels: list, value) -> int:
+    """Position of ``value`` among ``levels`` (matching 1 and 1.0), or -1."""
+    return int(codes_of(pd.Series([value], dtype=object), levels, "", "missing")[0])
+
+
+def _encode(codes: list[np.ndarray], step: dict, sources: list[str], n: int):
+    """Apply an ordinal/onehot step to per-column level codes (-1 = missing)."""
+    parts, new_sources = [], []
+    drop = step.get("drop") or [None] * len(codes)
+    for j, (code, cats) in enumerate(zip(codes, step["categories"], strict=True)):
+        missing = code < 0
+        if step["op"] == "ordinal":
+            col = code.astype(float)
+            mc = step.get("missing_code")
+            col[missing] = np.nan if mc is None else mc
+            parts.append(col[:, None])
+            new_sources.append(sources[j])
+            continue
+        # positions in the full level list; a null level takes the missing values
+        pos = np.asarray([i for i, v in enumerate(cats) if v is not None], dtype=np.int64)
+        full = np.full(n, -1, dtype=np.int64)
+        full[~missing] = pos[code[~missing]]
+        if None in cats:
+            full[missing] = cats.index(None)
+            missing = np.zeros(n, dtype=bool)
+        out = np.zeros((n, len(cats)))
+        rows = np.flatnonzero(~missing)
+        out[rows, full[rows]] = 1.0
+        if not step.get("missing_zeros", False):
+            out[missing, :] = np.nan
+        if drop[j] is not None:
+            out = np.delete(out, drop[j], axis=1)
+        parts.append(out)
+        new_sources.extend([sources[j]] * out.shape[1])
+    return (np.hstack(parts) if parts else np.empty((n, 0))), new_sources
 
 
 def _apply_block(block: dict, frame: pd.DataFrame, unknown: str):
     """Output matrix (n, width) and the source column of each output column."""
     columns = block["columns"]
+    steps = block["steps"]
     n = len(frame)
-    raw = _clean_block_inputs(block, frame, unknown)
-    has_encoder = any(s["op"] in ("onehot", "ordinal", "indicator") for s in block["steps"])
     sources = list(columns)
-    if has_encoder:
-        data = raw
-        numeric = False
+    first = steps[0]["op"] if steps else None
+    enc_at = next((i for i, s in enumerate(steps) if s["op"] in ("onehot", "ordinal")), None)
+    if first == "indicator":
+        keep = steps[0]["keep"]
+        data = np.column_stack([frame[columns[i]].isna().to_numpy(dtype=float)
+                                for i in keep]) if keep else np.empty((n, 0))
+        sources = [columns[i] for i in keep]
+        rest = steps[1:]
+    elif enc_at is not None:
+        # category columns: one lookup per column; imputation before the encoder fills codes
+        levels = encoder_levels(block)
+        codes = [codes_of(frame[c], levels[j], c, unknown) for j, c in enumerate(columns)]
+        for step in steps[:enc_at]:  # only 'impute' can precede an encoder
+            for j, value in enumerate(step["values"]):
+                if (codes[j] < 0).any():
+                    at = _level_index(levels[j], value)
+                    if at >= 0:
+                        codes[j] = np.where(codes[j] < 0, at, codes[j])
+        data, sources = _encode(codes, steps[enc_at], sources, n)
+        rest = steps[enc_at + 1:]
     else:
-        data = np.column_stack([to_float(s, c, unknown) for s, c in zip(raw, columns,
-                                                                         strict=True)]) \
+        data = np.column_stack([to_float(frame[c], c, unknown) for c in columns]) \
             if columns else np.empty((n, 0))
-        numeric = True
-    for step in block["steps"]:
+        rest = steps
+    for step in rest:
         op = step["op"]
-        if op == "indicator":
-            keep = step["keep"]
-            data = np.column_stack([data[i].isna().to_numpy(dtype=float) for i in keep]) \
-                if keep else np.empty((n, 0))
-            sources = [sources[i] for i in keep]
-            numeric = True
-        elif op == "impute":
-            if numeric:
-                values = np.asarray(step["values"], dtype=float)
-                data = np.where(np.isnan(data), values, data)
-            else:
-                data = [s.where(s.notna(), v) if s.isna().any() else s
-                        for s, v in zip(data, step["values"], strict=True)]
-        elif op in ("ordinal", "onehot"):
-            parts, new_sources = [], []
-            drop = step.get("drop") or [None] * len(columns)
-            for j, (s, cats) in enumerate(zip(data, step["categories"], strict=True)):
-                known = [v for v in cats if v is not None]
-                codes = codes_of(s, known, sources[j], "missing")
-                missing = codes < 0
-                if op == "ordinal":
-                    code = step.get("missing_code")
-                    col = codes.astype(float)
-                    col[missing] = np.nan if code is None else code
-                    parts.append(col[:, None])
-                    new_sources.append(sources[j])
-                else:
-                    # positions in the full level list; a null level takes the missing
-                    pos = np.asarray([i for i, v in enumerate(cats) if v is not None],
-                                     dtype=np.int64)
-                    full = np.full(n, -1, dtype=np.int64)
-                    full[~missing] = pos[codes[~missing]]
-                    if None in cats:
-                        full[missing] = cats.index(None)
-                        missing = np.zeros(n, dtype=bool)
-                    width = len(cats)
-                    block_out = np.zeros((n, width))
-                    rows = np.flatnonzero(~missing)
-                    block_out[rows, full[rows]] = 1.0
-                    if not step.get("missing_zeros", False):
-                        block_out[missing, :] = np.nan
-                    if drop[j] is not None:
-                        block_out = np.delete(block_out, drop[j], axis=1)
-                    parts.append(block_out)
-                    new_sources.extend([sources[j]] * block_out.shape[1])
-            data = np.hstack(parts) if parts else np.empty((n, 0))
-            sources = new_sources
-            numeric = True
-        else:
-            if not numeric:
-                data = np.column_stack([to_float(s, c, unknown)
-                                        for s, c in zip(data, sources, strict=True)])
-                numeric = True
-            if op == "log1p":
-                neg = np.nan_to_num(data, nan=0.0) < 0
-                if neg.any():
-                    bad = list(dict.fromkeys(sources[j] for j in np.flatnonzero(neg.any(0))))
-                    raise ModelSpecError(f"Column(s) {bad} have negative values but the "
-                                         f"model takes log1p of them (values must be >= 0).")
-                data = np.log1p(data)
-            elif op == "scale":
-                if step["mean"] is not None:
-                    data = data - np.asarray(step["mean"], dtype=float)
-                if step["scale"] is not None:
-                    data = data / np.asarray(step["scale"], dtype=float)
-    if not numeric:
-        data = np.column_stack([to_float(s, c, unknown) for s, c in zip(data, sources,
-                                                                         strict=True)])
+        if op == "impute":
+            values = np.asarray(step["values"], dtype=float)
+            data = np.where(np.isnan(data), values, data)
+        elif op == "log1p":
+            neg = np.nan_to_num(data, nan=0.0) < 0
+            if neg.any():
+                bad = list(dict.fromkeys(sources[j] for j in np.flatnonzero(neg.any(0))))
+                raise ModelSpecError(f"Column(s) {bad} have negative values but the "
+                                     f"model takes log1p of them (values must be >= 0).")
+            data = np.log1p(data)
+        elif op == "scale":
+            if step["mean"] is not None:
+                data = data - np.asarray(step["mean"], dtype=float)
+            if step["scale"] is not None:
+                data = data / np.asarray(step["scale"], dtype=float)
     return data, sources
 
 
