@@ -311,3 +311,18 @@ def test_progress_bar_runs(blobs, capsys):
                          random_state=0, progress=True)
     assert len(res.summary) == 2
     assert "compare_models" in capsys.readouterr().err
+
+
+def test_pipeline_family_gets_the_table_and_its_final_step_count():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = make_blobs(n_samples=200, centers=3, cluster_std=0.5, random_state=2)
+    df = pd.DataFrame(X * [1.0, 100.0], columns=["a", "b"])
+    pipe = make_pipeline(StandardScaler(), KMeans(n_init=4))
+    res = compare_models(df, {"scaled_kmeans": pipe}, n_clusters=[2, 3, 4], random_state=0)
+    fitted = res.estimators_[("scaled_kmeans", 3)]
+    assert fitted[-1].n_clusters == 3 and fitted[-1].random_state is not None
+    assert res.best("silhouette").k == 3
+    with pytest.raises(ValueError, match=r"'scaler' \(Pipeline\)"):
+        compare_models(df, {"scaler": make_pipeline(StandardScaler())}, n_clusters=[2])

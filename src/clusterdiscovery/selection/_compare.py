@@ -11,6 +11,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning as _SklearnConvergenceWarning
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from sklearn.pipeline import Pipeline
 
 from .._utils import check_int, check_random_state
 from ..exceptions import ConvergenceWarning
@@ -73,8 +74,15 @@ def _k_param(name, est):
     for p in ("n_clusters", "n_components"):
         if p in params:
             return p
-    if isinstance(est, DensityClusterer):
+    if isinstance(est, DensityClusterer) or (
+        isinstance(est, Pipeline) and isinstance(est.steps[-1][1], DensityClusterer)
+    ):
         return None
+    if isinstance(est, Pipeline):  # the final step's count, e.g. "kmeans__n_clusters"
+        last = est.steps[-1][0]
+        for p in ("n_clusters", "n_components"):
+            if f"{last}__{p}" in est.get_params(deep=True):
+                return f"{last}__{p}"
     raise ValueError(
         f"The estimator {name!r} ({type(est).__name__}) has neither an 'n_clusters' nor an "
         f"'n_components' parameter, so compare_models cannot set its number of clusters. "
@@ -115,7 +123,8 @@ def _check_n_clusters(n_clusters):
 
 
 def _uses_table(est) -> bool:
-    return isinstance(est, LatentClassModel)
+    """Latent class models and pipelines (which prepare their own data) get X as given."""
+    return isinstance(est, LatentClassModel | Pipeline)
 
 
 def _n_parameters(est):
@@ -166,8 +175,10 @@ def _fit_one(name, est, k_param, k, seed, data, M, sil_idx):
     params = {}
     if k_param is not None:
         params[k_param] = k
-    if seed is not None and "random_state" in est.get_params(deep=False):
-        params["random_state"] = int(seed)
+    if seed is not None:
+        for key in est.get_params(deep=True):
+            if key == "random_state" or key.endswith("__random_state"):
+                params[key] = int(seed)
     est.set_params(**params)
     n = M.shape[0]
     with warnings.catch_warnings():
@@ -180,14 +191,15 @@ def _fit_one(name, est, k_param, k, seed, data, M, sil_idx):
             exc.add_note(f"compare_models: raised while fitting {name!r} ({where}).")
             raise
         seconds = time.perf_counter() - start
-    labels = getattr(est, "labels_", None)
+    final = est.steps[-1][1] if isinstance(est, Pipeline) else est
+    labels = getattr(final, "labels_", None)
     labels = np.asarray(est.predict(data) if labels is None else labels).astype(np.intp)
     row = dict.fromkeys(COLUMNS, np.nan)
-    row.update(model=name, converged=_converged(est), fit_seconds=seconds, noise_share=0.0)
+    row.update(model=name, converged=_converged(final), fit_seconds=seconds, noise_share=0.0)
     if k_param is None:  # finds k itself
-        k = int(getattr(est, "n_clusters_", labels.max() + 1))
+        k = int(getattr(final, "n_clusters_", labels.max() + 1))
         row["noise_share"] = float(np.mean(labels == -1))
-        row["validity"] = float(getattr(est, "validity_", np.nan))
+        row["validity"] = float(getattr(final, "validity_", np.nan))
     row["k"] = int(k)
     counts = np.bincount(labels[labels >= 0], minlength=k) if k > 0 else np.zeros(0)
     row["smallest_share"] = float(counts.min() / n) if counts.size else np.nan
@@ -221,7 +233,8 @@ def compare_models(
     """Fit several clustering families for each k on the same data and tabulate the fit.
 
     Every family in ``estimators`` is cloned and fitted once per ``k`` in ``n_clusters``
-    (its ``n_clusters`` or ``n_components`` parameter is set to ``k``); a
+    (its ``n_clusters`` or ``n_components`` parameter is set to ``k``; for a scikit-learn
+    ``Pipeline``, that of its final step); a
     :class:`~clusterdiscovery.models.DensityClusterer` finds k itself and is fitted once.
     For each solution the table records:
 
@@ -244,7 +257,9 @@ def compare_models(
     **Data.** A numeric array or an all-numeric DataFrame is used as given. A DataFrame
     with categorical, string or boolean columns is encoded for the geometric families
     (k-means, Gaussian mixture, density) and for the geometric indices: numeric columns
-    standardised, the others one-hot. Latent class models always receive ``X`` as given.
+    standardised, the others one-hot. Latent class models and pipelines (which prepare their
+    own data, e.g. ``make_pipeline(make_preprocessor(schema), KMeans())``) always receive
+    ``X`` as given.
     k-means, Gaussian mixtures and density clustering cannot take missing values: impute
     first (e.g. :func:`clusterdiscovery.features.make_preprocessor`); a latent class model
     treats NaN as missing (the geometric indices then use column-mean imputation).
@@ -315,7 +330,7 @@ def compare_models(
     >>> from sklearn.datasets import make_blobs
     >>> from sklearn.mixture import GaussianMixture
     >>> from clusterdiscovery.selection import compare_models
-    >>> X, _ = make_blobs(n_samples=300, centers=3, random_state=0)
+    >>> X, _ = make_blobs(n_samples=300, centers=3, cluster_std=0.6, random_state=0)
     >>> result = compare_models(
     ...     X, {"kmeans": KMeans(n_init=10), "gmm": GaussianMixture()},
     ...     n_clusters=range(2, 6), random_state=0)
@@ -405,7 +420,7 @@ def _likelihood_scale(est, views: DataViews, fitted, name) -> str:
     """``"matrix"`` when the family's likelihood is a density on the numeric matrix."""
     if not _uses_table(est):
         return "matrix"
-    if views.encoded:
+    if views.encoded or isinstance(est, Pipeline):
         return "table"
     kinds = None
     for (m, _), f in fitted.items():
