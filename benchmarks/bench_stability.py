@@ -13,7 +13,11 @@ bootstrap resamples (``--quick``: 20,000 rows, B = 20). Prints
 (c) the Jaccard step alone: vectorised contingency table vs a naive Python loop with
     per-cluster set intersections, on the B resamples' labels.
 
-Run: python benchmarks/bench_stability.py [--quick]
+``--threads 1`` runs (a) and (c) with OpenMP/BLAS limited to one thread: on a busy shared
+machine scikit-learn's multi-threaded k-means is slowed by oversubscription so much, and
+so unevenly, that the ratio in (a) is dominated by noise otherwise.
+
+Run: python benchmarks/bench_stability.py [--quick] [--threads 1]
 """
 
 from __future__ import annotations
@@ -62,16 +66,20 @@ def timed(fn):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="20,000 rows, B = 20")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="thread limit for (a) and the n_jobs=1 runs (default: none)")
     args = parser.parse_args()
     n, b = (20_000, 20) if args.quick else (100_000, 100)
     X, _ = make_blobs(n_samples=n, n_features=30, centers=6, cluster_std=4.0,
                       random_state=0)
     est = KMeans(n_clusters=6, n_init=1)
-    print(f"data {n} x 30, KMeans(k=6, n_init=1), B = {b} bootstrap resamples")
+    print(f"data {n} x 30, KMeans(k=6, n_init=1), B = {b} bootstrap resamples, "
+          f"thread limit {args.threads}")
 
-    t_bare, bare = timed(lambda: bare_fits(est, X, b, 0))
-    t_one, res1 = timed(lambda: assess_stability(est, X, n_resamples=b, random_state=0,
-                                                 n_jobs=1))
+    with threadpool_limits(args.threads):
+        t_bare, bare = timed(lambda: bare_fits(est, X, b, 0))
+        t_one, res1 = timed(lambda: assess_stability(est, X, n_resamples=b,
+                                                     random_state=0, n_jobs=1))
     print(f"B bare k-means fits:              {t_bare:8.2f} s")
     print(f"assess_stability n_jobs=1:        {t_one:8.2f} s")
     print(f"(a) overhead ratio:               {t_one / t_bare:8.3f}  (aim <= 1.3)")
@@ -84,7 +92,8 @@ def main():
                                                      random_state=0, n_jobs=1))
     print(f"assess_stability n_jobs=2:        {t_two:8.2f} s  (identical result)")
     print(f"assess_stability n_jobs=1, 1 thr: {t_one_1t:8.2f} s")
-    print(f"(b) speed-up n_jobs=2 vs n_jobs=1 (default threads): {t_one / t_two:6.2f}")
+    print(f"(b) speed-up n_jobs=2 vs n_jobs=1 (thread limit {args.threads}): "
+          f"{t_one / t_two:6.2f}")
     print(f"(b) speed-up n_jobs=2 vs n_jobs=1 (one thread):      {t_one_1t / t_two:6.2f}"
           f"  (aim >= 1.6)")
 

@@ -22,7 +22,7 @@ __all__ = ["assess_stability"]
 NOISE = -1
 
 
-def _one_resample(estimator, X, ref_codes, n_ref, ref_labels, method, fraction, scales, seed):
+def _one_resample(estimator, X, ref_codes, n_ref, method, fraction, scales, seed):
     """Fit a seeded clone on one resample; compare it with the reference partition."""
     rng = np.random.default_rng(seed)
     fit_idx, shared, first = draw_indices(method, X.shape[0], fraction, rng)
@@ -197,7 +197,7 @@ def assess_stability(
 
     tasks = (
         delayed(_one_resample)(
-            estimator, X, ref_codes, n_ref, ref_labels, method, fraction, scales, seed
+            estimator, X, ref_codes, n_ref, method, fraction, scales, seed
         )
         for seed in seeds[1:]
     )
