@@ -156,3 +156,16 @@ def test_predict_before_fit_raises():
 
     with pytest.raises(NotFittedError):
         DensityClusterer().predict(np.zeros((3, 2)))
+
+
+def test_import_does_not_load_umap_or_hdbscan():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, clusterdiscovery.models as m, clusterdiscovery.selection\n"
+        "m.DensityClusterer(random_state=0).get_params()\n"
+        "print(sorted({'umap', 'hdbscan', 'numba'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
