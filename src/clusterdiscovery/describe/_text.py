@@ -187,18 +187,24 @@ def feature_sentence(row, labels=None) -> str:
             f"v-test {row.v_test:+.1f}).")
 
 
-def suggest_name(rows, labels=None, n_terms: int = 2) -> str:
+_NAME_WORDS = {"age": ("older", "younger"), "years_known": ("long known", "recently known")}
+
+
+def suggest_name(rows, labels=None, n_terms: int = 2, types=None) -> str:
     """A short name from the strongest over-represented features."""
     terms = []
+    types = types or {}
     for row in rows:
         if row.suppressed or not np.isfinite(row.v_test):
             continue
         if row.kind == "numeric":
-            word = "older" if row.variable == "age" and row.v_test > 0 else (
-                "younger" if row.variable == "age" else None)
-            if word is None:
-                word = ("high " if row.v_test > 0 else "low ") + short_label(row.variable,
-                                                                             labels)
+            up = row.v_test > 0
+            if row.variable in _NAME_WORDS and not (labels and row.variable in labels):
+                word = _NAME_WORDS[row.variable][0 if up else 1]
+            elif types.get(row.variable) == "count":
+                word = ("many " if up else "few ") + short_label(row.variable, labels)
+            else:
+                word = ("high " if up else "low ") + short_label(row.variable, labels)
         else:
             if row.v_test < 0:
                 continue

@@ -54,7 +54,7 @@ def _resolve_n_jobs(n_jobs) -> int:
     n_jobs = check_int(n_jobs, "n_jobs")
     if n_jobs == 0:
         raise ValueError("The 'n_jobs' parameter must not be 0; use 1, 2, ... or -1 (all cores).")
-    return os.cpu_count() or 1 if n_jobs < 0 else n_jobs
+    return (os.cpu_count() or 1) if n_jobs < 0 else n_jobs
 
 
 def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outcomes=None,
