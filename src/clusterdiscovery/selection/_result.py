@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,8 +88,10 @@ class ModelSelectionResult:
             f"Model selection: {len(self.summary)} solutions of {models} "
             f"on {self.n_samples} rows"
         )
-        styled = self.summary.style.format(precision=3, na_rep="").set_caption(caption)
-        return styled.hide(axis="index").to_html()
+        table = self.summary.to_html(
+            index=False, na_rep="", float_format=lambda v: f"{v:.4g}", border=0
+        )
+        return f"<div><p><strong>{html.escape(caption)}</strong></p>{table}</div>"
 
     def __repr__(self) -> str:
         models = ", ".join(dict.fromkeys(self.summary["model"]))
