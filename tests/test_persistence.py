@@ -123,6 +123,45 @@ def test_gaussian_mixture_round_trip(tmp_path, train, small_prep, new_clients,
                                gm.score_samples(pre.transform(sample)), rtol=1e-10)
 
 
+@pytest.fixture(scope="module")
+def sample():
+    return cd.datasets.load_sample()
+
+
+@pytest.mark.parametrize("family", ["kmeans", "gaussian_mixture", "latent_class"])
+def test_round_trip_on_the_sample_data(tmp_path, sample, family):
+    """Fit on 2,000 clients of data/sample, save, load, assign the other 1,000: the file
+    gives the in-memory estimator's labels and probabilities (to 1e-12)."""
+    fit, new = sample.clients.iloc[:2000], sample.clients.iloc[2000:]
+    if family == "latent_class":
+        est = LatentClassModel(4, measurement=LCA_COLUMNS, random_state=0)
+        est.fit(fit[list(LCA_COLUMNS)])
+        pre, expected = None, est.predict_proba(new[list(LCA_COLUMNS)])
+    else:
+        pre = make_preprocessor(sample.schema, columns=["age", "sex", "housing", "honos_1",
+                                                        "honos_9", "prior_admissions"])
+        Xt = pre.fit_transform(fit)
+        if family == "kmeans":
+            est = KMeans(4, n_init=2, random_state=0).fit(Xt)
+            d2 = est.transform(pre.transform(new)) ** 2
+            s2 = est.inertia_ / ((len(fit) - 4) * Xt.shape[1])
+            expected = softmax(-d2 / (2 * s2), axis=1)
+        else:
+            est = GaussianMixture(4, random_state=0, reg_covar=1e-4).fit(Xt)
+            expected = est.predict_proba(pre.transform(new))
+    path = tmp_path / f"{family}.json"
+    in_memory = save_model(path, est, preprocessor=pre, X=fit, created=CREATED,
+                           schema=sample.schema)
+    loaded = load_model(path)
+    out = loaded.assign(new)
+    proba = out.filter(regex=r"^p_\d+$").to_numpy()
+    np.testing.assert_allclose(proba, in_memory.predict_proba(new), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(proba, expected, rtol=0, atol=1e-9)
+    labels = est.predict(new[list(LCA_COLUMNS)] if pre is None else pre.transform(new))
+    np.testing.assert_array_equal(out["label"].to_numpy(), labels)
+    assert loaded.schema.feature_columns == loaded.features
+
+
 def test_gaussian_mixture_needs_sizes(train, small_prep):
     pre, Xt = small_prep
     gm = GaussianMixture(n_components=2, covariance_type="diag", random_state=0).fit(Xt)
@@ -233,7 +272,7 @@ def test_plain_scaler_pipeline_and_no_preprocessing(train):
 
 def test_density_model_refused_with_advice(train):
     X = train.clients[["age", "years_known"]].to_numpy()
-    hdb = HDBSCAN(min_cluster_size=40).fit(X)
+    hdb = HDBSCAN(min_cluster_size=40, copy=True).fit(X)
     with pytest.raises(ModelSpecError, match="condensed cluster tree") as err:
         build_model(hdb)
     assert "exemplar_model" in str(err.value)

@@ -265,7 +265,12 @@ def build_model(estimator, *, preprocessor=None, schema=None, names=None, descri
         if len(sizes) != k:
             raise ValueError(f"'cluster_sizes' has {len(sizes)} entries for {k} clusters.")
     elif X is not None:
-        Xt = preprocessor.transform(X) if preprocessor is not None else X
+        if preprocessor is not None:
+            Xt = preprocessor.transform(X)
+        else:
+            Xt = X[feats] if isinstance(X, pd.DataFrame) else X
+            if isinstance(Xt, pd.DataFrame) and not hasattr(estimator, "feature_names_in_"):
+                Xt = Xt.to_numpy()
         sizes = _sizes_from(estimator.predict(Xt), k)
     elif getattr(estimator, "labels_", None) is not None:
         sizes = _sizes_from(estimator.labels_, k)
@@ -322,7 +327,9 @@ def _self_check(model: ClusterModel, estimator, preprocessor, X) -> None:
                                  "preprocessor.transform(X); it cannot be saved faithfully.")
         Xt = preprocessor.transform(X)
     else:
-        Xt = X
+        Xt = X[model.features]
+        if not hasattr(estimator, "feature_names_in_"):
+            Xt = Xt.to_numpy()
     ours = model.predict(X)
     theirs = np.asarray(estimator.predict(Xt))
     if (ours != theirs).mean() > 1e-3:  # ties aside, the labels must agree
