@@ -57,6 +57,16 @@ def _profile(attr: str, groups: tuple, strength: float) -> np.ndarray:
     return centre + strength * (rows - centre)
 
 
+def _not_constant(values: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """A rare binary column that came out constant (small populations only): flip the
+    client most likely to have the other value, so the schema never sees a constant."""
+    if values.all() or not values.any():
+        i = int(np.argmin(p)) if values.all() else int(np.argmax(p))
+        values = values.copy()
+        values[i] = ~values[i]
+    return values
+
+
 def client_ids(n: int) -> np.ndarray:
     width = max(6, len(str(n)))
     return np.char.add("C", np.char.zfill(np.arange(1, n + 1).astype(str), width))
@@ -86,8 +96,10 @@ def draw_clients(rng: np.random.Generator, n: int, groups: tuple) -> ClientDraw:
     sarn = rng.binomial(4, sarn_p[labels]).astype(float)
 
     # social circumstances
-    substance = (rng.random(n) < _profile("p_substance", groups, OVERLAP_SOCIAL)[labels])
-    justice = (rng.random(n) < _profile("p_justice", groups, OVERLAP_SOCIAL)[labels])
+    p_substance = _profile("p_substance", groups, OVERLAP_SOCIAL)[labels]
+    p_justice = _profile("p_justice", groups, OVERLAP_SOCIAL)[labels]
+    substance = _not_constant(rng.random(n) < p_substance, p_substance)
+    justice = _not_constant(rng.random(n) < p_justice, p_justice)
     housing = draw_categories(rng, _profile("housing", groups, OVERLAP_SOCIAL)[labels])
     employment = draw_categories(rng, _profile("employment", groups, OVERLAP_SOCIAL)[labels])
     retired, student = EMPLOYMENT.index("retired"), EMPLOYMENT.index("student")

@@ -14,8 +14,9 @@ from ._population import Population, population_schema
 from ._rng import as_generator
 from ._subgroups import MAX_CLUSTERS, MIN_CLUSTERS, SUBGROUPS
 
-MIN_CLIENTS_PER_CLUSTER = 10
-MIN_CLIENTS = 50
+#: below this, a rare binary column (e.g. justice involvement) can come out constant, and
+#: the population's schema would reject its own client table
+MIN_CLIENTS = 100
 
 
 def teams_table() -> pd.DataFrame:
@@ -38,7 +39,7 @@ def make_client_population(n_clients=2000, n_clusters=6, random_state=None) -> P
     Parameters
     ----------
     n_clients : int, default=2000
-        Number of clients; at least ``max(50, 10 * n_clusters)``.
+        Number of clients; at least 100.
     n_clusters : int, default=6
         Number of latent subgroups, 2 to 8. The first ``n_clusters`` of: 0 first-episode
         psychosis, 1 enduring psychosis, 2 common mental health problems, 3 dual
@@ -79,12 +80,10 @@ def make_client_population(n_clients=2000, n_clusters=6, random_state=None) -> P
     """
     n_clusters = check_int(n_clusters, "n_clusters", low=MIN_CLUSTERS, high=MAX_CLUSTERS)
     n_clients = check_int(n_clients, "n_clients")
-    minimum = max(MIN_CLIENTS, MIN_CLIENTS_PER_CLUSTER * n_clusters)
-    if n_clients < minimum:
+    if n_clients < MIN_CLIENTS:
         raise ValueError(
-            f"The 'n_clients' parameter must be at least {minimum} for n_clusters="
-            f"{n_clusters} (max({MIN_CLIENTS}, {MIN_CLIENTS_PER_CLUSTER} * n_clusters)). "
-            f"Got {n_clients} instead."
+            f"The 'n_clients' parameter must be an int >= {MIN_CLIENTS} (smaller populations "
+            f"leave some subgroups with a handful of clients). Got {n_clients} instead."
         )
     rng = as_generator(random_state)
     groups = SUBGROUPS[:n_clusters]
