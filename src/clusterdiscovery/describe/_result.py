@@ -280,7 +280,7 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
         else:
             sig = rows[rows["p_adjusted"] < profile.params.get("alpha", 0.05)]
             chosen[c] = suggest_name(sig.itertuples(), labels,
-                                     types=profile.params.get("types")) or f"Cluster {c}"
+                                     types=profile.params.get("types")) or "No distinctive features"
     texts = match_narratives(read_narratives(narratives), profile.clusters, chosen)
     items = []
     for c in profile.clusters:
