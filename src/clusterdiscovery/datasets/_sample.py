@@ -147,8 +147,8 @@ def load_sample(path=None) -> Population:
     Examples
     --------
     >>> from clusterdiscovery.datasets import load_sample
-    >>> pop = load_sample()  # doctest: +SKIP
-    >>> pop.clients.shape  # doctest: +SKIP
+    >>> pop = load_sample()
+    >>> pop.clients.shape
     (3000, 32)
     """
     folder = default_sample_dir() if path is None else Path(path)
