@@ -2,12 +2,15 @@
 
 - :func:`make_client_population` draws a population (clients, service events, care-cluster
   history, teams) from a latent-subgroup model with ground-truth labels.
+- :func:`load_values` reads the Stouffer-Toby "values" data (published, for the latent class
+  tests).
 - :func:`load_sample` reads the committed sample in ``data/sample/`` (made by
   ``python -m clusterdiscovery.datasets.make_sample``).
 """
 
 from ._generate import make_client_population
 from ._population import Population
+from ._published import load_values
 from ._sample import load_sample
 
-__all__ = ["make_client_population", "load_sample", "Population"]
+__all__ = ["make_client_population", "load_sample", "load_values", "Population"]
