@@ -104,13 +104,15 @@ def main():
     ap.add_argument("--n-jobs", type=int, default=1)
     ap.add_argument("--skip-large", action="store_true", help="skip the 1,000,000 scenario")
     ap.add_argument("--bca-only", action="store_true", help="only the BCa comparison")
+    ap.add_argument("--no-bca", action="store_true", help="skip the BCa comparison")
     args = ap.parse_args()
     div = 10 if args.quick else 1
     if not args.bca_only:
         run(100_000 // div, 40, 8, 2000, args.n_jobs)
     if not (args.skip_large or args.bca_only):
         run(1_000_000 // div, 20, 8, 2000, args.n_jobs)
-    bca_vs_scipy(100_000 // div, 2000)
+    if not args.no_bca:
+        bca_vs_scipy(100_000 // div, 2000)
 
 
 if __name__ == "__main__":
