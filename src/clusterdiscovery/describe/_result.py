@@ -63,8 +63,9 @@ class ClusterDescriptions:
     """
 
     def __init__(self, profile, descriptions, *, stability_given, currency, title, date,
-                 top_n):
+                 top_n, sections=()):
         self.profile = profile
+        self.sections = tuple(sections)
         self._items = list(descriptions)
         self.stability_given = stability_given
         self.currency = currency
@@ -195,7 +196,7 @@ class ClusterDescriptions:
 
 def describe_clusters(profile, *, stability=None, narratives=None, names=None, top_n=5,
                       labels=None, currency="£", title="Cluster descriptions", date=None,
-                      worse_when_higher=None) -> ClusterDescriptions:
+                      worse_when_higher=None, sections=None) -> ClusterDescriptions:
     """One page of plain prose per cluster, written from a profile by fixed templates.
 
     Each page gives the cluster's size and share; its most distinguishing problems and
@@ -232,6 +233,10 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
         ``{variable: bool}``: whether a higher value is a problem (defaults: HoNOS, SARN,
         admissions, substance use, justice involvement are; homeless/unstable housing and
         unemployment levels are problems, settled housing and employment strengths).
+    sections : list of (heading, paragraphs, tables), optional
+        Extra report sections (e.g. how the clusters were chosen), placed after the cluster
+        pages and before the appendix: a heading, a list of paragraphs (plain text, ``**bold**``
+        allowed) and a list of DataFrames. They must hold aggregates only.
 
     Returns
     -------
@@ -291,4 +296,22 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
         items.append(ClusterDescription(c, chosen[c], blocks_to_markdown(blocks), blocks,
                                         texts.get(c)))
     return ClusterDescriptions(profile, items, stability_given=stability is not None,
-                               currency=currency, title=title, date=date, top_n=top_n)
+                               currency=currency, title=title, date=date, top_n=top_n,
+                               sections=_check_sections(sections))
+
+
+def _check_sections(sections) -> tuple:
+    if sections is None:
+        return ()
+    out = []
+    for i, section in enumerate(sections):
+        if not (isinstance(section, tuple | list) and len(section) == 3):
+            raise TypeError(f"sections[{i}] must be a (heading, paragraphs, tables) triple.")
+        heading, paragraphs, tables = section
+        if not isinstance(heading, str) or isinstance(paragraphs, str):
+            raise TypeError(f"sections[{i}]: the heading must be a string and the paragraphs "
+                            f"a list of strings.")
+        if not all(isinstance(t, pd.DataFrame) for t in tables):
+            raise TypeError(f"sections[{i}]: every table must be a pandas DataFrame.")
+        out.append((heading, [str(p) for p in paragraphs], list(tables)))
+    return tuple(out)
