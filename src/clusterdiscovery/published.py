@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -66,24 +67,7 @@ class _Entry:
     family: str
     n_clusters: int
     parameters_file: str
-    builder: str
-
-
-_CATALOGUE = {
-    "stouffer_toby_2class": _Entry(
-        description=(
-            "Two-class latent class model of 216 answers to four role-conflict dilemmas "
-            "(A-D; 1 = particularistic, 2 = universalistic): a universalistic class (share "
-            "0.2792) and a particularistic-leaning class (0.7208)."
-        ),
-        citation=_STOUFFER_TOBY_CITATION,
-        doi="10.18637/jss.v042.i10",
-        family="latent_class",
-        n_clusters=2,
-        parameters_file="stouffer_toby_2class_parameters.csv",
-        builder="_stouffer_toby_spec",
-    ),
-}
+    builder: Callable[[pd.DataFrame, str], dict]
 
 
 # ---------------------------------------------------------------------------- locations
@@ -241,6 +225,23 @@ def _stouffer_toby_spec(table: pd.DataFrame, source: str) -> dict:
     }
 
 
+_CATALOGUE = {
+    "stouffer_toby_2class": _Entry(
+        description=(
+            "Two-class latent class model of 216 answers to four role-conflict dilemmas "
+            "(A-D; 1 = particularistic, 2 = universalistic): a universalistic class (share "
+            "0.2792) and a particularistic-leaning class (0.7208)."
+        ),
+        citation=_STOUFFER_TOBY_CITATION,
+        doi="10.18637/jss.v042.i10",
+        family="latent_class",
+        n_clusters=2,
+        parameters_file="stouffer_toby_2class_parameters.csv",
+        builder=_stouffer_toby_spec,
+    ),
+}
+
+
 def load_published_model(name: str, *, directory=None):
     """Build a published cluster model from the paper's parameter table.
 
@@ -301,7 +302,7 @@ def load_published_model(name: str, *, directory=None):
 
     entry = _entry(name)
     table = published_parameters(name, directory=directory)
-    spec = globals()[entry.builder](table, entry.parameters_file)
+    spec = entry.builder(table, entry.parameters_file)
     return ClusterModel.from_dict(spec)
 
 
