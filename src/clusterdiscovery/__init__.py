@@ -54,7 +54,7 @@ _LAZY = {
     "ClusterStudy": "pipeline",
 }
 _SUBMODULES = ("datasets", "features", "models", "monitoring", "stability", "profiling",
-               "describe", "selection", "persistence", "partitions", "pipeline")
+               "describe", "selection", "persistence", "partitions", "pipeline", "published")
 
 __all__ = [
     "__version__",
