@@ -226,7 +226,9 @@ def test_information_criteria_by_hand(fitted, mixed):
 
 def test_parameters_frame_and_sample(fitted):
     frame = fitted.parameters_frame()
-    assert list(frame.columns) == ["parameter", "variable", "level", "class", "value"]
+    assert list(frame.columns) == ["parameter", "variable", "level", "class", "value",
+                                   "scale"]
+    assert (frame["scale"] == "raw").all()
     probs = frame[frame.parameter == "probability"]
     sums = probs.groupby(["variable", "class"])["value"].sum()
     np.testing.assert_allclose(sums.to_numpy(), 1.0)
@@ -286,6 +288,127 @@ def test_convergence_warning_says_what_to_try(mixed):
     with pytest.warns(ConvergenceWarning, match="max_iter.*n_init"):
         model = LatentClassModel(3, measurement=MEASUREMENT, max_iter=2, random_state=0).fit(X)
     assert not model.converged_ and model.n_iter_ == 2
+
+
+# --------------------------------------------------------------------------- lognormal
+
+
+def simulate_skewed(n=1200, seed=0):
+    """3 classes; two skewed columns >= 0 and one binary column.
+
+    ``years_known`` is ``expm1(|y|)`` with ``y`` normal per class (a lognormal on the log1p
+    scale folded at 0, which touches about 2% of the rows), ``cost`` is lognormal.
+    """
+    rng = np.random.default_rng(seed)
+    z = rng.choice(3, size=n, p=[0.5, 0.3, 0.2])
+    X = pd.DataFrame({
+        "years_known": np.expm1(np.abs(rng.normal(np.array([0.7, 1.6, 2.5])[z], 0.4))),
+        "cost": rng.lognormal(np.array([3.0, 5.0, 6.5])[z], 0.6),
+        "crisis": (rng.random(n) < np.array([0.1, 0.5, 0.9])[z]).astype(int),
+    })
+    return X, z
+
+
+def _skewed_measurement(kind):
+    return {"years_known": kind, "cost": kind, "crisis": "categorical"}
+
+
+def test_lognormal_recovers_classes_and_beats_gaussian_in_bic():
+    X, z = simulate_skewed()
+    before = X.copy()
+    bic = {}
+    for kind, ks in (("lognormal", range(2, 5)), ("gaussian", range(2, 6))):
+        for k in ks:
+            m = LatentClassModel(k, measurement=_skewed_measurement(kind), n_init=3,
+                                 random_state=0).fit(X)
+            bic[kind, k] = m.bic(X)
+            if (kind, k) == ("lognormal", 3):
+                best = m
+    pd.testing.assert_frame_equal(X, before)  # the user's data are not modified
+    # both likelihoods are densities of the raw x, so their BICs are comparable
+    assert min(range(2, 5), key=lambda k: bic["lognormal", k]) == 3
+    assert all(bic["lognormal", 3] < bic["gaussian", k] for k in range(2, 6))
+    # gaussians need extra classes for the skew: BIC keeps falling beyond the true k
+    assert min(range(2, 6), key=lambda k: bic["gaussian", k]) > 3
+    assert best.converged_
+    assert adjusted_rand_score(z, best.labels_) >= 0.85
+    assert best.n_parameters_ == 2 + 3 * 1 + 2 * 3 * 2
+    # class means of log1p(cost) recovered (cost is lognormal: log1p(x) ~ log(x) here)
+    np.testing.assert_allclose(np.sort(best.means_["cost"]), [3.0, 5.0, 6.5], atol=0.15)
+    frame = best.parameters_frame()
+    cost = frame[frame.variable == "cost"]
+    assert set(cost.parameter) == {"mean_log1p", "variance_log1p"}
+    assert (cost.scale == "log1p").all()
+    assert (frame.loc[frame.variable == "crisis", "scale"] == "raw").all()
+    Xs, labels = best.sample(2000, random_state=1)
+    assert (Xs[["years_known", "cost"]] >= 0).all().all()
+    refit = LatentClassModel(3, measurement=_skewed_measurement("lognormal"), n_init=2,
+                             random_state=0).fit(Xs)
+    assert adjusted_rand_score(labels, refit.labels_) >= 0.85
+
+
+def test_lognormal_likelihood_includes_the_jacobian():
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(3)
+    x = rng.lognormal(1.0, 0.8, 300)
+    x[::7] = np.nan
+    X = pd.DataFrame({"years_known": x})
+    m = LatentClassModel(1, measurement="lognormal").fit(X)
+    y = np.log1p(x)
+    mu, var = np.nanmean(y), np.nanvar(y)  # the 1-class MLE
+    assert m.means_["years_known"][0] == pytest.approx(mu, rel=1e-12)
+    assert m.variances_["years_known"][0] == pytest.approx(var, rel=1e-12)
+    by_hand = np.where(np.isnan(x), 0.0, norm.logpdf(y, mu, np.sqrt(var)) - y)
+    np.testing.assert_allclose(m.score_samples(X), by_hand, rtol=1e-12, atol=1e-12)
+    assert m.loglik_ == pytest.approx(by_hand.sum(), rel=1e-12)
+    assert m.score(X) == pytest.approx(by_hand.mean(), rel=1e-12)
+    assert m.bic(X) == pytest.approx(-2 * by_hand.sum() + 2 * np.log(300), rel=1e-12)
+
+
+def test_lognormal_is_gaussian_on_log1p_plus_a_class_free_term():
+    X, _ = simulate_skewed(n=600, seed=2)
+    X.loc[X.index[::9], "cost"] = np.nan
+    logged = X.assign(years_known=np.log1p(X["years_known"]), cost=np.log1p(X["cost"]))
+    a = LatentClassModel(3, measurement=_skewed_measurement("lognormal"), n_init=2,
+                         random_state=0).fit(X)
+    b = LatentClassModel(3, measurement=_skewed_measurement("gaussian"), n_init=2,
+                         random_state=0).fit(logged)
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(logged), atol=1e-10)
+    np.testing.assert_allclose(a.means_["cost"], b.means_["cost"], rtol=1e-10)
+    jacobian = logged[["years_known", "cost"]].sum(axis=1, skipna=True).to_numpy()
+    np.testing.assert_allclose(a.score_samples(X), b.score_samples(logged) - jacobian,
+                               rtol=1e-12, atol=1e-9)
+    assert a.n_parameters_ == b.n_parameters_
+
+
+def test_lognormal_negative_values_and_round_trip():
+    X, _ = simulate_skewed(n=400, seed=4)
+    meas = _skewed_measurement("lognormal")
+    bad = X.copy()
+    bad.loc[bad.index[5], "years_known"] = -2.0
+    msg = (r"Column 'years_known' is modelled as 'lognormal' but has negative values "
+           r"\(minimum -2\.0\); use 'gaussian' for signed data\.")
+    with pytest.raises(ValueError, match=msg):
+        LatentClassModel(2, measurement=meas).fit(bad)
+    with pytest.raises(ValueError, match="'years_known'.*constant"):
+        LatentClassModel(2, measurement="lognormal").fit(pd.DataFrame({"years_known": [2.0] * 4}))
+    X.loc[X.index[::5], "cost"] = np.nan
+    m = LatentClassModel(3, measurement=meas, n_init=2, random_state=0).fit(X)
+    with pytest.raises(ValueError, match=msg):
+        m.predict(bad)
+    d = json.loads(json.dumps(m.to_dict()))
+    assert d["columns"][0] == {"name": "years_known", "measurement": "lognormal",
+                               "means": m.means_["years_known"].tolist(),
+                               "variances": m.variances_["years_known"].tolist()}
+    loaded = LatentClassModel.from_dict(d)
+    assert loaded.measurement_ == m.measurement_
+    np.testing.assert_allclose(loaded.predict_proba(X), m.predict_proba(X), rtol=1e-12)
+    np.testing.assert_allclose(loaded.score_samples(X), m.score_samples(X), rtol=1e-12)
+    assert loaded.n_parameters_ == m.n_parameters_
+    d["columns"][0]["variances"][1] = -1.0
+    with pytest.raises(ValueError, match=r"columns\[0\].*positive"):
+        LatentClassModel.from_dict(d)
 
 
 # --------------------------------------------------------------------------- bad input

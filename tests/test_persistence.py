@@ -214,6 +214,58 @@ def test_latent_class_missing_values_left_out(train):
     np.testing.assert_allclose(proba[1], w * p_female / (w * p_female).sum(), atol=1e-12)
 
 
+def test_latent_class_lognormal_round_trip_with_missing(tmp_path, train, new_clients):
+    import jsonschema
+
+    cols = {"sex": "categorical", "housing": "categorical", "age": "gaussian",
+            "years_known": "lognormal", "prior_admissions": "poisson"}
+    data = train.clients[list(cols)].copy()
+    data.loc[data.index[::6], "years_known"] = np.nan
+    lca = LatentClassModel(3, measurement=cols, random_state=0).fit(data)
+    path = tmp_path / "lca_lognormal.json"
+    save_model(path, lca, created=CREATED)
+    doc = json.loads(path.read_text())
+    entry = doc["model"]["parameters"]["columns"][3]
+    assert entry == {"name": "years_known", "measurement": "lognormal",
+                     "means": lca.means_["years_known"].tolist(),
+                     "variances": lca.variances_["years_known"].tolist()}
+    assert doc["schema"]["features"]["years_known"] == {"type": "continuous"}
+    jsonschema.validate(doc, json.loads((ROOT / "docs" / "model_file.schema.json").read_text()))
+    loaded = load_model(path)
+    new = new_clients[list(cols)].copy()
+    new.loc[new.index[::4], "years_known"] = np.nan
+    assert new["years_known"].notna().sum() > 5000
+    np.testing.assert_allclose(loaded.predict_proba(new), lca.predict_proba(new),
+                               rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(loaded.predict(new), lca.predict(new))
+    # the file's likelihood is the estimator's (a density of x, Jacobian included)
+    np.testing.assert_allclose(loaded.score_samples(new.iloc[:500]),
+                               lca.score_samples(new.iloc[:500]), rtol=1e-12, atol=1e-9)
+    rebuilt = LatentClassModel.from_dict(loaded.to_dict()["model"]["parameters"])
+    assert rebuilt.measurement_["years_known"] == "lognormal"
+    np.testing.assert_allclose(rebuilt.predict_proba(new), lca.predict_proba(new),
+                               rtol=0, atol=1e-12)
+    bad = new.iloc[:3].copy()
+    bad.loc[bad.index[1], "years_known"] = -0.5
+    with pytest.raises(ModelSpecError, match=r"'years_known'.*lognormal.*negative"):
+        loaded.assign(bad)
+    # invalid lognormal parameters are rejected with the JSON path
+    for field, value, message in [("variances", -1.0, r"expected a number > 0"),
+                                  ("variances", 0.0, r"expected a number > 0"),
+                                  ("means", "NaN", r"expected a number, got 'NaN'")]:
+        broken = json.loads(path.read_text())
+        broken["model"]["parameters"]["columns"][3][field][1] = value
+        with pytest.raises(ModelSpecError,
+                           match=rf"\$\.model\.parameters\.columns\[3\]\.{field}\[1\]: "
+                                 rf"{message}"):
+            ClusterModel.from_dict(broken)
+    text = path.read_text()
+    at = text.index('"measurement": "lognormal"')
+    at = text.index('"variances": [', at) + len('"variances": [')
+    with pytest.raises(ModelSpecError, match="NaN"):
+        ClusterModel.from_json(text[:at] + "NaN, " + text[at:])
+
+
 # ----------------------------------------------------------------------------- new-data rules
 def test_unseen_category_and_missing_column(kmeans_model, train):
     km, pre = kmeans_model

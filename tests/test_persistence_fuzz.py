@@ -42,7 +42,7 @@ def SETTINGS(n):  # noqa: N802 - reads like hypothesis' own decorator
 @pytest.fixture(scope="module")
 def bases():
     """(text, data) of valid files: k-means with mixed preprocessing, two mixtures, two
-    latent class models."""
+    latent class models (one with categorical, gaussian, lognormal and poisson columns)."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):
@@ -57,7 +57,7 @@ def bases():
         gm_full = GaussianMixture(2, random_state=0).fit(num)
         gm_diag = GaussianMixture(2, covariance_type="diag", random_state=0).fit(num)
         lca_cols = {"sex": "categorical", "honos_1": "categorical", "age": "gaussian",
-                    "prior_admissions": "poisson"}
+                    "years_known": "lognormal", "prior_admissions": "poisson"}
         lca = LatentClassModel(2, measurement=lca_cols, random_state=0).fit(
             clients[list(lca_cols)])
         counts = pd.read_csv(ROOT / "data" / "published" / "values.csv")

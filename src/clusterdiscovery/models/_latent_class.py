@@ -1,4 +1,4 @@
-"""Latent class model (finite mixture) for categorical, gaussian and count columns."""
+"""Latent class model (finite mixture) for categorical, gaussian, lognormal and count columns."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from threadpoolctl import threadpool_limits
 
 from .._utils import check_int, check_positive, check_random_state
 from ..exceptions import ConvergenceWarning
-from ._lca_data import KINDS, compress, design, encode, table_columns
+from ._lca_data import GAUSSIAN_KINDS, KINDS, compress, design, encode, table_columns
 
 __all__ = ["LatentClassModel"]
 
@@ -22,20 +22,26 @@ _TINY = 1e-300
 
 
 class LatentClassModel(ClusterMixin, BaseEstimator):
-    """Latent class model with categorical, gaussian and Poisson indicators, fitted by EM.
+    """Latent class model with categorical, gaussian, lognormal and Poisson indicators (EM).
 
     Each client belongs to one of ``n_components`` unobserved classes; given the class, the
     columns are independent (local independence). A categorical column has class-specific
     level probabilities (any number of levels; integer codes, strings, booleans or pandas
-    categoricals), a gaussian column a class-specific mean and variance and a Poisson column
-    a class-specific rate (counts such as service contacts). NaN (or ``None``/``pd.NA``) is
+    categoricals), a gaussian column a class-specific mean and variance, a lognormal column
+    (skewed values ``x >= 0`` such as durations or costs) a class-specific mean and variance
+    of ``log1p(x)``, and a Poisson column a class-specific rate (counts such as service
+    contacts). NaN (or ``None``/``pd.NA``) is
     missing: the cell is left out of that row's likelihood (full-information maximum
     likelihood under missing at random), as poLCA with ``na.rm=FALSE`` and StepMix's
     ``*_nan`` models do.
 
     The EM works in log space, floors probabilities at ``min_prob`` (so empty cells never
     produce ``log(0)``) and floors variances at ``var_floor`` times the column's overall
-    variance. Identical rows are collapsed into response patterns with frequency weights
+    variance (for a lognormal column: of ``log1p(x)``). The log-likelihood of a lognormal
+    column is that of ``x`` itself, ``log N(log1p(x); mu_k, sigma2_k) - log1p(x)`` (the
+    Jacobian term is the same in every class, so it leaves posteriors unchanged but makes
+    ``loglik_``, ``score_samples`` and the information criteria comparable with a gaussian
+    model of the same column). Identical rows are collapsed into response patterns with frequency weights
     when that shrinks the data, and the E and M steps are sparse/dense matrix products.
 
     Parameters
@@ -43,8 +49,10 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
     n_components : int, default=2
         Number of latent classes.
     measurement : str or dict, default="categorical"
-        ``"categorical"``, ``"gaussian"`` or ``"poisson"`` for every column, or a dict
-        ``{column: type}`` naming every column (positions ``0..p-1`` for arrays).
+        ``"categorical"``, ``"gaussian"``, ``"lognormal"`` or ``"poisson"`` for every column,
+        or a dict ``{column: type}`` naming every column (positions ``0..p-1`` for arrays).
+        A ``"lognormal"`` column must be numeric and ``>= 0``; it is modelled as gaussian
+        on the ``log1p`` scale.
     n_init : int, default=1
         Number of starts; the one with the highest log-likelihood is kept.
     init : {"random", "kmeans"}, default="random"
@@ -58,7 +66,8 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
     min_prob : float, default=1e-10
         Floor for class shares, level probabilities and Poisson rates.
     var_floor : float, default=1e-6
-        Floor for a gaussian variance, relative to the column's overall variance.
+        Floor for a gaussian variance, relative to the column's overall variance (of
+        ``log1p(x)`` for a lognormal column).
     handle_unknown : {"error", "missing"}, default="error"
         What to do with a categorical level at predict time that was not seen in ``fit``.
     random_state : int, RandomState instance or None, default=None
@@ -75,7 +84,8 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
     probabilities_ : dict
         Categorical column -> array (n_components, n_levels) of level probabilities.
     means_, variances_ : dict
-        Gaussian column -> array (n_components,).
+        Gaussian column -> array (n_components,); lognormal columns too, on the
+        ``log1p`` scale (class mean and variance of ``log1p(x)``).
     rates_ : dict
         Poisson column -> array (n_components,).
     loglik_ : float
@@ -84,7 +94,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         ``loglik_`` divided by the number (total weight) of rows, as in scikit-learn.
     n_parameters_ : int
         Free parameters: ``(K-1) + K*sum_j(L_j-1)`` for categorical columns, ``+2K`` per
-        gaussian and ``+K`` per Poisson column (the count poLCA and StepMix use).
+        gaussian or lognormal and ``+K`` per Poisson column (the count poLCA and StepMix use).
     converged_ : bool
         Whether the best start converged.
     n_iter_ : int
@@ -430,11 +440,11 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         K = self.n_components
         if X.shape[0] < K:
             raise ValueError(f"n_samples={X.shape[0]} should be >= n_components={K}.")
-        if X.shape[0] < 2 and "gaussian" in self._resolve_measurement(
+        if X.shape[0] < 2 and set(GAUSSIAN_KINDS) & set(self._resolve_measurement(
             table_columns(X)[0]
-        ).values():
+        ).values()):
             raise ValueError(
-                f"n_samples={X.shape[0]}: a gaussian column needs at least two rows to "
+                f"n_samples={X.shape[0]}: a gaussian or lognormal column needs at least two rows to "
                 "estimate a variance; pass more rows."
             )
         data = self._encode(X, fit=True)
@@ -532,7 +542,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
                 a, L = self._offsets[ic], self._n_levels[ic]
                 self.probabilities_[key] = np.exp(logP[a:a + L]).T.copy()
                 ic += 1
-            elif kind == "gaussian":
+            elif kind in GAUSSIAN_KINDS:
                 self.means_[key] = mu[ig].copy()
                 self.variances_[key] = var[ig].copy()
                 ig += 1
@@ -659,7 +669,10 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         -------
         DataFrame
             Columns ``parameter`` (``class_share``, ``probability``, ``mean``,
-            ``variance``, ``rate``), ``variable``, ``level``, ``class`` and ``value``.
+            ``variance``, ``mean_log1p``, ``variance_log1p``, ``rate``), ``variable``,
+            ``level``, ``class``, ``value`` and ``scale`` (``"log1p"`` for the mean and
+            variance of a lognormal column, which describe ``log1p(x)``; ``"raw"``
+            otherwise).
         """
         check_is_fitted(self, "_params")
         K = self.n_components
@@ -671,17 +684,24 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
                 for k in range(K):
                     rows += [("probability", key, lev, k, P[k, i])
                              for i, lev in enumerate(self.categories_[key])]
-            elif kind == "gaussian":
-                rows += [("mean", key, None, k, self.means_[key][k]) for k in range(K)]
-                rows += [("variance", key, None, k, self.variances_[key][k]) for k in range(K)]
+            elif kind in GAUSSIAN_KINDS:
+                sfx = "_log1p" if kind == "lognormal" else ""
+                rows += [("mean" + sfx, key, None, k, self.means_[key][k]) for k in range(K)]
+                rows += [("variance" + sfx, key, None, k, self.variances_[key][k])
+                         for k in range(K)]
             else:
                 rows += [("rate", key, None, k, self.rates_[key][k]) for k in range(K)]
         frame = pd.DataFrame(rows, columns=["parameter", "variable", "level", "class", "value"])
         frame["level"] = pd.Series([r[2] for r in rows], dtype=object)
+        frame["scale"] = np.where(frame["parameter"].str.endswith("_log1p"), "log1p", "raw")
         return frame
 
     def sample(self, n_samples=1, random_state=None):
         """Draw rows from the fitted model.
+
+        A lognormal column is drawn as ``expm1(y)`` with ``y`` normal on the ``log1p`` scale;
+        the rare draws with ``y < 0`` (``x`` in (-1, 0)) are set to 0 so that the sample
+        is valid input for ``fit``.
 
         Parameters
         ----------
@@ -707,9 +727,10 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
                 idx = (P.cumsum(axis=1) < u).sum(axis=1)
                 idx = np.minimum(idx, P.shape[1] - 1)
                 cols[key] = self.categories_[key][idx]
-            elif kind == "gaussian":
-                cols[key] = rng.normal(self.means_[key][labels],
-                                       np.sqrt(self.variances_[key][labels]))
+            elif kind in GAUSSIAN_KINDS:
+                y = rng.normal(self.means_[key][labels], np.sqrt(self.variances_[key][labels]))
+                # lognormal: back from the log1p scale (y >= 0 up to rounding: clip at 0)
+                cols[key] = np.maximum(np.expm1(y), 0.0) if kind == "lognormal" else y
             else:
                 cols[key] = rng.poisson(self.rates_[key][labels]).astype(np.int64)
         return pd.DataFrame(cols, columns=self._keys), labels
@@ -725,7 +746,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             if kind == "categorical":
                 entry["levels"] = [_plain(v) for v in self.categories_[key]]
                 entry["probabilities"] = self.probabilities_[key].tolist()
-            elif kind == "gaussian":
+            elif kind in GAUSSIAN_KINDS:  # lognormal: on the log1p scale
                 entry["means"] = self.means_[key].tolist()
                 entry["variances"] = self.variances_[key].tolist()
             else:
@@ -775,12 +796,14 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
                 logP.append(np.log(np.maximum(P.T, _TINY)))
             else:
                 levels.append(None)
-                if kind == "gaussian":
+                if kind in GAUSSIAN_KINDS:
                     m = _float_array(c, "means", i)
                     v = _float_array(c, "variances", i)
-                    if m.shape != (K,) or v.shape != (K,) or not (v > 0).all():
+                    if (m.shape != (K,) or v.shape != (K,) or not np.isfinite(m).all()
+                            or not (v > 0).all() or not np.isfinite(v).all()):
                         raise ValueError(
-                            f"columns[{i}] needs {K} means and {K} positive variances."
+                            f"columns[{i}] needs {K} finite means and {K} positive finite "
+                            "variances."
                         )
                     mu.append(m)
                     var.append(v)

@@ -4,6 +4,11 @@ Private helpers of :class:`~clusterdiscovery.models.LatentClassModel`. The publi
 estimator validates; these functions turn a validated table into the integer and float
 matrices the EM works on, compress identical rows into weighted response patterns and
 build the (sparse) indicator design used by the vectorised E and M steps.
+
+A ``"lognormal"`` column is encoded as ``log1p(x)`` and joins the gaussian block: the E
+and M steps treat it as gaussian on that scale, and the design adds its Jacobian
+``-log1p(x)`` to the class-independent per-row term, so log-likelihoods are densities of
+``x`` itself.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ import scipy.sparse as sp
 from scipy.special import gammaln
 from sklearn.utils import check_array
 
-KINDS = ("categorical", "gaussian", "poisson")
+KINDS = ("categorical", "gaussian", "lognormal", "poisson")
+#: kinds held in the gaussian block (lognormal on the log1p scale)
+GAUSSIAN_KINDS = ("gaussian", "lognormal")
 DENSE_LIMIT = 2_000_000  # cells of the indicator matrix held dense (16 MB)
 
-__all__ = ["KINDS", "EncodedData", "Design", "table_columns", "encode", "compress", "design"]
+__all__ = ["KINDS", "GAUSSIAN_KINDS", "EncodedData", "Design", "table_columns", "encode", "compress", "design"]
 
 
 def table_columns(X):
@@ -100,6 +107,14 @@ def _numeric(col, name, kind) -> np.ndarray:
                 f"Column {name!r} is modelled as 'poisson' (counts) but has non-integer values; "
                 "round them or model the column as 'gaussian'."
             )
+    elif kind == "lognormal":
+        obs = x[~np.isnan(x)]
+        if (obs < 0).any():
+            raise ValueError(
+                f"Column {name!r} is modelled as 'lognormal' but has negative values "
+                f"(minimum {obs.min()}); use 'gaussian' for signed data."
+            )
+        x = np.log1p(x)
     return x
 
 
@@ -108,15 +123,16 @@ class EncodedData:
     """Columns grouped by measurement type (rows are clients or response patterns)."""
 
     cat: np.ndarray  # (n, Jc) int32 level codes, -1 missing
-    gau: np.ndarray  # (n, Jg) float64, NaN missing
+    gau: np.ndarray  # (n, Jg) float64, NaN missing (lognormal columns: log1p(x))
     poi: np.ndarray  # (n, Jp) float64, NaN missing
+    lognormal: np.ndarray  # (Jg,) bool: gaussian-block column is lognormal
 
     @property
     def n(self) -> int:
         return max(self.cat.shape[0], self.gau.shape[0], self.poi.shape[0])
 
     def take(self, idx) -> EncodedData:
-        return EncodedData(self.cat[idx], self.gau[idx], self.poi[idx])
+        return EncodedData(self.cat[idx], self.gau[idx], self.poi[idx], self.lognormal)
 
 
 def encode(X, kinds, levels, *, fit, handle_unknown="error"):
@@ -162,14 +178,14 @@ def encode(X, kinds, levels, *, fit, handle_unknown="error"):
             new_levels.append(lev)
         else:
             x = _numeric(col, key, kind)
-            if fit and kind == "gaussian":
+            if fit and kind in GAUSSIAN_KINDS:
                 obs = x[~np.isnan(x)]
                 if obs.size < 2 or np.ptp(obs) == 0:
                     raise ValueError(
-                        f"Column {key!r} is modelled as 'gaussian' but is constant (or has fewer "
+                        f"Column {key!r} is modelled as {kind!r} but is constant (or has fewer "
                         "than two observed values); drop it or model it as 'categorical'."
                     )
-            (gau if kind == "gaussian" else poi).append(x)
+            (gau if kind in GAUSSIAN_KINDS else poi).append(x)
             new_levels.append(None)
 
     def stack(cols, dtype, fill):
@@ -177,8 +193,9 @@ def encode(X, kinds, levels, *, fit, handle_unknown="error"):
             return np.column_stack(cols).astype(dtype, copy=False)
         return np.full((n, 0), fill, dtype=dtype)
 
+    lognormal = np.array([k == "lognormal" for k in kinds if k in GAUSSIAN_KINDS], dtype=bool)
     data = EncodedData(stack(cat, np.int32, -1), stack(gau, np.float64, np.nan),
-                       stack(poi, np.float64, np.nan))
+                       stack(poi, np.float64, np.nan), lognormal)
     return data, new_levels
 
 
@@ -243,7 +260,7 @@ class Design:
     og: np.ndarray  # (Jg, m) float 1/0 observed
     xp: np.ndarray  # (Jp, m) poisson counts, 0 where missing
     op: np.ndarray  # (Jp, m) float 1/0 observed
-    const: np.ndarray  # (m,) class-independent log-density terms
+    const: np.ndarray  # (m,) class-independent log-density terms (incl. lognormal Jacobian)
 
 
 def design(data: EncodedData, offsets: np.ndarray, total_levels: int) -> Design:
@@ -265,6 +282,8 @@ def design(data: EncodedData, offsets: np.ndarray, total_levels: int) -> Design:
     const = np.zeros(Z.shape[0])
     if og.shape[0]:
         const -= 0.5 * np.log(2 * np.pi) * og.sum(axis=0)
+        if data.lognormal.any():  # Jacobian of y = log1p(x): log f(x) = log f(y) - log1p(x)
+            const -= xg[data.lognormal].sum(axis=0)
     if op.shape[0]:
         const -= gammaln(xp + 1.0).sum(axis=0)
     dense = Z.shape[0] * Z.shape[1] <= DENSE_LIMIT

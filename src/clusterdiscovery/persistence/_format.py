@@ -36,6 +36,7 @@ COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 LCA_MEASUREMENTS = {
     "categorical": ("name", "measurement", "levels", "probabilities"),
     "gaussian": ("name", "measurement", "means", "variances"),
+    "lognormal": ("name", "measurement", "means", "variances"),  # of log1p(x)
     "poisson": ("name", "measurement", "rates"),
 }
 PROVENANCE_FIELDS = ("citation", "doi", "url", "data_period", "notes")

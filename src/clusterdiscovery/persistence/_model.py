@@ -50,7 +50,9 @@ class ClusterModel:
     -----
     **Latent class**: the posterior of class ``k`` is proportional to
     ``w_k * prod_j f_jk(x_j)`` over the *observed* columns ``j`` only (missing values are
-    left out of the likelihood).
+    left out of the likelihood). A lognormal column's density is the normal density of
+    ``log1p(x)`` (stored mean and variance) times the Jacobian ``1 / (1 + x)``; a negative
+    value in such a column raises ``ModelSpecError``.
     **Gaussian mixture**: posterior responsibilities from the stored weights, means and
     covariances (scikit-learn's ``predict_proba``).
     **k-means**: labels are the nearest centroid; soft memberships are
@@ -209,7 +211,7 @@ class ClusterModel:
                 if kind == "categorical":
                     cols.append((kind, col["name"], list(col["levels"]),
                                  np.log(np.asarray(col["probabilities"], dtype=float))))
-                elif kind == "gaussian":
+                elif kind in ("gaussian", "lognormal"):  # lognormal: of log1p(x)
                     cols.append((kind, col["name"], np.asarray(col["means"], dtype=float),
                                  np.asarray(col["variances"], dtype=float)))
                 else:
@@ -298,7 +300,16 @@ class ClusterModel:
             x = to_float(s, name, unknown)
             miss = np.isnan(x)
             xo = np.where(miss, 0.0, x)[:, None]
-            if kind == "gaussian":
+            if kind == "lognormal":
+                if (xo < 0).any():
+                    raise ModelSpecError(
+                        f"Column '{name}' is lognormal (values >= 0) in the model but has "
+                        f"negative values (minimum {np.nanmin(x)}); correct them or set them "
+                        f"to NaN (missing).")
+                yo = np.log1p(xo)
+                # density of x: normal density of log1p(x) times the Jacobian 1 / (1 + x)
+                term = -0.5 * (_LOG_2PI + np.log(b) + (yo - a) ** 2 / b) - yo
+            elif kind == "gaussian":
                 term = -0.5 * (_LOG_2PI + np.log(b) + (xo - a) ** 2 / b)
             else:
                 if (xo < 0).any():

@@ -140,14 +140,14 @@ def _infer_from_lca(params: dict) -> dict:
             levels = col["levels"]
             out[col["name"]] = ("categorical", levels) if len(levels) >= 2 else "categorical"
         else:
-            out[col["name"]] = "continuous" if kind == "gaussian" else "count"
+            out[col["name"]] = "count" if kind == "poisson" else "continuous"
     return out
 
 
 def _lca_params(estimator) -> dict:
     raw = estimator.to_dict()
     keep = {"categorical": ("levels", "probabilities"), "gaussian": ("means", "variances"),
-            "poisson": ("rates",)}
+            "lognormal": ("means", "variances"), "poisson": ("rates",)}
     columns = []
     for col in raw["columns"]:
         kind = col["measurement"]

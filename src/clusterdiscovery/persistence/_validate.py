@@ -514,7 +514,7 @@ def _validate_latent_class(params, path: str, k: int, features) -> None:
                 i = int(bad[0])
                 _fail(f"{cpath}.probabilities[{i}]",
                       f"the probabilities sum to {sums[i]:.10g}, not 1 (tolerance {PROB_TOL}).")
-        elif kind == "gaussian":
+        elif kind in ("gaussian", "lognormal"):
             _vector(col["means"], f"{cpath}.means", k)
             _vector(col["variances"], f"{cpath}.variances", k, positive=True)
         else:
