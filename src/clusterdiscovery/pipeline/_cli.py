@@ -18,7 +18,9 @@ def add_discover_parser(subparsers) -> None:
     )
     p.add_argument("config", nargs="?", default=None,
                    help="study configuration (TOML); default: the bundled sample study")
-    p.add_argument("--out", default=None, help="output directory (default: [output] dir)")
+    p.add_argument("--out", default=None,
+                   help="output directory (default: the configuration's [output] dir, else "
+                        "out/study)")
     p.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
     p.add_argument("--n-jobs", type=int, default=None, help="parallel jobs (joblib)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -28,12 +30,14 @@ def add_discover_parser(subparsers) -> None:
 def run_discover(args) -> int:
     import warnings
 
+    from ._config import load_config
     from ._discover import discover
 
+    out = args.out or load_config(args.config)["output"]["dir"] or "out/study"
     with warnings.catch_warnings():
         # the report states every suppression; the console need not repeat it
         warnings.simplefilter("ignore")
-        study = discover(args.config, out=args.out, random_state=args.random_state,
+        study = discover(args.config, out=out, random_state=args.random_state,
                          progress=not args.quiet, n_jobs=args.n_jobs)
     report = next((p for p in study.paths.get("report", []) if p.name == "report.html"), None)
     print(f"{study.model_name} with k = {study.k}: {study.record['choice']}")

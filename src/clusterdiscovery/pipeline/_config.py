@@ -78,14 +78,15 @@ DEFAULTS: dict = {
         "names": {},
     },
     "output": {
-        "dir": "out/study",
+        # where discover() writes; None writes nothing (the command line defaults to out/study)
+        "dir": None,
         # a per-client label file is row-level data: off by default
         "write_labels": False,
     },
 }
 
 _PATH_KEYS = {("data", "sample_dir"), ("data", "clients"), ("data", "events"),
-              ("data", "schema"), ("report", "narratives")}
+              ("data", "schema"), ("report", "narratives"), ("output", "dir")}
 
 
 def load_config(config=None) -> dict:

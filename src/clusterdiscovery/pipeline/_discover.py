@@ -253,7 +253,7 @@ def _cluster_columns(cfg, schema, table, event_cols):
     unknown = [c for c in cols if c not in schema.features]
     if unknown:
         raise SchemaError(f"[features] columns {unknown} are not features of the schema.")
-    measurement = {c: _MEASUREMENT[schema.features[c].type] for c in cols}
+    measurement = {c: _measurement(schema.features[c]) for c in cols}
     for c in f["event_features"]:
         if c not in event_cols:
             raise SchemaError(
@@ -266,6 +266,15 @@ def _cluster_columns(cfg, schema, table, event_cols):
     if not cols:
         raise SchemaError("No columns to cluster on: the schema has no features.")
     return cols, measurement
+
+
+def _measurement(spec) -> str:
+    """Latent class measurement of a schema feature: categories for binary, categorical and
+    ordinal items, Poisson for counts, Gaussian for continuous columns, and log-normal for
+    continuous columns flagged ``log1p`` (skewed, such as years known to services)."""
+    if spec.type == "continuous" and spec.log1p:
+        return "lognormal"
+    return _MEASUREMENT[spec.type]
 
 
 def _numeric_view(X, schema):

@@ -1,0 +1,181 @@
+"""discover(): configuration, the choice rule, the whole chain end to end, reproducibility."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clusterdiscovery import ClientSchema, SchemaError, load_model
+from clusterdiscovery.pipeline import (
+    DEFAULTS,
+    choose_solution,
+    discover,
+    load_config,
+    rank_candidates,
+)
+
+QUICK = {
+    "models": {"k_min": 2, "k_max": 4, "n_init": 1},
+    "stability": {"n_resamples": 4, "candidates": 2},
+    "profile": {"n_bootstrap": 100},
+}
+
+
+# ------------------------------------------------------------------ configuration
+def test_defaults_and_overrides():
+    cfg = load_config({"models": {"k_max": 5}})
+    assert cfg["models"]["k_max"] == 5
+    assert cfg["models"]["k_min"] == DEFAULTS["models"]["k_min"]
+    assert DEFAULTS["models"]["k_max"] != 5  # the defaults themselves are not changed
+
+
+@pytest.mark.parametrize(
+    "config, fragment",
+    [
+        ({"modles": {}}, "Unknown configuration table"),
+        ({"models": {"kmax": 3}}, "Unknown configuration key 'kmax'"),
+        ({"models": {"k_max": "ten"}}, "k_max must be a number"),
+        ({"models": {"families": ["kmeans"], "primary": "latent_class"}}, "primary"),
+        ({"models": {"families": ["latent_class", "spectral"]}}, "spectral"),
+        ({"models": {"k_min": 5, "k_max": 3}}, "k_min <= k_max"),
+    ],
+)
+def test_bad_configuration(config, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        load_config(config)
+
+
+def test_toml_paths_are_relative_to_the_file(tmp_path):
+    path = tmp_path / "study.toml"
+    path.write_text('[data]\nclients = "c.csv"\nschema = "s.toml"\n[models]\nk_max = 4\n')
+    cfg = load_config(path)
+    assert cfg["data"]["clients"] == str((tmp_path / "c.csv").resolve())
+    assert cfg["models"]["k_max"] == 4
+    with pytest.raises(FileNotFoundError):
+        load_config(tmp_path / "missing.toml")
+    with pytest.raises(TypeError):
+        load_config(42)
+
+
+# ------------------------------------------------------------------ choice rule
+def _summary():
+    return pd.DataFrame({
+        "model": ["latent_class"] * 4 + ["kmeans"],
+        "k": [2, 3, 4, 5, 3],
+        "bic": [120.0, 100.0, 90.0, 95.0, np.nan],
+        "smallest_share": [0.4, 0.2, 0.1, 0.01, 0.3],
+    })
+
+
+def test_rank_candidates_orders_by_criterion_and_drops_tiny_clusters():
+    ranked = rank_candidates(_summary(), model="latent_class", criterion="bic",
+                             min_share=0.02, n_candidates=3)
+    assert ranked["k"].tolist() == [4, 3, 2]  # k = 5 has a 1% cluster
+    with pytest.raises(ValueError, match="min_share"):
+        rank_candidates(_summary(), model="latent_class", criterion="bic", min_share=0.9,
+                        n_candidates=3)
+
+
+def test_choice_skips_unstable_solutions():
+    ranked = rank_candidates(_summary(), model="latent_class", criterion="bic",
+                             min_share=0.02, n_candidates=3)
+    pos, table, note = choose_solution(ranked, [0.45, 0.8, 0.9], criterion="bic",
+                                       min_jaccard=0.6)
+    assert table.loc[pos, "k"] == 3 and table["chosen"].sum() == 1
+    assert table["eligible"].tolist() == [False, True, True]
+    assert "k = 3" in note
+
+
+def test_choice_when_nothing_is_stable_takes_the_most_stable():
+    ranked = rank_candidates(_summary(), model="latent_class", criterion="bic",
+                             min_share=0.02, n_candidates=3)
+    pos, _, note = choose_solution(ranked, [0.3, 0.55, 0.4], criterion="bic", min_jaccard=0.6)
+    assert ranked.loc[pos, "k"] == 3
+    assert "No candidate" in note
+
+
+# ------------------------------------------------------------------ end to end
+@pytest.fixture(scope="module")
+def population():
+    from clusterdiscovery.datasets import make_client_population
+
+    return make_client_population(n_clients=700, n_clusters=3, random_state=3)
+
+
+@pytest.fixture(scope="module")
+def study(population, tmp_path_factory):
+    out = tmp_path_factory.mktemp("study")
+    return discover(QUICK, data=population, out=out, random_state=1)
+
+
+def test_study_chooses_a_solution_and_writes_everything(study, population):
+    from sklearn.metrics import adjusted_rand_score
+
+    assert study.model_name == "latent_class" and 2 <= study.k <= 4
+    assert study.labels.index.equals(population.clients.index)
+    assert adjusted_rand_score(population.true_labels, study.labels) > 0.5
+    assert study.candidates["chosen"].sum() == 1
+    root = study.paths["model"].parent
+    for name in ["report.md", "report.html", "model.json", "study.json",
+                 "tables/model_selection.csv", "tables/stability.csv", "tables/costs.csv"]:
+        assert (root / name).is_file(), name
+    assert not (root / "labels.csv").exists()  # row-level output is opt-in
+    report = (root / "report.md").read_text()
+    assert "How the clusters were chosen" in report and "Study settings" in report
+    assert study.record["choice"] in report
+    assert set(study.summary.columns) >= {"name", "size", "share", "jaccard_mean", "verdict"}
+
+
+def test_report_and_model_file_hold_no_client_ids(study, population):
+    root = study.paths["model"].parent
+    ids = population.clients.index[:50]
+    for name in ["report.md", "report.html", "model.json", "study.json"]:
+        text = (root / name).read_text()
+        assert not any(i in text for i in ids), name
+
+
+def test_model_file_reassigns_the_training_clients(study, population):
+    model = load_model(study.paths["model"])
+    assigned = model.assign(population.clients)
+    assert (assigned["label"].to_numpy() == study.labels.to_numpy()).all()
+
+
+def test_same_seed_same_labels_and_report(study, population, tmp_path):
+    again = discover(QUICK, data=population, out=tmp_path, random_state=1)
+    pd.testing.assert_series_equal(again.labels, study.labels)
+    first = (study.paths["model"].parent / "report.md").read_text()
+    assert (tmp_path / "report.md").read_text() == first
+    record = json.loads((tmp_path / "study.json").read_text())
+    assert record["random_state"] == 1
+
+
+def test_input_is_not_modified(population, tmp_path):
+    before = population.clients.copy(deep=True)
+    events_before = population.events.copy(deep=True)
+    discover(QUICK, data=population, out=None, random_state=0)
+    pd.testing.assert_frame_equal(population.clients, before)
+    pd.testing.assert_frame_equal(population.events, events_before)
+
+
+def test_bad_input_is_named(population):
+    clients = population.clients.copy()
+    clients.iloc[0, clients.columns.get_loc("age")] = np.inf
+    with pytest.raises(SchemaError, match="'age'"):
+        discover(QUICK, data={"clients": clients, "schema": population.schema})
+    with pytest.raises(ValueError, match="schema"):
+        discover(QUICK, data={"clients": clients})
+    with pytest.raises(TypeError, match="random_state"):
+        discover(QUICK, data=population, random_state=None)
+    bad = {**QUICK, "profile": {"costs": ["cost_of_nothing"]}}
+    with pytest.raises(SchemaError, match="cost_of_nothing"):
+        discover(bad, data=population)
+
+
+def test_clients_without_events(population):
+    schema = ClientSchema.from_dict(population.schema.to_dict())
+    study = discover(QUICK, data={"clients": population.clients, "schema": schema},
+                     random_state=0)
+    assert study.profile.cost_columns == []
