@@ -28,7 +28,7 @@ def population_schema() -> ClientSchema:
         "employment": ("categorical", list(CATEGORICAL_LEVELS["employment"])),
         "justice_involvement": ("binary", [0, 1]),
         "prior_admissions": {"type": "count", "min": 0, "log1p": True},
-        "years_known": {"type": "continuous", "min": 0.0},
+        "years_known": {"type": "continuous", "min": 0.0, "log1p": True},
     })
     return ClientSchema(
         id="client_id",
