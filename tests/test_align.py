@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clusterdiscovery.stability import align_labels, match_clusters
 
@@ -81,3 +83,34 @@ def test_bad_input():
         align_labels(["a", "b"], [0, 1])
     with pytest.raises(ValueError, match="1-d"):
         align_labels(np.zeros((2, 2)), [0, 1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(min_value=-1, max_value=6), min_size=1, max_size=40),
+    st.permutations(list(range(7))),
+)
+def test_relabelled_copy_is_restored_exactly(ref, perm):
+    # any relabelling of a partition (noise kept) is undone by the alignment
+    ref = np.array(ref)
+    lab = np.where(ref == -1, -1, np.array(perm)[np.maximum(ref, 0)] + 10)
+    assert align_labels(ref, lab).tolist() == ref.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=4), min_size=2, max_size=40),
+    st.lists(st.integers(min_value=0, max_value=4), min_size=2, max_size=40),
+)
+def test_alignment_is_optimal_among_permutations(a, b):
+    # brute force over all injective maps of b's clusters to a's (small k only)
+    from itertools import permutations
+
+    n = min(len(a), len(b))
+    ref, lab = np.array(a[:n]), np.array(b[:n])
+    best = 0
+    ur, ul = np.unique(ref), np.unique(lab)
+    for targets in permutations(range(max(ur.size, ul.size)), ul.size):
+        mapped = np.array([ur[t] if t < ur.size else -99 for t in targets])
+        best = max(best, int((mapped[np.searchsorted(ul, lab)] == ref).sum()))
+    assert int((align_labels(ref, lab) == ref).sum()) == best

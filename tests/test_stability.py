@@ -346,3 +346,22 @@ def test_bad_input(blobs):
         assess_stability(km, X, reference_labels=[0, 1])
     with pytest.raises(ValueError, match="no cluster"):
         assess_stability(km, X, reference_labels=np.full(150, -1))
+
+
+def test_latent_class_model_on_a_dataframe_with_text_and_missing_values():
+    from clusterdiscovery import LatentClassModel
+
+    rng = np.random.default_rng(0)
+    z = rng.integers(0, 2, 200)
+    df = pd.DataFrame({
+        f"item{j}": pd.array(np.where(rng.uniform(size=200) < np.where(z == 1, 0.9, 0.1),
+                                      "yes", "no"), dtype="string")
+        for j in range(5)
+    })
+    df.iloc[3, 2] = pd.NA
+    before = df.copy()
+    res = assess_stability(LatentClassModel(2, random_state=0), df, n_resamples=5,
+                           random_state=0)
+    assert adjusted_rand_score(z, res.reference_labels) > 0.9
+    assert (res.summary["jaccard_mean"] > 0.85).all()
+    pd.testing.assert_frame_equal(df, before)
