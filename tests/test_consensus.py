@@ -6,17 +6,10 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
-from threadpoolctl import threadpool_limits
 
 from clusterdiscovery import ConsensusResult, consensus_clustering
 
 TRIANGLE = [[0.0, 0.0], [10.0, 0.0], [5.0, 8.66]]
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    with threadpool_limits(1):
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -36,15 +36,6 @@ LCA_COLUMNS = {"sex": "categorical", "housing": "categorical", "honos_1": "categ
                "categorical", "age": "gaussian", "prior_admissions": "poisson"}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_blas_thread():
-    """Small matrices: BLAS threads only contend on a shared machine (50x slower fits)."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):
-        yield
-
-
 @pytest.fixture(scope="module")
 def train():
     return cd.datasets.make_client_population(n_clients=800, random_state=11)

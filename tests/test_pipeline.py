@@ -99,10 +99,8 @@ def test_choice_when_nothing_is_stable_takes_the_most_stable():
 
 # ------------------------------------------------------------------ end to end
 @pytest.fixture(scope="module")
-def population():
-    from clusterdiscovery.datasets import make_client_population
-
-    return make_client_population(n_clients=700, n_clusters=3, random_state=3)
+def population(small_population):
+    return small_population
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,6 @@ import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import DBSCAN, KMeans
-from sklearn.datasets import make_blobs
-from threadpoolctl import threadpool_limits
 
 from clusterdiscovery import PredictionStrengthResult, prediction_strength
 from clusterdiscovery.stability._prediction_strength import _half_strength
@@ -13,16 +11,9 @@ from clusterdiscovery.stability._prediction_strength import _half_strength
 TRIANGLE = [[0.0, 0.0], [10.0, 0.0], [5.0, 8.66]]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    with threadpool_limits(1):
-        yield
-
-
 @pytest.fixture(scope="module")
-def blobs():
-    X, _ = make_blobs(n_samples=150, centers=TRIANGLE, cluster_std=1.0, random_state=0)
-    return X
+def blobs(three_blobs):
+    return three_blobs[0]
 
 
 class NoCount(ClusterMixin, BaseEstimator):

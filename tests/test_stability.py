@@ -10,7 +10,6 @@ from sklearn.cluster import DBSCAN, KMeans
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_mutual_info_score, adjusted_rand_score
 from sklearn.mixture import GaussianMixture
-from threadpoolctl import threadpool_limits
 
 from clusterdiscovery import assess_stability
 from clusterdiscovery.exceptions import UnstableClusterWarning
@@ -25,19 +24,6 @@ from clusterdiscovery.stability._metrics import (
 from clusterdiscovery.stability._resample import column_scales, draw_indices, jitter_rows
 
 TRIANGLE = [[0.0, 0.0], [10.0, 0.0], [5.0, 8.66]]  # three equidistant, well-separated centres
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # many tiny k-means fits: OpenMP threads only add overhead on a shared machine
-    with threadpool_limits(1):
-        yield
-
-
-@pytest.fixture(scope="module")
-def blobs():
-    X, y = make_blobs(n_samples=150, centers=TRIANGLE, cluster_std=1.0, random_state=0)
-    return X, y
 
 
 class FixedNoise(ClusterMixin, BaseEstimator):
@@ -70,8 +56,8 @@ class NamesRequired(ClusterMixin, BaseEstimator):
 
 
 # ---------------------------------------------------------------- the Must-show case
-def test_three_blobs_kmeans3_every_cluster_highly_stable(blobs):
-    X, _ = blobs
+def test_three_blobs_kmeans3_every_cluster_highly_stable(three_blobs):
+    X, _ = three_blobs
     res = assess_stability(KMeans(3, n_init=1), X, n_resamples=25, random_state=0)
     s = res.summary
     assert s.shape[0] == 3
@@ -81,8 +67,8 @@ def test_three_blobs_kmeans3_every_cluster_highly_stable(blobs):
     assert np.mean(res.ari) > 0.95 and np.mean(res.ami) > 0.9
 
 
-def test_three_blobs_kmeans6_has_a_cluster_below_075(blobs):
-    X, _ = blobs
+def test_three_blobs_kmeans6_has_a_cluster_below_075(three_blobs):
+    X, _ = three_blobs
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnstableClusterWarning)
         res = assess_stability(KMeans(6, n_init=1), X, n_resamples=25, random_state=0)
@@ -91,8 +77,8 @@ def test_three_blobs_kmeans6_has_a_cluster_below_075(blobs):
     assert np.mean(res.ari) < 0.9
 
 
-def test_unstable_clusters_warn(blobs):
-    X, _ = blobs
+def test_unstable_clusters_warn(three_blobs):
+    X, _ = three_blobs
     with pytest.warns(UnstableClusterWarning, match="below 0.6"):
         res = assess_stability(KMeans(8, n_init=1), X, n_resamples=10, random_state=1)
     assert res.unstable_clusters  # those named in the warning
@@ -218,8 +204,8 @@ def test_clusters_turning_into_noise_dissolve():
     assert res.summary["dissolved"].sum() > 0
 
 
-def test_gaussian_mixture_and_all_methods(blobs):
-    X, _ = blobs
+def test_gaussian_mixture_and_all_methods(three_blobs):
+    X, _ = three_blobs
     for method in ("bootstrap", "subsample", "jitter"):
         res = assess_stability(GaussianMixture(3), X, n_resamples=4, method=method,
                                random_state=0)
@@ -248,8 +234,8 @@ def test_dataframe_stays_dataframe_and_jitter_spares_non_float_columns():
     assert assess_stability(NamesRequired(), df, n_resamples=3, random_state=0) is not None
 
 
-def test_estimator_and_data_not_modified(blobs):
-    X, _ = blobs
+def test_estimator_and_data_not_modified(three_blobs):
+    X, _ = three_blobs
     X_before = X.copy()
     est = KMeans(3, n_init=1)
     params = est.get_params()
@@ -260,8 +246,8 @@ def test_estimator_and_data_not_modified(blobs):
 
 
 # ---------------------------------------------------------------- reproducibility
-def test_same_seed_same_result_and_n_jobs_invariant(blobs):
-    X, _ = blobs
+def test_same_seed_same_result_and_n_jobs_invariant(three_blobs):
+    X, _ = three_blobs
     est = KMeans(4, n_init=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnstableClusterWarning)
@@ -274,11 +260,11 @@ def test_same_seed_same_result_and_n_jobs_invariant(blobs):
     assert not np.array_equal(a.ari, c.ari) or not a.jaccard.equals(c.jaccard)
 
 
-def test_dask_backend_matches_sequential(blobs):
+def test_dask_backend_matches_sequential(three_blobs):
     distributed = pytest.importorskip("dask.distributed")
     import joblib
 
-    X, _ = blobs
+    X, _ = three_blobs
     X = X[:90]
     est = KMeans(3, n_init=1)
     seq = assess_stability(est, X, n_resamples=4, random_state=5, n_jobs=1)
@@ -291,11 +277,11 @@ def test_dask_backend_matches_sequential(blobs):
 
 
 # ---------------------------------------------------------------- result object
-def test_result_api(blobs):
+def test_result_api(three_blobs):
     import matplotlib
 
     matplotlib.use("Agg")
-    X, _ = blobs
+    X, _ = three_blobs
     res = assess_stability(KMeans(3, n_init=1), X, n_resamples=5, random_state=0,
                            progress=True)
     assert isinstance(res, StabilityResult)
@@ -317,8 +303,8 @@ def test_result_api(blobs):
 
 
 # ---------------------------------------------------------------- bad input
-def test_bad_input(blobs):
-    X, _ = blobs
+def test_bad_input(three_blobs):
+    X, _ = three_blobs
     km = KMeans(3, n_init=1)
     with pytest.raises(ValueError, match="n_resamples"):
         assess_stability(km, X, n_resamples=0)
