@@ -125,6 +125,7 @@ def test_study_chooses_a_solution_and_writes_everything(study, population):
     assert "How the clusters were chosen" in report and "Study settings" in report
     assert study.record["choice"] in report
     assert set(study.summary.columns) >= {"name", "size", "share", "jaccard_mean", "verdict"}
+    assert "figures/cluster_map.png" in report and (root / "figures/cluster_map.png").is_file()
 
 
 def test_report_and_model_file_hold_no_client_ids(study, population):
@@ -144,8 +145,9 @@ def test_model_file_reassigns_the_training_clients(study, population):
 def test_same_seed_same_labels_and_report(study, population, tmp_path):
     again = discover(QUICK, data=population, out=tmp_path, random_state=1)
     pd.testing.assert_series_equal(again.labels, study.labels)
-    first = (study.paths["model"].parent / "report.md").read_text()
-    assert (tmp_path / "report.md").read_text() == first
+    root = study.paths["model"].parent
+    for name in ["report.md", "report.html", "tables/model_selection.csv", "tables/costs.csv"]:
+        assert (tmp_path / name).read_bytes() == (root / name).read_bytes(), name
     record = json.loads((tmp_path / "study.json").read_text())
     assert record["random_state"] == 1
 

@@ -189,10 +189,12 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
                    ("table", profile.formatted("variance_explained"))]
     for d in descriptions:
         blocks += d.blocks
-    for heading, paragraphs, tables in descriptions.sections:
+    for heading, paragraphs, tables, figs in descriptions.sections:
         blocks.append(("h2", heading))
         blocks += [("p", text) for text in paragraphs]
         blocks += [("table", table) for table in tables]
+        if figures:
+            blocks += [("img", (name, caption)) for name, caption, _ in figs]
     blocks += [("h2", "Appendix: tables")]
     if profile.cost_columns:
         blocks += [("h3", "Cost by cluster"), ("table", profile.formatted("costs"))]

@@ -123,6 +123,8 @@ class ClusterDescriptions:
         if self._figures is None:
             self._figures = {k: figure_png(self.profile, k, self.top_n)
                              for k in self._figure_kinds()}
+            for _, _, _, figs in self.sections:
+                self._figures.update({name: png for name, _, png in figs})
         return dict(self._figures)
 
     def _blocks(self, with_figures: bool):
@@ -233,10 +235,11 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
         ``{variable: bool}``: whether a higher value is a problem (defaults: HoNOS, SARN,
         admissions, substance use, justice involvement are; homeless/unstable housing and
         unemployment levels are problems, settled housing and employment strengths).
-    sections : list of (heading, paragraphs, tables), optional
+    sections : list of (heading, paragraphs, tables[, figures]), optional
         Extra report sections (e.g. how the clusters were chosen), placed after the cluster
         pages and before the appendix: a heading, a list of paragraphs (plain text, ``**bold**``
-        allowed) and a list of DataFrames. They must hold aggregates only.
+        allowed), a list of DataFrames and optionally a list of figures
+        ``(name, caption, png_bytes)``. They must hold aggregates only.
 
     Returns
     -------
@@ -305,13 +308,19 @@ def _check_sections(sections) -> tuple:
         return ()
     out = []
     for i, section in enumerate(sections):
-        if not (isinstance(section, tuple | list) and len(section) == 3):
-            raise TypeError(f"sections[{i}] must be a (heading, paragraphs, tables) triple.")
-        heading, paragraphs, tables = section
+        if not (isinstance(section, tuple | list) and len(section) in (3, 4)):
+            raise TypeError(f"sections[{i}] must be (heading, paragraphs, tables) or "
+                            f"(heading, paragraphs, tables, figures).")
+        heading, paragraphs, tables = section[:3]
+        figures = list(section[3]) if len(section) == 4 else []
+        if not all(isinstance(f, tuple | list) and len(f) == 3 and isinstance(f[2], bytes)
+                   for f in figures):
+            raise TypeError(f"sections[{i}]: figures must be (name, caption, png_bytes).")
         if not isinstance(heading, str) or isinstance(paragraphs, str):
             raise TypeError(f"sections[{i}]: the heading must be a string and the paragraphs "
                             f"a list of strings.")
         if not all(isinstance(t, pd.DataFrame) for t in tables):
             raise TypeError(f"sections[{i}]: every table must be a pandas DataFrame.")
-        out.append((heading, [str(p) for p in paragraphs], list(tables)))
+        out.append((heading, [str(p) for p in paragraphs], list(tables),
+                    [(str(n), str(c), png) for n, c, png in figures]))
     return tuple(out)

@@ -137,13 +137,19 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
 
     stage("describe")
     from ..describe import describe_clusters
+    from ..profiling import cluster_map
+
+    numeric = selection.numeric_view_
+    if numeric is None:
+        numeric = _numeric_view(X, schema)
+    cmap = cluster_map(numeric, labels.to_numpy(), min_cell_size=pcfg["min_cell_size"])
 
     record = _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note,
                      clients, events)
     descriptions = describe_clusters(
         profile, stability=stability, narratives=cfg["report"]["narratives"],
         names=cfg["report"]["names"] or None, title=cfg["report"]["title"],
-        sections=_sections(selection, candidates, record))
+        sections=_sections(selection, candidates, record, cmap))
     done("describe")
 
     stage("write")
@@ -153,7 +159,7 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     bar.close()
     return ClusterStudy(config=cfg, selection=selection, candidates=candidates, model=model,
                         model_name=mcfg["primary"], k=k, labels=labels, stability=stability,
-                        profile=profile, descriptions=descriptions, paths=paths,
+                        profile=profile, descriptions=descriptions, map=cmap, paths=paths,
                         timings=timings, record=record)
 
 
@@ -391,8 +397,24 @@ def _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note, cl
     }
 
 
-def _sections(selection, candidates, record):
-    """Report sections on how the solution was chosen (tables and text)."""
+def _png(draw) -> bytes:
+    import io
+
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 5))
+    try:
+        draw(ax)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=90, metadata={"Software": None})
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
+
+
+def _sections(selection, candidates, record, cmap):
+    """Report sections on how the solution was chosen (tables, text and figures)."""
     cols = ["model", "k", "loglik", "n_parameters", "bic", "sabic", "entropy",
             "smallest_share", "silhouette"]
     table = selection.summary[[c for c in cols if c in selection.summary.columns]]
@@ -405,8 +427,16 @@ def _sections(selection, candidates, record):
         f"Choice: {record['choice']}",
     ]
     repro = [f"{k}: {v}" for k, v in record.items() if k not in ("measurement", "choice")]
+    figures = [
+        ("model_selection", f"{record['criterion'].upper()} against k for each family",
+         _png(lambda ax: selection.plot(ax=ax, criterion=record["criterion"]))),
+        ("cluster_map", "Where the clusters lie: the first two principal components of the "
+                        "clustering variables, binned into hexagons (only hexagons of at least "
+                        "min_cell_size clients are drawn)", _png(cmap.plot)),
+    ]
     return [
-        ("How the clusters were chosen", method, [table.round(4), candidates.round(4)]),
+        ("How the clusters were chosen", method, [table.round(4), candidates.round(4)],
+         figures),
         ("Study settings", repro, []),
     ]
 
@@ -425,7 +455,9 @@ def _write(cfg, descriptions, selection, candidates, stability, model, schema, c
     paths = {"report": descriptions.save(root)}
     tables = root / "tables"
     tables.mkdir(exist_ok=True)
-    selection.summary.to_csv(tables / "model_selection.csv", index=False, lineterminator="\n")
+    # fit times vary from run to run: left out so that the same seed gives the same tables
+    selection.summary.drop(columns="fit_seconds", errors="ignore").to_csv(
+        tables / "model_selection.csv", index=False, lineterminator="\n")
     candidates.to_csv(tables / "candidates.csv", index=False, lineterminator="\n")
     stability.summary.to_csv(tables / "stability.csv", lineterminator="\n")
     (root / "study.json").write_text(json.dumps(record, indent=2, default=str) + "\n")

@@ -31,6 +31,9 @@ class ClusterStudy:
     stability : StabilityResult
     profile : ClusterProfile
     descriptions : ClusterDescriptions
+    map : ClusterMap
+        The clients in two dimensions, binned into hexagons coloured by cluster
+        (:func:`clusterdiscovery.profiling.cluster_map`); ``study.map.plot()`` draws it.
     paths : dict
         Files written (``report``: list of paths, ``model``: the JSON model file, ...).
     timings : dict
@@ -49,6 +52,7 @@ class ClusterStudy:
     stability: Any
     profile: Any
     descriptions: Any
+    map: Any = None
     paths: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     record: dict = field(default_factory=dict)

@@ -5,7 +5,8 @@ suppression. Aggregates only: no client id or row-level record leaves this modul
 See ``docs/profiling.md`` for every definition and its reference.
 """
 
+from ._map import ClusterMap, cluster_map
 from ._profile import profile_clusters
 from ._result import ClusterProfile
 
-__all__ = ["profile_clusters", "ClusterProfile"]
+__all__ = ["profile_clusters", "ClusterProfile", "cluster_map", "ClusterMap"]

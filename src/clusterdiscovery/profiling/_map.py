@@ -1,0 +1,170 @@
+"""A 2-D map of the clients coloured by cluster, drawn from aggregates only."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+from .._utils import check_int
+
+__all__ = ["cluster_map", "ClusterMap"]
+
+
+class ClusterMap:
+    """Clients projected to two dimensions and binned into hexagons, coloured by cluster.
+
+    Made by :func:`cluster_map`. Only binned counts are kept: no client's position is stored
+    or drawn, and hexagons holding fewer than ``min_cell_size`` clients are left blank.
+
+    Attributes
+    ----------
+    summary : DataFrame
+        Per cluster: ``n`` and the 2-D centre (``x``, ``y``); clusters smaller than
+        ``min_cell_size`` have their centre suppressed (NaN).
+    cells : DataFrame
+        Per drawn hexagon: centre ``x``, ``y``, ``n`` and the ``cluster`` holding most of its
+        clients, with that cluster's ``purity`` (share of the hexagon).
+    method : str
+        ``"pca"`` (first two principal components of the standardised matrix).
+    explained_variance : ndarray
+        Share of the variance on each axis.
+    """
+
+    def __init__(self, summary, cells, *, method, explained_variance, min_cell_size,
+                 gridsize, extent):
+        self.summary = summary
+        self.cells = cells
+        self.method = method
+        self.explained_variance = explained_variance
+        self.min_cell_size = min_cell_size
+        self.gridsize = gridsize
+        self._extent = extent
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.summary.copy()
+
+    def _repr_html_(self) -> str:
+        return (f"<p><strong>Cluster map</strong> ({html.escape(self.method)}, "
+                f"{len(self.cells)} hexagons of at least {self.min_cell_size} clients)</p>"
+                + self.summary.to_html(float_format=lambda v: f"{v:.2f}"))
+
+    def plot(self, ax=None):
+        """Hexagons coloured by their majority cluster (shade = purity); cluster centres
+        labelled. Returns the axes."""
+        import matplotlib.pyplot as plt
+        from matplotlib.patches import RegularPolygon
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6.5, 5))
+        clusters = list(self.summary.index)
+        cmap = plt.get_cmap("tab10" if len(clusters) <= 10 else "tab20")
+        colour = {c: cmap(i % cmap.N) for i, c in enumerate(clusters)}
+        radius = self._hex_radius()
+        for row in self.cells.itertuples():
+            ax.add_patch(RegularPolygon((row.x, row.y), numVertices=6, radius=radius,
+                                        facecolor=colour[row.cluster],
+                                        alpha=0.25 + 0.75 * row.purity, edgecolor="none"))
+        for c, row in self.summary.iterrows():
+            if np.isfinite(row["x"]):
+                ax.annotate(str(c), (row["x"], row["y"]), ha="center", va="center",
+                            fontsize=10, fontweight="bold",
+                            bbox={"boxstyle": "circle", "fc": "white", "ec": colour[c]})
+        x0, x1, y0, y1 = self._extent
+        ax.set_xlim(x0 - radius, x1 + radius)
+        ax.set_ylim(y0 - radius, y1 + radius)
+        ev = self.explained_variance
+        ax.set_xlabel(f"component 1 ({ev[0]:.0%} of variance)")
+        ax.set_ylabel(f"component 2 ({ev[1]:.0%} of variance)")
+        ax.set_title(f"Clients by cluster (hexagons of >= {self.min_cell_size} clients)")
+        handles = [plt.Line2D([], [], marker="h", ls="", color=colour[c], label=str(c))
+                   for c in clusters]
+        ax.legend(handles=handles, title="cluster", loc="best", fontsize=8)
+        return ax
+
+    def _hex_radius(self) -> float:
+        x0, x1, _, _ = self._extent
+        return (x1 - x0) / self.gridsize / np.sqrt(3) * 1.05
+
+
+def cluster_map(X, labels, *, min_cell_size=11, gridsize=25) -> ClusterMap:
+    """Project clients to two principal components and bin them into hexagons.
+
+    The map shows where clusters sit relative to one another without drawing any client:
+    each hexagon is coloured by the cluster holding most of its clients, shaded by how pure
+    it is, and hexagons with fewer than ``min_cell_size`` clients are not drawn.
+
+    Parameters
+    ----------
+    X : DataFrame or array of shape (n_clients, n_features)
+        Numeric, complete features (e.g. the output of
+        :func:`clusterdiscovery.features.make_preprocessor`); standardised before the PCA.
+    labels : array-like of shape (n_clients,)
+        Cluster labels; -1 (noise) is drawn as its own group.
+    min_cell_size : int
+        Smallest count of clients a hexagon (or a cluster's centre) may show.
+    gridsize : int
+        Number of hexagons across the x axis.
+
+    Returns
+    -------
+    ClusterMap
+    """
+    from sklearn.decomposition import PCA
+
+    min_cell_size = check_int(min_cell_size, "min_cell_size", low=0)
+    gridsize = check_int(gridsize, "gridsize", low=2)
+    if isinstance(X, pd.DataFrame):
+        bad = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+        if bad:
+            raise TypeError(f"cluster_map needs numeric columns; {bad[:5]} are not. Encode "
+                            f"them first (clusterdiscovery.features.make_preprocessor).")
+    A = np.asarray(X, dtype=float)
+    if A.ndim != 2 or A.shape[0] < 3 or A.shape[1] < 2:
+        raise ValueError(f"X must be 2-D with at least 3 rows and 2 columns; got shape "
+                         f"{A.shape}.")
+    if not np.isfinite(A).all():
+        raise ValueError("X contains NaN or inf; impute it first "
+                         "(clusterdiscovery.features.make_preprocessor).")
+    labels = np.asarray(labels)
+    if labels.shape != (A.shape[0],):
+        raise ValueError(f"labels has {labels.size} entries for {A.shape[0]} rows of X.")
+    sd = A.std(axis=0)
+    Z = (A - A.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+    pca = PCA(n_components=2, svd_solver="full").fit(Z)
+    P = pca.transform(Z)
+
+    # pointy-top hexagonal grid: two offset rectangular lattices, nearest centre wins
+    x0, y0 = P.min(axis=0)
+    x1, y1 = P.max(axis=0)
+    sx = max(x1 - x0, 1e-12) / gridsize
+    sy = sx * np.sqrt(3)
+    ix1, iy1 = np.round((P[:, 0] - x0) / sx), np.round((P[:, 1] - y0) / sy)
+    ix2, iy2 = np.floor((P[:, 0] - x0) / sx), np.floor((P[:, 1] - y0) / sy)
+    c1 = np.c_[x0 + ix1 * sx, y0 + iy1 * sy]
+    c2 = np.c_[x0 + (ix2 + 0.5) * sx, y0 + (iy2 + 0.5) * sy]
+    first = ((P - c1) ** 2).sum(axis=1) <= ((P - c2) ** 2).sum(axis=1)
+    centres = np.where(first[:, None], c1, c2)
+    cells = pd.DataFrame({"x": np.round(centres[:, 0], 9), "y": np.round(centres[:, 1], 9),
+                          "cluster": labels})
+    counts = cells.groupby(["x", "y", "cluster"]).size().rename("k").reset_index()
+    totals = counts.groupby(["x", "y"])["k"].transform("sum")
+    counts["n"] = totals
+    top = (counts.sort_values(["x", "y", "k", "cluster"], ascending=[True, True, False, True])
+           .drop_duplicates(["x", "y"]))
+    top = top[top["n"] >= max(min_cell_size, 1)]
+    drawn = pd.DataFrame({"x": top["x"].to_numpy(), "y": top["y"].to_numpy(),
+                          "n": top["n"].to_numpy(), "cluster": top["cluster"].to_numpy(),
+                          "purity": (top["k"] / top["n"]).to_numpy()})
+
+    uniq, inv, sizes = np.unique(labels, return_inverse=True, return_counts=True)
+    centre = np.c_[np.bincount(inv, weights=P[:, 0]), np.bincount(inv, weights=P[:, 1])]
+    centre /= sizes[:, None]
+    small = sizes < min_cell_size
+    centre[small] = np.nan
+    summary = pd.DataFrame({"n": np.where(small, np.nan, sizes), "x": centre[:, 0],
+                            "y": centre[:, 1]}, index=pd.Index(uniq, name="cluster"))
+    return ClusterMap(summary, drawn, method="pca",
+                      explained_variance=pca.explained_variance_ratio_,
+                      min_cell_size=min_cell_size, gridsize=gridsize, extent=(x0, x1, y0, y1))

@@ -1,0 +1,63 @@
+"""cluster_map: a 2-D map of the clusters drawn from binned counts only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clusterdiscovery.profiling import cluster_map
+
+
+def test_blobs_map_to_pure_hexagons_and_separate_centres(three_blobs):
+    X, y = three_blobs
+    m = cluster_map(X, y, min_cell_size=3, gridsize=10)
+    assert m.summary["n"].tolist() == [50, 50, 50]
+    assert (m.cells["n"] >= 3).all()
+    assert m.cells["purity"].min() > 0.9  # well-separated blobs: each hexagon one cluster
+    centres = m.summary[["x", "y"]].to_numpy()
+    gaps = np.linalg.norm(centres[:, None] - centres[None], axis=-1)[np.triu_indices(3, 1)]
+    assert gaps.min() > 1.0
+    assert m.explained_variance.sum() == pytest.approx(1.0)  # 2 columns, 2 components
+
+
+def test_every_client_is_counted_once_before_suppression(rng):
+    X = rng.normal(size=(400, 5))
+    labels = rng.integers(0, 3, size=400)
+    m = cluster_map(X, labels, min_cell_size=0, gridsize=6)
+    assert m.cells["n"].sum() == 400
+
+
+def test_small_cells_and_small_clusters_are_suppressed(rng):
+    X = rng.normal(size=(300, 4))
+    labels = np.r_[np.zeros(295, int), np.ones(5, int)]
+    m = cluster_map(X, labels, min_cell_size=11, gridsize=8)
+    assert (m.cells["n"] >= 11).all()
+    assert np.isnan(m.summary.loc[1, "x"]) and np.isnan(m.summary.loc[1, "n"])
+
+
+def test_no_row_level_positions_are_kept(rng):
+    X = pd.DataFrame(rng.normal(size=(200, 3)), columns=list("abc"))
+    m = cluster_map(X, rng.integers(0, 2, 200))
+    assert len(m.cells) < 200 and set(m.cells.columns) == {"x", "y", "n", "cluster", "purity"}
+
+
+def test_plot_returns_axes(three_blobs):
+    import matplotlib.pyplot as plt
+
+    X, y = three_blobs
+    fig, ax = plt.subplots()
+    assert cluster_map(X, y, min_cell_size=3).plot(ax=ax) is ax
+    plt.close(fig)
+
+
+def test_bad_input(rng):
+    X = rng.normal(size=(50, 3))
+    with pytest.raises(ValueError, match="NaN"):
+        cluster_map(np.where(X > 2, np.nan, X), np.zeros(50))
+    with pytest.raises(ValueError, match="labels"):
+        cluster_map(X, np.zeros(49))
+    with pytest.raises(TypeError, match="numeric"):
+        cluster_map(pd.DataFrame({"a": ["x"] * 50, "b": X[:, 0]}), np.zeros(50))
+    with pytest.raises(ValueError, match="min_cell_size"):
+        cluster_map(X, np.zeros(50), min_cell_size=-1)
