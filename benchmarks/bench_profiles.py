@@ -1,4 +1,4 @@
-"""Benchmark of profile_clusters (run: python benchmarks/bench_profiling.py [--quick]).
+"""Benchmark of profile_clusters (run: python benchmarks/bench_profiles.py [--quick]).
 
 Prints, for each scenario, the wall time and peak traced memory of ``profile_clusters``
 (Table 1, v-tests, SMD, eta squared, BCa cost intervals with 2,000 resamples, variance
