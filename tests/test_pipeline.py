@@ -89,6 +89,16 @@ def test_choice_skips_unstable_solutions():
     assert "k = 3" in note
 
 
+def test_choice_with_unassessed_candidates():
+    ranked = rank_candidates(_summary(), model="latent_class", criterion="bic",
+                             min_share=0.02, n_candidates=3)
+    pos, table, _ = choose_solution(ranked, [0.45, 0.7, np.nan], criterion="bic",
+                                    min_jaccard=0.6)
+    assert table.loc[pos, "k"] == 3 and not table.loc[2, "eligible"]
+    with pytest.raises(ValueError, match="assessed"):
+        choose_solution(ranked, [np.nan] * 3, criterion="bic", min_jaccard=0.6)
+
+
 def test_choice_when_nothing_is_stable_takes_the_most_stable():
     ranked = rank_candidates(_summary(), model="latent_class", criterion="bic",
                              min_share=0.02, n_candidates=3)

@@ -49,7 +49,8 @@ def choose_solution(candidates: pd.DataFrame, min_jaccards, *, criterion: str,
     candidates : DataFrame
         From :func:`rank_candidates`, best first.
     min_jaccards : sequence of float
-        For each candidate, the smallest per-cluster mean Jaccard.
+        For each candidate, the smallest per-cluster mean Jaccard; NaN for a candidate whose
+        stability was not assessed (a better-ranked candidate was already eligible).
 
     Returns
     -------
@@ -62,7 +63,9 @@ def choose_solution(candidates: pd.DataFrame, min_jaccards, *, criterion: str,
     """
     table = candidates.copy()
     table["min_jaccard"] = np.asarray(min_jaccards, dtype=float)
-    table["eligible"] = table["min_jaccard"] >= min_jaccard
+    if table["min_jaccard"].isna().all():
+        raise ValueError("No candidate's stability was assessed.")
+    table["eligible"] = table["min_jaccard"] >= min_jaccard  # NaN (not assessed) -> False
     if table["eligible"].any():
         pos = int(np.flatnonzero(table["eligible"].to_numpy())[0])
         first = pos == 0
@@ -71,7 +74,7 @@ def choose_solution(candidates: pd.DataFrame, min_jaccards, *, criterion: str,
                 + f"(every cluster's mean bootstrap Jaccard >= {min_jaccard})"
                 + ("." if first else "; better-scoring solutions had a cluster below it."))
     else:
-        pos = int(np.argmax(table["min_jaccard"].to_numpy()))
+        pos = int(np.nanargmax(table["min_jaccard"].to_numpy()))
         note = (f"No candidate had every cluster's mean bootstrap Jaccard >= {min_jaccard}; "
                 f"k = {table.loc[pos, 'k']} was chosen as the most stable candidate. Treat "
                 f"its least stable clusters with caution.")

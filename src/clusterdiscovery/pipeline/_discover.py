@@ -105,16 +105,21 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     candidates = rank_candidates(selection.summary, model=mcfg["primary"],
                                  criterion=mcfg["criterion"], min_share=mcfg["min_share"],
                                  n_candidates=scfg["candidates"])
-    stabilities = []
     X_model = _model_input(mcfg["primary"], X, selection)
-    for _, row in candidates.iterrows():
+    # In ranking order, stopping at the first candidate whose clusters all reproduce: the
+    # rule chooses the first eligible candidate, so the rest need not be resampled.
+    stabilities = [None] * len(candidates)
+    for i, row in candidates.iterrows():
         estimator = selection.estimators_[(row["model"], int(row["k"]))]
-        stabilities.append(assess_stability(
+        stabilities[i] = assess_stability(
             _unfitted(estimator), X_model, n_resamples=scfg["n_resamples"],
             method=scfg["method"], random_state=random_state, n_jobs=n_jobs,
-            reference_labels=estimator.predict(X_model), warn=False))
+            reference_labels=estimator.predict(X_model), warn=False)
+        if stabilities[i].summary["jaccard_mean"].min() >= scfg["min_jaccard"]:
+            break
     pos, candidates, choice_note = choose_solution(
-        candidates, [s.summary["jaccard_mean"].min() for s in stabilities],
+        candidates, [np.nan if s is None else s.summary["jaccard_mean"].min()
+                     for s in stabilities],
         criterion=mcfg["criterion"], min_jaccard=scfg["min_jaccard"])
     k = int(candidates.loc[pos, "k"])
     model = selection.estimators_[(mcfg["primary"], k)]
@@ -397,6 +402,13 @@ def _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note, cl
     }
 
 
+def _shown(candidates):
+    """The candidates table for the report: 'not assessed' instead of NaN."""
+    shown = candidates.round(4).astype({"min_jaccard": object})
+    shown.loc[candidates["min_jaccard"].isna(), "min_jaccard"] = "not assessed"
+    return shown
+
+
 def _png(draw) -> bytes:
     import io
 
@@ -423,7 +435,8 @@ def _sections(selection, candidates, record, cmap):
         f"variables with the families {', '.join(record['families'])}, k = "
         f"{record['k_range'][0]}..{record['k_range'][1]}.",
         f"The {record['primary']} solutions were ranked by {record['criterion'].upper()}; the "
-        f"stability of the best {len(candidates)} was assessed ({record['stability']}).",
+        f"best {len(candidates)} were assessed for stability in that order until one had "
+        f"every cluster reproduce ({record['stability']}).",
         f"Choice: {record['choice']}",
     ]
     repro = [f"{k}: {v}" for k, v in record.items() if k not in ("measurement", "choice")]
@@ -435,7 +448,7 @@ def _sections(selection, candidates, record, cmap):
                         "min_cell_size clients are drawn)", _png(cmap.plot)),
     ]
     return [
-        ("How the clusters were chosen", method, [table.round(4), candidates.round(4)],
+        ("How the clusters were chosen", method, [table.round(4), _shown(candidates)],
          figures),
         ("Study settings", repro, []),
     ]
