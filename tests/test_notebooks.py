@@ -1,12 +1,13 @@
-"""Run the tutorial notebooks 01-05 top to bottom (nbclient, python3 kernel).
+"""Run every notebook top to bottom (nbclient, python3 kernel) and check what it shows.
 
-Each notebook is executed in a fresh kernel whose working directory is a temporary
-directory, so a notebook that wrote next to itself would leave nothing in the repository;
-the notebooks write only to their own ``tempfile`` directories.
+Each notebook runs in a fresh kernel whose working directory is a temporary directory: a
+notebook that wrote next to itself would be caught (they write only to ``tempfile``
+directories), and paths must come from the package, not the working directory.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -16,7 +17,7 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
-NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("0[1-5]_*.ipynb"))
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("0[1-9]_*.ipynb"))
 
 
 def _outputs(nb, output_type=None):
@@ -24,32 +25,77 @@ def _outputs(nb, output_type=None):
             if output_type is None or o.output_type == output_type]
 
 
-def test_the_five_notebooks_are_there():
-    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_"]
+def _text(nb) -> str:
+    return "".join(o.get("text", "") for o in _outputs(nb))
+
+
+def _images(nb) -> list:
+    return [o for o in _outputs(nb) if "image/png" in o.get("data", {})]
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """``executed(name)`` runs a notebook once per test module and returns (notebook, cwd)."""
+    cache = {}
+
+    def run(name):
+        if name not in cache:
+            path = NOTEBOOK_DIR / name
+            nb = nbformat.read(path, as_version=4)
+            cwd = tmp_path_factory.mktemp(path.stem)
+            client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                                             resources={"metadata": {"path": str(cwd)}})
+            start = time.perf_counter()
+            client.execute()
+            print(f"{name}: {time.perf_counter() - start:.1f} s")
+            cache[name] = (nb, cwd)
+        return cache[name]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("MPLBACKEND", raising=False)  # the kernels draw inline
+        yield run
+
+
+def test_the_seven_notebooks_are_there():
+    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_", "06_", "07_"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs(path, tmp_path, monkeypatch):
+def test_notebook_is_committed_clean_and_reads_as_a_paper(path):
     nb = nbformat.read(path, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    # committed without outputs and execution counts
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code)
-    # reads as a paper: prose between the code
     assert sum(c.cell_type == "markdown" for c in nb.cells) >= len(code) // 2
-    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel draws inline
-    client = nbclient.NotebookClient(
-        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-    )
-    start = time.perf_counter()
-    client.execute()
-    seconds = time.perf_counter() - start
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs(path, executed):
+    nb, cwd = executed(path.name)
     errors = _outputs(nb, "error")
     assert not errors, [f"{e.ename}: {e.evalue}" for e in errors]
-    # every code cell ran, in order
+    code = [c for c in nb.cells if c.cell_type == "code"]
     assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
-    # figures are drawn inline
-    images = [o for o in _outputs(nb) if "image/png" in o.get("data", {})]
-    assert images or path.name.startswith("05_")
-    # nothing written into the working directory (the notebooks use tempfile)
-    assert not any(tmp_path.iterdir()), sorted(p.name for p in tmp_path.iterdir())
-    print(f"{path.name}: {seconds:.1f} s")
+    assert _images(nb) or path.name.startswith("05_")  # figures drawn inline
+    assert not any(cwd.iterdir()), sorted(p.name for p in cwd.iterdir())
+
+
+def test_notebook_06_prints_published_and_reproduced_numbers(executed):
+    """Stouffer-Toby (Stouffer & Toby 1951; Goodman 1974, Biometrika 61:215-231; poLCA's
+    ``values`` example, Linzer & Lewis 2011, J Stat Softw 42(10)), side by side."""
+    nb, _ = executed("06_reproduce_published_model.ipynb")
+    text = _text(nb)
+    for published in ("-543.6498", "-504.4677", "-503.3011", "0.2792", "0.3287", "0.8676"):
+        assert published in text
+    side_by_side = re.findall(r"log-likelihood, (\d) class(?:es)?\s+(-\d+\.\d+)\s+(-\d+\.\d+)",
+                              text)
+    assert len(side_by_side) == 3
+    assert all(abs(float(a) - float(b)) < 1e-3 for _, a, b in side_by_side)
+    plain = "".join(o.get("data", {}).get("text/plain", "") for o in _outputs(nb))
+    assert "ari=1.0000" in plain  # the reloaded refit partitions like the published model
+    assert len(_images(nb)) == 1
+
+
+def test_notebook_07_shows_status_pareto_and_trend(executed):
+    nb, _ = executed("07_care_cluster_monitoring.ipynb")
+    assert "clients in service on 2025-11-30" in _text(nb)
+    assert len(_images(nb)) == 3  # team status, Pareto, trend
