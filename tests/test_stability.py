@@ -299,6 +299,11 @@ def test_result_api(three_blobs):
     ys = sorted(round(line.get_ydata()[0], 2) for line in ax.get_lines()
                 if len(set(line.get_ydata())) == 1 and line.get_linestyle() == "--")
     assert ys == [0.5, 0.6, 0.75, 0.85]
+    # one legend entry per threshold, each naming its category once (no "0.6 0.6")
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(texts) == 4 and len(set(texts)) == 4
+    for text, word in zip(texts, ["dissolved", "unstable", "stable", "highly stable"]):
+        assert word in text and len(set(text.split())) == len(text.split()), text
     matplotlib.pyplot.close("all")
 
 

@@ -81,8 +81,9 @@ class StabilityResult:
     def plot(self, ax=None):
         """Jaccard distributions per cluster (box + points) with Hennig's thresholds.
 
-        Horizontal lines at 0.5 (dissolved), 0.6 (not to be trusted below), 0.75
-        (stable) and 0.85 (highly stable).
+        Horizontal lines at Hennig's (2007) guide values, labelled by category: 0.5
+        ("dissolved (<= 0.5)"), 0.6 ("unstable below 0.6"), 0.75 ("stable (>= 0.75)") and
+        0.85 ("highly stable (>= 0.85)").
 
         Parameters
         ----------
@@ -105,10 +106,14 @@ class StabilityResult:
         for pos, values in zip(positions, data, strict=True):
             offsets = rng.uniform(-0.15, 0.15, size=values.size)
             ax.plot(pos + offsets, values, "o", ms=2.5, alpha=0.4, color="tab:blue")
-        styles = {0.5: ("tab:red", "dissolved"), 0.6: ("tab:orange", "0.6"),
-                  0.75: ("tab:green", "stable"), 0.85: ("darkgreen", "highly stable")}
+        styles = {
+            THRESHOLDS["dissolved"]: ("tab:red", "dissolved (<= 0.5)"),
+            THRESHOLDS["trust"]: ("tab:orange", "unstable below 0.6"),
+            THRESHOLDS["stable"]: ("tab:green", "stable (>= 0.75)"),
+            THRESHOLDS["highly_stable"]: ("darkgreen", "highly stable (>= 0.85)"),
+        }
         for y, (color, label) in styles.items():
-            ax.axhline(y, color=color, lw=0.8, ls="--", label=f"{y:g} {label}")
+            ax.axhline(y, color=color, lw=0.8, ls="--", label=label)
         ax.set_xticks(positions)
         ax.set_xticklabels([str(c) for c in clusters])
         ax.set_xlabel("cluster (reference partition)")
