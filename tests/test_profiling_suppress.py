@@ -129,3 +129,21 @@ def test_min_cell_size_zero_disables_with_a_note():
     assert p.suppressed.empty
     assert p.table1.loc[("clients", "", "n"), 2] == 5
     assert any("disabled" in n for n in p.notes)
+
+
+def test_warning_points_at_the_caller_of_profile_clusters_and_of_discover(small_population):
+    from clusterdiscovery.pipeline import discover
+
+    df, lab = _population()
+    with pytest.warns(SuppressionWarning) as direct:
+        profile_clusters(df, lab, costs="cost", n_bootstrap=50, random_state=0)
+    assert [w.filename for w in direct] == [__file__]
+    quick = {"models": {"k_min": 2, "k_max": 3, "n_init": 1},
+             "stability": {"n_resamples": 3, "candidates": 1},
+             "profile": {"n_bootstrap": 50}}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        discover(quick, data=small_population, out=None, random_state=0)
+    sup = [w for w in caught if issubclass(w.category, SuppressionWarning)]
+    # once, from discover, pointing at this file (not into the library)
+    assert len(sup) == 1 and sup[0].filename == __file__, [(w.filename, w.lineno) for w in sup]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..exceptions import SchemaError
+from ..exceptions import SchemaError, SuppressionWarning
 from ..schema import ClientSchema
 from ._choose import choose_solution, rank_candidates
 from ._config import load_config
@@ -133,11 +134,21 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     profile_schema, costs = _profile_schema(cfg, schema, table, event_cols)
     pcfg = cfg["profile"]
     exposure = pcfg["exposure"] if pcfg["exposure"] in table.columns and costs else None
-    profile = profile_clusters(
-        table, labels, schema=profile_schema, costs=costs, outcomes=dict(schema.outcomes),
-        exposure=exposure, min_cell_size=pcfg["min_cell_size"],
-        n_bootstrap=pcfg["n_bootstrap"], reliability=pcfg["reliability"],
-        random_state=random_state, n_jobs=n_jobs)
+    # profile_clusters warns about suppression at its own caller (this file); catch that
+    # and warn once from discover, pointing at discover's caller. Other warnings pass on.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SuppressionWarning)
+        profile = profile_clusters(
+            table, labels, schema=profile_schema, costs=costs, outcomes=dict(schema.outcomes),
+            exposure=exposure, min_cell_size=pcfg["min_cell_size"],
+            n_bootstrap=pcfg["n_bootstrap"], reliability=pcfg["reliability"],
+            random_state=random_state, n_jobs=n_jobs)
+    suppression = [w for w in caught if issubclass(w.category, SuppressionWarning)]
+    for w in caught:
+        if not issubclass(w.category, SuppressionWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if suppression:
+        warnings.warn(str(suppression[0].message), SuppressionWarning, stacklevel=2)
     done("profile")
 
     stage("describe")
