@@ -162,3 +162,30 @@ def test_html_is_self_contained_and_save_writes_everything(profile, tmp_path):
     assert all(p.is_file() for p in paths)
     md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "![" in md and "figures/features.png" in md
+
+
+def test_stability_must_be_numbered_like_the_profile(profile):
+    from sklearn.cluster import KMeans
+
+    from clusterdiscovery import assess_stability
+
+    df, lab = _data()
+    X = df[["age", "honos_6"]].to_numpy()
+
+    def stab(reference):
+        return assess_stability(KMeans(3, n_init=1, random_state=0), X, n_resamples=3,
+                                random_state=0, reference_labels=reference, warn=False)
+
+    right = stab(lab)
+    desc = describe_clusters(profile, stability=right)
+    j0 = right.summary.loc[0, "jaccard_mean"]
+    assert f"mean Jaccard similarity {j0:.2f}" in desc[0].text
+    # the same partition numbered the other way round: sizes 120/100/80 against 80/100/120
+    with pytest.raises(ValueError, match=r"reference_labels=labels") as err:
+        describe_clusters(profile, stability=stab(2 - lab))
+    msg = str(err.value)
+    assert "cluster 0: 80 clients in the profile, 120" in msg and "cluster 2" in msg
+    assert "cluster 1:" not in msg  # cluster 1 has the same size either way
+    # clusters numbered 1..3: named in the message
+    with pytest.raises(ValueError, match=r"not in the profile: \[3\]"):
+        describe_clusters(profile, stability=stab(lab + 1))

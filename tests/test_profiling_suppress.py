@@ -147,3 +147,21 @@ def test_warning_points_at_the_caller_of_profile_clusters_and_of_discover(small_
     sup = [w for w in caught if issubclass(w.category, SuppressionWarning)]
     # once, from discover, pointing at this file (not into the library)
     assert len(sup) == 1 and sup[0].filename == __file__, [(w.filename, w.lineno) for w in sup]
+
+
+def test_stability_sizes_checked_where_the_profile_suppresses_them(small_cluster):
+    p, _ = small_cluster
+
+    class Stab:
+        def __init__(self, sizes):
+            self.summary = pd.DataFrame(
+                {"size": sizes, "jaccard_mean": [0.9, 0.8, 0.3],
+                 "verdict": ["highly stable", "stable", "unstable"]},
+                index=pd.Index([0, 1, 2], name="cluster"))
+
+    assert "Stability" in describe_clusters(p, stability=Stab([120, 150, 5]))[0].text
+    # one cluster's size is shown (checked exactly), two are suppressed (checked in total)
+    with pytest.raises(ValueError, match="suppressed in the profile"):
+        describe_clusters(p, stability=Stab([120, 150, 7]))
+    with pytest.raises(ValueError, match="reference_labels"):
+        describe_clusters(p, stability=Stab([150, 120, 5]))

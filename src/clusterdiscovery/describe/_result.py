@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..profiling import ClusterProfile
+from ..profiling._data import OVERALL
 from ._narratives import match_narratives, read_narratives
 from ._report import (
     HTML_STYLE,
@@ -215,7 +217,11 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
         From :func:`clusterdiscovery.profile_clusters`.
     stability : StabilityResult, optional
         Anything with a ``.summary`` DataFrame indexed by cluster with ``jaccard_mean`` and
-        ``verdict`` columns (from :func:`clusterdiscovery.assess_stability`).
+        ``verdict`` columns (from :func:`clusterdiscovery.assess_stability`). It must be
+        about the profiled clusters: its index must be the profile's clusters (noise
+        excluded) and its ``size`` column, if any, the profile's cluster sizes; run
+        ``assess_stability(..., reference_labels=labels)`` with the labels you profiled.
+        Otherwise a ValueError is raised.
     narratives : dict, str or Path, optional
         Expert narratives: ``{cluster or name: text}``, a Markdown file with sections
         ``## Cluster 0`` (or ``## <name>``), or a TOML file with ``[cluster.0] text = "..."``.
@@ -271,6 +277,8 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
                                                 pd.DataFrame):
         raise TypeError("The 'stability' parameter must have a .summary DataFrame "
                         "(a StabilityResult from assess_stability).")
+    if stability is not None:
+        _check_stability(profile, stability)
     labels = {**profile.labels_map, **dict(labels or {})}
     names = dict(names or {})
     unknown = set(names) - set(profile.clusters)
@@ -301,6 +309,53 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
     return ClusterDescriptions(profile, items, stability_given=stability is not None,
                                currency=currency, title=title, date=date, top_n=top_n,
                                sections=_check_sections(sections))
+
+
+def _check_stability(profile, stability) -> None:
+    """Raise if ``stability.summary`` is not about the profile's clusters.
+
+    Its index must be the profile's clusters (noise excluded) and, when it has a ``size``
+    column, the sizes must be the profile's: exactly where the profile shows a size, and in
+    total where sizes are suppressed (the profile keeps only aggregates, so a suppressed
+    size is checked through the population total).
+    """
+    fix = ("Pass reference_labels=labels (the labels given to profile_clusters) to "
+           "assess_stability, so that its clusters are numbered like the profile's.")
+    s = stability.summary
+    have, want = list(s.index), list(profile.clusters)
+    missing = [c for c in want if c not in have]
+    extra = [c for c in have if c not in want]
+    if missing or extra or len(set(have)) != len(have):
+        raise ValueError(
+            "The 'stability' result is not about the profile's clusters: the profile has "
+            f"clusters {want}, the stability summary {have}"
+            + (f" (not in the stability summary: {missing}" if missing else "")
+            + (f"{'; ' if missing else ' ('}not in the profile: {extra}" if extra else "")
+            + (")" if missing or extra else "") + f". {fix}"
+        )
+    if "size" not in s.columns:
+        return
+    sizes = profile.sizes
+    stab = s["size"].astype(float)
+    wrong = [(c, sizes[c], stab[c]) for c in want
+             if np.isfinite(sizes[c]) and sizes[c] != stab[c]]
+    hidden = [c for c in want if not np.isfinite(sizes[c])]
+    others = [g for g in sizes.index if g not in want and g != OVERALL]  # noise
+    if hidden and not wrong and np.isfinite(sizes[OVERALL]) and all(
+            np.isfinite(sizes[g]) for g in others):
+        rest = sizes[OVERALL] - sum(sizes[c] for c in want if np.isfinite(sizes[c])) - sum(
+            sizes[g] for g in others)
+        if rest != sum(stab[c] for c in hidden):
+            raise ValueError(
+                f"The 'stability' result does not match the profile: the clusters whose size "
+                f"is suppressed in the profile ({hidden}) hold {rest:.0f} clients together, "
+                f"but {sum(stab[c] for c in hidden):.0f} in the stability summary. {fix}")
+    if wrong:
+        listed = "; ".join(f"cluster {c}: {a:.0f} clients in the profile, {b:.0f} in the "
+                           f"stability summary" for c, a, b in wrong)
+        raise ValueError(
+            f"The 'stability' result does not match the profile's cluster sizes ({listed}). "
+            f"Its clusters are probably numbered differently. {fix}")
 
 
 def _check_sections(sections) -> tuple:
