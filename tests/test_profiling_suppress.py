@@ -165,3 +165,45 @@ def test_stability_sizes_checked_where_the_profile_suppresses_them(small_cluster
         describe_clusters(p, stability=Stab([120, 150, 7]))
     with pytest.raises(ValueError, match="reference_labels"):
         describe_clusters(p, stability=Stab([150, 120, 5]))
+
+
+def test_secondary_cells_are_labelled_as_protecting_a_small_cell(small_cluster):
+    p, _ = small_cluster
+    sec = "suppressed (to protect a small cell)"
+    sizes = p.table1.loc[("clients", "", "n")]
+    hidden = [g for g in (0, 1) if np.isnan(sizes[g])][0]  # secondary: 120 or 150 clients
+    t1 = p.formatted("table1")
+    assert t1.loc[("clients", "", "n"), hidden] == sec
+    assert t1.loc[("clients", "", "n"), 2] == "suppressed (<11)"
+    assert p.formatted("costs").loc[hidden, "total"] == sec
+    assert p.cell_mark("costs", hidden, "total") == sec
+    assert p.cell_mark("costs", 2, "mean") == "suppressed (<11)"
+    assert p.cell_mark("table1", hidden, ("clients", "", "n")) == sec
+    assert p.cell_mark("costs", hidden, "mean") == ""  # shown
+    desc = describe_clusters(p)
+    size_line = next(line for line in desc[hidden].text.splitlines() if "**Size:**" in line)
+    assert sec in size_line and "<11" not in size_line
+    assert "<11" not in desc[hidden].text  # nothing on its page is a small count
+    assert sec in p._repr_html_()
+    overview = desc.to_markdown()
+    row = next(line for line in overview.splitlines() if line.startswith(f"| {hidden} "))
+    assert sec in row and "<11" not in row
+
+
+def test_secondary_level_cell_is_labelled_in_tables():
+    rng = np.random.default_rng(3)
+    lab = np.repeat([0, 1], 100)
+    housing = np.array(["settled"] * 200, dtype=object)
+    housing[:4] = "homeless"  # primary: 4 homeless clients in cluster 0
+    housing[4:44] = "supported"  # the next smallest cell of column 0: secondary (40 clients)
+    housing[100:150] = "supported"
+    df = pd.DataFrame({"housing": housing, "x": rng.normal(size=200)})
+    with pytest.warns(SuppressionWarning):
+        p = profile_clusters(df, lab, n_bootstrap=50, random_state=0)
+    t = p.formatted("table1")
+    assert t.loc[("housing", "homeless", "n"), 0] == "suppressed (<11)"
+    assert t.loc[("housing", "supported", "n"), 0] == "suppressed (to protect a small cell)"
+    d = p.formatted("distinguishing")
+    row = d[(d["cluster"] == 0) & (d["level"] == "supported")].iloc[0]
+    assert row["v_test"] == "suppressed (to protect a small cell)"
+    assert row["reason"].startswith("secondary")

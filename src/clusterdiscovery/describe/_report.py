@@ -134,16 +134,19 @@ def overview_table(profile, names: dict, currency: str) -> pd.DataFrame:
     for g in profile.groups:
         n = profile.table1.loc[("clients", "", "n"), g]
         share = profile.table1.loc[("clients", "", "share"), g]
+        size_mark = profile.cell_mark("table1", g, ("clients", "", "n")) or mark
         row = {"cluster": str(g), "name": names.get(g, "(noise: not a cluster)"),
-               "clients": mark if np.isnan(n) else f"{int(n):,}",
-               "share": mark if np.isnan(share) else f"{100 * share:.1f}%"}
+               "clients": size_mark if np.isnan(n) else f"{int(n):,}",
+               "share": size_mark if np.isnan(share) else f"{100 * share:.1f}%"}
         if frame is not None:
             r = frame.loc[g]
-            row["mean cost (95% CI)"] = mark if np.isnan(r["mean"]) else (
+            cost_mark = profile.cell_mark("costs", g, "mean") or mark
+            row["mean cost (95% CI)"] = cost_mark if np.isnan(r["mean"]) else (
                 f"{currency}{r['mean']:,.0f} ({currency}{r['ci_low']:,.0f} to "
                 f"{currency}{r['ci_high']:,.0f})" if np.isfinite(r["ci_low"]) else
                 f"{currency}{r['mean']:,.0f}")
-            row["share of cost"] = mark if np.isnan(r["share_of_total"]) else \
+            row["share of cost"] = (profile.cell_mark("costs", g, "share_of_total") or mark
+                                    ) if np.isnan(r["share_of_total"]) else \
                 f"{100 * r['share_of_total']:.1f}%"
         rows.append(row)
     if frame is not None:

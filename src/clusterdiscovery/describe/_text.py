@@ -222,6 +222,17 @@ def suggest_name(rows, labels=None, n_terms: int = 2, types=None) -> str:
     return name[0].upper() + name[1:]
 
 
+def _marks(profile, table, cluster, name, default):
+    """``stat -> marker`` of one cluster's row of a costs/outcomes table: the primary
+    ``"suppressed (<11)"`` or the secondary ``"suppressed (to protect a small cell)"``."""
+    def mark(stat):
+        try:
+            return profile.cell_mark(table, cluster, stat, name=name) or default
+        except KeyError:
+            return default
+    return mark
+
+
 def _fmt_or_mark(value, fmt, mark):
     return mark if value is None or (isinstance(value, float) and math.isnan(value)) else fmt(
         value)
@@ -240,14 +251,15 @@ def cluster_blocks(profile, cluster, *, name, rows, top_n, labels, stability, na
     small = profile.is_suppressed(cluster) and any(
         (r.reason.startswith("group has fewer")) for r in rows.itertuples())
     if np.isnan(n):
-        size_txt = (f"**Size:** {mark} clients" + (f" of {_count(total_n)}" if np.isfinite(
-            total_n) else "") + ".")
+        of_total = f" of {_count(total_n)}" if np.isfinite(total_n) else ""
         if small:
-            size_txt += (f" This cluster has fewer than {m} clients, so its figures are "
-                         f"shown as '{mark}' to protect the privacy of the people in it.")
+            size_txt = (f"**Size:** {mark} clients{of_total}. This cluster has fewer than {m} "
+                        f"clients, so its figures are shown as '{mark}' to protect the "
+                        f"privacy of the people in it.")
         else:
-            size_txt += " (The size is withheld so that a smaller cluster's size cannot be " \
-                        "worked out from the total.)"
+            size_txt = (f"**Size:** {marker(m, secondary=True)}: the number of clients (out "
+                        f"of{of_total or ' the total'}) is withheld so that a smaller "
+                        f"cluster's size cannot be worked out from the total.")
     else:
         size_txt = (f"**Size:** {_count(n)} clients, {_pct(share)} of the {_count(total_n)} "
                     f"clients profiled.")
@@ -308,12 +320,15 @@ def _cost_blocks(profile, cluster, currency, mark):
     out = []
     col = profile.cost_columns[0]
     r, o = frame.loc[cluster], frame.loc[OVERALL]
+    cm = _marks(profile, "costs", cluster, col, mark)
+
+    def money(stat):
+        return _fmt_or_mark(r[stat], lambda v: _money(v, currency), cm(stat))
+
     conf = f"{profile.params.get('confidence_level', 0.95):.0%}"
-    mean = _fmt_or_mark(r["mean"], lambda v: _money(v, currency), mark)
-    lo = _fmt_or_mark(r["ci_low"], lambda v: _money(v, currency), mark)
-    hi = _fmt_or_mark(r["ci_high"], lambda v: _money(v, currency), mark)
     what = "Cost" if col.lower() == "cost" else f"Cost ({col.replace('_', ' ')})"
-    text = f"**{what}:** mean {mean} per client ({conf} BCa interval {lo} to {hi})"
+    text = (f"**{what}:** mean {money('mean')} per client ({conf} BCa interval "
+            f"{money('ci_low')} to {money('ci_high')})")
     if np.isfinite(r["mean"]) and np.isfinite(o["mean"]) and o["mean"] > 0:
         ratio = r["mean"] / o["mean"]
         rel = f"{ratio:.1f} times" if ratio >= 1.05 else (
@@ -326,16 +341,16 @@ def _cost_blocks(profile, cluster, currency, mark):
         else:
             text += " (the interval includes it)"
     text += "."
-    share_cost = r["share_of_total"]
     share_n = profile.table1.loc[("clients", "", "share"), cluster]
-    text += (f" The cluster accounts for {_fmt_or_mark(share_cost, _pct, mark)} of total cost "
-             f"with {_fmt_or_mark(share_n, _pct, mark)} of clients.")
-    text += (f" Median {_fmt_or_mark(r['median'], lambda v: _money(v, currency), mark)}; "
-             f"share with no recorded cost {_fmt_or_mark(r['share_zero'], _pct, mark)}.")
+    size_mark = profile.cell_mark("table1", cluster, ("clients", "", "share")) or mark
+    text += (f" The cluster accounts for "
+             f"{_fmt_or_mark(r['share_of_total'], _pct, cm('share_of_total'))} of total cost "
+             f"with {_fmt_or_mark(share_n, _pct, size_mark)} of clients.")
+    text += (f" Median {money('median')}; share with no recorded cost "
+             f"{_fmt_or_mark(r['share_zero'], _pct, cm('share_zero'))}.")
     if "cost_per_client_year" in r and profile.params.get("exposure"):
-        text += (" Cost per client-year "
-                 f"{_fmt_or_mark(r['cost_per_client_year'], lambda v: _money(v, currency), mark)}"
-                 f" (population {_money(o['cost_per_client_year'], currency)}).")
+        text += (f" Cost per client-year {money('cost_per_client_year')} "
+                 f"(population {_money(o['cost_per_client_year'], currency)}).")
     out.append(("p", text))
     return out
 
@@ -348,20 +363,24 @@ def _outcome_blocks(profile, cluster, mark):
     for name in profile.outcome_names:
         frame, _, info = profile.outcome_table(name)
         r = frame.loc[cluster]
+        cm = _marks(profile, "outcomes", cluster, name, mark)
         better = "higher" if info["higher_is_better"] else "lower"
         if np.isnan(r["n"]) and np.isnan(r["mean_change"]):
-            items.append(f"{name.replace('_', ' ')}: {mark}.")
+            items.append(f"{name.replace('_', ' ')}: {cm('n')}.")
             continue
+        def val(stat, fmt, r=r, cm=cm):
+            return _fmt_or_mark(r[stat], fmt, cm(stat))
+
+        def signed(v):
+            return f"{v:+.1f}"
+
         items.append(
             f"{name.replace('_', ' ')} ({better} is better): mean change "
-            f"**{_fmt_or_mark(r['mean_change'], lambda v: f'{v:+.1f}', mark)}** "
-            f"({conf} interval {_fmt_or_mark(r['ci_low'], lambda v: f'{v:+.1f}', mark)} to "
-            f"{_fmt_or_mark(r['ci_high'], lambda v: f'{v:+.1f}', mark)}) from "
-            f"{_fmt_or_mark(r['baseline_mean'], _num, mark)} at baseline; "
-            f"reliably improved {_fmt_or_mark(r['share_improved'], _pct, mark)}, "
-            f"reliably deteriorated {_fmt_or_mark(r['share_deteriorated'], _pct, mark)} "
-            f"(Jacobson-Truax, reliability {info['reliability']:.2f}); "
-            f"{_fmt_or_mark(r['n'], _count, mark)} clients with both scores."
+            f"**{val('mean_change', signed)}** ({conf} interval {val('ci_low', signed)} to "
+            f"{val('ci_high', signed)}) from {val('baseline_mean', _num)} at baseline; "
+            f"reliably improved {val('share_improved', _pct)}, reliably deteriorated "
+            f"{val('share_deteriorated', _pct)} (Jacobson-Truax, reliability "
+            f"{info['reliability']:.2f}); {val('n', _count)} clients with both scores."
         )
     return [("h3", "Outcomes"), ("ul", items)]
 

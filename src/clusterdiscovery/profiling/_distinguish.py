@@ -40,7 +40,8 @@ from scipy import stats
 from scipy.special import ndtri_exp
 
 from ._data import Groups, Variable
-from ._tables import NONE, SMALL_COUNT, SMALL_GROUP, Table1, reason_text
+from ._suppress import small_count
+from ._tables import NONE, SECONDARY, SMALL_COUNT, SMALL_GROUP, Table1, reason_text
 
 __all__ = ["build_distinguishing", "vtest_numeric", "vtest_level", "DIST_COLUMNS"]
 
@@ -149,8 +150,12 @@ def build_distinguishing(groups: Groups, variables: list[Variable], t1: Table1,
             smd = (pk - pr) / sp
         pall = np.where(st.suppressed[lev_idx, -1][:, None], np.nan, pall)
         supp = st.suppressed[np.ix_(lev_idx, cl_idx)] | st.suppressed[lev_idx, -1][:, None]
+        # primary where the cell or the level's overall count is small; otherwise the cell
+        # is hidden only to protect another cell (secondary)
+        prim = small_count(x, m) | st.suppressed[lev_idx, -1][:, None]
         code = np.where(np.broadcast_to(small_group[cl_idx], x.shape), SMALL_GROUP,
-                        np.where(supp, SMALL_COUNT, NONE))
+                        np.where(supp & prim, SMALL_COUNT,
+                                 np.where(supp, SECONDARY, NONE)))
         n_lev = len(lev_idx)
         parts.append(pd.DataFrame({
             "cluster": np.tile(np.array(cl_keys, dtype=object), n_lev),

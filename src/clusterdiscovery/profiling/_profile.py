@@ -19,7 +19,7 @@ from ._data import NOISE, numeric_column, prepare_groups, prepare_variables
 from ._distinguish import build_distinguishing
 from ._outcomes import build_outcome
 from ._result import ClusterProfile
-from ._suppress import SuppressionLog
+from ._suppress import SECONDARY_MARK, SuppressionLog
 from ._tables import NONE, build_table1, reason_text
 
 __all__ = ["profile_clusters"]
@@ -285,7 +285,8 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
     else:
         notes.append(f"Counts from 1 to {m - 1}, and statistics computed from fewer than {m} "
                      f"clients, are suppressed (shown as 'suppressed (<{m})'); further cells "
-                     f"are suppressed where a total would reveal them.")
+                     f"are suppressed where a total would reveal them (shown as "
+                     f"'{SECONDARY_MARK}').")
         if len(suppressed):
             warnings.warn(
                 f"{len(suppressed)} cell(s) were suppressed because they count, or are "

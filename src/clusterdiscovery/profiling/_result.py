@@ -9,7 +9,7 @@ import pandas as pd
 
 from ._data import NOISE, OVERALL
 from ._suppress import marker
-from ._tables import NONE, reason_text
+from ._tables import NONE, SECONDARY, reason_text
 
 __all__ = ["ClusterProfile", "format_value"]
 
@@ -155,18 +155,61 @@ class ClusterProfile:
         long["suppressed"] = (r.stack(future_stack=True) != NONE).to_numpy()
         return long
 
+    def _mark(self, code) -> str:
+        """Marker of a suppressed cell from its reason code (``""`` if shown)."""
+        if code == NONE:
+            return ""
+        return marker(self.min_cell_size, secondary=code == SECONDARY)
+
+    def _reason_frame(self, table: str, name: str | None = None) -> pd.DataFrame:
+        if table == "table1":
+            return self._reasons["table1"]
+        source = {"costs": self._costs, "outcomes": self._outcomes}.get(table)
+        if source is None:
+            raise ValueError(f"Unknown table {table!r}; use 'table1', 'costs' or 'outcomes'.")
+        if not source:
+            raise ValueError(f"The profile has no {table}.")
+        name = next(iter(source)) if name is None else name
+        if name not in source:
+            raise ValueError(f"Unknown {table[:-1]} {name!r}; the profile has {list(source)}.")
+        return source[name][1]
+
+    def cell_mark(self, table: str, group, statistic, *, name: str | None = None) -> str:
+        """What a report shows in place of a suppressed cell, or ``""`` if it is shown.
+
+        ``"suppressed (<11)"`` (with the ``min_cell_size`` in use) for primary suppression:
+        a small count or a statistic computed from few clients; ``"suppressed (to protect a
+        small cell)"`` for a cell hidden only so that another cell cannot be worked out
+        from a total (secondary suppression).
+
+        Parameters
+        ----------
+        table : {"table1", "costs", "outcomes"}
+        group : cluster label, ``"noise"`` or ``"overall"``
+        statistic : str or tuple
+            A column of the costs/outcomes table (``"mean"``, ``"n"``, ...), or for Table 1
+            the row ``(variable, level, statistic)``, e.g. ``("clients", "", "n")``.
+        name : str, optional
+            The cost column or outcome (the first by default).
+        """
+        r = self._reason_frame(table, name)
+        return self._mark(r.loc[statistic, group] if table == "table1"
+                          else r.loc[group, statistic])
+
     def formatted(self, table: str = "table1", *, column: str | None = None) -> pd.DataFrame:
-        """A table as text, with ``"suppressed (<11)"`` in place of suppressed cells.
+        """A table as text, with ``"suppressed (<11)"`` in place of suppressed cells
+        (``"suppressed (to protect a small cell)"`` where a cell is hidden only by
+        secondary suppression).
 
         ``table`` is one of ``"table1"``, ``"distinguishing"``, ``"costs"``, ``"outcomes"``,
         ``"variance_explained"``.
         """
-        mark = marker(self.min_cell_size)
         if table == "table1":
             t, r = self.table1, self._reasons["table1"]
             stats = t.index.get_level_values("statistic")
             out = pd.DataFrame(
-                [[mark if r.iat[i, j] != NONE else format_value(t.iat[i, j], stats[i])
+                [[self._mark(r.iat[i, j]) if r.iat[i, j] != NONE
+                  else format_value(t.iat[i, j], stats[i])
                   for j in range(t.shape[1])] for i in range(t.shape[0])],
                 index=t.index, columns=t.columns,
             )
@@ -184,9 +227,12 @@ class ClusterProfile:
                     for v, k in zip(d[c], d["kind"])
                 ]
             hidden = ["cluster_value", "ratio", "v_test", "p_value", "p_adjusted", "smd"]
-            out.loc[d["suppressed"].to_numpy(), hidden] = mark
-            out.loc[d["overall_value"].isna().to_numpy() & d["suppressed"].to_numpy(),
-                    "overall_value"] = mark
+            secondary = d["reason"].to_numpy() == reason_text(SECONDARY, self.min_cell_size)
+            for sec in (False, True):
+                rows = d["suppressed"].to_numpy() & (secondary == sec)
+                m = marker(self.min_cell_size, secondary=sec)
+                out.loc[rows, hidden] = m
+                out.loc[d["overall_value"].isna().to_numpy() & rows, "overall_value"] = m
             return out
         if table in ("costs", "outcomes"):
             pieces = {}
@@ -196,7 +242,8 @@ class ClusterProfile:
                     continue
                 f, r = item[0], item[1]
                 pieces[name] = pd.DataFrame(
-                    [[mark if r.iat[i, j] != NONE else format_value(f.iat[i, j], f.columns[j])
+                    [[self._mark(r.iat[i, j]) if r.iat[i, j] != NONE
+                      else format_value(f.iat[i, j], f.columns[j])
                       for j in range(f.shape[1])] for i in range(f.shape[0])],
                     index=f.index, columns=f.columns,
                 )
@@ -213,12 +260,10 @@ class ClusterProfile:
             f"or 'variance_explained'."
         )
 
-    def suppression_reason(self, table, group, statistic):
-        """Reason text for a suppressed cell of the costs/outcomes tables (or "")."""
-        r = self._reasons.get(table)
-        if r is None:
-            return ""
-        code = r.loc[group, statistic]
+    def suppression_reason(self, table, group, statistic, *, name: str | None = None):
+        """Reason text for a suppressed cell (or ""); arguments as for :meth:`cell_mark`."""
+        r = self._reason_frame(table, name)
+        code = r.loc[statistic, group] if table == "table1" else r.loc[group, statistic]
         return "" if code == NONE else reason_text(code, self.min_cell_size)
 
     # ---------------------------------------------------------------- display
@@ -229,15 +274,19 @@ class ClusterProfile:
                 f"{len(self.suppressed)} suppressed cells)")
 
     def _repr_html_(self) -> str:
-        mark = marker(self.min_cell_size)
         s = self.summary.astype(object)
         for g in s.index:
             for c in s.columns:
                 v = s.at[g, c]
                 if c == "top_features":
                     continue
-                s.at[g, c] = mark if (isinstance(v, float) and np.isnan(v)) else \
-                    format_value(v, "share" if c == "share" else ("n" if c == "n" else c))
+                if isinstance(v, float) and np.isnan(v):
+                    mark = (self.cell_mark("table1", g, ("clients", "", c)) if c in ("n", "share")
+                            else self.cell_mark("costs", g, {"mean_cost": "mean"}.get(c, c)))
+                    s.at[g, c] = mark or ""
+                else:
+                    s.at[g, c] = format_value(
+                        v, "share" if c == "share" else ("n" if c == "n" else c))
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
         return (f"<div><strong>{html.escape(repr(self))}</strong>"
                 f"{s.to_html(escape=True)}<ul>{notes}</ul></div>")
@@ -270,9 +319,10 @@ class ClusterProfile:
         if kind == "sizes":
             vals = self.sizes[self.groups].to_numpy(dtype=float)
             ax.barh(y, np.nan_to_num(vals), color="#4C72B0")
-            for i, v in enumerate(vals):
+            for i, (g, v) in enumerate(zip(self.groups, vals)):
                 if np.isnan(v):
-                    ax.text(0, i, " " + mark, va="center", fontsize=8)
+                    ax.text(0, i, " " + (self.cell_mark("table1", g, ("clients", "", "n"))
+                                         or mark), va="center", fontsize=8)
             ax.set_yticks(y, labels)
             ax.set_xlabel("clients")
             ax.set_ylabel("cluster")
@@ -298,7 +348,9 @@ class ClusterProfile:
             ax.errorbar(m[ok], y[ok], xerr=np.nan_to_num(err[:, ok]), fmt="o", color="#C44E52",
                         capsize=3)
             for i in np.flatnonzero(~ok):
-                ax.text(0.02, i, mark, va="center", fontsize=8,
+                g = self.groups[i]
+                text = self.cell_mark(kind, g, col, name=cost if kind == "costs" else name)
+                ax.text(0.02, i, text or mark, va="center", fontsize=8,
                         transform=ax.get_yaxis_transform())
             overall = frame.loc[OVERALL, col]
             if not np.isnan(overall):

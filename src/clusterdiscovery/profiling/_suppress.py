@@ -17,7 +17,8 @@ Rules (documented in ``docs/profiling.md``):
 * ``min_cell_size`` of 0 or 1 disables suppression (and says so in the profile's notes).
 
 The marker shown in rendered tables and text is ``"suppressed (<11)"`` (with the
-``min_cell_size`` in use).
+``min_cell_size`` in use) for primary suppression, and ``"suppressed (to protect a small
+cell)"`` for a cell hidden only by secondary suppression (it may hold many clients).
 """
 
 from __future__ import annotations
@@ -25,12 +26,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["marker", "small_count", "complete_lines", "SuppressionLog"]
+__all__ = ["marker", "SECONDARY_MARK", "small_count", "complete_lines", "SuppressionLog"]
+
+#: Shown in place of a cell hidden only to protect another (small) cell.
+SECONDARY_MARK = "suppressed (to protect a small cell)"
 
 
-def marker(min_cell_size: int) -> str:
-    """The text shown in place of a suppressed value."""
-    return f"suppressed (<{min_cell_size})"
+def marker(min_cell_size: int, secondary: bool = False) -> str:
+    """The text shown in place of a suppressed value.
+
+    ``"suppressed (<11)"`` for primary suppression (a small count, or a statistic from
+    fewer than ``min_cell_size`` clients); :data:`SECONDARY_MARK` when the cell is hidden
+    only so that another cell cannot be recovered from a total (``secondary=True``).
+    """
+    return SECONDARY_MARK if secondary else f"suppressed (<{min_cell_size})"
 
 
 def small_count(counts, min_cell_size: int) -> np.ndarray:
