@@ -14,7 +14,11 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from clusterdiscovery import ClusterDescriptions, describe_clusters, profile_clusters  # noqa: E402
-from clusterdiscovery.describe._text import times_phrase, variable_label  # noqa: E402
+from clusterdiscovery.describe._text import (  # noqa: E402
+    suggest_name,
+    times_phrase,
+    variable_label,
+)
 
 
 def _data(seed=0):
@@ -76,7 +80,8 @@ def test_one_description_per_cluster_with_magnitudes(profile):
 
 def test_helpers():
     assert variable_label("honos_6") == "HoNOS item 'hallucinations and delusions'"
-    assert variable_label("honos_12") == "HoNOS item 'occupation and activities'"
+    assert variable_label("honos_12") == "HoNOS item 'problems with occupation and activities'"
+    assert variable_label("honos_11") == "HoNOS item 'problems with living conditions'"
     assert variable_label("x", {"x": "Something"}) == "Something"
     assert times_phrase(3.01) == "three times the population rate"
     assert times_phrase(2.0) == "twice the population rate"
@@ -189,3 +194,31 @@ def test_stability_must_be_numbered_like_the_profile(profile):
     # clusters numbered 1..3: named in the message
     with pytest.raises(ValueError, match=r"not in the profile: \[3\]"):
         describe_clusters(profile, stability=stab(lab + 1))
+
+
+def _rows(*features):
+    """Significant feature rows (strongest first) as suggest_name reads them."""
+    return pd.DataFrame([
+        {"variable": v, "level": lv, "kind": "numeric" if lv == "" else "categorical",
+         "v_test": t, "suppressed": False} for v, lv, t in features]).itertuples()
+
+
+def test_names_prefer_higher_features_and_name_problems_as_problems():
+    # the common-problems cluster: below average on two items, above on two others
+    rows = _rows(("sarn_vulnerability", "", -8.0), ("honos_6", "", -6.0),
+                 ("honos_11", "", 5.0), ("honos_9", "", 4.0))
+    assert suggest_name(rows) == "Problems with living conditions, problems with relationships"
+    # one higher feature: a lower one fills in
+    rows = _rows(("age", "", -9.0), ("honos_6", "", 5.0), ("sarn_self_neglect", "", -3.0))
+    assert suggest_name(rows) == "High hallucinations and delusions, younger"
+    # nothing higher: lower features, phrased as fewer problems
+    assert suggest_name(_rows(("sarn_vulnerability", "", -4.0), ("honos_4", "", -3.0))) == \
+        "Low vulnerability, few cognitive problems"
+    # a level that is rarer in the cluster never names it; a common one does
+    rows = _rows(("housing", "homeless", -7.0), ("housing", "settled", 6.0),
+                 ("prior_admissions", "", 5.0))
+    assert suggest_name(rows, types={"prior_admissions": "count"}) == \
+        "Settled, many prior admissions"
+    # user labels are used as given
+    assert suggest_name(_rows(("honos_11", "", 3.0)), labels={"honos_11": "housing"}) == \
+        "High housing"

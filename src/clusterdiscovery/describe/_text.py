@@ -37,9 +37,9 @@ _HONOS_SHORT = {
     1: "overactive/aggressive behaviour", 2: "non-accidental self-injury",
     3: "problem drinking or drug-taking", 4: "cognitive problems",
     5: "physical illness or disability", 6: "hallucinations and delusions",
-    7: "depressed mood", 8: "other mental and behavioural problems", 9: "relationships",
-    10: "activities of daily living", 11: "living conditions",
-    12: "occupation and activities",
+    7: "depressed mood", 8: "other mental and behavioural problems",
+    9: "problems with relationships", 10: "problems with activities of daily living",
+    11: "problems with living conditions", 12: "problems with occupation and activities",
 }
 SARN_ITEMS = {
     "sarn_risk_others": "risk to others", "sarn_self_harm": "risk of self-harm",
@@ -188,34 +188,69 @@ def feature_sentence(row, labels=None) -> str:
 
 
 _NAME_WORDS = {"age": ("older", "younger"), "years_known": ("long known", "recently known")}
+_PROBLEM_WORD = re.compile(r"\bproblems?\b")
+
+
+def _is_problem_scale(variable: str) -> bool:
+    """HoNOS items and SARN ratings: a higher score is more problems."""
+    m = _HONOS_RE.match(variable)
+    return bool(m and int(m.group(1)) in HONOS_ITEMS) or variable in SARN_ITEMS
+
+
+def _name_term(row, labels, types) -> tuple[str, bool] | None:
+    """``(words, higher)`` naming one significant feature, or None if it cannot name one.
+
+    ``higher`` is whether the feature is higher or more common in the cluster (positive
+    v-test). HoNOS and SARN items are named as problems: "problems with living
+    conditions", "cognitive problems", "high hallucinations and delusions"; when lower,
+    "few problems with ...", "low vulnerability".
+    """
+    up = row.v_test > 0
+    var = row.variable
+    if row.kind != "numeric":
+        if not up:
+            return None
+        if str(row.level) in ("1", "True", "1.0"):
+            return short_label(var, labels), True
+        return level_label(row.level), True
+    own = bool(labels and var in labels)
+    label = short_label(var, labels)
+    if var in _NAME_WORDS and not own:
+        return _NAME_WORDS[var][0 if up else 1], up
+    if _is_problem_scale(var) and not own:
+        if _PROBLEM_WORD.search(label):  # already says "problem(s)"
+            if up:
+                return label, True
+            return ("few " if label.startswith("problems") or label.endswith("problems")
+                    else "little ") + label, False
+        return ("high " if up else "low ") + label, up
+    if types.get(var) == "count":
+        return ("many " if up else "few ") + label, up
+    return ("high " if up else "low ") + label, up
 
 
 def suggest_name(rows, labels=None, n_terms: int = 2, types=None) -> str:
-    """A short name from the strongest over-represented features."""
-    terms = []
+    """A short name from the strongest over-represented features.
+
+    ``rows`` are a cluster's significant features, strongest first. The name joins the
+    ``n_terms`` strongest features that are higher or more common in the cluster (positive
+    v-test); lower features ("younger", "low ...", "few ...") fill in only when there are
+    fewer such features. HoNOS and SARN items are named as problems ("Problems with living
+    conditions", "High hallucinations and delusions").
+    """
     types = types or {}
+    higher, lower = [], []
     for row in rows:
         if row.suppressed or not np.isfinite(row.v_test):
             continue
-        if row.kind == "numeric":
-            up = row.v_test > 0
-            if row.variable in _NAME_WORDS and not (labels and row.variable in labels):
-                word = _NAME_WORDS[row.variable][0 if up else 1]
-            elif types.get(row.variable) == "count":
-                word = ("many " if up else "few ") + short_label(row.variable, labels)
-            else:
-                word = ("high " if up else "low ") + short_label(row.variable, labels)
-        else:
-            if row.v_test < 0:
-                continue
-            if str(row.level) in ("1", "True", "1.0"):
-                word = short_label(row.variable, labels)
-            else:
-                word = level_label(row.level)
-        if word not in terms:
-            terms.append(word)
-        if len(terms) == n_terms:
-            break
+        term = _name_term(row, labels, types)
+        if term is None:
+            continue
+        words, up = term
+        target = higher if up else lower
+        if words not in higher and words not in lower:
+            target.append(words)
+    terms = (higher + lower)[:n_terms]
     if not terms:
         return ""
     name = ", ".join(terms)
