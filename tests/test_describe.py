@@ -222,3 +222,31 @@ def test_names_prefer_higher_features_and_name_problems_as_problems():
     # user labels are used as given
     assert suggest_name(_rows(("honos_11", "", 3.0)), labels={"honos_11": "housing"}) == \
         "High housing"
+
+
+def test_every_cost_column_gets_a_line_and_sentences_start_with_a_capital():
+    df, lab = _data()
+    rng = np.random.default_rng(1)
+    df = df.assign(cost_inpatient_day=np.where(lab == 0, rng.gamma(1.0, 3000.0, lab.size), 0.0),
+                   cost_crisis=rng.gamma(1.0, 200.0, lab.size))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p = profile_clusters(
+            df, lab, costs=["cost", "cost_inpatient_day", "cost_crisis"],
+            outcomes={"honos_total": ("honos_total_baseline", "honos_total_followup")},
+            n_bootstrap=100, random_state=0)
+    desc = describe_clusters(p)
+    text = desc[0].text
+    assert "**Cost:** mean £" in text  # the first column keeps its paragraph
+    for label, col in (("Inpatient day", "cost_inpatient_day"), ("Crisis", "cost_crisis")):
+        mean = p.cost_table(col)[0].loc[0, "mean"]
+        line = next(x for x in text.splitlines() if x.startswith(f"- {label}: mean"))
+        assert f"£{mean:,.0f} per client" in line and "population mean" in line
+    # cluster 1 has no inpatient cost at all: said plainly
+    assert "- Inpatient day: mean £0 per client" in desc[1].text
+    assert "- HoNOS total (lower is better): mean change" in text
+    for d in desc:
+        for kind, content in d.blocks:
+            for item in [content] if kind == "p" else content if kind == "ul" else []:
+                first = re.search(r"[A-Za-z]", item).group()
+                assert first.isupper(), item

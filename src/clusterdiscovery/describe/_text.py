@@ -305,7 +305,7 @@ def cluster_blocks(profile, cluster, *, name, rows, top_n, labels, stability, na
         _stability_block(blocks, stability, cluster)
         if narrative:
             blocks += [("h3", "Expert view"), ("p", narrative.strip())]
-        return blocks
+        return _capitalised(blocks)
 
     shown = rows[~rows["suppressed"] & (rows["p_adjusted"] < alpha)]
     problems, strengths, other = [], [], []
@@ -345,15 +345,20 @@ def cluster_blocks(profile, cluster, *, name, rows, top_n, labels, stability, na
     _stability_block(blocks, stability, cluster)
     if narrative:
         blocks += [("h3", "Expert view"), ("p", narrative.strip())]
-    return blocks
+    return _capitalised(blocks)
 
 
-def _cost_blocks(profile, cluster, currency, mark):
-    frame, _ = profile.cost_table()
-    if frame is None:
-        return []
-    out = []
-    col = profile.cost_columns[0]
+def _cost_label(col: str) -> str:
+    """'cost_inpatient_day' -> 'inpatient day'; 'cost' -> ''."""
+    name = col.lower()
+    name = name[5:] if name.startswith("cost_") else name
+    return "" if name == "cost" else name.replace("_", " ")
+
+
+def _cost_mean_text(profile, cluster, col, currency, mark):
+    """'mean £X per client (95% BCa interval £a to £b), 2.1 times the population mean of
+    £Y (clearly above it)' for one cost column."""
+    frame, _ = profile.cost_table(col)
     r, o = frame.loc[cluster], frame.loc[OVERALL]
     cm = _marks(profile, "costs", cluster, col, mark)
 
@@ -361,9 +366,8 @@ def _cost_blocks(profile, cluster, currency, mark):
         return _fmt_or_mark(r[stat], lambda v: _money(v, currency), cm(stat))
 
     conf = f"{profile.params.get('confidence_level', 0.95):.0%}"
-    what = "Cost" if col.lower() == "cost" else f"Cost ({col.replace('_', ' ')})"
-    text = (f"**{what}:** mean {money('mean')} per client ({conf} BCa interval "
-            f"{money('ci_low')} to {money('ci_high')})")
+    text = (f"mean {money('mean')} per client ({conf} BCa interval {money('ci_low')} to "
+            f"{money('ci_high')})")
     if np.isfinite(r["mean"]) and np.isfinite(o["mean"]) and o["mean"] > 0:
         ratio = r["mean"] / o["mean"]
         rel = f"{ratio:.1f} times" if ratio >= 1.05 else (
@@ -375,7 +379,19 @@ def _cost_blocks(profile, cluster, currency, mark):
             text += " (clearly below it)"
         else:
             text += " (the interval includes it)"
-    text += "."
+    elif np.isfinite(o["mean"]) and o["mean"] == 0:
+        text += ", with no such cost recorded in the population"
+    return text, r, o, cm, money
+
+
+def _cost_blocks(profile, cluster, currency, mark):
+    """A paragraph on the first cost column; one line for each further cost column."""
+    if not profile.cost_columns:
+        return []
+    col, *more = profile.cost_columns
+    text, r, o, cm, money = _cost_mean_text(profile, cluster, col, currency, mark)
+    label = _cost_label(col)
+    text = f"**{'Cost' + (f' ({label})' if label else '')}:** {text}."
     share_n = profile.table1.loc[("clients", "", "share"), cluster]
     size_mark = profile.cell_mark("table1", cluster, ("clients", "", "share")) or mark
     text += (f" The cluster accounts for "
@@ -386,7 +402,40 @@ def _cost_blocks(profile, cluster, currency, mark):
     if "cost_per_client_year" in r and profile.params.get("exposure"):
         text += (f" Cost per client-year {money('cost_per_client_year')} "
                  f"(population {_money(o['cost_per_client_year'], currency)}).")
-    out.append(("p", text))
+    out = [("p", text)]
+    if more:
+        items = []
+        for c in more:
+            line = _cost_mean_text(profile, cluster, c, currency, mark)[0]
+            items.append(f"{(_cost_label(c) or c.replace('_', ' '))}: {line}.")
+        out += [("p", "**Cost by type:**"), ("ul", items)]
+    return out
+
+
+def _outcome_label(name: str) -> str:
+    """'honos_total' -> 'HoNOS total'."""
+    text = name.replace("_", " ")
+    text = re.sub(r"\bhonos\b", "HoNOS", text, flags=re.IGNORECASE)
+    return re.sub(r"\bsarn\b", "SARN", text, flags=re.IGNORECASE)
+
+
+def capitalise(text: str) -> str:
+    """Upper-case the first letter of a sentence (after any leading ``**``)."""
+    m = re.search(r"[A-Za-z]", text)
+    if m is None or text[:m.start()].strip("* ") != "":
+        return text
+    return text[:m.start()] + text[m.start()].upper() + text[m.start() + 1:]
+
+
+def _capitalised(blocks) -> list:
+    """Every paragraph and bullet starts with a capital letter."""
+    out = []
+    for kind, content in blocks:
+        if kind == "p":
+            content = capitalise(content)
+        elif kind == "ul":
+            content = [capitalise(item) for item in content]
+        out.append((kind, content))
     return out
 
 
@@ -400,8 +449,9 @@ def _outcome_blocks(profile, cluster, mark):
         r = frame.loc[cluster]
         cm = _marks(profile, "outcomes", cluster, name, mark)
         better = "higher" if info["higher_is_better"] else "lower"
+        label = _outcome_label(name)
         if np.isnan(r["n"]) and np.isnan(r["mean_change"]):
-            items.append(f"{name.replace('_', ' ')}: {cm('n')}.")
+            items.append(f"{label}: {cm('n')}.")
             continue
         def val(stat, fmt, r=r, cm=cm):
             return _fmt_or_mark(r[stat], fmt, cm(stat))
@@ -410,7 +460,7 @@ def _outcome_blocks(profile, cluster, mark):
             return f"{v:+.1f}"
 
         items.append(
-            f"{name.replace('_', ' ')} ({better} is better): mean change "
+            f"{label} ({better} is better): mean change "
             f"**{val('mean_change', signed)}** ({conf} interval {val('ci_low', signed)} to "
             f"{val('ci_high', signed)}) from {val('baseline_mean', _num)} at baseline; "
             f"reliably improved {val('share_improved', _pct)}, reliably deteriorated "
