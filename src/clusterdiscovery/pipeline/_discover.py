@@ -165,6 +165,7 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     descriptions = describe_clusters(
         profile, stability=stability, narratives=cfg["report"]["narratives"],
         names=cfg["report"]["names"] or None, title=cfg["report"]["title"],
+        labels=_event_labels(cfg["data"]["window_days"]),
         sections=_sections(selection, candidates, record, cmap))
     done("describe")
 
@@ -410,6 +411,19 @@ def _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note, cl
                      f"candidates, eligible when every cluster's mean Jaccard >= "
                      f"{s['min_jaccard']}",
         "choice": choice_note,
+    }
+
+
+def _event_labels(window_days) -> dict:
+    """Plain names of the aggregated service-use columns, for the cluster pages."""
+    window = f" in the last {window_days} days" if window_days else ""
+    return {
+        "n_total_per_year": "contacts and bed days per year",
+        "n_total": f"contacts and bed days{window}",
+        "inpatient_days": f"inpatient days{window}",
+        "crisis_episodes": f"crisis episodes{window}",
+        "days_since_last_contact": "days since the last contact",
+        "exposure_years": "years of follow-up",
     }
 
 
