@@ -61,3 +61,21 @@ def test_bad_input(rng):
         cluster_map(pd.DataFrame({"a": ["x"] * 50, "b": X[:, 0]}), np.zeros(50))
     with pytest.raises(ValueError, match="min_cell_size"):
         cluster_map(X, np.zeros(50), min_cell_size=-1)
+
+
+def test_missing_or_misaligned_labels_are_refused_and_series_are_aligned(rng):
+    X = rng.normal(size=(50, 3))
+    with pytest.raises(ValueError, match="missing"):
+        cluster_map(X, np.r_[np.zeros(49), np.nan])
+    with pytest.raises(TypeError, match="labels"):
+        cluster_map(X, None)
+    with pytest.raises(TypeError, match="numeric"):
+        cluster_map(np.array([["a", "b"]] * 5), np.zeros(5))
+    frame = pd.DataFrame(X, index=[f"C{i:02d}" for i in range(50)])
+    y = pd.Series(np.repeat([0, 1], 25), index=frame.index)
+    with pytest.raises(ValueError, match="index"):
+        cluster_map(frame, y.set_axis([f"D{i:02d}" for i in range(50)]), min_cell_size=0)
+    shuffled = y.iloc[rng.permutation(50)]
+    got = cluster_map(frame, shuffled, min_cell_size=0)
+    want = cluster_map(frame, y, min_cell_size=0)
+    pd.testing.assert_frame_equal(got.summary, want.summary)

@@ -120,16 +120,19 @@ def cluster_map(X, labels, *, min_cell_size=11, gridsize=25) -> ClusterMap:
         if bad:
             raise TypeError(f"cluster_map needs numeric columns; {bad[:5]} are not. Encode "
                             f"them first (clusterdiscovery.features.make_preprocessor).")
-    A = np.asarray(X, dtype=float)
+    try:
+        A = np.asarray(X, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"X must be a numeric DataFrame or array; got {type(X).__name__} "
+                        f"with non-numeric values. Encode them first "
+                        f"(clusterdiscovery.features.make_preprocessor).") from None
     if A.ndim != 2 or A.shape[0] < 3 or A.shape[1] < 2:
         raise ValueError(f"X must be 2-D with at least 3 rows and 2 columns; got shape "
                          f"{A.shape}.")
     if not np.isfinite(A).all():
         raise ValueError("X contains NaN or inf; impute it first "
                          "(clusterdiscovery.features.make_preprocessor).")
-    labels = np.asarray(labels)
-    if labels.shape != (A.shape[0],):
-        raise ValueError(f"labels has {labels.size} entries for {A.shape[0]} rows of X.")
+    labels = _check_labels(labels, X, A.shape[0])
     sd = A.std(axis=0)
     Z = (A - A.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
     pca = PCA(n_components=2, svd_solver="full").fit(Z)
@@ -168,3 +171,28 @@ def cluster_map(X, labels, *, min_cell_size=11, gridsize=25) -> ClusterMap:
     return ClusterMap(summary, drawn, method="pca",
                       explained_variance=pca.explained_variance_ratio_,
                       min_cell_size=min_cell_size, gridsize=gridsize, extent=(x0, x1, y0, y1))
+
+
+def _check_labels(labels, X, n: int) -> np.ndarray:
+    """Labels as a 1-D array in X's row order (a Series is aligned to a DataFrame's index)."""
+    if labels is None or isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
+        raise TypeError(f"labels must be an array or pandas Series of cluster labels; got "
+                        f"{type(labels).__name__}.")
+    if (isinstance(labels, pd.Series) and isinstance(X, pd.DataFrame)
+            and not labels.index.equals(X.index)):
+        if (len(labels) != n or labels.index.has_duplicates
+                or not labels.index.isin(X.index).all()):
+            raise ValueError("The labels Series index does not match X's index; pass labels "
+                             "indexed like X (or a plain array in X's row order).")
+        labels = labels.reindex(X.index)
+    arr = np.asarray(labels)
+    if arr.ndim != 1:
+        raise ValueError(f"labels must be 1-D; got shape {arr.shape}.")
+    if arr.shape[0] != n:
+        raise ValueError(f"labels has {arr.shape[0]} entries for {n} rows of X; pass one "
+                         f"label per client.")
+    missing = pd.isna(arr)
+    if missing.any():
+        raise ValueError(f"labels has {int(missing.sum())} missing value(s); give every "
+                         f"client a cluster label (-1 for noise).")
+    return arr
