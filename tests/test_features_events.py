@@ -197,6 +197,18 @@ def test_bad_parameters(events):
         aggregate_events(events, clients=["a", "a", "b"])
     with pytest.raises(TypeError, match="clients"):
         aggregate_events(events, clients=3)
+    with pytest.raises(TypeError, match="as_of"):  # not read as nanoseconds since 1970
+        aggregate_events(events, as_of=20240301)
+
+
+def test_repeated_column_names_are_named(events):
+    doubled = pd.concat([events, events[["cost"]]], axis=1)
+    with pytest.raises(SchemaError, match=r"more than one column named \['cost'\]"):
+        aggregate_events(doubled)
+    # a repeated column that is not used does no harm
+    unused = events[["cost"]].rename(columns={"cost": "x"})
+    extra = pd.concat([events, unused, unused], axis=1)
+    pd.testing.assert_frame_equal(aggregate_events(extra), aggregate_events(events))
 
 
 def test_input_not_modified(events):

@@ -157,6 +157,12 @@ def aggregate_events(
             f"The events table has no column(s) {missing} (it has {list(events.columns)}). "
             f"Rename them or pass id_col=, date_col=, service_col=, cost_col=."
         )
+    repeated = [c for c in needed if (events.columns == c).sum() > 1]
+    if repeated:
+        raise SchemaError(
+            f"The events table has more than one column named {repeated}; rename or drop "
+            f"the copies so that each of these names appears once."
+        )
 
     # ---------------------------------------------------------------- columns -> arrays
     ids = events[id_col]
@@ -364,6 +370,12 @@ def _as_int_ns(s: pd.Series, col: str, table: str) -> np.ndarray:
 
 
 def _timestamp_ns(value, name: str) -> int:
+    if isinstance(value, bool | int | float | np.number):
+        # pandas would read a number as nanoseconds since 1970, silently dropping every event
+        raise TypeError(
+            f"The '{name}' parameter must be a date such as '2025-12-31' or a Timestamp; got "
+            f"the number {value!r}."
+        )
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError) as exc:
