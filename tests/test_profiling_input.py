@@ -136,3 +136,16 @@ def test_identifier_like_text_columns_are_not_profiled():
     assert "nhs_number" not in set(p.distinguishing["variable"])
     assert "client_id" not in set(p.distinguishing["variable"])
     assert any("nhs_number" in n for n in p.notes)
+
+
+def test_bad_cost_and_outcome_arguments_and_duplicated_columns_get_clear_errors():
+    df, lab = _data()
+    with pytest.raises(TypeError, match="'costs' parameter"):
+        profile_clusters(df, lab, costs=5)
+    with pytest.raises(TypeError, match="Outcome 'h' must be a pair"):
+        profile_clusters(df, lab, outcomes={"h": 5})
+    dup = pd.concat([df, df[["age"]]], axis=1)
+    with pytest.raises(ValueError, match=r"duplicated column name\(s\) \['age'\]"):
+        profile_clusters(dup, lab)
+    p = profile_clusters(df, lab, costs=np.array(["cost"]), n_bootstrap=50, random_state=0)
+    assert p.params["costs"] == ["cost"]

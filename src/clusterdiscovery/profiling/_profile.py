@@ -151,6 +151,10 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
     np.float64(100.0)
     """
     data = check_dataframe(data, "data")
+    if data.columns.has_duplicates:
+        dup = sorted(map(str, data.columns[data.columns.duplicated()].unique()))
+        raise ValueError(f"The 'data' table has duplicated column name(s) {dup[:5]}; rename "
+                         f"or drop the copies.")
     if schema is not None and not isinstance(schema, ClientSchema):
         raise TypeError(
             f"The 'schema' parameter must be a ClientSchema; got {type(schema).__name__}."
@@ -165,7 +169,10 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
 
     if isinstance(costs, str):
         costs = [costs]
-    costs = list(costs or ())
+    if costs is not None and not isinstance(costs, (list, tuple, pd.Index, np.ndarray)):
+        raise TypeError(f"The 'costs' parameter must be a column name or a list of column "
+                        f"names; got {type(costs).__name__}.")
+    costs = list(costs if costs is not None else ())
     if not costs and schema is not None:
         costs = list(schema.costs)
     if outcomes is None:
@@ -173,6 +180,11 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
     if not isinstance(outcomes, Mapping):
         raise TypeError("The 'outcomes' parameter must be a dict {name: (baseline, follow_up)}.")
     for name, pair in outcomes.items():
+        if not isinstance(pair, (str, list, tuple)):
+            raise TypeError(
+                f"Outcome '{name}' must be a pair (baseline_column, follow_up_column); got "
+                f"{type(pair).__name__}."
+            )
         if isinstance(pair, str) or len(pair) != 2:
             raise ValueError(
                 f"Outcome '{name}' must be a pair (baseline_column, follow_up_column); got "
