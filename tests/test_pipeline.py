@@ -184,6 +184,21 @@ def test_bad_input_is_named(population):
         discover(bad, data=population)
 
 
+def test_bad_tables_are_named_before_any_fitting(population):
+    schema = population.schema
+    with pytest.raises(TypeError, match=r"data\['clients'\] must be a pandas DataFrame"):
+        discover(QUICK, data={"clients": population.clients.to_numpy(), "schema": schema})
+    with pytest.raises(TypeError, match=r"data\['events'\] must be a pandas DataFrame"):
+        discover(QUICK, data={"clients": population.clients, "schema": schema,
+                              "events": population.events.to_numpy()})
+    no_date = population.events.drop(columns="date")
+    with pytest.raises(SchemaError, match=r"no column\(s\) \['date'\]"):
+        discover(QUICK, data={"clients": population.clients, "schema": schema,
+                              "events": no_date})
+    with pytest.raises(ValueError, match="'as_of'"):
+        discover({**QUICK, "data": {"as_of": "end of last year"}}, data=population)
+
+
 def test_clients_without_events(population):
     schema = ClientSchema.from_dict(population.schema.to_dict())
     study = discover(QUICK, data={"clients": population.clients, "schema": schema},

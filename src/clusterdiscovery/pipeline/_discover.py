@@ -231,6 +231,11 @@ def _read_data(cfg, data):
                 )
         if not isinstance(schema, ClientSchema):
             raise TypeError("data['schema'] must be a ClientSchema.")
+        for name, table in [("clients", clients), ("events", events)]:
+            if table is not None and not isinstance(table, pd.DataFrame):
+                raise TypeError(
+                    f"data['{name}'] must be a pandas DataFrame; got {type(table).__name__}."
+                )
         return clients, events, schema
     d = cfg["data"]
     if d["clients"] is None:
@@ -256,11 +261,10 @@ def _features(cfg, clients, events):
     from ..features import aggregate_events
 
     d = cfg["data"]
-    events = events.copy()
-    events["date"] = pd.to_datetime(events["date"], errors="coerce")
-    as_of = pd.Timestamp(d["as_of"]) if d["as_of"] else events["date"].max()
-    agg = aggregate_events(events, clients=clients.index, as_of=as_of,
+    # aggregate_events parses the dates and checks the columns, naming any at fault
+    agg = aggregate_events(events, clients=clients.index, as_of=d["as_of"] or None,
                            window_days=d["window_days"])
+    as_of = pd.Timestamp(d["as_of"]) if d["as_of"] else agg["last_contact"].max()
     overlap = set(agg.columns) & set(clients.columns)
     if overlap:
         raise SchemaError(
