@@ -41,6 +41,17 @@ def test_defaults_and_overrides():
         ({"models": {"families": ["kmeans"], "primary": "latent_class"}}, "primary"),
         ({"models": {"families": ["latent_class", "spectral"]}}, "spectral"),
         ({"models": {"k_min": 5, "k_max": 3}}, "k_min <= k_max"),
+        # checked before any model is fitted, naming the table and key
+        ({"models": {"k_min": 2.5}}, r"\[models\] k_min must be a whole number"),
+        ({"models": {"n_init": 0}}, r"\[models\] n_init must be a whole number >= 1"),
+        ({"models": {"min_share": 1.5}}, r"\[models\] min_share must be in \[0, 1\)"),
+        ({"models": {"criterion": "bci"}}, r"criterion = 'bci' is unknown"),
+        ({"stability": {"candidates": 0}}, r"\[stability\] candidates"),
+        ({"stability": {"n_resamples": -3}}, r"\[stability\] n_resamples"),
+        ({"stability": {"min_jaccard": 60}}, r"\[stability\] min_jaccard must be in \[0, 1\]"),
+        ({"stability": {"method": "boot"}}, r"method = 'boot' is unknown"),
+        ({"profile": {"n_bootstrap": 5}}, r"\[profile\] n_bootstrap must be a whole number >= 10"),
+        ({"data": {"window_days": -30}}, r"\[data\] window_days must be a number of days > 0"),
     ],
 )
 def test_bad_configuration(config, fragment):

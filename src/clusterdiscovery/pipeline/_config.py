@@ -8,6 +8,7 @@ its default. Paths in a TOML file are read relative to that file.
 from __future__ import annotations
 
 import copy
+import math
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -103,7 +104,8 @@ def load_config(config=None) -> dict:
         If a TOML path does not exist.
     ValueError
         For invalid TOML, an unknown table or key (the message lists the allowed ones),
-        or a value of the wrong type.
+        or a value of the wrong type or out of range (checked here, before any model is
+        fitted).
     """
     base_dir = None
     if config is None:
@@ -159,9 +161,56 @@ def load_config(config=None) -> dict:
             f"Unknown model families {sorted(unknown)} in [models] families; use latent_class, "
             f"kmeans, gmm or density."
         )
+    _check_values(out)
     if models["k_min"] < 1 or models["k_max"] < models["k_min"]:
         raise ValueError("Configuration [models] needs 1 <= k_min <= k_max.")
     return out
+
+
+#: (table, key) -> smallest allowed value of an integer setting
+_INTS = {("models", "k_min"): 1, ("models", "k_max"): 1, ("models", "n_init"): 1,
+         ("stability", "n_resamples"): 1, ("stability", "candidates"): 1,
+         ("profile", "min_cell_size"): 0, ("profile", "n_bootstrap"): 10}
+#: (table, key) -> (low, high, whether high itself is allowed) for settings in [low, high]
+_RANGES = {("models", "min_share"): (0.0, 1.0, False),
+           ("stability", "min_jaccard"): (0.0, 1.0, True)}
+
+
+def _check_values(cfg) -> None:
+    """Refuse out-of-range settings now, rather than after minutes of model fitting."""
+    for (table, key), low in _INTS.items():
+        value = cfg[table][key]
+        if isinstance(value, float) or value < low:
+            raise ValueError(
+                f"Configuration [{table}] {key} must be a whole number >= {low}; got {value!r}."
+            )
+    for (table, key), (low, high, closed) in _RANGES.items():
+        value = cfg[table][key]
+        if not (low <= value <= high) or (value == high and not closed):
+            bracket = "]" if closed else ")"
+            raise ValueError(
+                f"Configuration [{table}] {key} must be in [{low:g}, {high:g}{bracket}; "
+                f"got {value!r}."
+            )
+    window = cfg["data"]["window_days"]
+    if window is not None and not (window > 0 and math.isfinite(window)):
+        raise ValueError(
+            f"Configuration [data] window_days must be a number of days > 0 (or omitted for "
+            f"all history); got {window!r}."
+        )
+    from ..selection import CRITERIA
+    from ..stability._resample import METHODS
+
+    if cfg["models"]["criterion"] not in CRITERIA:
+        raise ValueError(
+            f"Configuration [models] criterion = {cfg['models']['criterion']!r} is unknown; "
+            f"use one of {', '.join(CRITERIA)}."
+        )
+    if cfg["stability"]["method"] not in METHODS:
+        raise ValueError(
+            f"Configuration [stability] method = {cfg['stability']['method']!r} is unknown; "
+            f"use one of {', '.join(METHODS)}."
+        )
 
 
 def _kind(default) -> str:
