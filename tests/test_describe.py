@@ -250,3 +250,30 @@ def test_every_cost_column_gets_a_line_and_sentences_start_with_a_capital():
             for item in [content] if kind == "p" else content if kind == "ul" else []:
                 first = re.search(r"[A-Za-z]", item).group()
                 assert first.isupper(), item
+
+
+def test_bad_arguments_get_clear_errors_instead_of_garbage_text(profile):
+    with pytest.raises(TypeError, match="'top_n'"):
+        describe_clusters(profile, top_n="2")
+    with pytest.raises(TypeError, match="'worse_when_higher' parameter"):
+        describe_clusters(profile, worse_when_higher=["honos_6"])
+    with pytest.raises(TypeError, match="'worse_when_higher' values"):
+        describe_clusters(profile, worse_when_higher={"honos_6": "yes"})
+    with pytest.raises(TypeError, match="'sections' parameter"):
+        describe_clusters(profile, sections=5)
+    with pytest.raises(TypeError, match="narrative for 0 must be text"):
+        describe_clusters(profile, narratives={0: None})
+
+    class NoColumns:
+        summary = _Stability.summary[["verdict"]]
+
+    with pytest.raises(ValueError, match="jaccard_mean"):
+        describe_clusters(profile, stability=NoColumns())
+
+    class TextScores:
+        summary = _Stability.summary.assign(jaccard_mean=["high", "low", "mid"])
+
+    with pytest.raises(TypeError, match="jaccard_mean"):
+        describe_clusters(profile, stability=TextScores())
+    ok = describe_clusters(profile, worse_when_higher={"honos_6": True}, top_n=np.int64(3))
+    assert len(ok) == 3 and ok.top_n == 3

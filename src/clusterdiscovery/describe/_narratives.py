@@ -19,7 +19,7 @@ def read_narratives(narratives) -> dict:
     if narratives is None:
         return {}
     if isinstance(narratives, Mapping):
-        return {_key(k): str(v.get("text", "") if isinstance(v, Mapping) else v)
+        return {_key(k): _text(v.get("text", "") if isinstance(v, Mapping) else v, k)
                 for k, v in narratives.items()}
     if not isinstance(narratives, (str, Path)):
         raise TypeError(
@@ -44,9 +44,16 @@ def read_narratives(narratives) -> dict:
         for k, v in table.items():
             if not isinstance(v, Mapping) or "text" not in v:
                 raise ValueError(f"Narratives file {path}: [cluster.{k}] has no 'text' key.")
-            out[_key(k)] = str(v["text"])
+            out[_key(k)] = _text(v["text"], k)
         return out
     return _parse_markdown(path.read_text(encoding="utf-8"))
+
+
+def _text(v, key) -> str:
+    if not isinstance(v, str):
+        raise TypeError(f"The narrative for {key!r} must be text (a string); got "
+                        f"{type(v).__name__}.")
+    return v
 
 
 def _key(k):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -267,8 +268,19 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
             f"describe_clusters() expects the ClusterProfile returned by profile_clusters(); "
             f"got {type(profile).__name__}."
         )
-    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
+    if isinstance(top_n, bool) or not isinstance(top_n, numbers.Integral):
+        raise TypeError(f"The 'top_n' parameter must be an int >= 1; got {top_n!r}.")
+    if top_n < 1:
         raise ValueError(f"The 'top_n' parameter must be an int >= 1; got {top_n!r}.")
+    top_n = int(top_n)
+    if worse_when_higher is not None:
+        if not isinstance(worse_when_higher, Mapping):
+            raise TypeError("The 'worse_when_higher' parameter must be a dict "
+                            "{variable: True or False}.")
+        bad = [k for k, v in worse_when_higher.items() if not isinstance(v, bool | np.bool_)]
+        if bad:
+            raise TypeError(f"The 'worse_when_higher' values must be True or False; "
+                            f"{bad[:5]} are not.")
     if names is not None and not isinstance(names, Mapping):
         raise TypeError("The 'names' parameter must be a dict {cluster: name}.")
     if labels is not None and not isinstance(labels, Mapping):
@@ -322,6 +334,14 @@ def _check_stability(profile, stability) -> None:
     fix = ("Pass reference_labels=labels (the labels given to profile_clusters) to "
            "assess_stability, so that its clusters are numbered like the profile's.")
     s = stability.summary
+    absent = [c for c in ("jaccard_mean", "verdict") if c not in s.columns]
+    if absent:
+        raise ValueError(f"The 'stability' summary has no {absent} column(s); pass the result "
+                         f"of assess_stability.")
+    if not pd.api.types.is_numeric_dtype(s["jaccard_mean"]) or pd.api.types.is_bool_dtype(
+            s["jaccard_mean"]):
+        raise TypeError(f"The 'stability' summary's 'jaccard_mean' column must be numeric; it "
+                        f"has dtype {s['jaccard_mean'].dtype}.")
     have, want = list(s.index), list(profile.clusters)
     missing = [c for c in want if c not in have]
     extra = [c for c in have if c not in want]
@@ -361,6 +381,9 @@ def _check_stability(profile, stability) -> None:
 def _check_sections(sections) -> tuple:
     if sections is None:
         return ()
+    if not isinstance(sections, list | tuple):
+        raise TypeError(f"The 'sections' parameter must be a list of (heading, paragraphs, "
+                        f"tables[, figures]); got {type(sections).__name__}.")
     out = []
     for i, section in enumerate(sections):
         if not (isinstance(section, tuple | list) and len(section) in (3, 4)):
