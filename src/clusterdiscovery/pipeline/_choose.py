@@ -7,9 +7,7 @@ import pandas as pd
 
 from ..selection import CRITERIA
 
-__all__ = ["rank_candidates", "choose_solution", "LOWER_IS_BETTER"]
-
-LOWER_IS_BETTER = {"bic", "aic", "sabic", "caic", "davies_bouldin"}
+__all__ = ["rank_candidates", "choose_solution"]
 
 
 def rank_candidates(summary: pd.DataFrame, *, model: str, criterion: str, min_share: float,
@@ -28,7 +26,7 @@ def rank_candidates(summary: pd.DataFrame, *, model: str, criterion: str, min_sh
             f"No {model} solution has a value for {criterion!r} and a smallest cluster of at "
             f"least {min_share:.0%} of clients; widen [models] k_min..k_max or lower min_share."
         )
-    ascending = criterion in LOWER_IS_BETTER
+    ascending = CRITERIA[criterion]  # True when lower is better
     table = table.sort_values([criterion, "k"], ascending=[ascending, True], kind="mergesort")
     return table.head(n_candidates)[["model", "k", criterion, "smallest_share"]].reset_index(
         drop=True)
