@@ -163,6 +163,10 @@ def test_bad_options(schema):
         make_preprocessor(schema, log1p=["sex"])
     with pytest.raises(TypeError, match="'scale'"):
         make_preprocessor(schema, scale="yes")
+    with pytest.raises(TypeError, match="'columns' parameter must be a column name or a list"):
+        make_preprocessor(schema, columns=3)
+    with pytest.raises(TypeError, match="'log1p' parameter must be a column name or a list"):
+        make_preprocessor(schema, log1p=1)
 
 
 def test_boolean_binary_and_input_not_modified(df):

@@ -114,9 +114,7 @@ def make_preprocessor(
 
     feats = dict(schema.features)
     if columns is not None:
-        if isinstance(columns, str):
-            columns = [columns]
-        columns = list(columns)
+        columns = _name_list(columns, "columns")
         unknown = [c for c in columns if c not in feats]
         if unknown:
             raise ValueError(
@@ -135,7 +133,7 @@ def make_preprocessor(
     elif isinstance(log1p, bool | np.bool_):
         logged = {c for c in numeric if feats[c].type == "count"} if log1p else set()
     else:
-        names = [log1p] if isinstance(log1p, str) else list(log1p)
+        names = _name_list(log1p, "log1p")
         bad = [c for c in names if c not in numeric]
         if bad:
             raise ValueError(
@@ -200,6 +198,19 @@ def make_preprocessor(
 
 
 # ---------------------------------------------------------------------------- helpers
+def _name_list(value, name: str) -> list:
+    """A column name or an iterable of them as a list; anything else is a TypeError."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict) or not isinstance(value, list | tuple | set | pd.Index |
+                                                 np.ndarray):
+        raise TypeError(
+            f"The '{name}' parameter must be a column name or a list of column names; got "
+            f"{value!r} ({type(value).__name__})."
+        )
+    return list(value)
+
+
 def _binary_levels(spec):
     return spec.levels  # None -> learned in fit (0/1 for numeric or boolean data)
 
