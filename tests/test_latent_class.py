@@ -171,6 +171,15 @@ def test_kmeans_init_and_numpy_input(mixed):
     assert set(model.means_) == {0, 1}
 
 
+def test_kmeans_init_with_categorical_columns(mixed, fitted):
+    # small data hold the indicator design dense: k-means starts must work on it too
+    X, z = mixed
+    model = LatentClassModel(3, measurement=MEASUREMENT, init="kmeans", n_init=2,
+                             random_state=0).fit(X)
+    assert adjusted_rand_score(z, model.labels_) >= 0.85
+    assert model.loglik_ == pytest.approx(fitted.loglik_, rel=1e-6)
+
+
 def test_zero_cells_no_warnings():
     # item 'b' is always 1 in class 0 and always 0 in class 1: zero cells in both classes
     rng = np.random.default_rng(5)

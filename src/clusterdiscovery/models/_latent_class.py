@@ -382,7 +382,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         D = self._design(sub)
         parts = []
         if self._total_levels:
-            parts.append(D.Z.toarray())
+            parts.append(D.Z if D.dense else D.Z.toarray())
         if D.xg.shape[0]:
             z = (np.nan_to_num(sub.gau - stats["gmean"]) / np.sqrt(stats["gvar"]))
             parts.append(z)
