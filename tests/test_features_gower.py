@@ -164,6 +164,26 @@ def test_bad_inputs(table):
         gower_distances(table.iloc[:0])
 
 
+
+def test_repeated_columns_stray_levels_and_bad_weights_are_named(table):
+    doubled = pd.concat([table, table[["age"]]], axis=1)
+    for schema in (None, SCHEMA):
+        with pytest.raises(ValueError, match=r"\['age'\] appear more than once in 'data'"):
+            gower_distances(doubled, schema)
+    with pytest.raises(ValueError, match=r"\['age'\] appear more than once in 'other'"):
+        gower_distances(table, SCHEMA, other=doubled)
+    declared = ClientSchema(features={"age": "continuous", "sex": ("categorical", ["f", "m"])})
+    with pytest.raises(SchemaError, match=r"'sex' has value\(s\) \['x'\] outside its levels"):
+        gower_distances(table.assign(sex=["f", "x", "m"]), declared)
+    with pytest.raises(SchemaError, match="'sex'.*outside"):  # in 'other' too
+        gower_distances(table, declared, other=table.assign(sex=["f", "x", "m"]))
+    binary = ClientSchema(features={"age": "continuous", "honos": "binary"})
+    with pytest.raises(SchemaError, match="Binary column 'honos' has 3 distinct values"):
+        gower_distances(table, binary)
+    with pytest.raises(TypeError, match="'weights' must be numbers"):
+        gower_distances(table, weights={"age": "heavy"})
+
+
 def test_input_not_modified(table):
     before = table.copy(deep=True)
     gower_distances(table, SCHEMA, other=table)

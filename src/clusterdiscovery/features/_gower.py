@@ -73,10 +73,12 @@ def gower_distances(
     TypeError
         ``data``/``other`` are not tables, or a column cannot be used (e.g. dates).
     SchemaError
-        A schema feature is missing, a numeric feature is not numeric, or an ordinal value
-        is not among its levels.
+        A schema feature is missing, a numeric feature is not numeric, an ordinal,
+        categorical or binary value is not among its declared levels, or a binary feature
+        without levels has more than two distinct values.
     ValueError
-        Bad weights, chunk size, or mismatched ``other`` columns.
+        Bad weights, chunk size, mismatched ``other`` columns, or a column name used more
+        than once.
     MemoryError
         The result would exceed ``max_memory_gb``.
 
@@ -123,6 +125,7 @@ def gower_distances(
     if x.shape[0] == 0 or (y is not None and y.shape[0] == 0):
         raise ValueError("gower_distances needs at least one row in 'data' (and 'other').")
 
+    _check_unique(x, x.columns if schema is None else list(schema.features), "data")
     columns, kinds = _variables(x, schema)
     if y is not None:
         absent = [c for c in columns if c not in y.columns]
@@ -131,6 +134,10 @@ def gower_distances(
                 f"'other' lacks column(s) {absent} that 'data' uses; give both tables the "
                 f"same columns."
             )
+        _check_unique(y, columns, "other")
+    if schema is not None:
+        for table in (x,) if y is None else (x, y):
+            _check_nominal_levels(table, schema)
     n = x.shape[0]
     m = n if y is None else y.shape[0]
     need = n * m * 8
@@ -251,9 +258,6 @@ def _variables(x: pd.DataFrame, schema):
         return columns, kinds
     if x.shape[1] == 0:
         raise ValueError("The table has no columns; there is nothing to compare.")
-    if x.columns.duplicated().any():
-        dup = [str(c) for c in x.columns[x.columns.duplicated()]]
-        raise ValueError(f"Column name(s) {dup} appear more than once; rename them.")
     columns, kinds = [], []
     for col in x.columns:
         s = x[col]
@@ -274,6 +278,39 @@ def _variables(x: pd.DataFrame, schema):
             kinds.append("nominal")
         columns.append(col)
     return columns, kinds
+
+
+def _check_unique(table: pd.DataFrame, columns, name: str) -> None:
+    counts = table.columns.value_counts()
+    dup = [str(c) for c in dict.fromkeys(columns) if counts.get(c, 0) > 1]
+    if dup:
+        raise ValueError(
+            f"Column name(s) {dup} appear more than once in '{name}'; rename or drop the copies."
+        )
+
+
+def _check_nominal_levels(table: pd.DataFrame, schema: ClientSchema) -> None:
+    """Categorical and binary values must be among the declared levels (at most two
+    distinct values for a binary feature without levels), as ``ClientSchema.validate``
+    requires: a stray value would otherwise count silently as one more category."""
+    for col, spec in schema.features.items():
+        if spec.type not in ("categorical", "binary"):
+            continue
+        present = table[col].dropna()
+        if spec.levels is not None:
+            bad = ~present.isin(spec.levels)
+            if bad.any():
+                vals = pd.unique(present[bad]).tolist()[:5]
+                raise SchemaError(
+                    f"{spec.type.capitalize()} column '{col}' has value(s) {vals} outside its "
+                    f"levels {list(spec.levels)}; recode them or add them to the levels."
+                )
+        elif spec.type == "binary" and present.nunique() > 2:
+            vals = pd.unique(present).tolist()[:5]
+            raise SchemaError(
+                f"Binary column '{col}' has {present.nunique()} distinct values (e.g. {vals}); "
+                f"declare it 'categorical' or recode it."
+            )
 
 
 def _numeric(s: pd.Series, col) -> np.ndarray:
@@ -318,9 +355,9 @@ def _weights(weights, columns) -> np.ndarray:
                 f"'weights' names column(s) {unknown} that are not used (columns: "
                 f"{list(columns)})."
             )
-        w = np.array([float(weights.get(c, 1.0)) for c in columns])
+        w = _floats([weights.get(c, 1.0) for c in columns])
     else:
-        w = np.asarray(weights, dtype=float).ravel()
+        w = _floats(weights).ravel()
         if w.shape[0] != p:
             raise ValueError(
                 f"'weights' has {w.shape[0]} values for {p} variables {list(columns)}; give one "
@@ -331,3 +368,13 @@ def _weights(weights, columns) -> np.ndarray:
     if not (w > 0).any():
         raise ValueError("Every weight is 0; give at least one variable a positive weight.")
     return w
+
+
+def _floats(values) -> np.ndarray:
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"'weights' must be numbers (a sequence, or a dict {{column: weight}}); got "
+            f"{values!r}."
+        ) from exc
