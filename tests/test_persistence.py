@@ -504,3 +504,51 @@ def test_published_stouffer_toby_model_reproduces_published_numbers():
     assert model.provenance["doi"] == "10.18637/jss.v042.i10"
     assert "<table" in model._repr_html_()
     assert model.summary["size"].tolist() == [71, 145]
+
+
+# ------------------------------------------------------------------------- bad arguments
+def test_bad_arguments_get_clear_errors(tmp_path):
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame({"a": np.r_[rng.normal(0, 1, 40), rng.normal(6, 1, 40)],
+                         "b": rng.normal(0, 1, 80)})
+    km = KMeans(2, n_init=2, random_state=0).fit(data)
+    # an explicit feature list must agree with the fitted names, never be silently ignored
+    with pytest.raises(ModelSpecError, match=r"'features' parameter \['b', 'a'\] differs"):
+        build_model(km, features=["b", "a"])
+    with pytest.raises(ModelSpecError, match="'features' parameter"):
+        build_model(Pipeline([("s", StandardScaler()),
+                              ("k", KMeans(2, n_init=2, random_state=0))]).fit(data),
+                    features=["x", "y"])
+    with pytest.raises(TypeError, match="'features' parameter must be a list"):
+        build_model(KMeans(2, n_init=2, random_state=0).fit(data.to_numpy()), features="ab")
+    assert build_model(km, features=["a", "b"]).features == ["a", "b"]
+    with pytest.raises(TypeError, match="'X' parameter"):
+        build_model(km, X="abc")
+    model = build_model(km)
+    with pytest.raises(TypeError, match="threshold"):
+        model.assign(data, threshold="0.5")
+    path = model.save(tmp_path / "m.json")
+    with pytest.raises(TypeError, match="'path' parameter"):
+        load_model(5)
+    with pytest.raises(ValueError, match="max_bytes"):
+        load_model(path, max_bytes=-1)
+
+
+def test_exemplar_model_refuses_bad_labels_and_features():
+    rng = np.random.default_rng(1)
+    X = np.r_[rng.normal(0, 1, (30, 2)), rng.normal(5, 1, (30, 2))]
+
+    class Fitted:
+        labels_ = np.repeat([0.0, 1.0], 30)
+
+    assert exemplar_model(Fitted(), X).n_clusters == 2
+    Fitted.labels_ = np.r_[np.repeat([0.0, 1.0], 30)[:-1], np.nan]
+    with pytest.raises(ValueError, match="labels_ must be integers"):
+        exemplar_model(Fitted(), X)
+    Fitted.labels_ = np.repeat([0, 1], 30)
+    with pytest.raises(TypeError, match="numeric"):
+        exemplar_model(Fitted(), "x")
+    with pytest.raises(TypeError, match=r"\['t'\]"):
+        exemplar_model(Fitted(), pd.DataFrame({"a": X[:, 0], "t": ["x"] * 60}))
+    with pytest.raises(ValueError, match="missing or infinite"):
+        exemplar_model(Fitted(), np.where(X > 6, np.nan, X))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import html
+import numbers
 import os
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pandas as pd
 from scipy.linalg import solve_triangular
 from scipy.special import gammaln, logsumexp
 
-from .._utils import check_dataframe
+from .._utils import check_dataframe, check_int
 from ..exceptions import ModelSpecError
 from ._format import DEFAULT_MAX_BYTES, to_json_text, write_json
 from ._preprocess import apply_preprocessing, codes_of, to_float
@@ -392,8 +393,10 @@ class ClusterModel:
             Missing columns, unseen categories (``unknown='raise'``), missing values in a
             column without a stored imputation value (k-means, Gaussian mixture).
         """
-        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or \
-                not 0 < threshold <= 1:
+        if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
+            raise TypeError(f"The 'threshold' parameter must be a number in (0, 1]; got "
+                            f"{threshold!r}.")
+        if not 0 < threshold <= 1:
             raise ValueError(f"The 'threshold' parameter must be a number in (0, 1]; got "
                              f"{threshold!r}.")
         proba = self.predict_proba(data, unknown=unknown)
@@ -436,6 +439,10 @@ def load_model(path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ClusterModel:
     text is parsed with :func:`json.loads` (``NaN``/``Infinity`` and repeated keys rejected)
     and every value is checked against the format before use.
     """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"The 'path' parameter must be a file path (str or Path); got "
+                        f"{type(path).__name__}.")
+    max_bytes = check_int(max_bytes, "max_bytes", low=1)
     path = Path(os.fspath(path))
     if not path.is_file():
         raise FileNotFoundError(f"Model file not found: {path}")

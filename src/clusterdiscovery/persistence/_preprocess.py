@@ -25,7 +25,8 @@ import pandas as pd
 from ..exceptions import ModelSpecError
 from ._format import plain
 
-__all__ = ["describe_preprocessor", "apply_preprocessing", "block_width", "encoder_levels"]
+__all__ = ["describe_preprocessor", "apply_preprocessing", "block_width", "encoder_levels",
+           "input_names"]
 
 _SUPPORTED = ("ColumnTransformer, Pipeline, SimpleImputer, FunctionTransformer(numpy.log1p), "
               "StandardScaler, OneHotEncoder, OrdinalEncoder, 'passthrough', and the encoders "
@@ -46,10 +47,17 @@ def _is_fitted(obj) -> bool:
     return True
 
 
-def _input_names(obj, features) -> list[str]:
+def input_names(obj, features) -> list[str]:
     names = getattr(obj, "feature_names_in_", None)
     if names is not None:
-        return [str(c) for c in names]
+        names = [str(c) for c in names]
+        if features is not None and [str(c) for c in features] != names:
+            raise ModelSpecError(
+                f"The 'features' parameter {list(features)} differs from the columns the "
+                f"{type(obj).__name__} was fitted on {names}; leave features=None (the fitted "
+                f"names are used) or refit."
+            )
+        return names
     if features is not None:
         return [str(c) for c in features]
     raise ModelSpecError(
@@ -85,7 +93,7 @@ def describe_preprocessor(pre, features=None) -> tuple[dict | None, list[str]]:
             f"The preprocessor ({type(pre).__name__}) is not fitted; fit it (and the model on "
             f"its output) before saving."
         )
-    inputs = _input_names(pre, features)
+    inputs = input_names(pre, features)
     if isinstance(pre, ColumnTransformer):
         blocks = _column_transformer_blocks(pre, inputs)
     else:

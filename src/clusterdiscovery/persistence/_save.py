@@ -11,7 +11,7 @@ from .._utils import check_int
 from ..exceptions import ModelSpecError
 from ._format import FORMAT_VERSION, now_iso, plain, write_json
 from ._model import ClusterModel
-from ._preprocess import apply_preprocessing, describe_preprocessor
+from ._preprocess import apply_preprocessing, describe_preprocessor, input_names
 
 __all__ = ["save_model", "build_model", "exemplar_model"]
 
@@ -195,6 +195,11 @@ def build_model(estimator, *, preprocessor=None, schema=None, names=None, descri
     min_cell_size = check_int(min_cell_size, "min_cell_size", low=1)
     if not isinstance(allow_small_clusters, bool):
         raise TypeError("The 'allow_small_clusters' parameter must be True or False.")
+    features = _check_features(features)
+    if X is not None and not isinstance(X, pd.DataFrame) and (
+            not isinstance(X, np.ndarray) or X.ndim != 2):
+        raise TypeError(f"The 'X' parameter must be the training data as a DataFrame or a "
+                        f"2-D array; got {type(X).__name__}.")
     estimator, preprocessor = _split_pipeline(estimator, preprocessor)
     family = _family(estimator)
 
@@ -214,7 +219,7 @@ def build_model(estimator, *, preprocessor=None, schema=None, names=None, descri
         if pre_spec is None:
             names_in = getattr(estimator, "feature_names_in_", None)
             if names_in is not None:
-                inputs = [str(c) for c in names_in]
+                inputs = input_names(estimator, features)
             elif features is not None:
                 inputs = [str(c) for c in features]
             elif schema is not None and hasattr(schema, "feature_columns") and \
@@ -311,6 +316,16 @@ def build_model(estimator, *, preprocessor=None, schema=None, names=None, descri
     if X is not None:
         _self_check(result, estimator, preprocessor, X)
     return result
+
+
+def _check_features(features) -> list[str] | None:
+    if features is None:
+        return None
+    if isinstance(features, str | bytes) or not isinstance(
+            features, list | tuple | pd.Index | np.ndarray):
+        raise TypeError(f"The 'features' parameter must be a list of column names; got "
+                        f"{type(features).__name__}.")
+    return [str(c) for c in features]
 
 
 def _self_check(model: ClusterModel, estimator, preprocessor, X) -> None:
@@ -432,11 +447,29 @@ def exemplar_model(clusterer, X, *, random_state=0):
     labels = np.asarray(getattr(clusterer, "labels_", None))
     if labels.ndim != 1:
         raise ValueError("The clusterer must be fitted (it has no labels_).")
-    keep = labels >= 0
+    if labels.dtype.kind not in "iu":
+        num = pd.to_numeric(pd.Series(labels), errors="coerce").to_numpy(dtype=float)
+        if not (np.isfinite(num) & (num == np.round(num))).all():
+            raise ValueError("The clusterer's labels_ must be integers (-1 = noise); they "
+                             "hold missing or non-integer values.")
+        labels = num.astype(np.int64)
+    if isinstance(X, pd.DataFrame):
+        bad = [c for c in X.columns if pd.api.types.is_bool_dtype(X[c])
+               or not pd.api.types.is_numeric_dtype(X[c])]
+        if bad:
+            raise TypeError(f"X must hold numeric features; column(s) {bad[:5]} are not "
+                            f"(pass the preprocessed features).")
+    elif not isinstance(X, np.ndarray) or X.ndim != 2 or X.dtype.kind not in "iuf":
+        raise TypeError(f"X must be a numeric DataFrame or 2-D array; got "
+                        f"{type(X).__name__}.")
     if len(labels) != len(X):
         raise ValueError(f"X has {len(X)} rows but the clusterer was fitted on {len(labels)}.")
+    keep = labels >= 0
     data = X[keep] if isinstance(X, pd.DataFrame) else np.asarray(X)[keep]
     values = np.asarray(data, dtype=float)
+    if not np.isfinite(values).all():
+        raise ValueError("X has missing or infinite values in non-noise rows; pass the "
+                         "imputed features the clusterer was fitted on.")
     found = np.unique(labels[keep])
     if found.size < 1:
         raise ValueError("The clusterer found no clusters (every row is noise).")
