@@ -83,6 +83,9 @@ def test_bad_input():
         align_labels(["a", "b"], [0, 1])
     with pytest.raises(ValueError, match="1-d"):
         align_labels(np.zeros((2, 2)), [0, 1])
+    for not_labels in (None, 3, "abc", {0: 1}):
+        with pytest.raises(TypeError, match="'reference'.*1-d array"):
+            match_clusters(not_labels, [0, 1])
 
 
 @settings(max_examples=60, deadline=None)

@@ -84,6 +84,17 @@ def test_bad_input():
         compare_partitions([0.0, np.nan], [0, 1])
 
 
+def test_errors_name_the_parameter_at_fault():
+    with pytest.raises(ValueError, match="'labels_a'.*NaN"):
+        compare_partitions([0.0, np.nan], [0, 1])
+    with pytest.raises(ValueError, match="'labels_b'.*NaN"):
+        compare_partitions([0, 1], pd.Series([0, None], dtype="Int64"))
+    with pytest.raises(TypeError, match="'labels_b'.*integers"):
+        compare_partitions([0, 1], ["a", "b"])
+    with pytest.raises(TypeError, match="'labels_a'.*1-d array"):
+        compare_partitions(None, [0, 1])
+
+
 def test_inputs_not_modified_and_outputs():
     a = np.array([0, 1, 1, 0, 2, 2])
     b = np.array([1, 0, 0, 1, 2, 2])

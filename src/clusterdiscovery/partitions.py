@@ -26,6 +26,7 @@ from sklearn.metrics import (
 )
 
 from .stability import match_clusters
+from .stability._align import _as_label_array
 
 __all__ = ["compare_partitions", "PartitionComparison"]
 
@@ -131,17 +132,10 @@ class PartitionComparison:
 
 
 def _as_labels(labels, name: str):
-    if isinstance(labels, pd.DataFrame):
-        raise TypeError(
-            f"The '{name}' parameter must be a 1-d sequence of cluster labels; got a DataFrame. "
-            f"Pass one column, e.g. df['cluster']."
-        )
+    """A Series as given (its index matches the other partition); else checked int labels."""
     if isinstance(labels, pd.Series):
         return labels
-    arr = np.asarray(labels)
-    if arr.ndim != 1:
-        raise ValueError(f"The '{name}' parameter must be 1-d; got shape {arr.shape}.")
-    return arr
+    return _as_label_array(labels, name)
 
 
 def compare_partitions(labels_a, labels_b) -> PartitionComparison:
@@ -194,12 +188,9 @@ def compare_partitions(labels_a, labels_b) -> PartitionComparison:
         )
     if len(a) == 0:
         raise ValueError("'labels_a' and 'labels_b' are empty; there is nothing to compare.")
-    # match_clusters validates the labels (integers, no NaN) and returns the contingency.
-    mapping, contingency = match_clusters(a, b)
-    a_arr = np.asarray(a.to_numpy() if isinstance(a, pd.Series) else a)
-    b_arr = np.asarray(b.to_numpy() if isinstance(b, pd.Series) else b)
-    a_int = a_arr.astype(np.int64)
-    b_int = b_arr.astype(np.int64)
+    a_int = _as_label_array(a, "labels_a")  # integers, no NaN (-1 = noise)
+    b_int = _as_label_array(b, "labels_b")
+    mapping, contingency = match_clusters(a_int, b_int)
     ari = float(adjusted_rand_score(a_int, b_int))
     ami = float(adjusted_mutual_info_score(a_int, b_int))
     nmi = float(normalized_mutual_info_score(a_int, b_int))

@@ -20,6 +20,11 @@ def _as_label_array(labels, name: str) -> np.ndarray:
             f"The '{name}' parameter must be a 1-d array of cluster labels; got a DataFrame. "
             f"Pass one column, e.g. df['cluster']."
         )
+    elif labels is None or isinstance(labels, (str, bytes, dict, set)) or np.ndim(labels) == 0:
+        raise TypeError(
+            f"The '{name}' parameter must be a 1-d array of cluster labels (one per row); "
+            f"got {type(labels).__name__}."
+        )
     else:
         values = np.asarray(labels)
     if values.ndim != 1:
