@@ -143,6 +143,18 @@ def test_bad_dates(schema, table):
          "'referral_date'", "soon")
 
 
+def test_numbers_are_not_read_as_dates(schema, table):
+    _err(schema, table.assign(referral_date=[20230104, 20220301, 20240101, 20210601]),
+         "'referral_date'", "not dates")
+
+
+def test_select_takes_a_name_or_a_list(schema):
+    assert schema.select("age").feature_columns == ["age"]
+    assert schema.select(["admissions", "age"]).feature_columns == ["admissions", "age"]
+    with pytest.raises(TypeError, match="select"):
+        schema.select(3)
+
+
 def test_empty_table_and_wrong_type(schema, table):
     _err(schema, table.iloc[:0], "empty")
     with pytest.raises(TypeError, match="DataFrame"):
@@ -166,6 +178,11 @@ def test_features_only_skips_other_roles(schema, table):
         ({"features": {"a": "count"}, "costs": ["a"]}, "declared twice"),
         ({"outcomes": {"x": "only_one"}}, "pair"),
         ({"id": ""}, "id"),
+        ({"team": ""}, "'team' must be a column name"),
+        ({"outcomes": {"x": (None, "after")}}, "pair"),
+        ({"features": {"a": {"type": "continuous", "min": "0"}}}, "min must be a finite number"),
+        ({"features": {"a": {"type": "count", "max": float("nan")}}}, "max must be a finite"),
+        ({"features": {"a": ("categorical", [[1], [2]])}}, "single values"),
     ],
 )
 def test_bad_schema_definitions(kwargs, fragment):

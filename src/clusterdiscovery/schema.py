@@ -22,6 +22,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Real
 from pathlib import Path
 
 import numpy as np
@@ -108,7 +109,14 @@ def _parse_feature(column: str, spec) -> FeatureSpec:
         if isinstance(levels, str) or not isinstance(levels, Sequence):
             raise SchemaError(f"Feature '{column}': levels must be a list, got {levels!r}.")
         levels = tuple(_plain(v) for v in levels)
-        if len(set(levels)) != len(levels):
+        try:
+            distinct = len(set(levels))
+        except TypeError:
+            raise SchemaError(
+                f"Feature '{column}': levels must be single values such as 0 or 'male'; got "
+                f"{list(levels)!r}."
+            ) from None
+        if distinct != len(levels):
             raise SchemaError(f"Feature '{column}': levels {list(levels)} contain duplicates.")
         if len(levels) < 2:
             raise SchemaError(f"Feature '{column}': declare at least two levels.")
@@ -122,6 +130,12 @@ def _parse_feature(column: str, spec) -> FeatureSpec:
             f"Feature '{column}' is binary but declares {len(levels)} levels; a binary "
             f"feature has exactly two (or declare it 'categorical')."
         )
+    for key, bound in (("min", lo), ("max", hi)):
+        if bound is not None and (isinstance(bound, bool) or not isinstance(bound, Real)
+                                  or not np.isfinite(bound)):
+            raise SchemaError(
+                f"Feature '{column}': {key} must be a finite number; got {bound!r}."
+            )
     if (lo is not None or hi is not None) and kind not in _NUMERIC_TYPES:
         raise SchemaError(
             f"Feature '{column}': min/max apply to continuous and count features only."
@@ -185,14 +199,15 @@ class ClientSchema:
             raise SchemaError("The schema's 'outcomes' must be a dict {name: (baseline, follow_up)}.")
         outcomes = {}
         for name, pair in self.outcomes.items():
-            if isinstance(pair, str) or not isinstance(pair, Sequence) or len(pair) != 2:
+            if (isinstance(pair, str) or not isinstance(pair, Sequence) or len(pair) != 2
+                    or not all(isinstance(c, str) and c for c in pair)):
                 raise SchemaError(
                     f"Outcome '{name}' must be a pair (baseline_column, follow_up_column); "
                     f"got {pair!r}."
                 )
             outcomes[str(name)] = (str(pair[0]), str(pair[1]))
         object.__setattr__(self, "outcomes", outcomes)
-        if self.team is not None and not isinstance(self.team, str):
+        if self.team is not None and (not isinstance(self.team, str) or not self.team):
             raise SchemaError(f"The schema's 'team' must be a column name; got {self.team!r}.")
         roles: dict[str, str] = {}
         for role, cols in [("id", [self.id]), ("features", list(feats)), ("costs", costs),
@@ -232,6 +247,13 @@ class ClientSchema:
 
     def select(self, columns) -> ClientSchema:
         """A schema with only the named features (other roles kept)."""
+        if isinstance(columns, str):
+            columns = [columns]
+        elif not isinstance(columns, Sequence | pd.Index | np.ndarray):
+            raise TypeError(
+                f"select() expects a feature name or a list of them; got "
+                f"{type(columns).__name__}."
+            )
         missing = [c for c in columns if c not in self.features]
         if missing:
             raise SchemaError(f"Feature(s) {missing} are not in the schema.")
@@ -344,6 +366,11 @@ class ClientSchema:
             if col not in df.columns:
                 raise SchemaError(_missing_msg(col, "date", df))
             if not pd.api.types.is_datetime64_any_dtype(df[col]):
+                if pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_bool_dtype(df[col]):
+                    raise SchemaError(
+                        f"Date column '{col}' has dtype {df[col].dtype}, not dates; convert it "
+                        f"with pandas.to_datetime (numbers are not read as dates)."
+                    )
                 parsed = pd.to_datetime(df[col], errors="coerce")
                 bad = parsed.isna() & df[col].notna()
                 if bad.any():
