@@ -130,6 +130,22 @@ def test_malformed_table_is_refused(tmp_path):
     table.drop(index=table.index[-1]).to_csv(path, index=False)
     with pytest.raises(ValueError, match="'D'"):
         load_published_model(NAME, directory=tmp_path)
+    # text in a number column, a missing class, an empty file: the file is named
+    bad = table.astype({"estimate": object})
+    bad.loc[0, "estimate"] = "abc"
+    bad.to_csv(path, index=False)
+    with pytest.raises(ValueError, match="parameters.csv: not a readable parameter table"):
+        published_parameters(NAME, directory=tmp_path)
+    bad = table.astype({"class": float})
+    bad.loc[0, "class"] = np.nan
+    bad.to_csv(path, index=False)
+    with pytest.raises(ValueError, match="parameters.csv: not a readable parameter table"):
+        published_parameters(NAME, directory=tmp_path)
+    path.write_text("")
+    with pytest.raises(ValueError, match="parameters.csv: not a readable parameter table"):
+        published_parameters(NAME, directory=tmp_path)
+    with pytest.raises(TypeError, match="'directory' parameter"):
+        published_parameters(NAME, directory=5)
 
 
 # --------------------------------------------------------------------------- reproduction

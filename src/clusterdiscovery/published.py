@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -76,6 +77,9 @@ class _Entry:
 def _published_dir(directory=None) -> Path:
     from .datasets._published import default_published_dir
 
+    if directory is not None and not isinstance(directory, str | os.PathLike):
+        raise TypeError(f"The 'directory' parameter must be a folder path (str or Path); got "
+                        f"{type(directory).__name__}.")
     path = Path(directory) if directory is not None else default_published_dir()
     if not path.is_dir():
         raise FileNotFoundError(
@@ -144,9 +148,13 @@ def published_parameters(name: str, *, directory=None) -> pd.DataFrame:
     path = _published_dir(directory) / entry.parameters_file
     if not path.exists():
         raise FileNotFoundError(f"{path} not found: the parameter table of {name!r}.")
-    table = pd.read_csv(path, dtype={"parameter": str, "variable": str, "class": "int64",
-                                     "outcome": "Int64", "estimate": float,
-                                     "std_error": float})
+    try:
+        table = pd.read_csv(path, dtype={"parameter": str, "variable": str, "class": "int64",
+                                         "outcome": "Int64", "estimate": float,
+                                         "std_error": float})
+    except (ValueError, TypeError) as exc:  # pandas' EmptyDataError is a ValueError
+        raise ValueError(f"{path}: not a readable parameter table (class must be whole "
+                         f"numbers, estimate and std_error numbers): {exc}") from None
     expected = ["parameter", "variable", "class", "outcome", "estimate", "std_error"]
     if list(table.columns) != expected:
         raise ValueError(f"{path}: expected the columns {expected}; got "
