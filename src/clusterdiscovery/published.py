@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import html
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -149,9 +150,11 @@ def published_parameters(name: str, *, directory=None) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"{path} not found: the parameter table of {name!r}.")
     try:
-        table = pd.read_csv(path, dtype={"parameter": str, "variable": str, "class": "int64",
-                                         "outcome": "Int64", "estimate": float,
-                                         "std_error": float})
+        with warnings.catch_warnings():  # pandas warns before failing on a NaN class
+            warnings.simplefilter("ignore", RuntimeWarning)
+            table = pd.read_csv(path, dtype={"parameter": str, "variable": str,
+                                             "class": "int64", "outcome": "Int64",
+                                             "estimate": float, "std_error": float})
     except (ValueError, TypeError) as exc:  # pandas' EmptyDataError is a ValueError
         raise ValueError(f"{path}: not a readable parameter table (class must be whole "
                          f"numbers, estimate and std_error numbers): {exc}") from None
