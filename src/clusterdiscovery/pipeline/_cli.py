@@ -33,11 +33,12 @@ def run_discover(args) -> int:
     from ._config import load_config
     from ._discover import discover
 
-    out = args.out or load_config(args.config)["output"]["dir"] or "out/study"
+    config = load_config(args.config)  # read once; its paths are already resolved
+    out = args.out or config["output"]["dir"] or "out/study"
     with warnings.catch_warnings():
         # the report states every suppression; the console need not repeat it
         warnings.simplefilter("ignore")
-        study = discover(args.config, out=out, random_state=args.random_state,
+        study = discover(config, out=out, random_state=args.random_state,
                          progress=not args.quiet, n_jobs=args.n_jobs)
     report = next((p for p in study.paths.get("report", []) if p.name == "report.html"), None)
     print(f"{study.model_name} with k = {study.k}: {study.record['choice']}")
