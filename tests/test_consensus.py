@@ -118,5 +118,8 @@ def test_bad_input(blobs):
         consensus_clustering(km, X, [2], fraction=0)
     with pytest.raises(ValueError, match="pac_interval"):
         consensus_clustering(km, X, [2], pac_interval=(0.9, 0.1))
+    for not_a_pair in (None, "ab", (0.1, 0.5, 0.9), (0.1,), ("low", "high")):
+        with pytest.raises(TypeError, match="'pac_interval'.*pair"):
+            consensus_clustering(km, X, [2], pac_interval=not_a_pair)
     with pytest.raises(TypeError, match="fit"):
         consensus_clustering("kmeans", X, [2])

@@ -279,7 +279,15 @@ def consensus_clustering(
     max_n = check_int(max_n, "max_n", low=2)
     memory_limit = check_int(memory_limit, "memory_limit", low=1)
     n_jobs = check_n_jobs(n_jobs)
-    lo, hi = (float(v) for v in pac_interval)
+    try:
+        if isinstance(pac_interval, str | bytes):
+            raise TypeError
+        lo, hi = (float(v) for v in pac_interval)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"The 'pac_interval' parameter must be a pair of numbers (low, high), e.g. "
+            f"(0.1, 0.9); got {pac_interval!r}."
+        ) from None
     if not 0 <= lo < hi <= 1:
         raise ValueError(
             f"The 'pac_interval' parameter must be (low, high) with 0 <= low < high <= 1; "
