@@ -208,6 +208,12 @@ def test_bad_tables_are_named_before_any_fitting(population):
                               "events": no_date})
     with pytest.raises(ValueError, match="'as_of'"):
         discover({**QUICK, "data": {"as_of": "end of last year"}}, data=population)
+    few = population.clients.iloc[:30]
+    with pytest.raises(SchemaError, match=r"of \d+ client\(s\) that are not in the client table"):
+        discover(QUICK, data={"clients": few, "schema": schema, "events": population.events})
+    with pytest.raises(ValueError, match=r"\[models\] k_min = 40 leaves no k to fit for 30"):
+        discover({**QUICK, "models": {"k_min": 40, "k_max": 50}},
+                 data={"clients": few, "schema": schema})
 
 
 def test_clients_without_events(population):

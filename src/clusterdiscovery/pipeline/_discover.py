@@ -261,6 +261,16 @@ def _features(cfg, clients, events):
     from ..features import aggregate_events
 
     d = cfg["data"]
+    if "client_id" in events.columns:
+        stray = ~events["client_id"].isin(clients.index)
+        if stray.any():
+            examples = pd.unique(events["client_id"][stray]).tolist()[:5]
+            raise SchemaError(
+                f"The events table has {int(stray.sum())} event(s) of "
+                f"{events['client_id'][stray].nunique()} client(s) that are not in the client "
+                f"table, e.g. {examples}. Keep only the events of the clients studied, e.g. "
+                f"events[events['client_id'].isin(clients.index)]."
+            )
     # aggregate_events parses the dates and checks the columns, naming any at fault
     agg = aggregate_events(events, clients=clients.index, as_of=d["as_of"] or None,
                            window_days=d["window_days"])
@@ -326,6 +336,12 @@ def _compare(cfg, X, schema, measurement, random_state, n_jobs):
 
     m = cfg["models"]
     ks = range(m["k_min"], min(m["k_max"], len(X) - 1) + 1)
+    if not ks:
+        raise ValueError(
+            f"Configuration [models] k_min = {m['k_min']} leaves no k to fit for "
+            f"{len(X)} clients: k must be below the number of clients. Lower k_min (and "
+            f"k_max) or supply more clients."
+        )
     families = m["families"]
     results = []
     if "latent_class" in families:
