@@ -300,6 +300,32 @@ def test_missing_columns_and_bad_parameters():
         review_status(a, c.iloc[:0], as_of="2025-02-01")
 
 
+def test_numbers_are_not_taken_for_dates_and_bad_flags_are_refused(tmp_path):
+    a = asg([("A", 3, "2025-01-10")])
+    c = con([("A", "2025-01-10")])
+    # pandas reads numbers as nanoseconds since 1970: refuse instead of evaluating in 1970
+    with pytest.raises(TypeError, match="as_of"):
+        review_status(a, c, as_of=20250201)
+    with pytest.raises(TypeError, match="start"):
+        trend(a, c, start=20250101, end="2025-02-01")
+    with pytest.raises(SchemaError, match="'assigned_on' of the 'assignments' table holds "
+                                          "numbers"):
+        review_status(a.assign(assigned_on=20250110), c, as_of="2025-02-01")
+    with pytest.raises(SchemaError, match="'date' of the 'contacts' table holds numbers"):
+        review_status(a, c.assign(date=20250110), as_of="2025-02-01")
+    # an all-empty discharge column (read from a CSV as float NaN) is still fine
+    dis = pd.DataFrame({"client_id": ["A"], "discharged_on": [np.nan]})
+    assert len(review_status(a, c, as_of="2025-02-01", discharges=dis)) == 1
+    with pytest.raises(TypeError, match="drop_duplicates"):
+        review_status(a, c, as_of="2025-02-01", drop_duplicates="yes")
+    empty = tmp_path / "periods.csv"
+    empty.write_text("")
+    with pytest.raises(ValueError, match="is empty"):
+        load_review_periods(empty)
+    with pytest.raises(TypeError, match="'path' parameter"):
+        load_review_periods(5)
+
+
 def _frames():
     a = asg([("A", 3, "2025-01-10", "T1"), ("A", 3, "2025-01-10", "T1"),
              ("B", 14, "2025-01-10", "T2")])

@@ -6,6 +6,7 @@ nothing is dropped silently and the caller's DataFrames are never modified.
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from dataclasses import dataclass, field
 
@@ -40,6 +41,12 @@ def to_days(values: pd.Series, column: str, table: str, notes: list) -> np.ndarr
     Time zones are ignored: tz-aware values keep their local wall-clock date.
     """
     s = values
+    if (pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype)) \
+            and s.notna().any():  # an all-empty column read from a CSV is float NaN: fine
+        raise SchemaError(
+            f"Column '{column}' of the '{table}' table holds numbers ({s.dtype}), not dates; "
+            f"convert it first (e.g. pandas.to_datetime(..., format='%Y%m%d') for 20250331)."
+        )
     if not (pd.api.types.is_datetime64_any_dtype(s.dtype)):
         try:  # one inferred format for the whole column (fast) ...
             with warnings.catch_warnings():
@@ -77,6 +84,9 @@ def parse_as_of(as_of, name: str = "as_of") -> int:
     """Parse a date parameter into int days; a clear ValueError if it is not a date."""
     if as_of is None:
         raise TypeError(f"The '{name}' parameter is required: the date to evaluate on.")
+    if isinstance(as_of, bool | numbers.Number):  # pandas reads numbers as nanoseconds
+        raise TypeError(f"The '{name}' parameter must be a date such as '2025-12-31' (a "
+                        f"string, datetime or Timestamp); got the number {as_of!r}.")
     try:
         ts = pd.Timestamp(as_of)
     except (ValueError, TypeError) as err:
@@ -216,6 +226,9 @@ def prepare(
 
     # ---- duplicated rows first, so every later count is of distinct rows
     con = contacts
+    if not isinstance(drop_duplicates, bool | np.bool_):
+        raise TypeError(f"The 'drop_duplicates' parameter must be True or False; got "
+                        f"{drop_duplicates!r}.")
     if drop_duplicates:
         con = _drop_duplicates(con, "contacts", exclusions)
     asg = assignments

@@ -7,6 +7,7 @@ review intervals, shipped as package data in ``clusterdiscovery/data/mhct_care_c
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from importlib import resources
@@ -99,7 +100,14 @@ def load_review_periods(path=None) -> pd.DataFrame:
         with resources.as_file(ref) as p:
             table = pd.read_csv(p)
     else:
-        table = pd.read_csv(path)
+        if not isinstance(path, str | os.PathLike):
+            raise TypeError(f"The 'path' parameter must be the path of a CSV file; got "
+                            f"{type(path).__name__}.")
+        try:
+            table = pd.read_csv(path)
+        except pd.errors.EmptyDataError:
+            raise ValueError(f"The review-period file {path} is empty; it needs the columns "
+                             f"'code' and 'max_review' (e.g. '6 months').") from None
     missing = [c for c in ("code", "max_review") if c not in table.columns]
     if missing:
         raise ValueError(
