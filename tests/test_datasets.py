@@ -353,6 +353,20 @@ def test_load_sample_missing_folder_says_how_to_regenerate(tmp_path):
         load_sample(tmp_path)
 
 
+def test_loaders_name_bad_arguments(tmp_path):
+    from clusterdiscovery.datasets import load_values
+
+    with pytest.raises(TypeError, match="'path'"):
+        load_sample(5)
+    with pytest.raises(TypeError, match="'path'"):
+        load_values(5)
+    with pytest.raises(TypeError, match="'expand'"):
+        load_values(expand="yes")
+    with pytest.raises(FileNotFoundError, match="values.csv"):
+        load_values(tmp_path)  # a folder, not the CSV file
+    assert load_values(expand=True).shape == (216, 4)
+
+
 def test_make_sample_command(tmp_path, capsys):
     assert make_sample_main(["--out", str(tmp_path), "--n-clients", "150",
                              "--n-clusters", "3", "--seed", "9"]) == 0

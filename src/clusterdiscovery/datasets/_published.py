@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from os import PathLike
 from pathlib import Path
 
 import pandas as pd
@@ -42,8 +43,14 @@ def load_values(path=None, *, expand: bool = False) -> pd.DataFrame:
     .. [3] Linzer, D. A. and Lewis, J. B. (2011). poLCA: An R package for polytomous
        variable latent class analysis. Journal of Statistical Software, 42(10), 1-29.
     """
+    if not isinstance(expand, bool):
+        raise TypeError(f"The 'expand' parameter must be True or False; got {expand!r}.")
+    if path is not None and not isinstance(path, str | PathLike):
+        raise TypeError(
+            f"The 'path' parameter must be a file path (str or Path); got {type(path).__name__}."
+        )
     path = Path(path) if path is not None else default_published_dir() / "values.csv"
-    if not path.exists():
+    if not path.is_file():
         raise FileNotFoundError(
             f"{path} not found; load_values reads data/published/values.csv of a source "
             "checkout (pass path= to point at a copy)."

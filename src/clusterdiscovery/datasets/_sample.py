@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from os import PathLike
 from pathlib import Path
 
 import numpy as np
@@ -151,6 +152,11 @@ def load_sample(path=None) -> Population:
     >>> pop.clients.shape
     (3000, 32)
     """
+    if path is not None and not isinstance(path, str | PathLike):
+        raise TypeError(
+            f"The 'path' parameter must be a folder path (str or Path); got "
+            f"{type(path).__name__}."
+        )
     folder = default_sample_dir() if path is None else Path(path)
     events_path = folder / "events.csv"
     if not events_path.is_file() and (folder / "events.csv.gz").is_file():
