@@ -445,10 +445,8 @@ def _merge_start(start, seen, clients, client_index, start_col, id_col):
         raise SchemaError(
             f"The clients table has no column '{start_col}' (the 'start_col' parameter)."
         )
-    col = clients[start_col]
-    if id_col in clients.columns:
-        col = pd.Series(col.to_numpy(), index=pd.Index(clients[id_col]))
-    s = _as_int_ns(col.reset_index(drop=True), start_col, "clients")
+    # row i of clients is client i of client_index (both follow the rows of clients)
+    s = _as_int_ns(clients[start_col].reset_index(drop=True), start_col, "clients")
     has = s != _I8_MIN
     out = start.copy()
     both = has & seen

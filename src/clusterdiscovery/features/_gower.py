@@ -180,9 +180,7 @@ def gower_distances(
             rng = float(finite.max() - finite.min()) if finite.size else 0.0
             variables.append(("numeric", a, b, wk, bool(np.isnan(allv).any()), rng))
 
-    out = np.empty((n, m), dtype=float)
-    if not variables:
-        raise ValueError("Every variable has weight 0; give at least one a positive weight.")
+    out = np.empty((n, m), dtype=float)  # _weights guarantees a variable with weight > 0
     const_den = float(sum(v[3] for v in variables if not v[4]))
     any_missing = any(v[4] for v in variables)
     for i0 in range(0, n, chunk):
