@@ -281,6 +281,23 @@ def test_bad_input(X, kwargs, error, match):
         compare_models(X, **kwargs)
 
 
+def test_helpers_and_best_reject_bad_input(blobs):
+    X, _ = blobs
+    with pytest.raises(TypeError, match="'data'.*DataFrame"):
+        infer_measurement(X)
+    with pytest.raises(TypeError, match="'d' of data holds dates"):
+        infer_measurement(pd.DataFrame({"d": pd.to_datetime(["2024-01-01"] * 3)}))
+    with pytest.raises(TypeError, match="'measurement'.*dict"):
+        default_estimators(X, measurement="gaussian")
+    with pytest.raises(ValueError, match="'n_jobs'"):
+        compare_models(X, {"km": KMeans(n_init=1)}, n_clusters=[2], n_jobs=0)
+    res = compare_models(X, {"gmm": GaussianMixture()}, n_clusters=[2], random_state=0)
+    with pytest.raises(TypeError, match="'min_share'"):
+        res.best(min_share="10%")
+    with pytest.raises(ValueError, match="Unknown criterion"):
+        res.best(["bic"])
+
+
 def test_nan_error_names_dataframe_column():
     df = pd.DataFrame({"age": [30.0, np.nan, 50.0, 41.0], "cost": [1.0, 2.0, 3.0, 4.0]})
     with pytest.raises(ValueError, match=r"column\(s\) age.*make_preprocessor"):

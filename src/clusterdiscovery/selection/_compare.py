@@ -58,6 +58,11 @@ def default_estimators(X, *, measurement=None) -> dict:
     from sklearn.cluster import KMeans
     from sklearn.mixture import GaussianMixture
 
+    if measurement is not None and not isinstance(measurement, dict):
+        raise TypeError(
+            "The 'measurement' parameter must be None or a dict {column: type}; "
+            f"got {type(measurement).__name__}."
+        )
     out = {"kmeans": KMeans(n_clusters=2, n_init=10)}
     if isinstance(X, pd.DataFrame):
         measurement = infer_measurement(X) if measurement is None else measurement
@@ -343,8 +348,11 @@ def compare_models(
         estimators = default_estimators(views.table)
     _check_estimators(estimators)
     ks = _check_n_clusters(n_clusters)
-    if n_jobs is not None:
-        check_int(n_jobs, "n_jobs")
+    if n_jobs is not None and check_int(n_jobs, "n_jobs") == 0:
+        raise ValueError(
+            "The 'n_jobs' parameter must be None, a positive int or a negative int "
+            "(-1 = all cores); got 0."
+        )
     silhouette_sample_size = check_int(silhouette_sample_size, "silhouette_sample_size", low=2)
     k_params = {name: _k_param(name, est) for name, est in estimators.items()}
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._utils import check_dataframe
+
 __all__ = ["DataViews", "infer_measurement", "prepare_data"]
 
 #: numeric columns with at most this many distinct integer values are treated as categories
@@ -34,6 +36,8 @@ def infer_measurement(data: pd.DataFrame) -> dict:
     dict
         ``{column: "categorical" | "poisson" | "gaussian"}`` in column order.
     """
+    check_dataframe(data, "data", allow_empty=True)
+    _check_no_dates(data, "data")
     out = {}
     for col in data.columns:
         s = data[col]
@@ -50,6 +54,18 @@ def infer_measurement(data: pd.DataFrame) -> dict:
         else:
             out[col] = "gaussian"
     return out
+
+
+def _check_no_dates(X: pd.DataFrame, name: str = "X") -> None:
+    """Raise a ``TypeError`` naming the first date column of ``X``."""
+    for col in X.columns:
+        if pd.api.types.is_datetime64_any_dtype(X[col].dtype) or isinstance(
+            X[col].dtype, pd.PeriodDtype | pd.DatetimeTZDtype
+        ):
+            raise TypeError(
+                f"Column {col!r} of {name} holds dates; clustering needs numbers or categories. "
+                f"Drop it or convert it (e.g. to days since referral)."
+            )
 
 
 def _is_categorical(s: pd.Series) -> bool:
@@ -134,14 +150,7 @@ def prepare_data(X) -> DataViews:
             raise ValueError(
                 f"X is empty (shape {X.shape}); pass at least one client and one column."
             )
-        for col in X.columns:
-            if pd.api.types.is_datetime64_any_dtype(X[col].dtype) or isinstance(
-                X[col].dtype, pd.PeriodDtype | pd.DatetimeTZDtype
-            ):
-                raise TypeError(
-                    f"Column {col!r} of X holds dates; clustering needs numbers or categories. "
-                    f"Drop it or convert it (e.g. to days since referral)."
-                )
+        _check_no_dates(X)
         kinds = {col: _is_categorical(X[col]) for col in X.columns}
         columns = [str(c) for c in X.columns]
         if not any(kinds.values()):

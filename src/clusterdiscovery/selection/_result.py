@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import numbers
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,7 +127,7 @@ class ModelSelectionResult:
         SelectedModel
             ``model``, ``k``, ``criterion``, ``value`` and the fitted ``estimator``.
         """
-        if criterion not in CRITERIA:
+        if not isinstance(criterion, str) or criterion not in CRITERIA:
             raise ValueError(
                 f"Unknown criterion {criterion!r}; use one of {', '.join(CRITERIA)}."
             )
@@ -139,6 +140,11 @@ class ModelSelectionResult:
                 )
             table = table[table["model"] == model]
         if min_share is not None:
+            if isinstance(min_share, bool) or not isinstance(min_share, numbers.Real):
+                raise TypeError(
+                    f"The 'min_share' parameter must be a number in [0, 1) or None; "
+                    f"got {min_share!r}."
+                )
             if not 0 <= min_share < 1:
                 raise ValueError(f"The 'min_share' parameter must be in [0, 1); got {min_share}.")
             table = table[table["smallest_share"] >= min_share]
