@@ -149,3 +149,37 @@ def test_bad_cost_and_outcome_arguments_and_duplicated_columns_get_clear_errors(
         profile_clusters(dup, lab)
     p = profile_clusters(df, lab, costs=np.array(["cost"]), n_bootstrap=50, random_state=0)
     assert p.params["costs"] == ["cost"]
+
+
+def test_profile_lookups_name_what_is_unknown():
+    df, lab = _data()
+    df["b0"] = df["age"] / 10
+    df["b1"] = df["b0"] - 0.5
+    p = profile_clusters(df, lab, costs="cost", outcomes={"h": ("b0", "b1")}, n_bootstrap=50,
+                         random_state=0, alpha=0.1)
+    with pytest.raises(ValueError, match=r"Unknown cost column 'zz'.*\['cost'\]"):
+        p.cost_table("zz")
+    with pytest.raises(ValueError, match="Unknown cost column 'zz'"):
+        p.formatted("costs", column="zz")
+    with pytest.raises(ValueError, match="Unknown cost column 'zz'"):
+        p.plot(kind="costs", cost="zz")
+    with pytest.raises(ValueError, match=r"Unknown outcome 'zz'.*\['h'\]"):
+        p.outcome_table("zz")
+    with pytest.raises(ValueError, match="Unknown outcome 'zz'"):
+        p.plot(kind="outcomes", outcome="zz")
+    with pytest.raises(ValueError, match="Unknown group 7"):
+        p.is_suppressed(7)
+    with pytest.raises(ValueError, match="Unknown group 7"):
+        p.cell_mark("costs", 7, "mean")
+    with pytest.raises(ValueError, match="Unknown statistic 'zz'"):
+        p.suppression_reason("costs", 0, "zz")
+    with pytest.raises(ValueError, match="top_n"):
+        p.vtest_matrix(top_n=0)
+    assert p.cell_mark("table1", "overall", ("clients", "", "n")) == ""
+    assert p.outcome_table("h")[2]["baseline"] == "b0"
+    # the axis states the confidence level actually used (alpha=0.1: 90%)
+    ax = p.plot(kind="costs")
+    assert "90% BCa interval" in ax.get_xlabel()
+    import matplotlib.pyplot as plt
+
+    plt.close(ax.figure)

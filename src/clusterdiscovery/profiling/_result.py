@@ -7,6 +7,7 @@ import html
 import numpy as np
 import pandas as pd
 
+from .._utils import check_int
 from ._data import NOISE, OVERALL
 from ._suppress import marker
 from ._tables import NONE, SECONDARY, reason_text
@@ -107,12 +108,11 @@ class ClusterProfile:
         """``(frame, reasons)`` of one cost column (the first by default)."""
         if not self._costs:
             return None, None
-        column = self.cost_columns[0] if column is None else column
-        return self._costs[column]
+        return self._costs[_known(self._costs, "cost column", column)]
 
     def outcome_table(self, name: str):
         """``(frame, reasons, info)`` of one outcome."""
-        return self._outcomes[name]
+        return self._outcomes[_known(self._outcomes, "outcome", name)]
 
     @property
     def sizes(self) -> pd.Series:
@@ -121,7 +121,22 @@ class ClusterProfile:
 
     def is_suppressed(self, group) -> bool:
         """Whether the size of ``group`` is suppressed."""
-        return bool(np.isnan(self.sizes[group]))
+        return bool(np.isnan(self.sizes[self._group(group)]))
+
+    def _group(self, group):
+        if group not in self.groups and group != OVERALL:
+            raise ValueError(f"Unknown group {group!r}; the profile has {self.groups} and "
+                             f"{OVERALL!r}.")
+        return group
+
+    def _reason_code(self, table: str, group, statistic, name: str | None):
+        r = self._reason_frame(table, name)
+        group = self._group(group)
+        rows = r.index if table == "table1" else r.columns
+        if statistic not in rows:
+            raise ValueError(f"Unknown statistic {statistic!r} of the {table} table; it has "
+                             f"{list(rows)[:12]}.")
+        return r.loc[statistic, group] if table == "table1" else r.loc[group, statistic]
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -169,10 +184,7 @@ class ClusterProfile:
             raise ValueError(f"Unknown table {table!r}; use 'table1', 'costs' or 'outcomes'.")
         if not source:
             raise ValueError(f"The profile has no {table}.")
-        name = next(iter(source)) if name is None else name
-        if name not in source:
-            raise ValueError(f"Unknown {table[:-1]} {name!r}; the profile has {list(source)}.")
-        return source[name][1]
+        return source[_known(source, table[:-1], name)][1]
 
     def cell_mark(self, table: str, group, statistic, *, name: str | None = None) -> str:
         """What a report shows in place of a suppressed cell, or ``""`` if it is shown.
@@ -192,9 +204,7 @@ class ClusterProfile:
         name : str, optional
             The cost column or outcome (the first by default).
         """
-        r = self._reason_frame(table, name)
-        return self._mark(r.loc[statistic, group] if table == "table1"
-                          else r.loc[group, statistic])
+        return self._mark(self._reason_code(table, group, statistic, name))
 
     def formatted(self, table: str = "table1", *, column: str | None = None) -> pd.DataFrame:
         """A table as text, with ``"suppressed (<11)"`` in place of suppressed cells
@@ -237,6 +247,8 @@ class ClusterProfile:
         if table in ("costs", "outcomes"):
             pieces = {}
             source = self._costs if table == "costs" else self._outcomes
+            if column is not None:
+                _known(source, "cost column" if table == "costs" else "outcome", column)
             for name, item in source.items():
                 if column is not None and name != column:
                     continue
@@ -262,8 +274,7 @@ class ClusterProfile:
 
     def suppression_reason(self, table, group, statistic, *, name: str | None = None):
         """Reason text for a suppressed cell (or ""); arguments as for :meth:`cell_mark`."""
-        r = self._reason_frame(table, name)
-        code = r.loc[statistic, group] if table == "table1" else r.loc[group, statistic]
+        code = self._reason_code(table, group, statistic, name)
         return "" if code == NONE else reason_text(code, self.min_cell_size)
 
     # ---------------------------------------------------------------- display
@@ -337,7 +348,7 @@ class ClusterProfile:
             else:
                 if not self._outcomes:
                     raise ValueError("No outcome was profiled; pass outcomes={...}.")
-                name = outcome or self.outcome_names[0]
+                name = _known(self._outcomes, "outcome", outcome)
                 frame = self._outcomes[name][0]
                 col, title = "mean_change", f"Mean change in {name}"
             m = frame.loc[self.groups, col].to_numpy(dtype=float)
@@ -359,7 +370,8 @@ class ClusterProfile:
             ax.set_yticks(y, labels)
             ax.set_ylim(len(self.groups) - 0.5, -0.5)
             ax.set_ylabel("cluster")
-            ax.set_xlabel(f"{col.replace('_', ' ')} (95% BCa interval)")
+            level = self.params.get("confidence_level", 0.95)
+            ax.set_xlabel(f"{col.replace('_', ' ')} ({100 * level:g}% BCa interval)")
             ax.set_title(title)
         else:
             mat, rows, cols = self.vtest_matrix(top_n)
@@ -381,6 +393,7 @@ class ClusterProfile:
 
     def vtest_matrix(self, top_n: int = 5):
         """(clusters x features) v-tests of the union of each cluster's top features."""
+        top_n = check_int(top_n, "top_n", low=1)
         d = self.distinguishing
         keys = []
         for c in self.clusters:
@@ -396,3 +409,12 @@ class ClusterProfile:
                 mat[i, j] = look.get((c, *k), np.nan)
         names = [self.labels_map.get(v, v) + (f"={lv}" if lv else "") for v, lv in keys]
         return mat, self.clusters, names
+
+
+def _known(source: dict, what: str, name):
+    """``name`` (the first key when None) if ``source`` has it, else a ValueError."""
+    if name is None:
+        return next(iter(source))
+    if name not in source:
+        raise ValueError(f"Unknown {what} {name!r}; the profile has {list(source)}.")
+    return name
