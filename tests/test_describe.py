@@ -277,3 +277,17 @@ def test_bad_arguments_get_clear_errors_instead_of_garbage_text(profile):
         describe_clusters(profile, stability=TextScores())
     ok = describe_clusters(profile, worse_when_higher={"honos_6": True}, top_n=np.int64(3))
     assert len(ok) == 3 and ok.top_n == 3
+
+
+def test_report_states_the_confidence_level_of_the_profile():
+    df, lab = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p90 = profile_clusters(df, lab, costs="cost", n_bootstrap=100, random_state=0,
+                               alpha=0.1)
+    desc = describe_clusters(p90)
+    md = desc.to_markdown()
+    assert "95%" not in md
+    assert "mean cost (90% CI)" in md and "Cost intervals are 90% bias-corrected" in md
+    assert "90% BCa interval" in desc[0].text
+    assert "with 90% BCa intervals" in desc.to_html()

@@ -24,7 +24,7 @@ __all__ = ["blocks_to_markdown", "blocks_to_html", "figure_png", "FIGURES", "md_
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 FIGURES = {
     "sizes": ("sizes", "Clients per cluster"),
-    "costs": ("costs", "Mean cost per client by cluster with 95% BCa intervals"),
+    "costs": ("costs", "Mean cost per client by cluster with {conf} BCa intervals"),
     "features": ("features", "v-tests of the most distinguishing features"),
     "outcomes": ("outcomes", "Mean change in outcome by cluster"),
 }
@@ -130,6 +130,7 @@ def figure_png(profile, kind: str, top_n: int = 5) -> bytes:
 def overview_table(profile, names: dict, currency: str) -> pd.DataFrame:
     mark = marker(profile.min_cell_size)
     frame, _ = profile.cost_table()
+    ci = f"mean cost ({_confidence(profile)} CI)"
     rows = []
     for g in profile.groups:
         n = profile.table1.loc[("clients", "", "n"), g]
@@ -141,7 +142,7 @@ def overview_table(profile, names: dict, currency: str) -> pd.DataFrame:
         if frame is not None:
             r = frame.loc[g]
             cost_mark = profile.cell_mark("costs", g, "mean") or mark
-            row["mean cost (95% CI)"] = cost_mark if np.isnan(r["mean"]) else (
+            row[ci] = cost_mark if np.isnan(r["mean"]) else (
                 f"{currency}{r['mean']:,.0f} ({currency}{r['ci_low']:,.0f} to "
                 f"{currency}{r['ci_high']:,.0f})" if np.isfinite(r["ci_low"]) else
                 f"{currency}{r['mean']:,.0f}")
@@ -154,7 +155,7 @@ def overview_table(profile, names: dict, currency: str) -> pd.DataFrame:
         rows.append({"cluster": "all", "name": "population",
                      "clients": f"{int(profile.table1.loc[('clients', '', 'n'), OVERALL]):,}",
                      "share": "100.0%",
-                     "mean cost (95% CI)": f"{currency}{o['mean']:,.0f} ({currency}"
+                     ci: f"{currency}{o['mean']:,.0f} ({currency}"
                                            f"{o['ci_low']:,.0f} to {currency}{o['ci_high']:,.0f})",
                      "share of cost": "100.0%"})
     return pd.DataFrame(rows).set_index("cluster")
@@ -177,15 +178,16 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
                         "population beyond chance (Benjamini-Hochberg adjusted p below "
                         f"{profile.params.get('alpha', 0.05):g}). The v-test measures how "
                         "strongly: beyond +/-2 is notable, beyond +/-10 very strong; positive "
-                        "means higher or more common in the cluster. Cost intervals are 95% "
-                        "bias-corrected and accelerated (BCa) bootstrap intervals, suited to "
-                        "skewed costs."))
+                        "means higher or more common in the cluster. Cost intervals are "
+                        f"{_confidence(profile)} bias-corrected and accelerated (BCa) "
+                        "bootstrap intervals, suited to skewed costs."))
     blocks += [("h2", "Overview"), ("table", overview_table(profile, names,
                                                             descriptions.currency))]
     for note in profile.notes:
         blocks.append(("p", f"Note: {note}"))
     for fig in figures:
-        blocks.append(("img", FIGURES[fig]))
+        name, caption = FIGURES[fig]
+        blocks.append(("img", (name, caption.format(conf=_confidence(profile)))))
     if not profile.variance_explained.empty:
         blocks += [("h3", "How much of the variation in cost the clusters explain"),
                    ("p", _variance_text(profile)),
@@ -247,3 +249,8 @@ def reproducibility_blocks(descriptions):
     if descriptions.stability_given:
         items.append("stability: from the StabilityResult passed to describe_clusters")
     return [("h2", "Reproducibility"), ("ul", items)]
+
+
+def _confidence(profile) -> str:
+    """The profile's confidence level as text, e.g. '95%'."""
+    return f"{profile.params.get('confidence_level', 0.95):.0%}"
