@@ -208,6 +208,11 @@ def test_bad_tables_are_named_before_any_fitting(population):
                               "events": no_date})
     with pytest.raises(ValueError, match="'as_of'"):
         discover({**QUICK, "data": {"as_of": "end of last year"}}, data=population)
+    with pytest.raises(SchemaError, match=r"exclude names \['agee'\]"):  # not silently kept
+        discover({**QUICK, "features": {"exclude": ["agee"]}}, data=population)
+    with pytest.raises(SchemaError, match=r"profile_event_features names \['inpatient_dayz'\]"):
+        discover({**QUICK, "features": {"profile_event_features": ["inpatient_dayz"]}},
+                 data=population)
     few = population.clients.iloc[:30]
     with pytest.raises(SchemaError, match=r"of \d+ client\(s\) that are not in the client table"):
         discover(QUICK, data={"clients": few, "schema": schema, "events": population.events})

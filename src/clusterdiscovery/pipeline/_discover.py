@@ -286,6 +286,18 @@ def _features(cfg, clients, events):
 
 def _cluster_columns(cfg, schema, table, event_cols):
     f = cfg["features"]
+    stray = [c for c in f["exclude"] if c not in schema.features]
+    if stray:
+        raise SchemaError(
+            f"[features] exclude names {stray}, which are not features of the schema; "
+            f"choose from {schema.feature_columns}."
+        )
+    stray = [c for c in f["profile_event_features"] if event_cols and c not in event_cols]
+    if stray:
+        raise SchemaError(
+            f"[features] profile_event_features names {stray}, which aggregating the events "
+            f"does not produce; choose from {event_cols}."
+        )
     cols = list(f["columns"]) or [c for c in schema.feature_columns if c not in f["exclude"]]
     unknown = [c for c in cols if c not in schema.features]
     if unknown:
