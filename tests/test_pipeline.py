@@ -213,6 +213,8 @@ def test_bad_tables_are_named_before_any_fitting(population):
     with pytest.raises(SchemaError, match=r"profile_event_features names \['inpatient_dayz'\]"):
         discover({**QUICK, "features": {"profile_event_features": ["inpatient_dayz"]}},
                  data=population)
+    with pytest.raises(SchemaError, match=r"names \['age'\] more than once"):
+        discover({**QUICK, "features": {"columns": ["age", "sex", "age"]}}, data=population)
     few = population.clients.iloc[:30]
     with pytest.raises(SchemaError, match=r"of \d+ client\(s\) that are not in the client table"):
         discover(QUICK, data={"clients": few, "schema": schema, "events": population.events})

@@ -314,6 +314,12 @@ def _cluster_columns(cfg, schema, table, event_cols):
         cols.append(c)
     if not cols:
         raise SchemaError("No columns to cluster on: the schema has no features.")
+    repeated = sorted({c for c in cols if cols.count(c) > 1})
+    if repeated:
+        raise SchemaError(
+            f"[features] names {repeated} more than once (in columns or event_features); "
+            f"list each column once."
+        )
     return cols, measurement
 
 
