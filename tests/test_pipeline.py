@@ -190,6 +190,8 @@ def test_bad_input_is_named(population):
         discover(QUICK, data={"clients": clients})
     with pytest.raises(TypeError, match="random_state"):
         discover(QUICK, data=population, random_state=None)
+    with pytest.raises(TypeError, match="'out'"):  # not a folder named '1'
+        discover(QUICK, data=population, out=1)
     bad = {**QUICK, "profile": {"costs": ["cost_of_nothing"]}}
     with pytest.raises(SchemaError, match="cost_of_nothing"):
         discover(bad, data=population)

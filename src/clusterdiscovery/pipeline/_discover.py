@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import warnings
 from collections.abc import Mapping
@@ -69,6 +70,11 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
             f"can be reproduced; got {random_state!r}."
         )
     check_random_state(random_state)
+    if out is not None and not isinstance(out, str | os.PathLike):
+        raise TypeError(
+            f"The 'out' parameter of discover must be a directory path (str or Path) or None; "
+            f"got {type(out).__name__}."
+        )
     cfg = load_config(config)
     if out is not None:
         cfg["output"]["dir"] = str(out)
