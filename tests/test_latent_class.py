@@ -452,6 +452,27 @@ def test_bad_input(kwargs, frame, error, match):
         LatentClassModel(**{"n_components": 2, **kwargs}).fit(X)
 
 
+def test_bad_types_and_malformed_model_dict(fitted, mixed):
+    X, _ = mixed
+    for not_a_table in (None, "abc", 3):
+        with pytest.raises(TypeError, match="DataFrame or a 2-d array"):
+            LatentClassModel(2).fit(not_a_table)
+    with pytest.raises(TypeError, match="sample_weight"):
+        LatentClassModel(2).fit(X, sample_weight=["a"] * len(X))
+    d = fitted.to_dict()
+    with pytest.raises(ValueError, match="'columns'.*non-empty list"):
+        LatentClassModel.from_dict({**d, "columns": 5})
+    with pytest.raises(ValueError, match="'columns'.*non-empty list"):
+        LatentClassModel.from_dict({**d, "columns": []})
+    with pytest.raises(ValueError, match=r"\['cat0'\] more than once"):
+        LatentClassModel.from_dict({**d, "columns": d["columns"] + d["columns"][:1]})
+    bad = json.loads(json.dumps(d))
+    entry = next(c for c in bad["columns"] if c["measurement"] == "poisson")
+    entry["rates"][0] = float("inf")
+    with pytest.raises(ValueError, match="positive finite rates"):
+        LatentClassModel.from_dict(bad)
+
+
 def test_bad_sample_weight_and_constant_categorical():
     X = pd.DataFrame({"a": [1, 2, 1, 2], "b": [0, 0, 0, 0]})
     with pytest.raises(ValueError, match="sample_weight"):

@@ -224,7 +224,12 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
     def _check_sample_weight(self, sample_weight, n):
         if sample_weight is None:
             return None
-        sw = np.asarray(sample_weight, dtype=np.float64)
+        try:
+            sw = np.asarray(sample_weight, dtype=np.float64)
+        except (TypeError, ValueError) as err:
+            raise TypeError(
+                f"sample_weight must be numbers (one frequency weight per row); got {err}."
+            ) from None
         if sw.ndim == 0:
             sw = np.full(n, float(sw))
         if sw.shape != (n,):
@@ -772,6 +777,14 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             raise ValueError(f"Malformed latent class model dict: {err!r}.") from err
         if weights.shape != (K,) or (weights < 0).any() or not np.isclose(weights.sum(), 1):
             raise ValueError(f"'weights' must be {K} non-negative numbers summing to 1.")
+        if not isinstance(columns, list) or not columns:
+            raise ValueError(
+                "'columns' must be a non-empty list of column dicts (as written by to_dict)."
+            )
+        names = [c.get("name") if isinstance(c, dict) else None for c in columns]
+        repeated = sorted({str(v) for v in names if v is not None and names.count(v) > 1})
+        if repeated:
+            raise ValueError(f"'columns' names column(s) {repeated} more than once.")
         keys, kinds, levels = [], [], []
         logP, mu, var, lam = [], [], [], []
         for i, c in enumerate(columns):
@@ -809,8 +822,8 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
                     var.append(v)
                 else:
                     r = _float_array(c, "rates", i)
-                    if r.shape != (K,) or not (r > 0).all():
-                        raise ValueError(f"columns[{i}] needs {K} positive rates.")
+                    if r.shape != (K,) or not (r > 0).all() or not np.isfinite(r).all():
+                        raise ValueError(f"columns[{i}] needs {K} positive finite rates.")
                     lam.append(r)
         model = cls(K, measurement=dict(zip(keys, kinds)))
         model._set_structure(keys, kinds, levels)
@@ -841,6 +854,11 @@ def _as_table(X):
     """DataFrames pass through; anything else becomes a checked 2-D numpy array."""
     if isinstance(X, pd.DataFrame):
         return X
+    if X is None or isinstance(X, str | bytes | numbers.Number):
+        raise TypeError(
+            f"X must be a pandas DataFrame or a 2-d array-like (rows = clients); "
+            f"got {type(X).__name__}."
+        )
     arr = check_array(X, dtype=None, ensure_all_finite=False, ensure_2d=True)
     if arr.dtype.kind in "biuf":
         arr = arr.astype(np.float64, copy=False)
