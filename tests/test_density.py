@@ -140,6 +140,16 @@ def test_bad_parameters(params, error, match):
         DensityClusterer(**params).fit(X)
 
 
+def test_text_columns_are_named():
+    X, _ = make_blobs(n_samples=40, n_features=2, random_state=0)
+    df = pd.DataFrame(X, columns=["a", "b"]).assign(team=["T1", "T2"] * 20)
+    with pytest.raises(TypeError, match="column\\(s\\) team.*make_preprocessor"):
+        DensityClusterer(use_umap=False).fit(df)
+    model = DensityClusterer(use_umap=False).fit(df[["a", "b"]])
+    with pytest.raises(TypeError, match="column\\(s\\) b"):
+        model.predict(df[["a", "b"]].assign(b="x"))
+
+
 def test_input_not_modified_and_dataframe_names_kept():
     X, _ = make_blobs(n_samples=80, centers=2, n_features=2, random_state=0)
     df = pd.DataFrame(X, columns=["a", "b"], index=[f"C{i:06d}" for i in range(80)])

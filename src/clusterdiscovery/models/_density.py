@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -27,6 +28,24 @@ def default_min_cluster_size(n_samples: int) -> int:
     smallest group a service would plan for.
     """
     return int(min(max(10, round(0.01 * n_samples)), n_samples))
+
+
+def _check_numeric_columns(frame) -> None:
+    """Raise a ``TypeError`` naming the DataFrame columns that cannot be read as numbers."""
+    bad = []
+    for name, col in frame.items():
+        if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
+            continue
+        try:
+            col.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError):
+            bad.append(str(name))
+    if bad:
+        raise TypeError(
+            f"DensityClusterer needs numeric data; column(s) {', '.join(bad[:10])} hold "
+            f"text or categories. Encode them first, for example with "
+            f"clusterdiscovery.features.make_preprocessor."
+        )
 
 
 class DensityClusterer(ClusterMixin, BaseEstimator):
@@ -182,6 +201,8 @@ class DensityClusterer(ClusterMixin, BaseEstimator):
             )
 
     def _check_X(self, X, *, reset):
+        if hasattr(X, "columns") and hasattr(X, "dtypes"):
+            _check_numeric_columns(X)
         X = validate_data(
             self, X, reset=reset, dtype=np.float64, ensure_all_finite=False,
             ensure_min_samples=1,
