@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from html import escape
 
 import numpy as np
 import pandas as pd
 from joblib import delayed
 
 from .._utils import check_fraction, check_int
+from ._display import SummaryDisplay
 from ._estimator import (
     check_cluster_range,
     check_clusterer,
@@ -50,8 +50,8 @@ def _one_hot(n: int, samples: list[np.ndarray], labels: list[np.ndarray]) -> np.
     return np.hstack(blocks) if blocks else np.zeros((n, 0), dtype=np.float32)
 
 
-@dataclass(frozen=True, eq=False)
-class ConsensusResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class ConsensusResult(SummaryDisplay):
     """Consensus matrices and PAC scores per number of clusters (Monti et al. 2003).
 
     Attributes
@@ -91,10 +91,6 @@ class ConsensusResult:
     pac_interval: tuple = (0.1, 0.9)
     row_labels: pd.Index | None = field(default=None)
 
-    def to_frame(self) -> pd.DataFrame:
-        """A copy of :attr:`summary`."""
-        return self.summary.copy()
-
     def labels(self, k: int) -> np.ndarray:
         """Consensus partition for ``k``: average-linkage tree on 1 - consensus, cut at k."""
         from scipy.cluster.hierarchy import fcluster
@@ -120,13 +116,6 @@ class ConsensusResult:
             f"Consensus clustering: {self.n_resamples} resamples of {self.fraction:.0%} of "
             f"{n} rows{note}; lowest PAC at k = {self.best_k}"
         )
-
-    def __repr__(self) -> str:
-        return f"{self._header()}\n{self.summary.to_string(index=False)}"
-
-    def _repr_html_(self) -> str:
-        table = self.summary.to_html(index=False, float_format=lambda v: f"{v:.3f}")
-        return f"<p><strong>{escape(self._header())}</strong></p>\n{table}"
 
     def plot(self, ax=None, k=None, order="hierarchical"):
         """Heatmap of the consensus matrix for ``k`` (default: ``best_k``).

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 
 import numpy as np
 import pandas as pd
 from joblib import delayed
 
 from .._utils import check_fraction, check_int
+from ._display import SummaryDisplay
 from ._estimator import (
     check_cluster_range,
     check_data,
@@ -66,8 +66,8 @@ def _one_split(estimator, param, k, X, half_a, half_b, seed):
     return 0.5 * (ps_a + ps_b)
 
 
-@dataclass(frozen=True, eq=False)
-class PredictionStrengthResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class PredictionStrengthResult(SummaryDisplay):
     """Prediction strength per number of clusters (Tibshirani & Walther 2005).
 
     Attributes
@@ -90,22 +90,11 @@ class PredictionStrengthResult:
     cutoff: float
     n_splits: int
 
-    def to_frame(self) -> pd.DataFrame:
-        """A copy of :attr:`summary`."""
-        return self.summary.copy()
-
     def _header(self) -> str:
         return (
             f"Prediction strength: {self.n_splits} two-fold splits, cutoff "
             f"{self.cutoff:g}; best k = {self.best_k}"
         )
-
-    def __repr__(self) -> str:
-        return f"{self._header()}\n{self.summary.to_string(index=False)}"
-
-    def _repr_html_(self) -> str:
-        table = self.summary.to_html(index=False, float_format=lambda v: f"{v:.3f}")
-        return f"<p><strong>{escape(self._header())}</strong></p>\n{table}"
 
     def plot(self, ax=None):
         """Mean prediction strength (± 1 SD over splits) against k, with the cutoff line.

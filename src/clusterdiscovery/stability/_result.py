@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from html import escape
 
 import numpy as np
 import pandas as pd
 
+from ._display import SummaryDisplay
 from ._metrics import THRESHOLDS
 
 __all__ = ["StabilityResult"]
 
 
-@dataclass(frozen=True, eq=False)
-class StabilityResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class StabilityResult(SummaryDisplay):
     """Clusterwise stability of a clustering under resampling (Hennig 2007).
 
     Attributes
@@ -54,15 +54,13 @@ class StabilityResult:
     n_clusters_resample: np.ndarray
     params: dict = field(default_factory=dict)
 
+    _summary_index = True  # the summary is indexed by cluster
+
     @property
     def unstable_clusters(self) -> list:
         """Clusters whose mean Jaccard is below 0.6 (not to be trusted, Hennig 2007)."""
         s = self.summary
         return s.index[s["jaccard_mean"] < THRESHOLDS["trust"]].tolist()
-
-    def to_frame(self) -> pd.DataFrame:
-        """A copy of :attr:`summary` (one row per reference cluster)."""
-        return self.summary.copy()
 
     def _header(self) -> str:
         return (
@@ -70,13 +68,6 @@ class StabilityResult:
             f"{self.summary.shape[0]} clusters; mean ARI {np.nanmean(self.ari):.3f}, "
             f"mean AMI {np.nanmean(self.ami):.3f}"
         )
-
-    def __repr__(self) -> str:
-        return f"{self._header()}\n{self.summary.to_string()}"
-
-    def _repr_html_(self) -> str:
-        table = self.summary.to_html(float_format=lambda v: f"{v:.3f}")
-        return f"<p><strong>{escape(self._header())}</strong></p>\n{table}"
 
     def plot(self, ax=None):
         """Jaccard distributions per cluster (box + points) with Hennig's thresholds.
