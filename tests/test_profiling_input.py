@@ -183,3 +183,22 @@ def test_profile_lookups_name_what_is_unknown():
     import matplotlib.pyplot as plt
 
     plt.close(ax.figure)
+
+
+def test_data_that_contradict_the_schema_are_refused_not_turned_into_missing():
+    df, lab = _data()
+    wrong_levels = ClientSchema(id="client_id", features={"sex": ("categorical", ["a", "b"])})
+    with pytest.raises(ValueError, match=r"Feature 'sex' has 200 value\(s\) outside the "
+                                         r"schema's levels \['a', 'b'\]"):
+        profile_clusters(df, lab, schema=wrong_levels)
+    text_as_number = ClientSchema(id="client_id", features={"sex": "continuous"})
+    with pytest.raises(TypeError, match="Feature 'sex' is declared continuous"):
+        profile_clusters(df, lab, schema=text_as_number)
+    # missing values are not 'outside the levels'
+    gaps = df.astype({"sex": object})
+    gaps.loc[gaps.index[:5], "sex"] = None
+    ok = ClientSchema(id="client_id", features={"sex": ("categorical", ["female", "male"])})
+    p = profile_clusters(gaps, lab, schema=ok, n_bootstrap=50, random_state=0,
+                         min_cell_size=0)
+    assert p.table1.loc[("sex", "female", "n"), "overall"] + p.table1.loc[
+        ("sex", "male", "n"), "overall"] == 195

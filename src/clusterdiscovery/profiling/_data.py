@@ -154,7 +154,14 @@ def _categorical(name, s: pd.Series, declared, levels) -> Variable:
         except TypeError:
             levels = sorted(uniq, key=str)
     levels = list(levels)
-    codes = pd.Categorical(s, categories=levels).codes.astype(np.intp)
+    codes = pd.Index(levels).get_indexer(s).astype(np.intp)  # -1: missing or outside
+    outside = (codes == -1) & s.notna().to_numpy()
+    if outside.any():
+        seen = pd.unique(s[outside])[:5].tolist()
+        raise ValueError(
+            f"Feature '{name}' has {int(outside.sum())} value(s) outside the schema's levels "
+            f"{levels}, e.g. {seen}; fix the data or the schema's levels for '{name}'."
+        )
     if declared == "binary" and len(levels) == 2 and set(map(str, levels)) <= {
         "0", "1", "False", "True", "0.0", "1.0"
     }:
@@ -168,7 +175,13 @@ def _categorical(name, s: pd.Series, declared, levels) -> Variable:
 
 
 def _numeric(name, s: pd.Series, declared) -> Variable:
-    arr = s.to_numpy(dtype=float, na_value=np.nan)
+    try:
+        arr = s.to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"Feature '{name}' is declared {declared} but holds values that are not numbers "
+            f"(dtype {s.dtype}); convert it with pandas.to_numeric or fix its schema type."
+        ) from None
     if np.isinf(arr).any():
         raise ValueError(f"Feature '{name}' contains infinite values; replace them with NaN.")
     return Variable(str(name), "numeric", declared, values=arr)
