@@ -207,3 +207,45 @@ def test_secondary_level_cell_is_labelled_in_tables():
     row = d[(d["cluster"] == 0) & (d["level"] == "supported")].iloc[0]
     assert row["v_test"] == "suppressed (to protect a small cell)"
     assert row["reason"].startswith("secondary")
+
+
+def _recoverable_missing(p, variable, group):
+    """The missing count of ``group`` rebuilt from what the profile shows, or None.
+
+    Two routes: the group size minus every shown level count (when all are shown), or the
+    group size minus a shown level's count divided by its shown share (count / share is
+    the non-missing total).
+    """
+    t = p.table1
+    size = t.loc[("clients", "", "n"), group]
+    levels = [lv for lv in t.loc[variable].index.get_level_values("level").unique()
+              if lv != "(missing)"]
+    counts = [t.loc[(variable, lv, "n"), group] for lv in levels]
+    if np.isfinite(size) and np.all(np.isfinite(counts)):
+        return size - sum(counts)
+    for lv, c in zip(levels, counts):
+        share = t.loc[(variable, lv, "share"), group]
+        if np.isfinite(c) and np.isfinite(share) and share > 0 and np.isfinite(size):
+            return size - round(c / round(share, 3))
+    return None
+
+
+def test_a_suppressed_missing_count_cannot_be_rebuilt_from_counts_or_shares():
+    rng = np.random.default_rng(0)
+    n = 400
+    lab = np.repeat([0, 1], 200)
+    lv = rng.choice(["a", "b", "c"], n, p=[0.25, 0.35, 0.4]).astype(object)
+    lv[:5] = None  # 5 missing values, all in cluster 0: a small count to protect
+    df = pd.DataFrame({"x": pd.array(lv, dtype="string"), "age": rng.normal(size=n)})
+    with pytest.warns(SuppressionWarning):
+        p = profile_clusters(df, lab, features=["x"], n_bootstrap=20, random_state=0)
+    assert np.isnan(p.table1.loc[("x", "(missing)", "n"), 0])
+    assert np.isnan(p.table1.loc[("x", "(missing)", "n"), "overall"])
+    for group in (0, "overall"):
+        assert _recoverable_missing(p, "x", group) is None, group
+    # the unprotected cluster 1 (no missing value) is shown in full
+    assert _recoverable_missing(p, "x", 1) == 0
+    # the distinguishing table does not show the shares hidden in Table 1
+    d = p.distinguishing
+    shown = d[(d["cluster"] == 0) & ~d["suppressed"]]
+    assert shown.empty or shown["cluster_value"].isna().all()

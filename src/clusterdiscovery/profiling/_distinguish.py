@@ -152,7 +152,7 @@ def build_distinguishing(groups: Groups, variables: list[Variable], t1: Table1,
         supp = st.suppressed[np.ix_(lev_idx, cl_idx)] | st.suppressed[lev_idx, -1][:, None]
         # primary where the cell or the level's overall count is small; otherwise the cell
         # is hidden only to protect another cell (secondary)
-        prim = small_count(x, m) | st.suppressed[lev_idx, -1][:, None]
+        prim = small_count(x, m) | small_count(n_level, m)
         code = np.where(np.broadcast_to(small_group[cl_idx], x.shape), SMALL_GROUP,
                         np.where(supp & prim, SMALL_COUNT,
                                  np.where(supp, SECONDARY, NONE)))

@@ -13,7 +13,12 @@ Rules (documented in ``docs/profiling.md``):
   up to its overall count; cluster sizes add up to the population), a single suppressed
   cell could be recovered by subtraction. In every such line with exactly one suppressed
   cell, the next smallest non-zero cell is suppressed as well. This is repeated until no
-  line has a single suppressed cell.
+  line has a single suppressed cell. The overall column takes part: its level counts add
+  up to the population, and each level's cluster counts add up to its overall count.
+* **Shares.** A shown level count and its share give the non-missing total (count /
+  share), hence the missing count; so in a group whose missing count is hidden, the
+  level shares are hidden too (the counts stay), in Table 1 and in the distinguishing
+  features.
 * ``min_cell_size`` of 0 or 1 disables suppression (and says so in the profile's notes).
 
 The marker shown in rendered tables and text is ``"suppressed (<11)"`` (with the

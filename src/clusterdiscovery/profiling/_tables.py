@@ -46,7 +46,7 @@ class NumericStats:
 class CategoricalStats:
     counts: np.ndarray  # (L, G + 1) level counts per group, overall last
     n: np.ndarray  # non-missing count per group and overall
-    suppressed: np.ndarray  # (L, G + 1) bool, after secondary suppression
+    suppressed: np.ndarray  # (L, G + 1) bool: share hidden (after secondary suppression)
 
 
 @dataclass
@@ -134,21 +134,26 @@ def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
             counts = np.column_stack([counts, counts.sum(axis=1)]).astype(float)
             n_valid = counts.sum(axis=0)
             n_missing = sizes - n_valid
-            # cells: levels (+ missing row) x groups; lines: each group column adds up to the
-            # group size, each level row adds up to its overall count
+            # cells: levels (+ missing row) x groups, overall last; lines: each column adds
+            # up to its group size (the population for the overall column), and each level
+            # row's group cells add up to its overall cell
             block = np.vstack([counts, n_missing[None, :]])
             prim = small_count(block, m) | small_group[None, :]
-            mask = complete_lines(block[:, :g], prim[:, :g], axes=(0, 1))
-            mask = np.column_stack([mask, prim[:, g]])
+            mask = complete_lines(block, prim, axes=(0, 1))
             code = np.where(small_group[None, :], SMALL_GROUP,
                             np.where(prim, SMALL_COUNT, np.where(mask, SECONDARY, NONE)))
-            stats[var.name] = CategoricalStats(counts, n_valid, mask[:n_levels])
+            # a shown count and its share give the non-missing total (count / share), hence
+            # the missing count: where that is hidden, the level shares are hidden too
+            share_code = code[:n_levels].copy()
+            share_code[:, mask[-1]] = np.where(share_code[:, mask[-1]] == NONE, SECONDARY,
+                                               share_code[:, mask[-1]])
+            stats[var.name] = CategoricalStats(counts, n_valid, share_code != NONE)
             with np.errstate(invalid="ignore", divide="ignore"):
                 shares = counts / n_valid[None, :]
             for j, level in enumerate(var.levels):
                 rows += [(var.name, level, "n"), (var.name, level, "share")]
                 values += [counts[j], shares[j]]
-                reasons += [code[j], code[j]]
+                reasons += [code[j], share_code[j]]
             if n_missing[-1] > 0:
                 rows += [(var.name, MISSING_LEVEL, "n"), (var.name, MISSING_LEVEL, "share")]
                 values += [n_missing, n_missing / sizes]
