@@ -457,7 +457,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         sw = self._check_sample_weight(sample_weight, n)
         # Identical rows contribute identically: fit on weighted response patterns. Always
         # done (cheap, once) so weighted and repeated data give the same fit exactly.
-        pdata, w, _ = compress(data, self._n_levels, sw, max_ratio=1.0)
+        pdata, w = compress(data, self._n_levels, sw)
         if sw is not None:
             self._prune_levels(data, pdata)
         stats = self._column_stats(pdata, w)

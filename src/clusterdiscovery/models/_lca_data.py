@@ -199,25 +199,20 @@ def encode(X, kinds, levels, *, fit, handle_unknown="error"):
     return data, new_levels
 
 
-def compress(data: EncodedData, n_levels, sample_weight=None, *, max_ratio=0.95):
+def compress(data: EncodedData, n_levels, sample_weight=None):
     """Collapse identical rows into response patterns with frequency weights.
 
-    Returns ``(patterns, weights, inverse)`` or ``None`` when compression would not shrink
-    the data by at least ``1 - max_ratio``. Zero-weight patterns are dropped; ``inverse``
-    maps rows to the patterns before that drop.
+    Returns ``(patterns, weights)``: one row per distinct pattern (in sorted key order)
+    and the number (total ``sample_weight``) of rows holding it. Zero-weight patterns are
+    dropped.
     """
     n = data.n
-    columns = []  # (kind, j, radix, uniques or None)
+    columns = []  # (kind, j, radix)
     for j in range(data.cat.shape[1]):
         columns.append((0, j, int(n_levels[j]) + 1))
     for kind, block in ((1, data.gau), (2, data.poi)):
         for j in range(block.shape[1]):
-            size = np.unique(block[:, j]).size
-            if size > max_ratio * n:
-                return None
-            columns.append((kind, j, size))
-    if not columns:
-        return None
+            columns.append((kind, j, np.unique(block[:, j]).size))
 
     def code(kind, j):
         if kind == 0:
@@ -236,12 +231,10 @@ def compress(data: EncodedData, n_levels, sample_weight=None, *, max_ratio=0.95)
         stacked = np.column_stack([code(kind, j) for kind, j, _ in columns])
         _, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
     inverse = inverse.ravel()
-    if first.size > max_ratio * n:
-        return None
     weights = np.bincount(inverse, weights=sample_weight, minlength=first.size)
     weights = weights.astype(np.float64)
     keep = weights > 0  # zero-weight rows do not enter the fit
-    return data.take(first[keep]), weights[keep], inverse
+    return data.take(first[keep]), weights[keep]
 
 
 @dataclass
