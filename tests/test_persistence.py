@@ -552,3 +552,16 @@ def test_exemplar_model_refuses_bad_labels_and_features():
         exemplar_model(Fitted(), pd.DataFrame({"a": X[:, 0], "t": ["x"] * 60}))
     with pytest.raises(ValueError, match="missing or infinite"):
         exemplar_model(Fitted(), np.where(X > 6, np.nan, X))
+
+
+def test_save_path_must_be_a_file_name(tmp_path):
+    rng = np.random.default_rng(2)
+    data = pd.DataFrame({"a": np.r_[rng.normal(0, 1, 30), rng.normal(6, 1, 30)],
+                         "b": rng.normal(0, 1, 60)})
+    km = KMeans(2, n_init=2, random_state=0).fit(data)
+    with pytest.raises(IsADirectoryError, match="model.json"):
+        save_model(tmp_path, km)
+    with pytest.raises(TypeError, match="'path' parameter"):
+        save_model(None, km)
+    assert list(tmp_path.iterdir()) == []
+    assert save_model(tmp_path / "m.json", km).n_clusters == 2

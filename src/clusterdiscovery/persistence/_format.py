@@ -96,7 +96,13 @@ def to_json_text(spec: dict) -> str:
 
 def write_json(path, spec: dict) -> Path:
     """Write atomically (temporary file in the same folder, then rename)."""
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"The 'path' parameter must be a file path (str or Path); got "
+                        f"{type(path).__name__}.")
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder; give the model file's name, e.g. "
+                                f"{path / 'model.json'}.")
     text = to_json_text(spec)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
