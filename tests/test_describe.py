@@ -291,3 +291,13 @@ def test_report_states_the_confidence_level_of_the_profile():
     assert "mean cost (90% CI)" in md and "Cost intervals are 90% bias-corrected" in md
     assert "90% BCa interval" in desc[0].text
     assert "with 90% BCa intervals" in desc.to_html()
+
+
+def test_save_needs_a_folder(profile, tmp_path):
+    desc = describe_clusters(profile)
+    with pytest.raises(TypeError, match="'directory' parameter"):
+        desc.save(5)
+    afile = tmp_path / "report.txt"
+    afile.write_text("x")
+    with pytest.raises(FileExistsError, match="is a file; pass a folder"):
+        desc.save(afile)

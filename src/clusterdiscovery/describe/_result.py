@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import numbers
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,7 +150,12 @@ class ClusterDescriptions:
     def save(self, directory) -> list[Path]:
         """Write ``report.md``, ``report.html``, ``clusters/cluster_<k>.md``,
         ``figures/*.png`` and ``tables/*.csv`` under ``directory``; return the paths."""
+        if not isinstance(directory, str | os.PathLike):
+            raise TypeError(f"The 'directory' parameter must be a folder path (str or Path); "
+                            f"got {type(directory).__name__}.")
         root = Path(directory)
+        if root.exists() and not root.is_dir():
+            raise FileExistsError(f"{root} is a file; pass a folder to write the report into.")
         root.mkdir(parents=True, exist_ok=True)
         (root / "clusters").mkdir(exist_ok=True)
         (root / "figures").mkdir(exist_ok=True)
