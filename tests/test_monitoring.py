@@ -326,6 +326,18 @@ def test_numbers_are_not_taken_for_dates_and_bad_flags_are_refused(tmp_path):
         load_review_periods(5)
 
 
+def test_register_giving_a_client_two_teams_is_refused():
+    a = asg([("A", 3, "2025-01-10")])
+    c = con([("A", "2025-01-10")])
+    # which of the two teams is current is unknowable
+    reg = pd.DataFrame({"client_id": ["A", "A"], "team": ["T1", "T2"]})
+    with pytest.raises(SchemaError, match="more than one 'team', e.g. 'A'"):
+        review_status(a, c, as_of="2025-02-01", clients=reg)
+    same = pd.DataFrame({"client_id": ["A", "A"], "team": ["T1", "T1"]})
+    assert review_status(a, c, as_of="2025-02-01", clients=same).table["team"].tolist() == [
+        "T1"]
+
+
 def _frames():
     a = asg([("A", 3, "2025-01-10", "T1"), ("A", 3, "2025-01-10", "T1"),
              ("B", 14, "2025-01-10", "T2")])

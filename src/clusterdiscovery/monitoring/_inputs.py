@@ -199,6 +199,15 @@ def prepare(
         register = _clients_table(clients, id_col)
         if register[id_col].isna().any():
             raise SchemaError(f"The 'clients' table has missing values in '{id_col}'.")
+        if team_col in register.columns and register[id_col].duplicated().any():
+            teams_per_id = register.groupby(id_col, sort=False)[team_col].nunique()
+            clash = teams_per_id[teams_per_id > 1]
+            if len(clash):
+                raise SchemaError(
+                    f"The 'clients' register gives {len(clash)} client(s) more than one "
+                    f"'{team_col}', e.g. {clash.index[0]!r}; keep one row per client (the "
+                    f"current team), or leave '{team_col}' out to use the contacts' teams."
+                )
         dcol = next((c for c in DISCHARGE_COLUMNS if c in register.columns), None)
         if discharge_col is not None and discharge_col in register.columns:
             dcol = discharge_col
