@@ -323,6 +323,12 @@ def test_bad_input(three_blobs):
         assess_stability(km, X, method="jitter", jitter_scale=0)
     with pytest.raises(ValueError, match="n_jobs"):
         assess_stability(km, X, n_jobs=0)
+    with pytest.raises(TypeError, match="'n_jobs'.*int"):
+        assess_stability(km, X, n_jobs="2")
+    with pytest.raises(TypeError, match="'warn'.*True or False"):
+        assess_stability(km, X, warn="no")
+    with pytest.raises(TypeError, match="'progress'.*True or False"):
+        assess_stability(km, X, progress="yes")
     X_nan = X.copy()
     X_nan[3, 1] = np.nan
     with pytest.raises(ValueError, match="NaN"):

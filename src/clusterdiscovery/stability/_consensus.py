@@ -20,7 +20,7 @@ from ._estimator import (
     seeded_clone,
     take_rows,
 )
-from ._parallel import check_n_jobs, run_tasks
+from ._parallel import check_flag, check_n_jobs, run_tasks
 from ._resample import child_seeds
 
 __all__ = ["consensus_clustering", "ConsensusResult"]
@@ -268,6 +268,7 @@ def consensus_clustering(
     max_n = check_int(max_n, "max_n", low=2)
     memory_limit = check_int(memory_limit, "memory_limit", low=1)
     n_jobs = check_n_jobs(n_jobs)
+    progress = check_flag(progress, "progress")
     try:
         if isinstance(pac_interval, str | bytes):
             raise TypeError

@@ -19,7 +19,7 @@ from ._estimator import (
     take_rows,
 )
 from ._metrics import contingency
-from ._parallel import check_n_jobs, run_tasks
+from ._parallel import check_flag, check_n_jobs, run_tasks
 from ._resample import child_seeds
 
 __all__ = ["prediction_strength", "PredictionStrengthResult"]
@@ -202,6 +202,7 @@ def prediction_strength(
     n_splits = check_int(n_splits, "n_splits", low=1)
     cutoff = check_fraction(cutoff, "cutoff")
     n_jobs = check_n_jobs(n_jobs)
+    progress = check_flag(progress, "progress")
     ks = check_cluster_range(n_clusters, n // 2)
 
     split_seeds = child_seeds(random_state, n_splits * (1 + len(ks)))

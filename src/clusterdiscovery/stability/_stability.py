@@ -13,7 +13,7 @@ from ..exceptions import UnstableClusterWarning
 from ._align import _as_label_array
 from ._estimator import check_clusterer, check_data, fit_labels, seeded_clone, take_rows
 from ._metrics import THRESHOLDS, ami_from_table, ari_from_table, clusterwise_jaccard, verdict
-from ._parallel import check_n_jobs, run_tasks
+from ._parallel import check_flag, check_n_jobs, run_tasks
 from ._resample import METHODS, child_seeds, column_scales, draw_indices, jitter_rows
 from ._result import StabilityResult
 
@@ -167,6 +167,8 @@ def assess_stability(
     fraction = check_fraction(fraction, "fraction")
     jitter_scale = check_positive(jitter_scale, "jitter_scale")
     n_jobs = check_n_jobs(n_jobs)
+    progress = check_flag(progress, "progress")
+    warn = check_flag(warn, "warn")
     n = X.shape[0]
 
     seeds = child_seeds(random_state, n_resamples + 1)
