@@ -303,10 +303,11 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
     if unknown:
         raise ValueError(f"The 'names' dict has unknown cluster(s) {sorted(unknown, key=str)}; "
                          f"clusters are {profile.clusters}.")
+    sections = _check_sections(sections)  # before the work, not after
     d = profile.distinguishing
+    by_cluster = {c: d[d["cluster"] == c] for c in profile.clusters}
     chosen = {}
-    for c in profile.clusters:
-        rows = d[d["cluster"] == c]
+    for c, rows in by_cluster.items():
         if c in names:
             chosen[c] = str(names[c])
         elif profile.is_suppressed(c) and rows["suppressed"].all():
@@ -317,8 +318,7 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
                                      types=profile.params.get("types")) or "No distinctive features"
     texts = match_narratives(read_narratives(narratives), profile.clusters, chosen)
     items = []
-    for c in profile.clusters:
-        rows = d[d["cluster"] == c]
+    for c, rows in by_cluster.items():
         blocks = cluster_blocks(profile, c, name=chosen[c], rows=rows, top_n=top_n,
                                 labels=labels, stability=stability, narrative=texts.get(c),
                                 currency=currency, worse_when_higher=worse_when_higher)
@@ -326,7 +326,7 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
                                         texts.get(c)))
     return ClusterDescriptions(profile, items, stability_given=stability is not None,
                                currency=currency, title=title, date=date, top_n=top_n,
-                               sections=_check_sections(sections))
+                               sections=sections)
 
 
 def _check_stability(profile, stability) -> None:
