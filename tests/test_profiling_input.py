@@ -202,3 +202,14 @@ def test_data_that_contradict_the_schema_are_refused_not_turned_into_missing():
                          min_cell_size=0)
     assert p.table1.loc[("sex", "female", "n"), "overall"] + p.table1.loc[
         ("sex", "male", "n"), "overall"] == 195
+
+
+def test_exposure_series_checked_like_the_labels():
+    df, lab = _data()
+    dup = pd.Series(1.0, index=[*df.index[:-1], df.index[0]])
+    with pytest.raises(ValueError, match="'exposure' Series must be indexed"):
+        profile_clusters(df, lab, costs="cost", exposure=dup)
+    with pytest.raises(TypeError, match="'exposure' Series must hold numbers"):
+        profile_clusters(df, lab, costs="cost", exposure=pd.Series("x", index=df.index))
+    with pytest.raises(TypeError, match="'exposure' Series must hold numbers"):
+        profile_clusters(df, lab, costs="cost", exposure=pd.Series(True, index=df.index))

@@ -210,8 +210,13 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
             exposure_col = exposure
             expo = numeric_column(data, exposure, "exposure (client-years)", allow_nan=True)
         elif isinstance(exposure, pd.Series):
+            if pd.api.types.is_bool_dtype(exposure) or not pd.api.types.is_numeric_dtype(
+                    exposure):
+                raise TypeError(f"The 'exposure' Series must hold numbers (client-years); it "
+                                f"has dtype {exposure.dtype}.")
             if not exposure.index.equals(data.index):
-                if not exposure.index.isin(data.index).all() or exposure.shape[0] != data.shape[0]:
+                if (exposure.index.has_duplicates or exposure.shape[0] != data.shape[0]
+                        or not exposure.index.isin(data.index).all()):
                     raise ValueError(
                         "The 'exposure' Series must be indexed by the same client ids as 'data'."
                     )
