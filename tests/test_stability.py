@@ -341,6 +341,16 @@ def test_bad_input(three_blobs):
         assess_stability(km, X[:, 0])
     with pytest.raises(ValueError, match="reference_labels"):
         assess_stability(km, X, reference_labels=[0, 1])
+    df = pd.DataFrame(X, index=[f"C{i:03d}" for i in range(len(X))])
+    ref = pd.Series(KMeans(3, n_init=1, random_state=0).fit_predict(X), index=df.index)
+    # labels indexed by client id are aligned on X's ids, not taken by position
+    shuffled = ref.sample(frac=1.0, random_state=0)
+    a = assess_stability(km, df, n_resamples=2, reference_labels=ref, random_state=0)
+    b = assess_stability(km, df, n_resamples=2, reference_labels=shuffled, random_state=0)
+    np.testing.assert_array_equal(a.reference_labels, b.reference_labels)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+    with pytest.raises(ValueError, match="'reference_labels'.*row ids of X"):
+        assess_stability(km, df, reference_labels=ref.set_axis([f"Z{i}" for i in range(len(X))]))
     with pytest.raises(ValueError, match="no cluster"):
         assess_stability(km, X, reference_labels=np.full(150, -1))
 

@@ -41,6 +41,25 @@ def _one_resample(estimator, X, ref_codes, n_ref, method, fraction, scales, seed
     return jac, ari, a, n_found
 
 
+def _match_index(labels, X):
+    """A Series of labels put in the row order of a DataFrame ``X`` when indexed by its ids.
+
+    A Series with the default ``RangeIndex`` is taken by position; one indexed by the ids
+    of ``X`` in another order is reordered; other ids raise a ``ValueError``.
+    """
+    if not (isinstance(labels, pd.Series) and isinstance(X, pd.DataFrame)):
+        return labels
+    if labels.index.equals(X.index) or labels.index.equals(pd.RangeIndex(len(labels))):
+        return labels
+    if (labels.index.has_duplicates or X.index.has_duplicates
+            or len(labels) != len(X) or not labels.index.isin(X.index).all()):
+        raise ValueError(
+            "'reference_labels' is a Series whose index does not hold the row ids of X; "
+            "pass labels indexed like X (or a plain array in the row order of X)."
+        )
+    return labels.reindex(X.index)
+
+
 def assess_stability(
     estimator,
     X,
@@ -110,7 +129,9 @@ def assess_stability(
     progress : bool, default=False
         Show a tqdm progress bar.
     reference_labels : array-like of shape (n_samples,), optional
-        Use this partition as the reference instead of fitting ``estimator`` on X.
+        Use this partition as the reference instead of fitting ``estimator`` on X. A
+        Series indexed by the row ids of a DataFrame ``X`` is aligned on them; other
+        labels are taken in the row order of ``X``.
     warn : bool, default=True
         Emit an :class:`~clusterdiscovery.exceptions.UnstableClusterWarning` naming the
         clusters whose mean Jaccard is below 0.6.
@@ -181,6 +202,7 @@ def assess_stability(
                 f"failed: {exc}"
             ) from exc
     else:
+        reference_labels = _match_index(reference_labels, X)
         ref_labels = _as_label_array(reference_labels, "reference_labels")
         if ref_labels.shape[0] != n:
             raise ValueError(
