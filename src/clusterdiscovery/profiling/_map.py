@@ -25,7 +25,9 @@ class ClusterMap:
         ``min_cell_size`` have their centre suppressed (NaN).
     cells : DataFrame
         Per drawn hexagon: centre ``x``, ``y``, ``n`` and the ``cluster`` holding most of its
-        clients, with that cluster's ``purity`` (share of the hexagon).
+        clients, with that cluster's ``purity``: its share of the hexagon rounded down to a
+        multiple of 0.1, so that a hexagon's few clients of other clusters cannot be counted
+        from ``n`` and the purity.
     method : str
         ``"pca"`` (first two principal components of the standardised matrix).
     explained_variance : ndarray
@@ -159,7 +161,7 @@ def cluster_map(X, labels, *, min_cell_size=11, gridsize=25) -> ClusterMap:
     top = top[top["n"] >= max(min_cell_size, 1)]
     drawn = pd.DataFrame({"x": top["x"].to_numpy(), "y": top["y"].to_numpy(),
                           "n": top["n"].to_numpy(), "cluster": top["cluster"].to_numpy(),
-                          "purity": (top["k"] / top["n"]).to_numpy()})
+                          "purity": np.floor(10 * (top["k"] / top["n"]).to_numpy() + 1e-9) / 10})
 
     uniq, inv, sizes = np.unique(labels, return_inverse=True, return_counts=True)
     centre = np.c_[np.bincount(inv, weights=P[:, 0]), np.bincount(inv, weights=P[:, 1])]
