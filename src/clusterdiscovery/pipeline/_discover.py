@@ -106,6 +106,8 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     done("models")
 
     stage("stability")
+    from sklearn.base import clone
+
     from ..stability import assess_stability
 
     mcfg, scfg = cfg["models"], cfg["stability"]
@@ -119,7 +121,7 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     for i, row in candidates.iterrows():
         estimator = selection.estimators_[(row["model"], int(row["k"]))]
         stabilities[i] = assess_stability(
-            _unfitted(estimator), X_model, n_resamples=scfg["n_resamples"],
+            clone(estimator), X_model, n_resamples=scfg["n_resamples"],
             method=scfg["method"], random_state=random_state, n_jobs=n_jobs,
             reference_labels=estimator.predict(X_model), warn=False)
         if stabilities[i].summary["jaccard_mean"].min() >= scfg["min_jaccard"]:
@@ -131,7 +133,8 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     k = int(candidates.loc[pos, "k"])
     model = selection.estimators_[(mcfg["primary"], k)]
     stability = stabilities[pos]
-    labels = pd.Series(model.predict(X_model), index=X.index, name="cluster")
+    # the chosen model's labels are its stability result's reference labels
+    labels = pd.Series(stability.reference_labels, index=X.index, name="cluster")
     done("stability")
 
     stage("profile")
@@ -397,12 +400,6 @@ def _compare(cfg, X, schema, measurement, random_state, n_jobs):
 
 def _model_input(primary, X, selection):
     return X if primary == "latent_class" else selection.numeric_view_
-
-
-def _unfitted(estimator):
-    from sklearn.base import clone
-
-    return clone(estimator)
 
 
 def _profile_schema(cfg, schema, table, event_cols):
