@@ -22,10 +22,11 @@ __all__ = ["assess_stability"]
 NOISE = -1
 
 
-def _one_resample(estimator, X, ref_codes, n_ref, method, fraction, scales, seed):
+def _one_resample(estimator, X, ref_codes, n_ref, method, fraction, scales, seed,
+                  multipleboot=False):
     """Fit a seeded clone on one resample; compare it with the reference partition."""
     rng = np.random.default_rng(seed)
-    fit_idx, shared, first = draw_indices(method, X.shape[0], fraction, rng)
+    fit_idx, shared, first = draw_indices(method, X.shape[0], fraction, rng, multipleboot)
     est_seed = int(rng.integers(0, 2**31 - 1))
     if method == "jitter":
         data = jitter_rows(X, scales, rng)
@@ -73,6 +74,7 @@ def assess_stability(
     progress=False,
     reference_labels=None,
     warn=True,
+    multipleboot=False,
 ):
     """Clusterwise stability of a clustering under resampling (clusterboot).
 
@@ -101,9 +103,9 @@ def assess_stability(
     n_resamples : int, default=100
         Number of resamples B (Hennig recommends at least 100).
     method : {"bootstrap", "subsample", "jitter"}, default="bootstrap"
-        ``"bootstrap"``: n rows drawn with replacement; the resample (with its
-        duplicates) is clustered and compared on the distinct original rows it holds,
-        as in ``fpc::clusterboot``. ``"subsample"``: ``fraction`` of the rows without
+        ``"bootstrap"``: n rows drawn with replacement; the distinct rows drawn (about
+        63% of n) are clustered, each once, and compared with the reference, as
+        ``fpc::clusterboot`` does by default (``multipleboot=FALSE``). ``"subsample"``: ``fraction`` of the rows without
         replacement. ``"jitter"``: all rows, with Gaussian noise of standard deviation
         ``jitter_scale`` x the column's SD added to each float column (for a DataFrame,
         integer, boolean, categorical and text columns are left untouched; for an array,
@@ -132,6 +134,11 @@ def assess_stability(
         Use this partition as the reference instead of fitting ``estimator`` on X. A
         Series indexed by the row ids of a DataFrame ``X`` is aligned on them; other
         labels are taken in the row order of ``X``.
+    multipleboot : bool, default=False
+        For ``method="bootstrap"`` only: cluster the whole draw, duplicates included
+        (``fpc::clusterboot(multipleboot=TRUE)``), instead of its distinct points. The
+        duplicates pull centres and variances towards the repeated rows, so the mean
+        Jaccard comes out lower (by 0.005-0.06 on iris with k-means).
     warn : bool, default=True
         Emit an :class:`~clusterdiscovery.exceptions.UnstableClusterWarning` naming the
         clusters whose mean Jaccard is below 0.6.
@@ -190,6 +197,7 @@ def assess_stability(
     n_jobs = check_n_jobs(n_jobs)
     progress = check_flag(progress, "progress")
     warn = check_flag(warn, "warn")
+    multipleboot = check_flag(multipleboot, "multipleboot")
     n = X.shape[0]
 
     seeds = child_seeds(random_state, n_resamples + 1)
@@ -221,7 +229,7 @@ def assess_stability(
 
     tasks = (
         delayed(_one_resample)(
-            estimator, X, ref_codes, n_ref, method, fraction, scales, seed
+            estimator, X, ref_codes, n_ref, method, fraction, scales, seed, multipleboot
         )
         for seed in seeds[1:]
     )
@@ -267,6 +275,7 @@ def assess_stability(
         params={
             "fraction": fraction if method == "subsample" else None,
             "jitter_scale": jitter_scale if method == "jitter" else None,
+            "multipleboot": multipleboot if method == "bootstrap" else None,
             "random_state": random_state if isinstance(random_state, int) else None,
             "estimator": repr(estimator),
         },
