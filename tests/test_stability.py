@@ -1,7 +1,6 @@
 """assess_stability: clusterwise bootstrap/subsample/jitter Jaccard (Hennig 2007)."""
 
 import warnings
-
 from pathlib import Path
 
 import numpy as np

@@ -22,6 +22,7 @@ from ._report import (
     figure_png,
     report_blocks,
 )
+from ._stability import stable_name, warning_blocks
 from ._text import cluster_blocks, suggest_name
 
 __all__ = ["describe_clusters", "ClusterDescription", "ClusterDescriptions"]
@@ -77,6 +78,8 @@ class ClusterDescriptions:
         self.date = date
         self.top_n = top_n
         self._figures = None
+        self.stability = None  # set by describe_clusters
+        self.provisional = False
 
     def __iter__(self):
         return iter(self._items)
@@ -207,7 +210,8 @@ class ClusterDescriptions:
 
 def describe_clusters(profile, *, stability=None, narratives=None, names=None, top_n=5,
                       labels=None, currency="£", title="Cluster descriptions", date=None,
-                      worse_when_higher=None, sections=None) -> ClusterDescriptions:
+                      worse_when_higher=None, sections=None,
+                      provisional=False) -> ClusterDescriptions:
     """One page of plain prose per cluster, written from a profile by fixed templates.
 
     Each page gives the cluster's size and share; its most distinguishing problems and
@@ -253,6 +257,14 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
         pages and before the appendix: a heading, a list of paragraphs (plain text, ``**bold**``
         allowed), a list of DataFrames and optionally a list of figures
         ``(name, caption, png_bytes)``. They must hold aggregates only.
+    provisional : bool, default=False
+        The solution is provisional (no candidate reproduced, see
+        :func:`clusterdiscovery.discover`): the report says so at the top and the names
+        carry "(provisional)".
+
+    With ``stability``, a cluster whose mean Jaccard is below 0.6 is named
+    "Cluster c (unstable)" (unless ``names`` names it), its page opens with a warning, and
+    the overview shows every cluster's verdict and mean Jaccard.
 
     Returns
     -------
@@ -316,17 +328,22 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
             sig = rows[rows["p_adjusted"] < profile.params.get("alpha", 0.05)]
             chosen[c] = suggest_name(sig.itertuples(), labels,
                                      types=profile.params.get("types")) or "No distinctive features"
+        if c not in names and stability is not None:
+            chosen[c] = stable_name(c, chosen[c], stability, provisional=bool(provisional))
     texts = match_narratives(read_narratives(narratives), profile.clusters, chosen)
     items = []
     for c, rows in by_cluster.items():
         blocks = cluster_blocks(profile, c, name=chosen[c], rows=rows, top_n=top_n,
                                 labels=labels, stability=stability, narrative=texts.get(c),
                                 currency=currency, worse_when_higher=worse_when_higher)
+        blocks[1:1] = warning_blocks(c, stability)  # right under the page heading
         items.append(ClusterDescription(c, chosen[c], blocks_to_markdown(blocks), blocks,
                                         texts.get(c)))
-    return ClusterDescriptions(profile, items, stability_given=stability is not None,
-                               currency=currency, title=title, date=date, top_n=top_n,
-                               sections=sections)
+    out = ClusterDescriptions(profile, items, stability_given=stability is not None,
+                              currency=currency, title=title, date=date, top_n=top_n,
+                              sections=sections)
+    out.stability, out.provisional = stability, bool(provisional)
+    return out
 
 
 def _check_stability(profile, stability) -> None:
