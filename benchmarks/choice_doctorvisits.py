@@ -74,6 +74,8 @@ def main(argv=None) -> int:
     cols = ["k", "bic", "smallest_share", "screen_min_jaccard", "finalist", "min_jaccard",
             "eligible", "chosen", "provisional"]
     print(study.candidates[cols].round(3).to_string(index=False))
+    for line in study.record["left_out"]:
+        print(f"not a candidate: {line}")
     print(f"\nchosen: k = {study.k}; provisional: {study.provisional}")
     print(study.record["choice"])
     start = report.index("## Overview")

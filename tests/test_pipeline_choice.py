@@ -37,6 +37,14 @@ def test_every_candidate_is_ranked_and_degenerate_ones_are_left_out():
     assert ranked["k"].tolist() == [5, 4, 3, 2]  # k = 6 is degenerate despite its BIC
 
 
+def test_left_out_solutions_are_listed_with_the_reason():
+    from clusterdiscovery.pipeline._choose import left_out
+
+    out = left_out(_summary(), model="latent_class", criterion="bic", min_share=0.06)
+    assert out["k"].tolist() == [5, 6]
+    assert "min_share" in out.loc[0, "reason"] and "degenerate" in out.loc[1, "reason"]
+
+
 def test_screening_rule():
     # finalist when the screening minimum Jaccard >= min_jaccard - margin
     finalists = screen_candidates([0.45, 0.52, 0.49, 0.9], min_jaccard=0.6, margin=0.1)

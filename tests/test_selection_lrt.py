@@ -117,8 +117,7 @@ def test_single_row_cannot_capture_a_latent_class():
     X.loc[0, ["a", "b"]] = [40.0, -40.0]
     lca = LatentClassModel(2, measurement="gaussian", n_init=5, random_state=0).fit(X)
     assert not lca.at_variance_floor().any()
-    assert lca.weights_.min() * len(X) >= 1.5 or (
-        min(v.min() for v in lca.variances_.values()) > 1e-3)
+    assert min(v.min() for v in lca.variances_.values()) > 1e-3  # fails without the guard
 
 
 def test_degenerate_solutions_flagged_and_never_best():

@@ -24,7 +24,7 @@ import pandas as pd
 from ..selection import resolve_criterion
 from ..selection._result import CRITERIA
 
-__all__ = ["rank_candidates", "screen_candidates", "choose_solution"]
+__all__ = ["rank_candidates", "left_out", "screen_candidates", "choose_solution"]
 
 
 def rank_candidates(summary: pd.DataFrame, *, model: str, criterion: str, min_share: float,
@@ -51,6 +51,32 @@ def rank_candidates(summary: pd.DataFrame, *, model: str, criterion: str, min_sh
     if n_candidates is not None:
         table = table.head(n_candidates)
     return table[["model", "k", criterion, "smallest_share"]].reset_index(drop=True)
+
+
+def left_out(summary: pd.DataFrame, *, model: str, criterion: str,
+             min_share: float) -> pd.DataFrame:
+    """The solutions of ``model`` that :func:`rank_candidates` leaves out, and why.
+
+    Returns
+    -------
+    DataFrame
+        ``k`` and ``reason`` (no value for the criterion; a cluster below ``min_share``;
+        degenerate), one row per solution left out.
+    """
+    criterion = resolve_criterion(criterion)
+    rows = []
+    for _, r in summary[summary["model"] == model].sort_values("k").iterrows():
+        if pd.isna(r[criterion]):
+            reason = f"no {criterion} value"
+        elif "degenerate" in r and bool(pd.notna(r["degenerate"]) and r["degenerate"]):
+            reason = "degenerate: a class below the minimum size or a variance at its floor"
+        elif not (r["smallest_share"] >= min_share):
+            reason = (f"smallest cluster {r['smallest_share']:.1%} of clients, below "
+                      f"min_share {min_share:.0%}")
+        else:
+            continue
+        rows.append({"k": int(r["k"]), "reason": reason})
+    return pd.DataFrame(rows, columns=["k", "reason"])
 
 
 def screen_candidates(screen_jaccards, *, min_jaccard: float, margin: float,

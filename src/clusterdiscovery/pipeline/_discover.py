@@ -14,7 +14,7 @@ import pandas as pd
 from .. import __version__
 from ..exceptions import SchemaError, SuppressionWarning
 from ..schema import ClientSchema
-from ._choose import choose_solution, rank_candidates, screen_candidates
+from ._choose import choose_solution, left_out, rank_candidates, screen_candidates
 from ._config import load_config
 from ._study import ClusterStudy
 
@@ -191,6 +191,9 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
 
     record = _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note,
                      clients, events)
+    record["left_out"] = [f"k = {r.k}: {r.reason}" for r in left_out(
+        selection.summary, model=mcfg["primary"], criterion=mcfg["criterion"],
+        min_share=mcfg["min_share"]).itertuples()]
     descriptions = describe_clusters(
         profile, stability=stability, narratives=cfg["report"]["narratives"],
         names=cfg["report"]["names"] or None, title=cfg["report"]["title"],
@@ -544,7 +547,10 @@ def _sections(selection, candidates, record, cmap, stability):
         f"cluster reproduce.",
         f"Choice: {record['choice']}",
     ]
-    repro = [f"{k}: {v}" for k, v in record.items() if k not in ("measurement", "choice")]
+    if record.get("left_out"):
+        method.insert(2, "Not candidates: " + "; ".join(record["left_out"]) + ".")
+    repro = [f"{k}: {v}" for k, v in record.items()
+             if k not in ("measurement", "choice", "left_out")]
     figures = [
         ("model_selection", f"{record['criterion'].upper()} against k for each family",
          _png(lambda ax: selection.plot(ax=ax, criterion=record["criterion"]))),
