@@ -405,3 +405,24 @@ def test_latent_class_model_on_a_dataframe_with_text_and_missing_values():
     assert adjusted_rand_score(z, res.reference_labels) > 0.9
     assert (res.summary["jaccard_mean"] > 0.85).all()
     pd.testing.assert_frame_equal(df, before)
+
+
+def test_resume_reuses_the_first_resamples_exactly(three_blobs):
+    X, _ = three_blobs
+    est = KMeans(3, n_init=1)
+    first = assess_stability(est, X, n_resamples=4, random_state=5)
+    more = assess_stability(est, X, n_resamples=9, random_state=5, resume=first)
+    fresh = assess_stability(est, X, n_resamples=9, random_state=5)
+    pd.testing.assert_frame_equal(more.jaccard, fresh.jaccard)
+    pd.testing.assert_frame_equal(more.summary, fresh.summary)
+    np.testing.assert_array_equal(more.ari, fresh.ari)
+    np.testing.assert_array_equal(more.n_clusters_resample, fresh.n_clusters_resample)
+    with pytest.raises(ValueError, match="different call"):
+        assess_stability(est, X, n_resamples=9, random_state=6, resume=first)
+    with pytest.raises(ValueError, match="different call"):
+        assess_stability(est, X, n_resamples=9, random_state=5, method="subsample",
+                         resume=first)
+    with pytest.raises(ValueError, match="more than"):
+        assess_stability(est, X, n_resamples=2, random_state=5, resume=first)
+    with pytest.raises(TypeError, match="resume"):
+        assess_stability(est, X, n_resamples=9, random_state=5, resume="x")

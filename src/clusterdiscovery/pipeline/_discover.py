@@ -115,13 +115,13 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
                                  criterion=mcfg["criterion"], min_share=mcfg["min_share"])
     X_model = _model_input(mcfg["primary"], X, selection)
 
-    def assess(i, n_resamples):
+    def assess(i, n_resamples, resume=None):
         estimator = selection.estimators_[(candidates.loc[i, "model"],
                                            int(candidates.loc[i, "k"]))]
         return assess_stability(
             clone(estimator), X_model, n_resamples=n_resamples, method=scfg["method"],
             random_state=random_state, n_jobs=n_jobs, warn=False,
-            reference_labels=_fitted_labels(estimator, X_model))
+            reference_labels=_fitted_labels(estimator, X_model), resume=resume)
 
     def least(result):
         return float(result.summary["jaccard_mean"].min())
@@ -133,11 +133,11 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     finalists = screen_candidates(screen_min, min_jaccard=scfg["min_jaccard"],
                                   margin=scfg["screen_margin"],
                                   max_finalists=scfg["candidates"] or None)
-    # 2. finalists in ranking order, in full, until one reproduces
+    # 2. finalists in ranking order, in full (the screening's resamples are the first ones
+    #    of the full assessment and are reused), until one reproduces
     full = [None] * len(candidates)
     for i in np.flatnonzero(finalists):
-        full[i] = screened[i] if n_screen == scfg["n_resamples"] else assess(
-            i, scfg["n_resamples"])
+        full[i] = assess(i, scfg["n_resamples"], resume=screened[i])
         if least(full[i]) >= scfg["min_jaccard"]:
             break
     pos, candidates, choice_note = choose_solution(
@@ -146,8 +146,7 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
         screen_jaccards=screen_min, finalists=finalists)
     # 3. none reproduces: the provisional choice is assessed in full too
     if full[pos] is None:
-        full[pos] = screened[pos] if n_screen == scfg["n_resamples"] else assess(
-            pos, scfg["n_resamples"])
+        full[pos] = assess(pos, scfg["n_resamples"], resume=screened[pos])
         candidates.loc[pos, "min_jaccard"] = least(full[pos])
     provisional = bool(candidates.loc[pos, "provisional"])
     k = int(candidates.loc[pos, "k"])
