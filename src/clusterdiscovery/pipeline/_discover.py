@@ -70,6 +70,7 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
             f"can be reproduced; got {random_state!r}."
         )
     check_random_state(random_state)
+    random_state = int(random_state)
     if out is not None and not isinstance(out, str | os.PathLike):
         raise TypeError(
             f"The 'out' parameter of discover must be a directory path (str or Path) or None; "
