@@ -139,3 +139,43 @@ def test_provisional_when_no_candidate_reproduces(small_population, tmp_path):
     assert "Provisional solution" in head
     assert all(("(provisional)" in n) or ("(unstable)" in n)
                for n in study.descriptions.names.values())
+
+
+def test_density_end_to_end(tmp_path, monkeypatch):
+    """primary = "density": chosen by DBCV ("validity" as alias), noise in no cluster, and a
+    model file written through the exemplar model that reassigns the clustered clients.
+
+    HDBSCAN runs without UMAP on three 2-d blobs plus scattered clients here, to keep the
+    test fast (UMAP's compilation alone takes a minute); the pipeline's path is the same.
+    """
+    from sklearn.datasets import make_blobs
+
+    import clusterdiscovery.models as models
+    from clusterdiscovery import ClientSchema, load_model
+
+    monkeypatch.setattr(models, "DensityClusterer",
+                        lambda: models._density.DensityClusterer(use_umap=False))
+    X, _ = make_blobs(300, centers=[[0, 0], [8, 0], [0, 8]], random_state=0)
+    rng = np.random.default_rng(0)
+    X = np.vstack([X, rng.uniform(-20, 28, (20, 2))])
+    clients = pd.DataFrame(X, columns=["a", "b"]).assign(
+        client_id=[f"c{i:03d}" for i in range(len(X))])
+    schema = ClientSchema(id="client_id", features={"a": "continuous", "b": "continuous"})
+    cfg = {"models": {"families": ["density"], "primary": "density",
+                      "criterion": "validity"},
+           "stability": {"n_resamples": 3, "screen_resamples": 2},
+           "profile": {"n_bootstrap": 100}}
+    study = discover(cfg, data={"clients": clients, "schema": schema}, out=tmp_path,
+                     random_state=0)
+    assert study.model_name == "density" and study.k == 3
+    assert "dbcv" in study.candidates.columns and len(study.candidates) == 1
+    labels = study.labels.to_numpy()
+    assert (labels == -1).sum() > 0  # the scattered clients are in no cluster
+    report = next(p for p in study.paths["report"] if p.suffix == ".md").read_text()
+    overview = report[report.index("## Overview"):].split("\n\n")[1]
+    assert "in no cluster" in overview
+    model = load_model(study.paths["model"])
+    assert "exemplar" in model.provenance["note"]
+    assigned = np.asarray(model.predict(clients.set_index("client_id")[["a", "b"]]))
+    assert set(np.unique(assigned)) <= set(range(study.k))  # everyone gets a cluster
+    assert (assigned[labels >= 0] == labels[labels >= 0]).mean() > 0.95

@@ -41,10 +41,18 @@ def rank_candidates(summary: pd.DataFrame, *, model: str, criterion: str, min_sh
     if "degenerate" in table.columns:
         table = table[~table["degenerate"].astype("boolean").fillna(False).to_numpy(bool)]
     if table.empty:
+        why = left_out(summary, model=model, criterion=criterion, min_share=min_share)
+        listed = "; ".join(f"k = {r.k}: {r.reason}" for r in why.itertuples()) or "none"
+        if model == "density":
+            advice = ("density clustering found no usable clusters (every client noise, or "
+                      "clusters too small); try another primary family, such as "
+                      "latent_class, or lower min_share")
+        else:
+            advice = "widen [models] k_min..k_max or lower min_share"
         raise ValueError(
             f"No {model} solution has a value for {criterion!r}, a smallest cluster of at "
-            f"least {min_share:.0%} of clients and no degenerate class; widen [models] "
-            f"k_min..k_max or lower min_share."
+            f"least {min_share:.0%} of clients and no degenerate class ({listed}); "
+            f"{advice}."
         )
     ascending = CRITERIA[criterion]  # True when lower is better
     table = table.sort_values([criterion, "k"], ascending=[ascending, True], kind="mergesort")
