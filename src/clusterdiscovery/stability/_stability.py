@@ -161,7 +161,8 @@ def assess_stability(
         For ``method="bootstrap"`` only: cluster the whole draw, duplicates included
         (``fpc::clusterboot(multipleboot=TRUE)``), instead of its distinct points. The
         duplicates pull centres and variances towards the repeated rows, so the mean
-        Jaccard comes out lower (by 0.005-0.06 on iris with k-means).
+        Jaccard comes out lower (iris, k-means k = 3: fpc gives 0.937 / 0.921 / 1.000 with
+        ``multipleboot = TRUE`` against 0.959 / 0.946 / 1.000 without).
     resume : StabilityResult, optional
         An earlier result of this same call with fewer resamples (same estimator, X,
         method, settings, reference partition and integer ``random_state``). Its resamples
@@ -198,7 +199,9 @@ def assess_stability(
     References
     ----------
     .. [1] Hennig, C. (2007). Cluster-wise assessment of cluster stability.
-       Computational Statistics & Data Analysis, 52(1), 258-271.
+       Computational Statistics & Data Analysis, 52(1), 258-271. Tested against
+       ``fpc::clusterboot`` (fpc 2.2.10) on iris: mean Jaccard within 0.02 of fpc's
+       (``data/published/clusterboot_iris.csv``).
     .. [2] Hubert, L. and Arabie, P. (1985). Comparing partitions. Journal of
        Classification, 2, 193-218.
     .. [3] Vinh, N. X., Epps, J. and Bailey, J. (2010). Information theoretic measures
