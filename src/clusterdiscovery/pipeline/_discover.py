@@ -171,8 +171,14 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
 
     record = _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note,
                      clients, events)
+    narratives = cfg["report"]["narratives"]
+    out_dir = cfg["output"]["dir"]
+    if narratives is None and out_dir is not None:
+        from ..describe._narratives import TEMPLATE_DIR
+        if (Path(out_dir) / TEMPLATE_DIR).is_dir():  # filled by community experts
+            narratives = Path(out_dir) / TEMPLATE_DIR
     descriptions = describe_clusters(
-        profile, stability=stability, narratives=cfg["report"]["narratives"],
+        profile, stability=stability, narratives=narratives, schema=schema,
         names=cfg["report"]["names"] or None, title=cfg["report"]["title"],
         labels=_event_labels(cfg["data"]["window_days"]),
         sections=_sections(selection, candidates, record, cmap))
@@ -459,8 +465,10 @@ def _event_labels(window_days) -> dict:
     """Plain names of the aggregated service-use columns, for the cluster pages."""
     window = f" in the last {window_days} days" if window_days else ""
     return {
-        "n_total_per_year": "contacts and bed days per year",
-        "n_total": f"contacts and bed days{window}",
+        "n_contacts_per_year": "contacts per year (bed days not counted)",
+        "n_contacts": f"contacts{window} (bed days not counted)",
+        "n_total_per_year": "service events per year (contacts and bed days together)",
+        "n_total": f"service events{window} (contacts and bed days together)",
         "inpatient_days": f"inpatient days{window}",
         "crisis_episodes": f"crisis episodes{window}",
         "days_since_last_contact": "days since the last contact",
