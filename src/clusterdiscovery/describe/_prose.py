@@ -208,7 +208,7 @@ def _cost_sentence(profile, cluster, meaning) -> str:
     r, o = frame.loc[cluster], frame.loc[OVERALL]
     m = profile.min_cell_size
     unit = meaning.unit(col)
-    what = lower_first(meaning.label(col)) if meaning.label(col) != col else "cost"
+    what = _cost_label(profile, col, meaning)
 
     def amount(v):
         return with_unit(v, unit) if unit else f"{meaning.currency}{v:,.0f}"
@@ -230,6 +230,13 @@ def _cost_sentence(profile, cluster, meaning) -> str:
         text += (f" The cluster accounts for {pct(share)} of the total with {pct(n_share)} "
                  f"of the clients.")
     return text
+
+
+def _cost_label(profile, col, meaning) -> str:
+    """A cost's label; 'cost' for the only cost when it has none."""
+    if meaning.label(col) != col:
+        return lower_first(meaning.label(col))
+    return "cost" if len(profile.cost_columns) == 1 else col.replace("_", " ")
 
 
 def outcome_sentence(profile, cluster, name, meaning) -> str:
@@ -340,8 +347,8 @@ def key_figures(profile, cluster, meaning, stability=None) -> pd.DataFrame:
             return with_unit(v, unit) if unit else f"{meaning.currency}{v:,.0f}"
 
         r, o = frame.loc[cluster], frame.loc[OVERALL]
-        label = meaning.label(col) if meaning.label(col) != col else col.replace("_", " ")
-        rows.append((f"mean {lower_first(label)} per client",
+        label = _cost_label(profile, col, meaning)
+        rows.append((f"mean {label} per client",
                      shown("costs", "mean", r["mean"], money, cluster, col),
                      money(o["mean"]) if _finite(o["mean"]) else ""))
     for name in profile.outcome_names:

@@ -180,7 +180,7 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     descriptions = describe_clusters(
         profile, stability=stability, narratives=narratives, schema=schema,
         names=cfg["report"]["names"] or None, title=cfg["report"]["title"],
-        labels=_event_labels(cfg["data"]["window_days"]),
+        labels={**_event_labels(cfg["data"]["window_days"]), **_cost_labels(profile)},
         sections=_sections(selection, candidates, record, cmap))
     done("describe")
 
@@ -474,6 +474,16 @@ def _event_labels(window_days) -> dict:
         "days_since_last_contact": "days since the last contact",
         "exposure_years": "years of follow-up",
     }
+
+
+def _cost_labels(profile) -> dict:
+    """Plain names of the cost columns the event aggregation made (``cost_<service>``)."""
+    out = {}
+    for c in profile.cost_columns:
+        if c.startswith("cost_"):
+            what = c[5:].replace("_", " ")
+            out[c] = f"{what} cost"
+    return out
 
 
 def _shown(candidates):
