@@ -131,16 +131,20 @@ def html_table(df: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def figure_png(profile, kind: str, top_n: int = 5) -> bytes:
-    """One figure of the profile as PNG bytes (Agg canvas, no metadata: deterministic)."""
+def figure_png(profile, kind: str, top_n: int = 5, *, schema=None, names=None,
+               currency="£", labels=None) -> bytes:
+    """One figure of the profile as PNG bytes (Agg canvas, no metadata: deterministic);
+    labels, units and directions from ``schema``, clusters named by ``names``."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    height = 4 if kind != "features" else max(3.0, 0.45 * len(profile.clusters) + 2.2)
-    fig = Figure(figsize=(8, height), dpi=100)
+    height = (max(3.0, 0.45 * len(profile.groups) + 1.6) if kind != "features" else
+              max(3.0, 0.45 * len(profile.clusters) + 3.2))
+    fig = Figure(figsize=(9, height), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(111)
-    profile.plot(ax=ax, kind=kind, top_n=top_n)
+    profile.plot(ax=ax, kind=kind, top_n=top_n, schema=schema, names=names,
+                 currency=currency, labels=labels)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})

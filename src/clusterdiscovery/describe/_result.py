@@ -21,6 +21,7 @@ from ._narratives import (
     read_narratives,
     template_items,
 )
+from ._prose import Meaning, page_blocks
 from ._report import (
     HTML_STYLE,
     blocks_to_html,
@@ -28,7 +29,6 @@ from ._report import (
     figure_png,
     report_blocks,
 )
-from ._prose import Meaning, page_blocks
 from ._text import cluster_blocks, suggest_name
 
 __all__ = ["describe_clusters", "ClusterDescription", "ClusterDescriptions"]
@@ -93,6 +93,8 @@ class ClusterDescriptions:
         self.top_n = top_n
         self._figures = None
         self.fingerprint = profile_fingerprint(profile)
+        self.schema = None
+        self.labels = {}
 
     def __iter__(self):
         return iter(self._items)
@@ -141,7 +143,9 @@ class ClusterDescriptions:
     def figures(self) -> dict:
         """``{name: PNG bytes}`` of the report's figures (drawn once, then reused)."""
         if self._figures is None:
-            self._figures = {k: figure_png(self.profile, k, self.top_n)
+            self._figures = {k: figure_png(self.profile, k, self.top_n, schema=self.schema,
+                                           names=self.names, currency=self.currency,
+                                           labels=self.labels)
                              for k in self._figure_kinds()}
             for _, _, _, figs in self.sections:
                 self._figures.update({name: png for name, _, png in figs})
@@ -368,6 +372,8 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
                               currency=currency, title=title, date=date, top_n=top_n,
                               sections=sections)
     out.fingerprint = fingerprint
+    out.schema = schema
+    out.labels = labels
     return out
 
 

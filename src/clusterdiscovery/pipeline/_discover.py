@@ -162,6 +162,7 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
 
     stage("describe")
     from ..describe import describe_clusters
+    from ..describe._result import _check_sections
     from ..profiling import cluster_map
 
     numeric = selection.numeric_view_
@@ -180,8 +181,10 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     descriptions = describe_clusters(
         profile, stability=stability, narratives=narratives, schema=schema,
         names=cfg["report"]["names"] or None, title=cfg["report"]["title"],
-        labels={**_event_labels(cfg["data"]["window_days"]), **_cost_labels(profile)},
-        sections=_sections(selection, candidates, record, cmap))
+        labels={**_event_labels(cfg["data"]["window_days"]), **_cost_labels(profile)})
+    # the sections' figures name the clusters, so they are drawn once the names are known
+    descriptions.sections = _check_sections(
+        _sections(selection, candidates, record, cmap, descriptions.names))
     done("describe")
 
     stage("write")
@@ -509,7 +512,7 @@ def _png(draw) -> bytes:
     return buf.getvalue()
 
 
-def _sections(selection, candidates, record, cmap):
+def _sections(selection, candidates, record, cmap, names=None):
     """Report sections on how the solution was chosen (tables, text and figures)."""
     cols = ["model", "k", "loglik", "n_parameters", "bic", "sabic", "entropy",
             "smallest_share", "silhouette"]
@@ -529,7 +532,8 @@ def _sections(selection, candidates, record, cmap):
          _png(lambda ax: selection.plot(ax=ax, criterion=record["criterion"]))),
         ("cluster_map", "Where the clusters lie: the first two principal components of the "
                         "clustering variables, binned into hexagons (only hexagons of at least "
-                        "min_cell_size clients are drawn)", _png(cmap.plot)),
+                        "min_cell_size clients are drawn)",
+         _png(lambda ax: cmap.plot(ax=ax, names=names))),
     ]
     return [
         ("How the clusters were chosen", method, [table.round(4), _shown(candidates)],
