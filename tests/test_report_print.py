@@ -144,3 +144,14 @@ def test_report_overview_in_a_browser(profile, tmp_path):
         assert (tmp_path / "report_overview.png").stat().st_size > 10_000
     finally:
         d.quit()
+
+
+def test_an_absent_browser_fails_in_ci_and_skips_elsewhere(monkeypatch):
+    import _browser
+
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run the browser tests"):
+        _browser.require("/nonexistent/chromium")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        _browser.require("/nonexistent/chromium")
