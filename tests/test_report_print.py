@@ -155,3 +155,28 @@ def test_an_absent_browser_fails_in_ci_and_skips_elsewhere(monkeypatch):
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception):
         _browser.require("/nonexistent/chromium")
+
+
+def test_narratives_command_writes_templates_from_a_saved_study(profile, tmp_path, capsys):
+    from clusterdiscovery.cli import main
+
+    desc = describe_clusters(profile, schema=SCHEMA)
+    desc.save(tmp_path / "study")
+    assert main(["narratives", str(tmp_path / "study")]) == 0
+    folder = tmp_path / "study" / "narratives"
+    files = sorted(folder.glob("cluster_*.md"))
+    assert [f.name for f in files] == [f"cluster_{c}.md" for c in range(4)]
+    text = files[2].read_text(encoding="utf-8")
+    assert f"model fingerprint: {desc.fingerprint}" in text and "cluster: 2" in text
+    assert "> **From the data.** This cluster holds 90 clients" in text  # the data summary
+    # filled files are kept when the command runs again
+    files[2].write_text(text.replace("## History and life stories\n",
+                                     "## History and life stories\n\nMostly referred by GPs.\n"))
+    assert main(["narratives", str(tmp_path / "study")]) == 0
+    assert "4 existing file(s) kept" in capsys.readouterr().out
+    merged = describe_clusters(profile, schema=SCHEMA, narratives=folder)
+    assert merged[2].narrative == "**History and life stories.** Mostly referred by GPs."
+    page = merged[2].text.split("### Details")[0]
+    assert page.index("**From the data.**") < page.index("### The experts' view") < page.index(
+        "Mostly referred by GPs.")
+    assert main(["narratives", str(tmp_path / "nowhere")]) == 1
