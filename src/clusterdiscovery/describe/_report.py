@@ -35,7 +35,7 @@ HTML_STYLE = (
     "font-size:0.85em;margin:1em 0}td,th{border:1px solid #ccc;padding:2px 6px;"
     "text-align:right}th{background:#f2f2f2}img{max-width:100%}"
     ".note{color:#555;font-size:0.9em}"
-    "section.cluster-page td:first-child{text-align:left}"
+    "section.cluster-page td:first-child,section.front td:nth-child(2){text-align:left}"
     # print: A4, the front matter on its own page(s), each cluster on exactly one page,
     # then the appendix
     "@page{size:A4;margin:14mm 14mm 16mm 14mm}"

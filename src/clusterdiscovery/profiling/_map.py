@@ -85,7 +85,9 @@ class ClusterMap:
         handles = [plt.Line2D([], [], marker="h", ls="", color=colour[c],
                               label=f"{c}: {names[c]}" if c in names else str(c))
                    for c in clusters]
-        ax.legend(handles=handles, title="cluster", loc="best", fontsize=8)
+        # below the map, so that it hides no hexagon
+        ax.legend(handles=handles, title="cluster", loc="upper center", fontsize=8,
+                  bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
         return ax
 
     def _hex_radius(self) -> float:
