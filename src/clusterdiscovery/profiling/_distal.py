@@ -276,8 +276,8 @@ def distal_outcomes(model, X, outcomes, *, method="bch", covariates=None, sample
     >>> y = pd.DataFrame({"cost": rng.normal(np.where(z == 1, 10.0, 0.0), 1.0)})
     >>> lca = LatentClassModel(2, n_init=3, random_state=0).fit(X)
     >>> res = distal_outcomes(lca, X, y, method="bch")
-    >>> sorted(res.summary["estimate"].round(0).tolist())
-    [0.0, 10.0]
+    >>> sorted(abs(round(v)) for v in res.summary["estimate"])
+    [0, 10]
     """
     if method not in _METHODS:
         raise ValueError(
