@@ -12,7 +12,7 @@ from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from .._utils import check_int, check_positive, check_random_state
+from .._utils import check_int, check_positive, check_random_state, check_sample_weight
 from ..exceptions import ConvergenceWarning
 from ._lca_data import GAUSSIAN_KINDS, KINDS, compress, design, encode, table_columns
 
@@ -247,25 +247,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         return {k: spec[k] for k in keys}
 
     def _check_sample_weight(self, sample_weight, n):
-        if sample_weight is None:
-            return None
-        try:
-            sw = np.asarray(sample_weight, dtype=np.float64)
-        except (TypeError, ValueError) as err:
-            raise TypeError(
-                f"sample_weight must be numbers (one frequency weight per row); got {err}."
-            ) from None
-        if sw.ndim == 0:
-            sw = np.full(n, float(sw))
-        if sw.shape != (n,):
-            raise ValueError(
-                f"sample_weight has shape {sw.shape}; expected ({n},), one weight per row."
-            )
-        if not np.all(np.isfinite(sw)) or (sw < 0).any() or sw.sum() <= 0:
-            raise ValueError(
-                "sample_weight must be finite, >= 0 and not all zero (frequency weights)."
-            )
-        return sw
+        return check_sample_weight(sample_weight, n)
 
     # ------------------------------------------------------------------ structure
     def _set_structure(self, keys, kinds, levels):
