@@ -11,7 +11,13 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from .._utils import check_dataframe, check_fraction, check_int, check_random_state
+from .._utils import (
+    check_dataframe,
+    check_fraction,
+    check_int,
+    check_random_state,
+    check_sample_weight,
+)
 from ..exceptions import SuppressionWarning
 from ..schema import ClientSchema
 from ._costs import build_costs, group_slices, variance_explained
@@ -60,7 +66,7 @@ def _resolve_n_jobs(n_jobs) -> int:
 def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outcomes=None,
                      exposure=None, min_cell_size=11, n_bootstrap=2000, reliability=0.8,
                      higher_is_better=False, alpha=0.05, random_state=None, n_jobs=None,
-                     variable_labels=None) -> ClusterProfile:
+                     variable_labels=None, sample_weight=None) -> ClusterProfile:
     """Profile a clustering of clients: Table 1, distinguishing features, costs, outcomes.
 
     Parameters
@@ -106,6 +112,14 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
         Threads for the bootstrap (results do not depend on it).
     variable_labels : dict, optional
         Display names of variables, kept for descriptions and plots.
+    sample_weight : str, Series or array-like, optional
+        Sampling weights (a column of ``data``, a Series aligned to its index, or one
+        number per row; default the schema's ``weight`` column if it declares one). Means,
+        SDs, quartiles, shares, counts shown, v-tests, costs and outcomes are then
+        weighted (a client of weight ``w`` counts as ``w`` clients: integer weights give
+        the profile of the data with each row repeated), and the bootstrap resamples
+        clients and takes weighted means. Small-cell suppression counts clients, never
+        weights.
 
     Returns
     -------
@@ -166,6 +180,27 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
     if variable_labels is not None and not isinstance(variable_labels, Mapping):
         raise TypeError("The 'variable_labels' parameter must be a dict {column: label}.")
     groups = prepare_groups(data, labels)
+    weight_col = None
+    if sample_weight is None and schema is not None and getattr(schema, "weight", None):
+        sample_weight = schema.weight
+    if isinstance(sample_weight, str):
+        weight_col = sample_weight
+        if weight_col not in data.columns:
+            raise ValueError(
+                f"The weight column {weight_col!r} is not in the data; available columns include "
+                f"{list(map(str, data.columns[:10]))}."
+            )
+        sample_weight = data[weight_col]
+    elif isinstance(sample_weight, pd.Series) and not sample_weight.index.equals(data.index):
+        if (sample_weight.index.has_duplicates or sample_weight.shape[0] != data.shape[0]
+                or not sample_weight.index.isin(data.index).all()):
+            raise ValueError(
+                "The 'sample_weight' Series must be indexed by the same client ids as 'data'."
+            )
+        sample_weight = sample_weight.reindex(data.index)
+    groups.weights = check_sample_weight(
+        sample_weight, data.shape[0],
+        f"weight column {weight_col!r}" if weight_col else "sample_weight")
 
     if isinstance(costs, str):
         costs = [costs]
@@ -233,6 +268,8 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
     exclude = set(costs) | {c for pair in outcomes.values() for c in pair}
     if exposure_col:
         exclude.add(exposure_col)
+    if weight_col:
+        exclude.add(weight_col)
     if schema is not None:
         exclude |= {schema.id, *(schema.dates or ())}
         if schema.team:
@@ -265,7 +302,7 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
         cost_tables[col] = build_costs(cost_values[col], expo, groups, slices, t1.size_reasons,
                                        m, n_bootstrap, alpha, s, n_jobs)
         ve = variance_explained(cost_values[col], groups.codes, groups.n_groups, _N_SPLITS,
-                                cv_rng)
+                                cv_rng, groups.weights)
         for model, (eta2, r2cv) in ve.items():
             ve_rows[(col, model)] = {"eta2": eta2, "r2_cv": r2cv}
     ve_frame = pd.DataFrame.from_dict(ve_rows, orient="index")
@@ -311,6 +348,10 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
                 f"min_cell_size=0 to disable (only for work inside a safe setting).",
                 SuppressionWarning, stacklevel=2,
             )
+    if groups.weights is not None:
+        notes.append("Figures are weighted by the sampling weights"
+                     + (f" (column '{weight_col}')" if weight_col else "")
+                     + "; suppression counts clients, not weights.")
     if NOISE in groups.keys:
         notes.append("Clients labelled -1 form the 'noise' group: reported in the tables, "
                      "not described as a cluster.")
@@ -321,7 +362,9 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
               "costs": list(costs), "outcomes": {k: list(v) for k, v in outcomes.items()},
               "exposure": exposure_col if exposure_col else (
                   "Series" if expo is not None else None),
-              "variables": [v.name for v in variables]}
+              "variables": [v.name for v in variables],
+              "weight": weight_col if weight_col else (
+                  None if groups.weights is None else "array")}
     types = {v.name: v.declared for v in variables}
     prof = ClusterProfile(
         table1=t1.frame, table1_reasons=t1.reasons, distinguishing=dist,
