@@ -86,13 +86,17 @@ def test_profile_weights_equal_expansion(clients):
     e = df.iloc[idx].drop(columns="wt")
     e.index = pd.Index([f"e{i}" for i in range(len(e))], name="client_id")
     b = _profile(e, labels[idx], min_cell_size=0)
-    pd.testing.assert_frame_equal(a.table1, b.table1, rtol=1e-9)
+    # n rows are client counts (unweighted); everything else equals the expanded data
+    stat = a.table1.index.get_level_values("statistic")
+    pd.testing.assert_frame_equal(a.table1[stat != "n"], b.table1[stat != "n"], rtol=1e-9)
+    assert a.table1.loc[("clients", "", "n"), "overall"] == len(df)
+    assert b.table1.loc[("clients", "", "n"), "overall"] == w.sum()
     cols = ["cluster", "variable", "level", "cluster_value", "overall_value", "v_test",
             "p_value", "smd", "eta2"]
     da, db = (p.distinguishing[cols].sort_values(["cluster", "variable", "level"])
               .reset_index(drop=True) for p in (a, b))
     pd.testing.assert_frame_equal(da, db, rtol=1e-7)
-    cc = ["n", "mean", "median", "total", "share_of_total", "share_zero"]
+    cc = ["mean", "median", "total", "share_of_total", "share_zero"]
     pd.testing.assert_frame_equal(a.costs[cc], b.costs[cc], rtol=1e-9)
     oc = ["baseline_mean", "follow_up_mean", "mean_change", "share_improved",
           "share_deteriorated"]
@@ -125,3 +129,34 @@ def test_profile_weight_column_and_errors(clients):
     with pytest.raises(ValueError, match="'nope' is not in the data"):
         _profile(df, labels, sample_weight="nope")
     assert (df["wt"] >= 1).all()  # the caller's data is untouched
+
+
+def test_discover_uses_the_schema_weight_column(small_population, tmp_path):
+    import dataclasses
+
+    from clusterdiscovery import SchemaError
+    from clusterdiscovery.pipeline import discover
+
+    quick = {"models": {"k_min": 2, "k_max": 3, "n_init": 1, "families": ["latent_class"]},
+             "stability": {"n_resamples": 3, "candidates": 1},
+             "profile": {"n_bootstrap": 50}}
+    pop = small_population
+    schema = dataclasses.replace(pop.schema, weight="svy_wt")
+    plain = discover(quick, data={"clients": pop.clients, "events": pop.events,
+                                  "schema": pop.schema}, random_state=1)
+    clients = pop.clients.assign(svy_wt=2.0)
+    weighted = discover(quick, data={"clients": clients, "events": pop.events,
+                                     "schema": schema}, random_state=1)
+    # every client counted twice: the same fits, twice the log-likelihood
+    a = plain.selection.summary.set_index("k")["loglik"]
+    b = weighted.selection.summary.set_index("k")["loglik"]
+    np.testing.assert_allclose(b, 2 * a, rtol=1e-8)
+    assert any("weighted" in note for note in weighted.profile.notes)
+    assert "svy_wt" not in set(weighted.profile.table1.index.get_level_values("variable"))
+    bad = clients.copy()
+    bad.iloc[0, bad.columns.get_loc("svy_wt")] = -1.0
+    with pytest.raises(SchemaError, match="svy_wt"):
+        discover(quick, data={"clients": bad, "events": pop.events, "schema": schema})
+    with pytest.raises(SchemaError, match="svy_wt"):
+        discover(quick, data={"clients": clients.assign(svy_wt=0.0), "events": pop.events,
+                              "schema": schema})

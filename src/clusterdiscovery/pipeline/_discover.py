@@ -99,10 +99,12 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     table, event_cols, as_of = _features(cfg, clients, events)
     cluster_cols, measurement = _cluster_columns(cfg, schema, table, event_cols)
     X = table[cluster_cols]
+    # sampling weights: the schema's weight column (validated with the schema)
+    weights = table[schema.weight].astype(float) if getattr(schema, "weight", None) else None
     done("features")
 
     stage("models")
-    selection = _compare(cfg, X, schema, measurement, random_state, n_jobs)
+    selection = _compare(cfg, X, schema, measurement, random_state, n_jobs, weights)
     done("models")
 
     stage("stability")
@@ -151,7 +153,7 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
             table, labels, schema=profile_schema, costs=costs, outcomes=dict(schema.outcomes),
             exposure=exposure, min_cell_size=pcfg["min_cell_size"],
             n_bootstrap=pcfg["n_bootstrap"], reliability=pcfg["reliability"],
-            random_state=random_state, n_jobs=n_jobs)
+            random_state=random_state, n_jobs=n_jobs, sample_weight=weights)
     suppression = [w for w in caught if issubclass(w.category, SuppressionWarning)]
     for w in caught:
         if not issubclass(w.category, SuppressionWarning):
@@ -354,7 +356,7 @@ def _numeric_view(X, schema):
     return num
 
 
-def _compare(cfg, X, schema, measurement, random_state, n_jobs):
+def _compare(cfg, X, schema, measurement, random_state, n_jobs, weights=None):
     from sklearn.cluster import KMeans
     from sklearn.mixture import GaussianMixture
 
@@ -370,11 +372,20 @@ def _compare(cfg, X, schema, measurement, random_state, n_jobs):
             f"k_max) or supply more clients."
         )
     families = m["families"]
+    sw = None if weights is None else weights.to_numpy()
+    unweighted = [f for f in families if f in ("gmm", "density")]
+    if sw is not None and unweighted:
+        raise SchemaError(
+            f"The schema names the sampling-weight column '{schema.weight}', but [models] "
+            f"families {unweighted} cannot take weights; compare only 'latent_class' and "
+            f"'kmeans', or drop the weight from the schema."
+        )
     results = []
     if "latent_class" in families:
         lca = LatentClassModel(2, measurement=measurement, n_init=m["n_init"])
         results.append(compare_models(X, {"latent_class": lca}, n_clusters=ks,
-                                      random_state=random_state, n_jobs=n_jobs))
+                                      random_state=random_state, n_jobs=n_jobs,
+                                      sample_weight=sw))
     geometric = {}
     if "kmeans" in families:
         geometric["kmeans"] = KMeans(n_clusters=2, n_init=10)
@@ -386,7 +397,8 @@ def _compare(cfg, X, schema, measurement, random_state, n_jobs):
     if geometric:
         num = _numeric_view(X, schema)
         results.append(compare_models(num, geometric, n_clusters=ks,
-                                      random_state=random_state, n_jobs=n_jobs))
+                                      random_state=random_state, n_jobs=n_jobs,
+                                      sample_weight=sw))
     summary = pd.concat([r.summary for r in results], ignore_index=True)
     estimators, scale = {}, {}
     for r in results:

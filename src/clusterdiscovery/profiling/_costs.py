@@ -90,7 +90,7 @@ def build_costs(cost: np.ndarray, exposure: np.ndarray | None, groups: Groups, s
     else:
         median = np.array([weighted_quantiles(p, q, (0.5,))[0] for p, q in zip(parts, wparts)])
     frame = pd.DataFrame({
-        "n": wn, "mean": mean, "ci_low": [c[0] for c in cis], "ci_high": [c[1] for c in cis],
+        "n": n, "mean": mean, "ci_low": [c[0] for c in cis], "ci_high": [c[1] for c in cis],
         "median": median, "total": total, "share_of_total": share_total,
         "cost_per_client_year": cpy, "share_zero": share_zero,
     }, index=pd.Index([*groups.keys, OVERALL], dtype=object, name="cluster"))

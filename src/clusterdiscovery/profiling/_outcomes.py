@@ -88,7 +88,7 @@ def build_outcome(base: np.ndarray, follow: np.ndarray, groups: Groups, size_rea
         counts = np.vstack([per_group((status == k).astype(float)) for k in (1, 0, -1)])
         shares = counts / wn
         frame = pd.DataFrame({
-            "n": wn, "baseline_mean": per_group(b) / wn, "follow_up_mean": per_group(f) / wn,
+            "n": n, "baseline_mean": per_group(b) / wn, "follow_up_mean": per_group(f) / wn,
             "mean_change": per_group(change) / wn, "ci_low": [c[0] for c in cis],
             "ci_high": [c[1] for c in cis], "share_improved": shares[0],
             "share_unchanged": shares[1], "share_deteriorated": shares[2],

@@ -115,11 +115,12 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
     sample_weight : str, Series or array-like, optional
         Sampling weights (a column of ``data``, a Series aligned to its index, or one
         number per row; default the schema's ``weight`` column if it declares one). Means,
-        SDs, quartiles, shares, counts shown, v-tests, costs and outcomes are then
-        weighted (a client of weight ``w`` counts as ``w`` clients: integer weights give
-        the profile of the data with each row repeated), and the bootstrap resamples
-        clients and takes weighted means. Small-cell suppression counts clients, never
-        weights.
+        SDs, quartiles, shares, v-tests, SMDs, eta squared, cost totals and outcomes are
+        then weighted (a client of weight ``w`` counts as ``w`` clients: integer weights
+        give the figures of the data with each row repeated), and the bootstrap resamples
+        clients and takes weighted means. Every ``n`` stays the number of clients
+        (unweighted n, weighted shares and means, as survey tables report them), and
+        small-cell suppression counts clients, never weights.
 
     Returns
     -------
@@ -349,9 +350,9 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
                 SuppressionWarning, stacklevel=2,
             )
     if groups.weights is not None:
-        notes.append("Figures are weighted by the sampling weights"
+        notes.append("Shares, means, totals and tests are weighted by the sampling weights"
                      + (f" (column '{weight_col}')" if weight_col else "")
-                     + "; suppression counts clients, not weights.")
+                     + "; n is the number of clients, and suppression counts clients.")
     if NOISE in groups.keys:
         notes.append("Clients labelled -1 form the 'noise' group: reported in the tables, "
                      "not described as a cluster.")

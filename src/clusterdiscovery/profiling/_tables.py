@@ -148,7 +148,7 @@ def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
     wsizes = np.append(groups.wsizes, groups.wsizes.sum())
     rows, values, reasons = [], [], []
     rows += [("clients", "", "n"), ("clients", "", "share")]
-    values += [wsizes, wsizes / wsizes[-1]]
+    values += [sizes, wsizes / wsizes[-1]]  # n: clients (unweighted); shares weighted
     reasons += [size_reason, size_reason]
     stats: dict = {}
     base = np.where(small_group, SMALL_GROUP, NONE)  # whole column suppressed for small groups
@@ -198,12 +198,12 @@ def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
                 shares = wcounts / wn_valid[None, :]
             for j, level in enumerate(var.levels):
                 rows += [(var.name, level, "n"), (var.name, level, "share")]
-                values += [wcounts[j], shares[j]]
+                values += [counts[j], shares[j]]
                 reasons += [code[j], share_code[j]]
             if n_missing[-1] > 0:
                 wmiss = wsizes - wn_valid
                 rows += [(var.name, MISSING_LEVEL, "n"), (var.name, MISSING_LEVEL, "share")]
-                values += [wmiss, wmiss / wsizes]
+                values += [n_missing, wmiss / wsizes]
                 reasons += [code[-1], code[-1]]
             continue
         if n_missing[-1] > 0:
@@ -213,7 +213,7 @@ def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
             code = np.where(small_group, SMALL_GROUP,
                             np.where(prim, SMALL_COUNT, np.where(mask, SECONDARY, NONE)))
             rows += [(var.name, MISSING_LEVEL, "n"), (var.name, MISSING_LEVEL, "share")]
-            values += [wn_missing, wn_missing / wsizes]
+            values += [n_missing, wn_missing / wsizes]
             reasons += [code, code]
 
     index = pd.MultiIndex.from_tuples(
