@@ -153,7 +153,8 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
             table, labels, schema=profile_schema, costs=costs, outcomes=dict(schema.outcomes),
             exposure=exposure, min_cell_size=pcfg["min_cell_size"],
             n_bootstrap=pcfg["n_bootstrap"], reliability=pcfg["reliability"],
-            random_state=random_state, n_jobs=n_jobs, sample_weight=weights)
+            random_state=random_state, n_jobs=n_jobs, sample_weight=weights,
+            adjust_for=list(pcfg["adjust_for"]) or None)
     suppression = [w for w in caught if issubclass(w.category, SuppressionWarning)]
     for w in caught:
         if not issubclass(w.category, SuppressionWarning):

@@ -66,7 +66,8 @@ def _resolve_n_jobs(n_jobs) -> int:
 def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outcomes=None,
                      exposure=None, min_cell_size=11, n_bootstrap=2000, reliability=0.8,
                      higher_is_better=False, alpha=0.05, random_state=None, n_jobs=None,
-                     variable_labels=None, sample_weight=None) -> ClusterProfile:
+                     variable_labels=None, sample_weight=None,
+                     adjust_for=None) -> ClusterProfile:
     """Profile a clustering of clients: Table 1, distinguishing features, costs, outcomes.
 
     Parameters
@@ -121,6 +122,12 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
         clients and takes weighted means. Every ``n`` stays the number of clients
         (unweighted n, weighted shares and means, as survey tables report them), and
         small-cell suppression counts clients, never weights.
+    adjust_for : list of str, optional
+        Case-mix covariates (e.g. ``["age", "sex"]``): each cost is then also given as the
+        cluster's adjusted mean from a two-part model (logit for any cost, gamma GLM with
+        log link for positive costs, with the clusters and these covariates), by recycled
+        predictions over all clients, with percentile bootstrap intervals (at most 200
+        resamples). See :attr:`ClusterProfile.adjusted_costs`.
 
     Returns
     -------
@@ -309,6 +316,32 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
     ve_frame = pd.DataFrame.from_dict(ve_rows, orient="index")
     if ve_rows:
         ve_frame.index = pd.MultiIndex.from_tuples(list(ve_rows), names=["cost", "model"])
+    adjusted = {}
+    if adjust_for:
+        from ._adjusted import adjusted_costs, covariate_matrix
+
+        Zadj, _ = covariate_matrix(data, list(adjust_for))
+        adj_seeds = np.random.SeedSequence(int(rs.randint(0, 2**31 - 1))).spawn(
+            max(len(costs), 1))
+        for col, s in zip(costs, adj_seeds):
+            frame, reasons = cost_tables[col]
+            est, ci = adjusted_costs(cost_values[col], groups.codes, groups.n_groups, Zadj,
+                                     weights=groups.weights,
+                                     n_bootstrap=min(n_bootstrap, 200), alpha=alpha,
+                                     rng=np.random.default_rng(s))
+            overall = frame["mean"].iloc[-1]
+            adj = pd.DataFrame({
+                "n": frame["n"], "mean": frame["mean"],
+                "adjusted_mean": np.append(est, overall),
+                "ci_low": np.append(ci[:, 0], np.nan), "ci_high": np.append(ci[:, 1], np.nan),
+            }, index=frame.index)
+            hide = reasons["mean"].to_numpy() != NONE
+            adj.loc[hide, ["adjusted_mean", "ci_low", "ci_high"]] = np.nan
+            adjusted[col] = adj
+        notes.append(
+            f"Adjusted costs: two-part model (logit for any cost, gamma GLM with log link for "
+            f"positive costs) on cluster and {list(adjust_for)}, recycled predictions over all "
+            f"clients, percentile bootstrap intervals.")
     outcome_tables = {}
     for (name, (b, f)), s in zip(outcome_values.items(), seed_outcomes.spawn(max(len(outcomes), 1))):
         frame, reasons = build_outcome(b, f, groups, t1.size_reasons, m, rel[name],
@@ -364,6 +397,7 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
               "exposure": exposure_col if exposure_col else (
                   "Series" if expo is not None else None),
               "variables": [v.name for v in variables],
+              "adjust_for": list(adjust_for) if adjust_for else [],
               "weight": weight_col if weight_col else (
                   None if groups.weights is None else "array")}
     types = {v.name: v.declared for v in variables}
@@ -374,6 +408,9 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
         clusters=groups.clusters, groups=groups.keys,
         labels_map=dict(variable_labels or {}),
     )
+    prof.adjusted_costs = (pd.concat(adjusted, names=["cost", "cluster"]) if adjusted
+                           else pd.DataFrame(columns=["n", "mean", "adjusted_mean", "ci_low",
+                                                      "ci_high"]))
     return prof
 
 

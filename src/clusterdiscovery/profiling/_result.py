@@ -56,6 +56,11 @@ class ClusterProfile:
         Indexed by ``(cost, model)`` with ``eta2`` (in sample) and ``r2_cv``.
     suppressed : DataFrame
         Every suppressed cell: table, group, variable, level, statistic, reason.
+    adjusted_costs : DataFrame
+        With ``profile_clusters(adjust_for=[...])``: indexed by ``(cost, cluster)`` with
+        ``n``, ``mean`` (unadjusted), ``adjusted_mean`` (two-part model, recycled
+        predictions), ``ci_low``, ``ci_high``; empty otherwise. Hidden where the cost mean
+        is suppressed.
     notes : list of str
     params : dict
         The settings used (for the reproducibility section of reports).
@@ -75,6 +80,8 @@ class ClusterProfile:
         self.groups = list(groups)
         self.labels_map = dict(labels_map)
         self._reasons = {"table1": table1_reasons}
+        self.adjusted_costs = pd.DataFrame(
+            columns=["n", "mean", "adjusted_mean", "ci_low", "ci_high"])
 
     # ----------------------------------------------------------------- tables
     @property
