@@ -137,3 +137,36 @@ def test_bad_input(overlapping):
         distal_outcomes(lca, X, Y, sample_weight=-np.ones(len(X)))
     with pytest.raises(TypeError, match="predict_proba"):
         distal_outcomes(object(), X, Y)
+
+
+def test_discover_report_uses_bch_and_adjusted_costs(small_population, tmp_path):
+    from clusterdiscovery.pipeline import discover
+
+    cfg = {"models": {"k_min": 3, "k_max": 3, "n_init": 1, "families": ["latent_class"]},
+           "stability": {"n_resamples": 3, "candidates": 1},
+           "profile": {"n_bootstrap": 50, "adjust_for": ["age", "sex"],
+                       "min_cell_size": 150}}
+    with pytest.warns(UserWarning):
+        study = discover(cfg, data=small_population, out=tmp_path, random_state=0)
+    corrected = study.profile.corrected
+    assert set(corrected["method"]) == {"bch"}
+    costs = list(study.profile.params["costs"])
+    assert set(corrected.index.get_level_values("outcome")) >= set(costs)
+    # the modal column is the profile's own (unsuppressed) mean
+    first = costs[0]
+    for cluster in study.profile.clusters:
+        shown = study.profile.costs.loc[(first, cluster), "mean"] if isinstance(
+            study.profile.costs.index, pd.MultiIndex) else study.profile.costs.loc[cluster, "mean"]
+        if np.isfinite(shown):
+            assert corrected.loc[(first, cluster), "modal"] == pytest.approx(shown)
+    report = (tmp_path / "report.md").read_text()
+    assert "BCH method" in report and "BCH mean (95% CI)" in report
+    assert "adjusted for case mix" in report
+    small = corrected[corrected["n_modal"] < 150]
+    assert len(small)  # the suppression check below is not vacuous
+    section = report.split("allowing for uncertain membership")[1].split("###")[0]
+    for (outcome, cluster) in small.index:
+        line = next(r for r in section.splitlines()
+                    if r.startswith(f"| {outcome} | {cluster} |"))
+        assert "suppressed" in line and f"{small.loc[(outcome, cluster), 'estimate']:.0f}" \
+            not in line.split("|")[3]

@@ -161,6 +161,8 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if suppression:
         warnings.warn(str(suppression[0].message), SuppressionWarning, stacklevel=2)
+    _correct_for_classification_error(profile, model, X_model, table, costs, schema,
+                                      pcfg["distal"], weights)
     done("profile")
 
     stage("describe")
@@ -409,6 +411,32 @@ def _compare(cfg, X, schema, measurement, random_state, n_jobs, weights=None):
                                     likelihood_scale=scale)
     combined.numeric_view_ = num if geometric else None
     return combined
+
+
+def _correct_for_classification_error(profile, model, X_model, table, costs, schema,
+                                      method, weights):
+    """A latent class model's costs and outcome changes by class, BCH (or ML) corrected.
+
+    Sets ``profile.corrected`` (see :func:`~clusterdiscovery.profiling._distal.
+    corrected_by_cluster`) and ``profile.params["distal"]``; nothing for other models or
+    ``method="modal"``.
+    """
+    from ..models import LatentClassModel
+    from ..profiling._distal import corrected_by_cluster
+
+    if method == "modal" or not isinstance(model, LatentClassModel):
+        return
+    values = {c: table[c].astype(float) for c in costs}
+    for name, (base, follow) in schema.outcomes.items():
+        values[f"change in {name}"] = (table[follow].astype(float)
+                                       - table[base].astype(float))
+    if not values:
+        return
+    frame = pd.DataFrame(values, index=table.index).loc[X_model.index]
+    profile.corrected = corrected_by_cluster(
+        model, X_model, frame, method=method,
+        sample_weight=None if weights is None else weights.to_numpy())
+    profile.params["distal"] = method
 
 
 def _model_input(primary, X, selection):

@@ -41,7 +41,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _stats
 
-__all__ = ["distal_outcomes", "DistalOutcomeResult", "classification_error"]
+__all__ = ["distal_outcomes", "DistalOutcomeResult", "classification_error",
+           "corrected_by_cluster"]
 
 _METHODS = ("bch", "ml", "modal")
 _Z95 = 1.959963984540054
@@ -424,3 +425,28 @@ class DistalOutcomeResult:
         ax.set_ylabel(str(outcome))
         ax.set_title(f"{outcome} by class ({self.method.upper()}, 95% CI)")
         return ax
+
+
+def corrected_by_cluster(model, X, outcomes, *, method="bch", sample_weight=None,
+                         covariates=None):
+    """Class means corrected for classification error next to the modal ones.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``(outcome, cluster)`` with ``estimate``, ``ci_low``, ``ci_high`` (of
+        ``method``), ``modal`` (mean by most likely class), ``n_modal`` and ``method``.
+        Only continuous outcomes (means).
+    """
+    corr = distal_outcomes(model, X, outcomes, method=method, covariates=covariates,
+                           sample_weight=sample_weight).summary
+    modal = distal_outcomes(model, X, outcomes, method="modal", covariates=covariates,
+                            sample_weight=sample_weight).summary
+    corr = corr[corr["level"].isna()].set_index(["outcome", "class"])
+    modal = modal[modal["level"].isna()].set_index(["outcome", "class"])
+    out = corr[["estimate", "ci_low", "ci_high"]].copy()
+    out["modal"] = modal["estimate"]
+    out["n_modal"] = corr["n_modal"]
+    out["method"] = method
+    out.index.names = ["outcome", "cluster"]
+    return out
