@@ -68,7 +68,7 @@ def check_fraction(value, name: str, *, closed: bool = False) -> float:
     return float(value)
 
 
-def check_sample_weight(sample_weight, n: int, name: str = "sample_weight"):
+def check_sample_weight(sample_weight, n: int, name: str = "'sample_weight' parameter"):
     """Validate per-row weights: ``None`` or a float array of shape ``(n,)``.
 
     Weights must be finite numbers ``>= 0``, not all zero. A row of weight 2 counts as two

@@ -156,7 +156,7 @@ def check_design(Z, names, weights=None):
     for j in range(1, Z.shape[1]):
         if np.ptp(Zk[:, j]) == 0:
             raise ModelSpecError(
-                f"Covariate {names[j]!r} is constant (every row {Zk[0, j]!r}); it cannot be told "
+                f"Covariate {names[j]!r} is constant (every row {Zk[0, j]:g}); it cannot be told "
                 "apart from the intercept that is always included. Drop it."
             )
     scale = np.where(Zk.std(axis=0) > 0, Zk.std(axis=0), 1.0)

@@ -41,6 +41,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _stats
 
+from .._utils import check_sample_weight
+
 __all__ = ["distal_outcomes", "DistalOutcomeResult", "classification_error",
            "corrected_by_cluster"]
 
@@ -304,14 +306,9 @@ def distal_outcomes(model, X, outcomes, *, method="bch", covariates=None, sample
         raise ValueError(
             f"outcomes has {len(outcomes)} rows but X has {n}; pass one row per row of X."
         )
-    if sample_weight is None:
+    sw = check_sample_weight(sample_weight, n)
+    if sw is None:
         sw = np.ones(n)
-    else:
-        sw = np.asarray(sample_weight, dtype=np.float64)
-        if sw.shape != (n,) or not np.all(np.isfinite(sw)) or (sw < 0).any() or sw.sum() <= 0:
-            raise ValueError(
-                "sample_weight must be one finite weight >= 0 per row, not all zero."
-            )
     assigned = P.argmax(axis=1)
     D = classification_error(P, assigned, sw)
     if method == "bch":

@@ -208,7 +208,7 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
         sample_weight = sample_weight.reindex(data.index)
     groups.weights = check_sample_weight(
         sample_weight, data.shape[0],
-        f"weight column {weight_col!r}" if weight_col else "sample_weight")
+        f"weight column {weight_col!r}" if weight_col else "'sample_weight' parameter")
 
     if isinstance(costs, str):
         costs = [costs]
