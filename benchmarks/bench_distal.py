@@ -8,6 +8,11 @@ estimates of :func:`clusterdiscovery.profiling.distal_outcomes`, and StepMix's t
 BCH and ML estimates (``n_steps=3``, ``assignment="modal"``; Morin et al. 2025) on the same
 data, classes matched to the truth by their item profiles. Needs the ``bench`` extra.
 
+StepMix's ML correction keeps the class proportions at their step-1 values; ours
+re-estimates them in step 3 (Vermunt 2010; Bakk, Tekle and Vermunt 2013). The column
+``ml_fixed_pi`` is our ML with the proportions held as StepMix holds them, to compare like
+with like.
+
 Usage::
 
     python benchmarks/bench_distal.py [--n 4000] [--seed 0] [--reps 1]
@@ -23,12 +28,13 @@ from scipy.optimize import linear_sum_assignment
 
 from clusterdiscovery.models import LatentClassModel
 from clusterdiscovery.profiling import distal_outcomes
+from clusterdiscovery.profiling._distal import _fit_ml, classification_error
 
 SHARES = np.array([0.40, 0.35, 0.25])
 PROFILES = np.array([  # P(item = 1 | class)
-    [0.85, 0.85, 0.85, 0.80, 0.80, 0.80],
-    [0.15, 0.15, 0.15, 0.20, 0.20, 0.20],
-    [0.85, 0.85, 0.85, 0.20, 0.20, 0.20],
+    [0.85, 0.85, 0.85, 0.78, 0.78, 0.78],
+    [0.15, 0.15, 0.15, 0.22, 0.22, 0.22],
+    [0.85, 0.85, 0.85, 0.22, 0.22, 0.22],
 ])
 COST_MEANS = np.array([100.0, 250.0, 500.0])
 COST_SD = 150.0
@@ -58,6 +64,12 @@ def ours(X, Y, seed):
     lca = LatentClassModel(3, n_init=10, tol=1e-10, random_state=seed).fit(X)
     order = match(np.column_stack([lca.probabilities_[c][:, 1] for c in X.columns]))
     out = {"entropy": lca.entropy(X)}
+    # ML with the class proportions held at their step-1 values, as StepMix does
+    P = lca.predict_proba(X)
+    w = P.argmax(axis=1)
+    est, _, _ = _fit_ml(Y[["cost"]].to_numpy(), "continuous", w, classification_error(P, w),
+                        np.ones(len(X)), pi_fixed=lca.weights_)
+    out["ml_fixed"] = est[:, 0][order]
     for method in ("modal", "bch", "ml"):
         res = distal_outcomes(lca, X, Y, method=method).summary.set_index(["outcome", "class"])
         out[method] = {o: res.loc[o]["estimate"].to_numpy()[order] for o in ("cost", "outcome")}
@@ -85,7 +97,29 @@ def main():
     ap.add_argument("--n", type=int, default=4000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--reps", type=int, default=1)
+    ap.add_argument("--write-reference", metavar="JSON",
+                    help="write StepMix's estimates for --seed (first replication) to JSON")
     args = ap.parse_args()
+    if args.write_reference:
+        import json
+        from importlib.metadata import version
+
+        X, Y, _ = simulate(args.n, args.seed)
+        sm = stepmix(X, Y, args.seed)
+        ref = {"source": f"StepMix {version('stepmix')}, StepMix(3, n_steps=3, "
+                         "measurement='bernoulli', structural='gaussian_diag', "
+                         "assignment='modal', correction='BCH' | 'ML', n_init=10, "
+                         f"random_state={args.seed}); data: benchmarks/bench_distal.py "
+                         f"simulate(n={args.n}, seed={args.seed})",
+               "n": args.n, "seed": args.seed, "true_means": COST_MEANS.tolist(),
+               "bch": sm["bch"].tolist(), "ml": sm["ml"].tolist(),
+               "note": "classes in the order of the true classes (matched by item "
+                       "profiles); StepMix's ML keeps the class proportions at their "
+                       "step-1 values"}
+        with open(args.write_reference, "w") as fh:
+            json.dump(ref, fh, indent=2)
+        print(json.dumps(ref, indent=2))
+        return
     rows = []
     for r in range(args.reps):
         X, Y, z = simulate(args.n, args.seed + r)
@@ -99,7 +133,7 @@ def main():
             "true": COST_MEANS,
             "sample_true": [Y["cost"][z == k].mean() for k in range(3)],
             "modal": res["modal"]["cost"], "bch": res["bch"]["cost"], "ml": res["ml"]["cost"],
-            "stepmix_bch": sm["bch"], "stepmix_ml": sm["ml"],
+            "ml_fixed_pi": res["ml_fixed"], "stepmix_bch": sm["bch"], "stepmix_ml": sm["ml"],
             "se_bch": res["bch_se"], "se_ml": res["ml_se"],
         }, index=pd.Index(range(3), name="class"))
         print("distal cost, class means")

@@ -170,3 +170,39 @@ def test_discover_report_uses_bch_and_adjusted_costs(small_population, tmp_path)
                     if r.startswith(f"| {outcome} | {cluster} |"))
         assert "suppressed" in line and f"{small.loc[(outcome, cluster), 'estimate']:.0f}" \
             not in line.split("|")[3]
+
+
+def test_matches_stepmix_three_step_estimates():
+    """StepMix 3.0.0 three-step BCH and ML (data/published/stepmix_distal_reference.json,
+    written by ``benchmarks/bench_distal.py --write-reference``) on the same simulated data."""
+    import json
+
+    from clusterdiscovery.datasets._published import default_published_dir
+    from clusterdiscovery.profiling._distal import _fit_ml
+
+    ref = json.loads((default_published_dir() / "stepmix_distal_reference.json").read_text())
+    # the simulation of benchmarks/bench_distal.py
+    profiles = np.array([[0.85, 0.85, 0.85, 0.78, 0.78, 0.78],
+                         [0.15, 0.15, 0.15, 0.22, 0.22, 0.22],
+                         [0.85, 0.85, 0.85, 0.22, 0.22, 0.22]])
+    rng = np.random.default_rng(ref["seed"])
+    n = ref["n"]
+    z = rng.choice(3, size=n, p=[0.40, 0.35, 0.25])
+    X = pd.DataFrame((rng.random((n, 6)) < profiles[z]).astype(int),
+                     columns=[f"item{j}" for j in range(6)])
+    cost = rng.normal(np.array(ref["true_means"])[z], 150.0)
+    lca = LatentClassModel(3, n_init=5, tol=1e-10, random_state=0).fit(X)
+    fitted = np.column_stack([lca.probabilities_[c][:, 1] for c in X.columns])
+    r, c = linear_sum_assignment(((fitted[:, None, :] - profiles[None]) ** 2).sum(axis=2))
+    order = np.empty(3, int)
+    order[c] = r
+    bch = distal_outcomes(lca, X, pd.DataFrame({"cost": cost}), method="bch").summary
+    np.testing.assert_allclose(bch["estimate"].to_numpy()[order], ref["bch"], atol=0.5)
+    P = lca.predict_proba(X)
+    w = P.argmax(axis=1)
+    est, _, _ = _fit_ml(cost[:, None], "continuous", w, classification_error(P, w),
+                        np.ones(n), pi_fixed=lca.weights_)
+    np.testing.assert_allclose(est[:, 0][order], ref["ml"], atol=0.5)
+    # the modal estimate is far off (the reason for the correction)
+    modal = distal_outcomes(lca, X, pd.DataFrame({"cost": cost}), method="modal").summary
+    assert np.abs(modal["estimate"].to_numpy()[order] - ref["bch"]).max() > 20

@@ -130,8 +130,13 @@ def _weighted_estimates(y, obs, A, sw):
     return est, cov
 
 
-def _fit_ml(y, kind, assigned, D, sw, max_iter=2000, tol=1e-10):
-    """ML three-step estimate (Vermunt 2010) for one outcome; rows all observed."""
+def _fit_ml(y, kind, assigned, D, sw, max_iter=2000, tol=1e-10, pi_fixed=None):
+    """ML three-step estimate (Vermunt 2010) for one outcome; rows all observed.
+
+    The class proportions are re-estimated in step 3 (Vermunt 2010; Bakk, Tekle and
+    Vermunt 2013); ``pi_fixed`` keeps them at given values instead (StepMix's choice:
+    the step-1 proportions), used by the benchmark to compare like with like.
+    """
     n = y.shape[0]
     K = D.shape[0]
     logD = np.log(np.maximum(D[:, assigned], 1e-300))  # (K, n)
@@ -140,6 +145,8 @@ def _fit_ml(y, kind, assigned, D, sw, max_iter=2000, tol=1e-10):
     H[assigned, np.arange(n)] = 1.0
     pi = np.maximum((H * sw).sum(axis=1), 1e-8)
     pi /= pi.sum()
+    if pi_fixed is not None:
+        pi = np.asarray(pi_fixed, dtype=float)
     if kind == "continuous":
         x = y[:, 0]
         overall = np.average((x - np.average(x, weights=sw)) ** 2, weights=sw)
@@ -169,7 +176,8 @@ def _fit_ml(y, kind, assigned, D, sw, max_iter=2000, tol=1e-10):
         prev = ll
         Rw = R * sw
         Nk = Rw.sum(axis=1)
-        pi = np.maximum(Nk / Nk.sum(), 1e-12)
+        if pi_fixed is None:
+            pi = np.maximum(Nk / Nk.sum(), 1e-12)
         if kind == "continuous":
             mu = (Rw @ x) / np.maximum(Nk, 1e-12)
             var = np.maximum((Rw * (x - mu[:, None]) ** 2).sum(axis=1) / np.maximum(Nk, 1e-12),
