@@ -83,6 +83,13 @@ def test_covariate_frame_and_predict_proba(election_fit):
     assert np.abs(P2[0] - P2[1]).max() > 0.05
     with pytest.raises(ValueError, match="covariates"):
         model.predict_proba(items)
+    with pytest.raises(ValueError, match="covariates"):
+        model.to_dict()  # model files cannot hold the logit yet: refused, not silently dropped
+    # three-step distal outcomes take the covariates for the posteriors
+    from clusterdiscovery.profiling import distal_outcomes
+
+    res = distal_outcomes(model, items, data[["AGE"]].astype(float), covariates=data[["PARTY"]])
+    assert res.summary["estimate"].notna().all()
 
 
 def test_observed_information_close_to_empirical():
