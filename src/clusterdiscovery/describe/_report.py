@@ -132,6 +132,13 @@ def overview_table(profile, names: dict, currency: str) -> pd.DataFrame:
     mark = marker(profile.min_cell_size)
     frame, _ = profile.cost_table()
     ci = f"mean cost ({_confidence(profile)} CI)"
+    corrected = getattr(profile, "corrected", None)
+    first = profile.cost_columns[0] if profile.cost_columns else None
+    if corrected is not None and first not in corrected.index.get_level_values(0):
+        corrected = None
+    if corrected is not None:  # a latent class model: BCH first, modal beside it
+        bch = f"mean cost, {str(corrected['method'].iloc[0]).upper()} ({_confidence(profile)} CI)"
+        ci = "mean cost by most likely cluster (BCa CI)"
     rows = []
     for g in profile.groups:
         n = profile.table1.loc[("clients", "", "n"), g]
@@ -143,6 +150,11 @@ def overview_table(profile, names: dict, currency: str) -> pd.DataFrame:
         if frame is not None:
             r = frame.loc[g]
             cost_mark = profile.cell_mark("costs", g, "mean") or mark
+            if corrected is not None:
+                c = corrected.loc[(first, g)] if (first, g) in corrected.index else None
+                row[bch] = cost_mark if c is None or np.isnan(r["mean"]) else (
+                    f"{currency}{c['estimate']:,.0f} ({currency}{c['ci_low']:,.0f} to "
+                    f"{currency}{c['ci_high']:,.0f})")
             row[ci] = cost_mark if np.isnan(r["mean"]) else (
                 f"{currency}{r['mean']:,.0f} ({currency}{r['ci_low']:,.0f} to "
                 f"{currency}{r['ci_high']:,.0f})" if np.isfinite(r["ci_low"]) else
@@ -153,12 +165,15 @@ def overview_table(profile, names: dict, currency: str) -> pd.DataFrame:
         rows.append(row)
     if frame is not None:
         o = frame.loc[OVERALL]
-        rows.append({"cluster": "all", "name": "population",
-                     "clients": f"{int(profile.table1.loc[('clients', '', 'n'), OVERALL]):,}",
-                     "share": "100.0%",
-                     ci: f"{currency}{o['mean']:,.0f} ({currency}"
-                                           f"{o['ci_low']:,.0f} to {currency}{o['ci_high']:,.0f})",
-                     "share of cost": "100.0%"})
+        overall = {"cluster": "all", "name": "population",
+                   "clients": f"{int(profile.table1.loc[('clients', '', 'n'), OVERALL]):,}",
+                   "share": "100.0%"}
+        if corrected is not None:
+            overall[bch] = f"{currency}{o['mean']:,.0f}"
+        overall[ci] = (f"{currency}{o['mean']:,.0f} ({currency}"
+                       f"{o['ci_low']:,.0f} to {currency}{o['ci_high']:,.0f})")
+        overall["share of cost"] = "100.0%"
+        rows.append(overall)
     return pd.DataFrame(rows).set_index("cluster")
 
 

@@ -340,7 +340,8 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
             adjusted[col] = adj
         notes.append(
             f"Adjusted costs: two-part model (logit for any cost, gamma GLM with log link for "
-            f"positive costs) on cluster and {list(adjust_for)}, recycled predictions over all "
+            f"positive costs) on cluster and {', '.join(map(str, adjust_for))}, recycled "
+            f"predictions over all "
             f"clients, percentile bootstrap intervals.")
     outcome_tables = {}
     for (name, (b, f)), s in zip(outcome_values.items(), seed_outcomes.spawn(max(len(outcomes), 1))):
