@@ -144,7 +144,7 @@ def test_discover_report_uses_bch_and_adjusted_costs(small_population, tmp_path)
 
     cfg = {"models": {"k_min": 3, "k_max": 3, "n_init": 1, "families": ["latent_class"]},
            "stability": {"n_resamples": 3, "candidates": 1},
-           "profile": {"n_bootstrap": 50, "adjust_for": ["age", "sex"],
+           "profile": {"n_bootstrap": 20, "adjust_for": ["age", "sex"],
                        "min_cell_size": 150}}
     with pytest.warns(UserWarning):
         study = discover(cfg, data=small_population, out=tmp_path, random_state=0)
