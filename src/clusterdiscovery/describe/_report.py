@@ -42,8 +42,8 @@ HTML_STYLE = (
     "@page{size:A4;margin:14mm 14mm 16mm 14mm}"
     "@media print{body{max-width:none;margin:0;font-size:10pt;line-height:1.35}"
     "section.front{break-after:page}"
-    "section.cluster-page{break-before:page;break-after:page;break-inside:avoid;"
-    "max-height:265mm;overflow:hidden}"
+    # (never clipped: a page longer than A4, e.g. a long experts' view, flows on)
+    "section.cluster-page{break-before:page;break-after:page;break-inside:avoid}"
     "section.cluster-page h2{margin-top:0}"
     "section.appendix{break-before:page}"
     "figure{break-inside:avoid}table{break-inside:auto}tr{break-inside:avoid}"
