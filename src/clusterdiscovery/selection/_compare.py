@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import numbers
 import time
 import warnings
@@ -13,7 +14,7 @@ from sklearn.exceptions import ConvergenceWarning as _SklearnConvergenceWarning
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 from sklearn.pipeline import Pipeline
 
-from .._utils import check_int, check_random_state
+from .._utils import check_int, check_random_state, check_sample_weight
 from ..exceptions import ConvergenceWarning
 from ..models import DensityClusterer, LatentClassModel
 from ._data import DataViews, infer_measurement, prepare_data
@@ -204,7 +205,34 @@ def _degenerate(final, counts, n, min_cluster_size) -> bool:
     return _variance_at_floor(final)
 
 
-def _fit_one(name, est, k_param, k, seed, data, M, sil_idx, min_cluster_size=5):
+def _accepts_weight(est) -> bool:
+    """Whether ``est.fit`` (or a Pipeline's final step's) takes ``sample_weight``."""
+    final = est.steps[-1][1] if isinstance(est, Pipeline) else est
+    try:
+        return "sample_weight" in inspect.signature(final.fit).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _fit_kwargs(est, sw):
+    if sw is None:
+        return {}
+    if isinstance(est, Pipeline):
+        return {f"{est.steps[-1][0]}__sample_weight": sw}
+    return {"sample_weight": sw}
+
+
+def _weighted_fit_measures(est, data, sw, p):
+    """Log-likelihood and information criteria with frequency/sampling weights."""
+    ll = float(np.asarray(est.score_samples(data)) @ sw)
+    W = float(sw.sum())
+    return {"loglik": ll, "n_parameters": p, "bic": -2 * ll + p * np.log(W),
+            "aic": -2 * ll + 2 * p, "sabic": -2 * ll + p * np.log((W + 2) / 24),
+            "caic": -2 * ll + p * (np.log(W) + 1)}
+
+
+def _fit_one(name, est, k_param, k, seed, data, M, sil_idx, sw=None,
+             min_cluster_size=5):
     """Fit one solution and measure it (runs in a joblib worker)."""
     est = clone(est)
     params = {}
@@ -220,7 +248,7 @@ def _fit_one(name, est, k_param, k, seed, data, M, sil_idx, min_cluster_size=5):
         warnings.simplefilter("ignore", _SklearnConvergenceWarning)
         start = time.perf_counter()
         try:
-            est.fit(data)
+            est.fit(data, **_fit_kwargs(est, sw))
         except Exception as exc:
             where = f"k={k}" if k_param is not None else "its single fit"
             exc.add_note(f"compare_models: raised while fitting {name!r} ({where}).")
@@ -236,10 +264,24 @@ def _fit_one(name, est, k_param, k, seed, data, M, sil_idx, min_cluster_size=5):
         row["noise_share"] = float(np.mean(labels == -1))
         row["dbcv"] = float(getattr(final, "validity_", np.nan))
     row["k"] = int(k)
-    counts = np.bincount(labels[labels >= 0], minlength=k) if k > 0 else np.zeros(0)
-    row["smallest_share"] = float(counts.min() / n) if counts.size else np.nan
-    row["degenerate"] = _degenerate(final, counts, n, min_cluster_size)
-    if hasattr(est, "bic") and hasattr(est, "score"):
+    keep = labels >= 0
+    counts = (np.bincount(labels[keep], weights=None if sw is None else sw[keep], minlength=k)
+              if k > 0 else np.zeros(0))
+    total = n if sw is None else float(sw.sum())
+    row["smallest_share"] = float(counts.min() / total) if counts.size else np.nan
+    rows_per_cluster = np.bincount(labels[keep], minlength=k) if k > 0 else np.zeros(0)
+    row["degenerate"] = _degenerate(final, rows_per_cluster, n, min_cluster_size)
+    if sw is not None and k_param is None:
+        row["noise_share"] = float(sw[labels == -1].sum() / total)
+    if sw is not None and hasattr(est, "score_samples") and hasattr(est, "bic"):
+        row.update(_weighted_fit_measures(est, data, sw, _n_parameters(est)))
+        if hasattr(est, "predict_proba"):
+            P = np.asarray(est.predict_proba(data), dtype=np.float64)
+            K = P.shape[1]
+            if K > 1:
+                h = -(P * np.log(np.clip(P, 1e-300, None))).sum(axis=1) @ sw
+                row["entropy"] = float(1.0 - h / (total * np.log(K)))
+    elif hasattr(est, "bic") and hasattr(est, "score"):
         ll = float(est.score(data)) * n
         p = _n_parameters(est)
         row["loglik"], row["n_parameters"] = ll, p
@@ -265,6 +307,7 @@ def compare_models(
     progress=False,
     silhouette_sample_size=5000,
     keep_estimators=True,
+    sample_weight=None,
     min_cluster_size=5,
     lr_tests=(),
     n_bootstrap=99,
@@ -345,6 +388,14 @@ def compare_models(
         ``"lmr"`` (see :func:`~clusterdiscovery.selection.lr_tests`).
     n_bootstrap : int, default=99
         Bootstrap samples of the BLRT.
+    sample_weight : array-like of shape (n_samples,), optional
+        Frequency or sampling weights, passed to every family's ``fit`` (an estimator
+        whose ``fit`` takes no ``sample_weight`` raises; with ``estimators=None`` such
+        families, the Gaussian mixture and density clustering, are left out). The
+        log-likelihood is then ``sum_i w_i log f(x_i)``, ``n`` in the criteria is the
+        total weight, and the entropy and ``smallest_share`` are weighted, so integer
+        weights give the table of the data with each row repeated. The geometric indices
+        (silhouette, Calinski-Harabasz, Davies-Bouldin) stay unweighted.
 
     Returns
     -------
@@ -395,9 +446,20 @@ def compare_models(
     """
     views = prepare_data(X)
     n = views.n_samples
+    sw = check_sample_weight(sample_weight, n)
     if estimators is None:
         estimators = default_estimators(views.table)
+        if sw is not None:
+            estimators = {k: v for k, v in estimators.items() if _accepts_weight(v)}
     _check_estimators(estimators)
+    if sw is not None:
+        unweighted = [name for name, est in estimators.items() if not _accepts_weight(est)]
+        if unweighted:
+            raise TypeError(
+                f"sample_weight was given, but the fit of {unweighted} takes no sample_weight; "
+                "drop those families from 'estimators' (k-means and LatentClassModel take "
+                "weights) or compare without weights."
+            )
     ks = _check_n_clusters(n_clusters)
     if n_jobs is not None and check_int(n_jobs, "n_jobs") == 0:
         raise ValueError(
@@ -407,6 +469,11 @@ def compare_models(
     silhouette_sample_size = check_int(silhouette_sample_size, "silhouette_sample_size", low=2)
     min_cluster_size = check_int(min_cluster_size, "min_cluster_size", low=1)
     lr_tests = _check_lr_tests(lr_tests)
+    if lr_tests and sample_weight is not None:
+        raise ValueError(
+            "lr_tests cannot be combined with sample_weight: the bootstrap and "
+            "Lo-Mendell-Rubin tests are defined for unweighted data. Drop one of them."
+        )
     k_params = {name: _k_param(name, est) for name, est in estimators.items()}
 
     if any(kp is not None for kp in k_params.values()) and ks[-1] > n:
@@ -442,7 +509,7 @@ def compare_models(
 
     jobs = (
         delayed(_fit_one)(name, est, kp, k, seed, views.table if _uses_table(est) else M,
-                          M, sil_idx, min_cluster_size)
+                          M, sil_idx, sw, min_cluster_size)
         for (name, est, kp, k), seed in zip(tasks, seeds)
     )
     runner = Parallel(n_jobs=n_jobs, return_as="generator")
