@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._dates import check_date_format, parse_dates
 from .exceptions import SchemaError
 
 __all__ = ["ClientSchema", "FeatureSpec", "MeasureSpec", "FEATURE_TYPES", "HIGHER_IS",
@@ -358,6 +359,10 @@ class ClientSchema:
         Symbol printed before money ("£", "$", or "" for none); None leaves it to the report.
     weight : str, optional
         A sampling-weight column (non-negative numbers, not all zero).
+    date_format : str, optional
+        A ``strptime`` format (``"%d/%m/%Y"``) for date columns not written in ISO 8601;
+        by default dates must be ISO 8601 (2025-03-31) and day/month orders are never
+        guessed.
 
     Notes
     -----
@@ -374,6 +379,7 @@ class ClientSchema:
     sections: Sequence[str] = DEFAULT_SECTIONS
     currency: str | None = None
     weight: str | None = None
+    date_format: str | None = None
     measures: Mapping = field(init=False, repr=False, default=None)
 
     def __post_init__(self):
@@ -418,6 +424,10 @@ class ClientSchema:
             value = getattr(self, key)
             if value is not None and (not isinstance(value, str) or not value):
                 raise SchemaError(f"The schema's '{key}' must be a column name; got {value!r}.")
+        try:
+            check_date_format(self.date_format, "date_format")
+        except (TypeError, ValueError) as exc:
+            raise SchemaError(f"Schema: {exc}") from None
         if self.currency is not None and not isinstance(self.currency, str):
             raise SchemaError(
                 f"The schema's 'currency' must be text such as \"£\", \"$\" or \"\"; got "
@@ -536,7 +546,7 @@ class ClientSchema:
                               else [base, follow])
         out = {"id": self.id, "features": {c: s.to_dict() for c, s in self.features.items()},
                "costs": costs, "outcomes": outcomes, "dates": list(self.dates)}
-        for key in ("team", "currency", "weight"):
+        for key in ("team", "currency", "weight", "date_format"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         if tuple(self.sections) != DEFAULT_SECTIONS:
@@ -548,7 +558,7 @@ class ClientSchema:
         if not isinstance(spec, Mapping):
             raise SchemaError(f"A schema must be a mapping; got {type(spec).__name__}.")
         allowed = {"id", "features", "costs", "outcomes", "team", "dates", "sections",
-                   "currency", "weight"}
+                   "currency", "weight", "date_format"}
         unknown = set(spec) - allowed
         if unknown:
             raise SchemaError(
@@ -655,19 +665,10 @@ class ClientSchema:
         for col in self.dates:
             if col not in df.columns:
                 raise SchemaError(_missing_msg(col, "date", df))
-            if not pd.api.types.is_datetime64_any_dtype(df[col]):
-                if pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_bool_dtype(df[col]):
-                    raise SchemaError(
-                        f"Date column '{col}' has dtype {df[col].dtype}, not dates; convert it "
-                        f"with pandas.to_datetime (numbers are not read as dates)."
-                    )
-                parsed = pd.to_datetime(df[col], errors="coerce")
-                bad = parsed.isna() & df[col].notna()
-                if bad.any():
-                    raise SchemaError(
-                        f"Date column '{col}' has {int(bad.sum())} value(s) that are not dates "
-                        f"(e.g. {df[col][bad].iloc[0]!r}); use ISO dates such as 2024-03-31."
-                    )
+            # the package's one date parser: ISO 8601 or the schema's date_format; refuses
+            # non-dates, ambiguous day/month strings and dates pandas cannot hold
+            parse_dates(df[col], col, table="client", date_format=self.date_format,
+                        fix="set the schema's date_format = {fmt}")
         return df
 
     def _check_ids(self, df: pd.DataFrame) -> None:
