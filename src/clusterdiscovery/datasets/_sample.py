@@ -13,6 +13,7 @@ import pandas as pd
 from ..schema import ClientSchema
 from ._levels import DATE_UNIT
 from ._population import Population
+from ._resources import package_data_dir
 
 __all__ = ["load_sample", "write_population", "default_sample_dir", "SAMPLE_FILES"]
 
@@ -23,13 +24,14 @@ SAMPLE_CLUSTERS = 6
 GZIP_ABOVE = 15_000_000
 SAMPLE_FILES = ("clients.csv", "events.csv", "assignments.csv", "teams.csv",
                 "true_labels.csv", "schema.toml")
-_REGENERATE = "python -m clusterdiscovery.datasets.make_sample --out data/sample"
+_REGENERATE = "python -m clusterdiscovery.datasets.make_sample"
 _CSV = {"index": False, "lineterminator": "\n", "date_format": "%Y-%m-%d"}
 
 
 def default_sample_dir() -> Path:
-    """``data/sample`` of the source checkout (``src/clusterdiscovery/datasets`` -> repo)."""
-    return Path(__file__).resolve().parents[3] / "data" / "sample"
+    """The sample shipped with the package: ``clusterdiscovery/data/sample`` (package data,
+    read with :mod:`importlib.resources`)."""
+    return package_data_dir("sample")
 
 
 # ------------------------------------------------------------------------------ writing
@@ -132,14 +134,14 @@ def _typed_clients(raw: pd.DataFrame, schema: ClientSchema) -> pd.DataFrame:
 
 
 def load_sample(path=None) -> Population:
-    """Read the sample population from ``data/sample/`` (or ``path``).
+    """Read the sample population shipped with the package (or from ``path``).
 
     Parameters
     ----------
     path : str or Path, optional
         Directory holding ``clients.csv``, ``events.csv`` (or ``events.csv.gz``),
         ``assignments.csv``, ``teams.csv``, ``true_labels.csv`` and ``schema.toml``.
-        Default: ``data/sample`` of the repository.
+        Default: the package data folder ``clusterdiscovery/data/sample``.
 
     Returns
     -------
@@ -173,7 +175,7 @@ def load_sample(path=None) -> Population:
     if missing:
         raise FileNotFoundError(
             f"Sample data not found in {folder} (missing: {', '.join(missing)}). "
-            f"Regenerate it from the repository root with `{_REGENERATE}`, or pass "
+            f"Regenerate it with `{_REGENERATE}` (from a source checkout), or pass "
             f"path= pointing at a folder made by that command."
         )
     schema = ClientSchema.from_toml(folder / "schema.toml")

@@ -14,7 +14,7 @@ def add_discover_parser(subparsers) -> None:
         help="discover clusters and write the cluster report, model file and tables",
         description="Run the whole study: features, model comparison, stability, profiles, "
                     "descriptions and the report. Without CONFIG it runs on the bundled "
-                    "sample in data/sample/.",
+                    "sample shipped with the package.",
     )
     p.add_argument("config", nargs="?", default=None,
                    help="study configuration (TOML); default: the bundled sample study")

@@ -19,7 +19,7 @@ __all__ = ["DEFAULTS", "load_config"]
 DEFAULTS: dict = {
     "data": {
         # directory of a population as written by datasets.make_sample (clients.csv,
-        # events.csv, schema.toml); None = the bundled sample in data/sample/
+        # events.csv, schema.toml); None = the sample shipped with the package
         "sample_dir": None,
         # or explicit files (CSV or Parquet); these override sample_dir
         "clients": None,
