@@ -381,6 +381,8 @@ class ClientSchema:
     weight: str | None = None
     date_format: str | None = None
     measures: Mapping = field(init=False, repr=False, default=None)
+    #: what :meth:`infer` saw and proposed per column (None for a schema written by hand)
+    inference: object = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self):
         if not isinstance(self.id, str) or not self.id:
@@ -533,6 +535,73 @@ class ClientSchema:
         d = self.to_dict()
         d["features"] = {c: self.features[c] for c in columns}
         return ClientSchema.from_dict(d)
+
+    # ------------------------------------------------------------------ infer
+    @classmethod
+    def infer(cls, df: pd.DataFrame, id=None, **options) -> ClientSchema:
+        """Propose a schema for a bare client table from its values (never its names).
+
+        id-like columns (unique per row) become the id or are left out, never features;
+        two-valued columns are binary (positive level recognised for yes/no, y/n,
+        true/false, 1/0); ordered categoricals are ordinal (and small integer scales when
+        ``ordinal_max_levels`` is given); non-negative whole numbers are counts; other
+        numbers continuous; text with few values categorical (many: left out, with a note);
+        ISO 8601 dates (or ``date_format``) dates.
+
+        Parameters
+        ----------
+        df : DataFrame
+            The client table (never modified).
+        id : str, optional
+            The client id column; default: the first column unique per row.
+        **options
+            ``costs`` (columns that are costs), ``exclude``, ``date_format``,
+            ``max_levels`` (12), ``ordinal_max_levels`` (None), ``overrides`` (a partial
+            schema, dict or TOML path, laid over the proposal). See
+            :func:`clusterdiscovery._schema_infer.infer_schema`.
+
+        Returns
+        -------
+        ClientSchema
+            Its ``inference`` attribute (a :class:`~clusterdiscovery._schema_infer.
+            SchemaInference`) lists every guess: ``schema.inference.summary`` (a DataFrame),
+            ``print(schema.inference)`` (the short report); :meth:`to_toml` writes each guess
+            as a comment beside its line.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"id": ["a", "b", "c"], "employed": ["yes", "no", "no"],
+        ...                    "visits": [0, 2, 5]})
+        >>> schema = ClientSchema.infer(df)
+        >>> schema.features["employed"].type, schema.features["employed"].positive
+        ('binary', 'yes')
+        """
+        from ._schema_infer import infer_schema
+
+        return infer_schema(df, id, **options)
+
+    def to_toml(self, path=None, *, source: str | None = None) -> str:
+        """An editable TOML file of the schema, with a comment per column.
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            Where to write it (UTF-8); the text is returned either way.
+        source : str, optional
+            The table's name, for the first line.
+
+        Returns
+        -------
+        str
+            The TOML text; :meth:`from_toml` reads it back to the same schema.
+        """
+        from ._schema_toml import schema_to_toml
+
+        text = schema_to_toml(self, source=source)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
 
     # -------------------------------------------------------------- serialise
     def to_dict(self) -> dict:

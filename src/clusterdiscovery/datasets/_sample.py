@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 from os import PathLike
 from pathlib import Path
 
@@ -35,42 +33,6 @@ def default_sample_dir() -> Path:
 
 
 # ------------------------------------------------------------------------------ writing
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        return repr(float(value))
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}"
-                               for k, v in value.items()) + "}"
-    raise TypeError(f"Cannot write {value!r} ({type(value).__name__}) to TOML.")
-
-
-def _toml_key(key) -> str:
-    key = str(key)
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
-
-
-def schema_to_toml(schema: ClientSchema) -> str:
-    """TOML text of ``schema`` that :meth:`ClientSchema.from_toml` reads back."""
-    spec = schema.to_dict()
-    lines = ["# ClientSchema of clients.csv (read with ClientSchema.from_toml)"]
-    for key in ("id", "team", "costs", "dates", "currency", "weight", "sections"):
-        if key in spec:
-            lines.append(f"{key} = {_toml_value(spec[key])}")
-    lines += ["", "[features]"]
-    lines += [f"{col} = {_toml_value(f)}" for col, f in spec["features"].items()]
-    lines += ["", "[outcomes]"]
-    lines += [f"{name} = {_toml_value(pair)}" for name, pair in spec["outcomes"].items()]
-    return "\n".join(lines) + "\n"
-
-
 def write_population(pop: Population, out) -> list[Path]:
     """Write ``pop`` as the sample files in directory ``out`` (created if needed).
 
@@ -101,7 +63,7 @@ def write_population(pop: Population, out) -> list[Path]:
     labels = pop.true_labels.to_frame()
     labels["subgroup_name"] = labels["true_cluster"].map(pop.subgroup_names)
     put("true_labels.csv", labels.to_csv(**{**_CSV, "index": True}))
-    put("schema.toml", schema_to_toml(pop.schema))
+    put("schema.toml", pop.schema.to_toml(source="clients.csv"))
     return written
 
 
