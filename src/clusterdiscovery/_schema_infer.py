@@ -230,9 +230,12 @@ def infer_schema(df: pd.DataFrame, id=None, *, costs=(), exclude=(), date_format
             cost_cols.append(col)
             notes[col] = ("cost", "", _range_note(s))
             continue
-        if id_col is None and _id_like(s):
-            id_col = col
-            notes[col] = ("id", "", _id_note(s) + "; taken as the client id")
+        if _id_like(s) and not _date_text(s, date_format):  # an id, never a feature
+            if id_col is None:
+                id_col = col
+                notes[col] = ("id", "", _id_note(s) + "; taken as the client id")
+            else:
+                notes[col] = ("left out", "", _id_note(s) + ": id-like, not a feature")
             continue
         role, kind, spec, note = _infer_column(s, col, date_format, max_levels,
                                                ordinal_max_levels, len(table))
@@ -259,11 +262,21 @@ def infer_schema(df: pd.DataFrame, id=None, *, costs=(), exclude=(), date_format
     if date_format is not None and dates:
         spec["date_format"] = date_format
     spec = _overlay(spec, over, columns)
+    given = over.get("features", {}) if isinstance(over.get("features"), Mapping) else {}
     for col in spec["features"]:
-        if col in notes and notes[col][0] != "feature":  # an override made it a feature
-            i = next(i for i, r in enumerate(rows) if r[0] == col)
+        i = next((i for i, r in enumerate(rows) if r[0] == col), None)
+        if i is None:
+            continue
+        if notes[col][0] != "feature":  # an override made it a feature
             rows[i] = (col, "feature", _type_of(spec["features"][col]),
-                       "declared in the overrides")
+                       "declared in the schema file")
+        elif col in given:
+            keys = ", ".join(given[col]) if isinstance(given[col], Mapping) else "type"
+            note = rows[i][3]
+            if isinstance(given[col], Mapping) and "positive" in given[col]:
+                note = note.split("; no positive level recognised")[0]
+            rows[i] = (col, "feature", _type_of(spec["features"][col]),
+                       f"{note}; from the schema file: {keys}")
     summary = pd.DataFrame(rows, columns=["column", "role", "type", "note"])
     schema = ClientSchema.from_dict(spec)
     object.__setattr__(schema, "inference", SchemaInference(summary, int(len(table))))
@@ -402,7 +415,9 @@ def _infer_column(s, col, date_format, max_levels, ordinal_max_levels, n_rows):
                 f"categorical, {len(cats)} levels{miss}")
     if pd.api.types.is_bool_dtype(s) or (s.dtype == object and present.map(
             lambda v: isinstance(v, bool | np.bool_)).all()):
-        return _binary([False, True], col, miss)
+        # no declared levels: True/False read as 1/0 everywhere downstream
+        return ("feature", "binary", {"type": "binary", "positive": True},
+                f"True / False; positive level True{miss}")
     if pd.api.types.is_numeric_dtype(s):
         values = present.to_numpy(dtype=float)
         if not np.isfinite(values).all():
@@ -461,6 +476,15 @@ def _binary(levels, col, miss):
         note = (f"two values {shown}; no positive level recognised: set positive = the level "
                 f"that means present{miss}")
     return "feature", "binary", spec, note
+
+
+def _date_text(s: pd.Series, date_format) -> bool:
+    """Whether a text column's values look like dates (then it is not an id)."""
+    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        return False
+    text = s.dropna()
+    return bool(text.map(lambda v: isinstance(v, str)).all()) and _looks_like_dates(
+        text.map(str.strip), date_format)
 
 
 _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([T ].*)?")

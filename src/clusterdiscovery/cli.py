@@ -2,6 +2,9 @@
 
 ``clusterdiscovery discover [CONFIG.toml] --out DIR`` runs the whole study (on the bundled
 sample without CONFIG) and writes the report, the model file and the tables.
+``clusterdiscovery discover --clients CLIENTS.csv [--id COL] [--costs a,b] --out DIR`` runs it
+on a bare client table, inferring its schema (and saying what it inferred).
+``clusterdiscovery schema CLIENTS.csv [--id COL]`` prints the inferred schema as TOML.
 ``clusterdiscovery assign MODEL.json CLIENTS.csv --out LABELS.csv`` assigns new clients.
 ``clusterdiscovery monitor ASSIGNMENTS.csv CONTACTS.csv --as-of DATE --out DIR`` writes the
 care-cluster review status, team summary, Pareto table and chart, trend and work list.
@@ -27,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
     from .monitoring._cli import add_monitor_parser
     from .pipeline._cli import add_assign_parser, add_discover_parser
+    from .pipeline._schema_cli import add_schema_parser
 
     parser = argparse.ArgumentParser(
         prog="clusterdiscovery",
@@ -35,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_discover_parser(sub)
+    add_schema_parser(sub)
     add_assign_parser(sub)
     add_monitor_parser(sub)
     return parser
@@ -49,7 +54,8 @@ def main(argv=None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     if getattr(args, "func", None) is None:
         parser.print_usage(sys.stderr)
-        print("clusterdiscovery: error: choose a command: discover, assign or monitor", file=sys.stderr)
+        print("clusterdiscovery: error: choose a command: discover, schema, assign or "
+              "monitor", file=sys.stderr)
         return 2
     try:
         return int(args.func(args) or 0)
