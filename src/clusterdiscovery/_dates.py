@@ -131,12 +131,24 @@ def parse_dates(values, column: str, *, table: str | None = None, date_format=No
             f"2025-03-31, or convert them first (e.g. pandas.to_datetime(values, "
             f"format='%Y%m%d') for 20250331)."
         )
-    index, s = s.index, s.reset_index(drop=True)  # positions: the index may repeat
-    text = s.map(_as_text, na_action="ignore").astype(object)
+    # each distinct value is checked and parsed once (a column of a million event dates
+    # holds a few thousand distinct days), then spread back to the rows
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    uniq = pd.Series(np.asarray(uniq, dtype=object))
+    counts = pd.Series(np.bincount(codes[codes >= 0], minlength=len(uniq)))
+    parsed = _parse_distinct(uniq, counts, where, date_format, fix)
+    out = pd.Series(parsed.array.take(codes, allow_fill=True), index=s.index, name=s.name)
+    return _in_range(out, where)
+
+
+def _parse_distinct(uniq: pd.Series, counts: pd.Series, where: str, date_format, fix
+                    ) -> pd.Series:
+    """Parse distinct values (``counts`` rows each); empty strings become NaT."""
+    text = uniq.map(_as_text, na_action="ignore").astype(object)
     text = text.where(text.notna() & (text != ""), None)
     present = text.notna()
     if not present.any():
-        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]", name=s.name)
+        return pd.Series(pd.NaT, index=uniq.index, dtype="datetime64[ns]")
     dates = text[present]
     is_text = dates.map(lambda v: isinstance(v, str)).astype(bool)
     objects = dates[~is_text]  # datetime objects among the values: dates already
@@ -144,7 +156,8 @@ def parse_dates(values, column: str, *, table: str | None = None, date_format=No
     if date_format is None:
         iso = dates.map(lambda v: _ISO.fullmatch(v) is not None).astype(bool)
         if not iso.all():
-            raise SchemaError(_not_iso_message(where, dates[~iso], fix))
+            bad = dates[~iso]
+            raise SchemaError(_not_iso_message(where, bad, int(counts[bad.index].sum()), fix))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
@@ -157,22 +170,21 @@ def parse_dates(values, column: str, *, table: str | None = None, date_format=No
         ) from None
     bad = parsed.isna()
     if bad.any():
-        example = parsed.index[bad][0]
-        example = text[example]
+        example = text[parsed.index[bad][0]]
         if _outside_range(str(example), date_format):
             raise SchemaError(_range_message(where, example))
         fmt_text = ("dates in ISO 8601" if date_format is None
                     else f"dates in the format {date_format!r}")
         raise SchemaError(
-            f"{where} has {int(bad.sum())} value(s) that are not {fmt_text}, e.g. "
-            f"{example!r}. Correct them (or leave the cell empty for an unknown date)"
+            f"{where} has {int(counts[parsed.index[bad]].sum())} value(s) that are not "
+            f"{fmt_text}, e.g. {example!r}. Correct them (or leave the cell empty for an "
+            f"unknown date)"
             + ("" if date_format is None else ", or pass the format the column is written in")
             + "."
         )
-    out = pd.Series(pd.NaT, index=s.index, dtype=parsed.dtype, name=s.name)
+    out = pd.Series(pd.NaT, index=uniq.index, dtype=parsed.dtype)
     out[present] = parsed.to_numpy()
-    out.index = index
-    return _in_range(out, where)
+    return out
 
 
 def _as_text(value):
@@ -219,7 +231,7 @@ def _in_range(s: pd.Series, where: str) -> pd.Series:
     return s.astype(f"datetime64[{unit}]")
 
 
-def _not_iso_message(where: str, bad: pd.Series, fix: str) -> str:
+def _not_iso_message(where: str, bad: pd.Series, n_bad: int, fix: str) -> str:
     """Why non-ISO values are refused, and the date_format that would read them."""
     text = [v for v in bad if isinstance(v, str)]
     slashed = [(v, m) for v in text if (m := _SLASHED.fullmatch(v))]
@@ -260,7 +272,7 @@ def _not_iso_message(where: str, bad: pd.Series, fix: str) -> str:
         )
     example = bad.iloc[0]
     return (
-        f"{where} has {len(bad)} value(s) that are not dates in ISO 8601 (2025-03-31), e.g. "
+        f"{where} has {n_bad} value(s) that are not dates in ISO 8601 (2025-03-31), e.g. "
         f"{example!r}. Correct them (leave the cell empty for an unknown date), or if the "
         f"column is written in another layout, {fix.format(fmt=repr('%d %b %Y'))} (for "
         f"'31 Mar 2025')."

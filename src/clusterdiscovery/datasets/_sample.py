@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._dates import parse_dates
 from ..schema import ClientSchema
 from ._levels import DATE_UNIT
 from ._population import Population
@@ -73,8 +74,8 @@ def _read(path: Path, **kwargs) -> pd.DataFrame:
                        na_values=[""], **kwargs)
 
 
-def _dates(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s, format="%Y-%m-%d").astype(DATE_UNIT)
+def _dates(s: pd.Series, column: str, table: str) -> pd.Series:
+    return parse_dates(s, column, table=table, date_format="%Y-%m-%d").astype(DATE_UNIT)
 
 
 def _typed_clients(raw: pd.DataFrame, schema: ClientSchema) -> pd.DataFrame:
@@ -87,7 +88,7 @@ def _typed_clients(raw: pd.DataFrame, schema: ClientSchema) -> pd.DataFrame:
         elif spec is not None and spec.type in ("binary", "count"):
             out[col] = s.astype(np.int64)
         elif col in schema.dates:
-            out[col] = _dates(s)
+            out[col] = _dates(s, col, "clients.csv")
         elif col == schema.team:
             out[col] = s.astype("str")
         else:
@@ -148,10 +149,11 @@ def load_sample(path=None) -> Population:
 
     events = _read(events_path, dtype={"client_id": "str", "service": "str", "team": "str",
                                        "cost": float})
-    events["date"] = _dates(events["date"])
+    events["date"] = _dates(events["date"], "date", "events.csv")
     assignments = _read(folder / "assignments.csv",
                         dtype={"client_id": "str", "cluster": np.int64, "team": "str"})
-    assignments["assigned_on"] = _dates(assignments["assigned_on"])
+    assignments["assigned_on"] = _dates(assignments["assigned_on"], "assigned_on",
+                                        "assignments.csv")
     teams = _read(folder / "teams.csv", dtype="str")
     labels = _read(folder / "true_labels.csv",
                    dtype={"client_id": "str", "true_cluster": np.int64,
