@@ -171,3 +171,15 @@ def test_monitor_command_date_format_and_bad_as_of(tmp_path, capsys):
 def test_python_dates_are_dates():
     out = parse_dates(pd.Series([dt.date(2024, 1, 1), None, "2024-01-05"]), "d")
     assert out.tolist()[0] == pd.Timestamp("2024-01-01") and pd.isna(out.iloc[1])
+
+
+def test_discover_command_refuses_bad_as_of_before_any_work(tmp_path, capsys):
+    for value, words in [("01/02/2025", "could be February 1 (day first) or January 2"),
+                         ("2099-01-01", "more than a year after today"),
+                         ("2300-01-01", "outside the range pandas can hold"),
+                         ("not a date", "must be a date in ISO 8601")]:
+        out = tmp_path / "o"
+        assert main(["discover", "--as-of", value, "--out", str(out), "--quiet"]) == 1
+        err = capsys.readouterr().err
+        assert "'--as-of' parameter" in err and words in err, err
+        assert not out.exists()

@@ -305,6 +305,13 @@ def parse_date(value, name: str, *, date_format=None, allow_future: bool = False
             f"{type(value).__name__}."
         )
     fix = "pass --date-format {fmt}" if name.startswith("--") else "pass date_format={fmt}"
+    if isinstance(value, str) and date_format is None and not _ISO.fullmatch(value.strip()) \
+            and not _SLASHED.fullmatch(value.strip()):
+        raise ValueError(
+            f"The '{name}' parameter must be a date in ISO 8601 such as '2025-12-31'; got "
+            f"{value!r}. For another layout, {fix.format(fmt=repr('%d %b %Y'))} (for "
+            f"'31 Dec 2025')."
+        )
     if not isinstance(value, str):  # a datetime object: its wall-clock date and time
         value = pd.Timestamp(value)
         if value.tzinfo is not None:

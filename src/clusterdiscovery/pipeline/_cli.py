@@ -45,7 +45,11 @@ def run_discover(args) -> int:
     from ._discover import discover
 
     config = load_config(args.config)  # read once; its paths are already resolved
-    if args.as_of is not None:
+    if args.as_of is not None:  # checked here, so that the message names the option
+        from .._dates import parse_date
+
+        parse_date(args.as_of, "--as-of", date_format=args.date_format
+                   or config["data"]["date_format"])
         config["data"]["as_of"] = args.as_of
     if args.date_format is not None:
         config["data"]["date_format"] = args.date_format

@@ -299,8 +299,7 @@ def _features(cfg, clients, events):
                 f"events[events['client_id'].isin(clients.index)]."
             )
     # aggregate_events parses the dates and checks the columns, naming any at fault
-    as_of = (parse_date(d["as_of"], "as_of (--as-of or [data] as_of)",
-                        date_format=d["date_format"]) if d["as_of"] else None)
+    as_of = parse_date(d["as_of"], "as_of", date_format=d["date_format"]) if d["as_of"] else None
     agg = aggregate_events(events, clients=clients.index, as_of=as_of,
                            window_days=d["window_days"], date_format=d["date_format"])
     as_of = as_of if as_of is not None else agg["last_contact"].max()
