@@ -19,7 +19,7 @@ from clusterdiscovery.monitoring import review_status
 
 # (values, the message's distinctive words) for each bad column
 BAD = {
-    "ambiguous": (["01/02/2025", "03/04/2025"], r"'01/02/2025'.*February 1.*January 2"),
+    "ambiguous": (["01/02/2025", "03/04/2025"], r"'01/02/2025'.*1 February.*2 January"),
     "ambiguous beside day-first": (["01/02/2025", "30/11/2025"],
                                    r"'30/11/2025'.*day first.*'%d/%m/%Y'"),
     "mixed day and month first": (["13/02/2024", "02/13/2024"],
@@ -174,7 +174,7 @@ def test_python_dates_are_dates():
 
 
 def test_discover_command_refuses_bad_as_of_before_any_work(tmp_path, capsys):
-    for value, words in [("01/02/2025", "could be February 1 (day first) or January 2"),
+    for value, words in [("01/02/2025", "could be 1 February (day first) or 2 January"),
                          ("2099-01-01", "more than a year after today"),
                          ("2300-01-01", "outside the range pandas can hold"),
                          ("not a date", "must be a date in ISO 8601")]:

@@ -224,7 +224,7 @@ def _in_range(s: pd.Series, where: str) -> pd.Series:
         lo, hi = np.datetime64(EARLIEST, "us"), np.datetime64(LATEST, "us")
         out = (~np.isnat(arr)) & ((arr < lo) | (arr > hi + np.timedelta64(1, "D")))
         if out.any():
-            raise SchemaError(_range_message(where, pd.Timestamp(arr[out][0]).isoformat()))
+            raise SchemaError(_range_message(where, _shown(pd.Timestamp(arr[out][0]))))
     unit = "ns"
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         return s.dt.as_unit(unit)
@@ -254,7 +254,7 @@ def _not_iso_message(where: str, bad: pd.Series, n_bad: int, fix: str) -> str:
             a = ambiguous[0]
             m = _SLASHED.fullmatch(a)
             d1, d2 = int(m.group(1)), int(m.group(3))
-            reading = (f"{_month_name(d2)} {d1} (day first) or {_month_name(d1)} {d2} "
+            reading = (f"{d1} {_month_name(d2)} (day first) or {d2} {_month_name(d1)} "
                        f"(month first)")
             hint = (f"; the column's other dates (e.g. {day_first[0]!r}) are day first, so "
                     f"{fix.format(fmt=repr(dmy))}" if day_first else
@@ -262,7 +262,7 @@ def _not_iso_message(where: str, bad: pd.Series, n_bad: int, fix: str) -> str:
                     f"so {fix.format(fmt=repr(mdy))}" if month_first else
                     f": {fix.format(fmt=repr(dmy))} (day first) or {mdy!r} (month first)")
             return (
-                f"{where} has dates such as {a!r} that could be {reading}; they are not read "
+                f"{where} has dates such as {a!r} that could be {reading}; such dates are not read "
                 f"by guessing. Write ISO dates (2025-03-31) or give the order{hint}."
             )
         order, fmt = ("day first", dmy) if day_first else ("month first", mdy)
@@ -281,6 +281,15 @@ def _not_iso_message(where: str, bad: pd.Series, n_bad: int, fix: str) -> str:
 
 def _month_name(m: int) -> str:
     return _dt.date(2000, m, 1).strftime("%B")
+
+
+_ONE_VALUE = (("' that could be", "' could be"), ("parameter has dates such as", "parameter"),
+              ("parameter has a date outside", "parameter is a date outside"),
+              (" (or leave the cell empty for an unknown date)", ""))
+
+
+def _shown(ts: pd.Timestamp) -> str:
+    return str(ts.date()) if ts == ts.normalize() else ts.isoformat()
 
 
 def parse_date(value, name: str, *, date_format=None, allow_future: bool = False
@@ -319,8 +328,10 @@ def parse_date(value, name: str, *, date_format=None, allow_future: bool = False
     try:
         ts = parse_dates(pd.Series([value], dtype=object), name, date_format=date_format,
                          fix=fix).iloc[0]
-    except SchemaError as exc:
+    except SchemaError as exc:  # the column's message, said of one value
         message = str(exc).replace(f"Column '{name}'", f"The '{name}' parameter", 1)
+        for column_words, value_words in _ONE_VALUE:
+            message = message.replace(column_words, value_words)
         raise ValueError(message) from None
     if ts is pd.NaT or pd.isna(ts):
         raise ValueError(f"The '{name}' parameter must be a date such as '2025-12-31'; got "

@@ -195,6 +195,8 @@ def infer_schema(df: pd.DataFrame, id=None, *, costs=(), exclude=(), date_format
     if len(set(columns)) != len(columns):
         raise SchemaError(f"Column names {columns} repeat once read as text; rename them.")
     table = table.set_axis(columns, axis=1)
+    if id is not None and not isinstance(id, str):
+        raise TypeError(f"The 'id' parameter must be a column name; got {id!r}.")
     costs, exclude = _names(costs, "costs"), _names(exclude, "exclude")
     over = _read_overrides(overrides)
     for what, names in (("costs", costs), ("exclude", exclude),
@@ -205,8 +207,6 @@ def infer_schema(df: pd.DataFrame, id=None, *, costs=(), exclude=(), date_format
                 f"The '{what}' option names {missing}, which {'is' if len(missing) == 1 else 'are'}"
                 f" not a column of the table; choose from {columns}."
             )
-    if id is not None and not isinstance(id, str):
-        raise TypeError(f"The 'id' parameter must be a column name; got {id!r}.")
 
     rows: list[tuple[str, str, str, str]] = []
     id_col = id if id is not None else over.get("id")
