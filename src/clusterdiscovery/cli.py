@@ -7,7 +7,8 @@ on a bare client table, inferring its schema (and saying what it inferred).
 ``clusterdiscovery schema CLIENTS.csv [--id COL]`` prints the inferred schema as TOML.
 ``clusterdiscovery assign MODEL.json CLIENTS.csv --out LABELS.csv`` assigns new clients.
 ``clusterdiscovery monitor ASSIGNMENTS.csv CONTACTS.csv --as-of DATE --out DIR`` writes the
-care-cluster review status, team summary, Pareto table and chart, trend and work list.
+care-cluster review status, team summary, Pareto table and chart, trend, work list and
+dashboard. ``clusterdiscovery narratives STUDY_DIR`` writes the experts' templates.
 Bad input gives a one-line error on stderr and a non-zero exit code.
 """
 
@@ -29,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand mounted."""
     from . import __version__
     from .monitoring._cli import add_monitor_parser
-    from .pipeline._cli import add_assign_parser, add_discover_parser
+    from .pipeline._cli import add_assign_parser, add_discover_parser, add_narratives_parser
     from .pipeline._schema_cli import add_schema_parser
 
     parser = argparse.ArgumentParser(
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_schema_parser(sub)
     add_assign_parser(sub)
     add_monitor_parser(sub)
+    add_narratives_parser(sub)
     return parser
 
 
@@ -54,8 +56,8 @@ def main(argv=None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     if getattr(args, "func", None) is None:
         parser.print_usage(sys.stderr)
-        print("clusterdiscovery: error: choose a command: discover, schema, assign or "
-              "monitor", file=sys.stderr)
+        print("clusterdiscovery: error: choose a command: discover, schema, assign, monitor "
+              "or narratives", file=sys.stderr)
         return 2
     try:
         return int(args.func(args) or 0)
