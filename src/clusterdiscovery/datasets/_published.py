@@ -82,7 +82,8 @@ def load_election(path=None) -> pd.DataFrame:
     Parameters
     ----------
     path : str or Path, optional
-        The CSV file; default ``data/published/election.csv`` of the repository.
+        The CSV file; default ``election.csv`` of the package data folder
+        ``clusterdiscovery/data/published``.
 
     Returns
     -------
