@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .._checks import check_magnitude, check_number
 from .._utils import check_dataframe, check_positive
 from ..exceptions import SchemaError
 
@@ -147,6 +148,8 @@ def aggregate_events(
     min_exposure = check_positive(min_exposure_days, "min_exposure_days", strict=False)
     if window_days is not None:
         window_days = check_positive(window_days, "window_days")
+        # a window longer than the calendar pandas can represent (about 292 years)
+        check_number(window_days, "window_days", low=0, high=100_000)
     inpatient_services = _names(inpatient_services, "inpatient_services")
     crisis_services = _names(crisis_services, "crisis_services")
 
@@ -403,6 +406,7 @@ def _costs(s: pd.Series, col: str) -> np.ndarray:
         )
     if np.isinf(arr).any():
         raise SchemaError(f"Cost column '{col}' has infinite value(s); correct them.")
+    check_magnitude(s, "events")
     if (arr < 0).any():
         raise SchemaError(
             f"Cost column '{col}' has {int((arr < 0).sum())} negative value(s) (e.g. "

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .._checks import check_magnitude
 from .._utils import check_int, check_positive
 from ..exceptions import SchemaError
 from ..schema import ClientSchema
@@ -322,6 +323,7 @@ def _numeric(s: pd.Series, col) -> np.ndarray:
         raise SchemaError(
             f"Column '{col}' contains infinite values; replace them with NaN or finite values."
         )
+    check_magnitude(s, "the data")
     return arr
 
 

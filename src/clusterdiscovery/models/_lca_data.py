@@ -21,6 +21,8 @@ import scipy.sparse as sp
 from scipy.special import gammaln
 from sklearn.utils import check_array
 
+from .._checks import check_magnitude
+
 KINDS = ("categorical", "gaussian", "lognormal", "poisson")
 #: kinds held in the gaussian block (lognormal on the log1p scale)
 GAUSSIAN_KINDS = ("gaussian", "lognormal")
@@ -95,6 +97,7 @@ def _numeric(col, name, kind) -> np.ndarray:
         raise ValueError(
             f"Column {name!r} contains infinity; replace it with a finite value or NaN (missing)."
         )
+    check_magnitude(x, f"Column {name!r} (modelled as {kind!r})")
     if kind == "poisson":
         obs = x[~np.isnan(x)]
         if (obs < 0).any():

@@ -175,7 +175,8 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
         profile, stability=stability, narratives=cfg["report"]["narratives"],
         names=cfg["report"]["names"] or None, title=cfg["report"]["title"],
         labels=_event_labels(cfg["data"]["window_days"]),
-        sections=_sections(selection, candidates, record, cmap))
+        sections=_sections(selection, candidates, record, cmap, len(labels),
+                           pcfg["min_cell_size"]))
     done("describe")
 
     stage("write")
@@ -491,7 +492,7 @@ def _png(draw) -> bytes:
     return buf.getvalue()
 
 
-def _sections(selection, candidates, record, cmap):
+def _sections(selection, candidates, record, cmap, n, m):
     """Report sections on how the solution was chosen (tables, text and figures)."""
     cols = ["model", "k", "loglik", "n_parameters", "bic", "sabic", "entropy",
             "smallest_share", "silhouette"]
@@ -514,7 +515,8 @@ def _sections(selection, candidates, record, cmap):
                         "min_cell_size clients are drawn)", _png(cmap.plot)),
     ]
     return [
-        ("How the clusters were chosen", method, [table.round(4), _shown(candidates)],
+        ("How the clusters were chosen", method, [_private_shares(table.round(4), n, m),
+                                                    _private_shares(_shown(candidates), n, m)],
          figures),
         ("Study settings", repro, []),
     ]
@@ -522,23 +524,43 @@ def _sections(selection, candidates, record, cmap):
 
 def _write(cfg, descriptions, selection, candidates, stability, model, schema, cluster_cols,
            X, labels, record):
-    import json
-
-    from ..persistence import save_model
+    """Write everything into a staged folder, moved into ``[output] dir`` only at the end
+    (a failure leaves nothing half-written)."""
+    from .._output import relocate, staged_directory
 
     out = cfg["output"]["dir"]
     if out is None:
         return {}
-    root = Path(out)
-    root.mkdir(parents=True, exist_ok=True)
+    final = Path(out)
+    with staged_directory(final) as tmp:
+        paths = _write_files(cfg, tmp, descriptions, selection, candidates, stability, model,
+                             schema, cluster_cols, X, labels, record)
+    return {k: relocate(v, tmp, final) if isinstance(v, list) else relocate([v], tmp, final)[0]
+            for k, v in paths.items()}
+
+
+def _write_files(cfg, root, descriptions, selection, candidates, stability, model, schema,
+                 cluster_cols, X, labels, record):
+    import json
+
+    from .._privacy import sizes_as_shown
+    from ..persistence import save_model
+
+    m = cfg["profile"]["min_cell_size"]
+    n = len(labels)
     paths = {"report": descriptions.save(root)}
     tables = root / "tables"
     tables.mkdir(exist_ok=True)
     # fit times vary from run to run: left out so that the same seed gives the same tables
-    selection.summary.drop(columns="fit_seconds", errors="ignore").to_csv(
+    _private_shares(selection.summary.drop(columns="fit_seconds", errors="ignore"), n, m).to_csv(
         tables / "model_selection.csv", index=False, lineterminator="\n")
-    candidates.to_csv(tables / "candidates.csv", index=False, lineterminator="\n")
-    stability.summary.to_csv(tables / "stability.csv", lineterminator="\n")
+    _private_shares(candidates, n, m).to_csv(tables / "candidates.csv", index=False,
+                                             lineterminator="\n")
+    # the stability summary shows the cluster sizes exactly as Table 1 does
+    shown = descriptions.profile.formatted("table1").xs(("clients", "", "n"))
+    st = stability.summary.copy()
+    st["size"] = sizes_as_shown(st["size"], shown)
+    st.to_csv(tables / "stability.csv", lineterminator="\n")
     (root / "study.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
     names = [d.name for d in descriptions]
     model_schema = schema.select([c for c in cluster_cols if c in schema.features])
@@ -551,3 +573,14 @@ def _write(cfg, descriptions, selection, candidates, stability, model, schema, c
         paths["labels"] = root / "labels.csv"
         labels.to_csv(paths["labels"], lineterminator="\n")
     return paths
+
+
+def _private_shares(table, n, m):
+    """``smallest_share`` (a share of the n clients) withheld where it gives a count of 1..m-1."""
+    from .._privacy import mask_small_shares
+
+    if "smallest_share" not in table.columns:
+        return table
+    out = table.copy()
+    out["smallest_share"] = mask_small_shares(out["smallest_share"], n, m)
+    return out
