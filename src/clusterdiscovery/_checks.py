@@ -30,7 +30,7 @@ from .exceptions import SchemaError
 
 __all__ = ["MAX_ABS", "check_magnitude", "check_number", "normalise_ids", "check_levels",
            "match_levels", "check_flat_columns", "read_table", "escape_markdown",
-           "check_file_name"]
+           "check_file_name", "looks_like_ids", "check_reserved"]
 
 #: Largest magnitude accepted in numeric data. Squares and sums of values up to 1e100
 #: stay far from float64 overflow (1.8e308); no client measure, cost or date offset comes
@@ -176,6 +176,35 @@ def match_levels(s: pd.Series, levels, name=None) -> pd.Series:
         return declared.get(str(v).strip().casefold(), v)
 
     return s.map(fix)
+
+
+def looks_like_ids(s: pd.Series) -> bool:
+    """True for a column that identifies rows: whole numbers (or strings), all distinct,
+    at least 20 of them. Its median and quartiles would publish real ids."""
+    present = s.dropna()
+    if len(present) < 20 or present.nunique() != len(present):
+        return False
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return False
+    if pd.api.types.is_integer_dtype(s.dtype):
+        return True
+    if pd.api.types.is_float_dtype(s.dtype):
+        x = present.to_numpy(dtype=float)
+        return bool(np.all(np.isfinite(x)) and np.all(x == np.round(x)))
+    return s.dtype == object and all(isinstance(v, str) for v in present)
+
+
+def check_reserved(names, reserved, what: str):
+    """Raise ``ValueError`` if one of ``names`` is a reserved name (it would overwrite a
+    column the package computes)."""
+    clash = [n for n in names if str(n) in reserved]
+    if clash:
+        raise ValueError(
+            f"The {what} {clash[0]!r} clashes with a column the package computes "
+            f"({', '.join(sorted(reserved))} are reserved); rename it, e.g. "
+            f"{str(clash[0]) + '_service'!r}."
+        )
+    return names
 
 
 def check_flat_columns(df: pd.DataFrame, name: str = "data") -> pd.DataFrame:

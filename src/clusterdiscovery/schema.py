@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._checks import check_levels, normalise_ids
 from .exceptions import SchemaError
 
 __all__ = ["ClientSchema", "FeatureSpec", "FEATURE_TYPES"]
@@ -402,6 +403,7 @@ class ClientSchema:
                 f"Client id column '{self.id}' has {int(ids.duplicated().sum())} duplicated id(s), "
                 f"e.g. {examples}. Keep one row per client (aggregate repeated rows first)."
             )
+        normalise_ids(ids, self.id)  # 1 and "1": one client written two ways
 
     def _check_feature(self, df: pd.DataFrame, col: str, spec: FeatureSpec) -> None:
         if col not in df.columns:
@@ -440,6 +442,7 @@ class ClientSchema:
         else:
             if pd.api.types.is_float_dtype(s) and np.isinf(present.to_numpy(dtype=float)).any():
                 raise SchemaError(f"Feature '{col}' contains inf; replace it with a level or NaN.")
+            check_levels(s, col)  # 1 and "1" would be two levels printed alike
             levels = spec.levels
             if levels is None and spec.type == "binary":
                 uniq = set(present.unique().tolist())

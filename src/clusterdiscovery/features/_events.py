@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .._checks import check_magnitude, check_number
+from .._checks import check_magnitude, check_number, check_reserved
 from .._utils import check_dataframe, check_positive
 from ..exceptions import SchemaError
 
@@ -345,6 +345,8 @@ def _column_labels(names: list[str]) -> list[str]:
             f"Service types {names} give clashing column names {labels}; rename the services "
             f"so that they differ in more than case and punctuation."
         )
+    # n_<service>, cost_<service>: a service called 'total' would overwrite the totals
+    check_reserved(labels, {"total", "total_per_year"}, "service type")
     return labels
 
 

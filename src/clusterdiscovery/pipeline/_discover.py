@@ -211,12 +211,9 @@ def _progress(progress):
 
 
 def _read_table(path) -> pd.DataFrame:
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"Data file not found: {path}")
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return pd.read_parquet(path)
-    return pd.read_csv(path)
+    from .._checks import read_table
+
+    return read_table(path)
 
 
 def _read_data(cfg, data):
