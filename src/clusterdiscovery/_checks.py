@@ -130,7 +130,7 @@ def normalise_ids(ids, name: str = "id"):
     """Raise ``SchemaError`` if two ids are the same client written two ways (``1`` and
     ``"1"``, ``"C1"`` and ``"C1 "``); return ``ids`` unchanged otherwise."""
     values = pd.Index(ids)
-    if values.dtype != object:
+    if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
         return ids
     keys = pd.Series([_key(v) for v in values])
     dup = keys[keys.duplicated(keep=False)]
@@ -149,7 +149,7 @@ def check_levels(s: pd.Series, name=None):
     (``1`` and ``"1"``): they would become two levels shown as one."""
     name = s.name if name is None else name
     if s.dtype != object and not isinstance(s.dtype, pd.CategoricalDtype):
-        return s
+        return s  # one dtype (numbers, or strings): no two values print alike
     seen: dict = {}
     for v in pd.unique(s.dropna()):
         k = _key(v)

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._checks import check_levels, normalise_ids
+from ._checks import check_flat_columns, check_levels, normalise_ids
 from .exceptions import SchemaError
 
 __all__ = ["ClientSchema", "FeatureSpec", "FEATURE_TYPES"]
@@ -338,6 +338,7 @@ class ClientSchema:
             raise TypeError(
                 f"validate() expects a pandas DataFrame; got {type(df).__name__}."
             )
+        check_flat_columns(df, "data")
         if df.shape[0] == 0:
             raise SchemaError("The client table is empty (0 rows); there is nothing to cluster.")
         if df.columns.duplicated().any():

@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._checks import check_magnitude
+from .._checks import check_flat_columns, check_magnitude
 from .._utils import check_int, check_positive, check_random_state
 
 __all__ = ["DensityClusterer"]
@@ -203,6 +203,7 @@ class DensityClusterer(ClusterMixin, BaseEstimator):
 
     def _check_X(self, X, *, reset):
         if hasattr(X, "columns") and hasattr(X, "dtypes"):
+            check_flat_columns(X, "X")
             _check_numeric_columns(X)
         X = validate_data(
             self, X, reset=reset, dtype=np.float64, ensure_all_finite=False,

@@ -186,6 +186,7 @@ def _numeric(name, s: pd.Series, declared) -> Variable:
         ) from None
     if np.isinf(arr).any():
         raise ValueError(f"Feature '{name}' contains infinite values; replace them with NaN.")
+    check_magnitude(s, "the data")
     return Variable(str(name), "numeric", declared, values=arr)
 
 
