@@ -34,6 +34,8 @@ COUNT_COLUMNS = {"n", "size", "clients", "count", "n_clients", "members"}
 # shares that are not shares of clients (cost shares, explained variance)
 NOT_CLIENT_SHARES = {"share_of_total", "share of cost", "eta2", "r2_cv"}
 # columns that are counts of something other than clients (resamples)
+# shares whose denominator is every client profiled
+SHARES_OF_ALL = {"smallest_share", "noise_share"}
 _LABEL_COLUMNS = {"variable", "level", "statistic", "table", "group", "reason", "cluster",
                   "kind", ""}
 NOT_CLIENT_COUNTS = {"n_assessed", "dissolved", "recovered", "n_parameters", "k"}
@@ -282,7 +284,7 @@ class _Scan:
 
     def _denominators(self, df, i, c, lc, count_cols, col_denoms):
         """The counts a share in cell (i, c) may be a share of."""
-        if "overall" in lc and self.total:
+        if ("overall" in lc or lc in SHARES_OF_ALL) and self.total:
             return {self.total}
         denoms = {d for d in (_count(df.at[i, cc]) for cc in count_cols) if d}
         if denoms:
