@@ -363,4 +363,25 @@ def scan_outputs(directory, *, ids=(), id_columns=(), total=None, cluster_sizes=
                 scan.text(rel, t)
         else:
             scan.text(rel, p.read_bytes().decode("utf-8", "replace"))
+    _cross_check(root, scan)
     return scan.findings
+
+
+def _cross_check(root: Path, scan: _Scan):
+    """A cluster's share in the distinguishing table where Table 1 hides its count."""
+    t1, dist = root / "tables" / "table1.csv", root / "tables" / "distinguishing.csv"
+    if not (t1.is_file() and dist.is_file()):
+        return
+    t = pd.read_csv(t1, dtype=str, keep_default_na=False)
+    d = pd.read_csv(dist, dtype=str, keep_default_na=False)
+    need = {"variable", "level", "statistic"}
+    if not need <= set(t.columns) or not {"cluster", "cluster_value"} | need <= set(d.columns):
+        return
+    n = t[t["statistic"] == "n"].set_index(["variable", "level"])
+    for i, row in d[d["statistic"] == "share"].iterrows():
+        key, col = (row["variable"], row["level"]), str(row["cluster"])
+        if key in n.index and col in n.columns:
+            hidden = "suppressed" in str(n.loc[key, col])
+            if hidden and "suppressed" not in row["cluster_value"]:
+                scan.add("tables/distinguishing.csv", f"row {i}",
+                         f"share {row['cluster_value']} of a count Table 1 hides")
