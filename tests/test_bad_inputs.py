@@ -1083,3 +1083,39 @@ def test_failed_discover_leaves_nothing(prepared, monkeypatch):
 
 def test_json_outputs_stay_json(prepared):
     assert json.loads(prepared.model_path.read_text())["format_version"]
+
+
+# ------------------------------------------------------------------ any finite number
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_FINITE = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=25, deadline=None)
+@given(value=_FINITE)
+def test_any_finite_value_in_a_gaussian_column(value):
+    """Any finite number: a fit with a finite log-likelihood, or the magnitude error."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=40), "b": rng.normal(size=40)})
+    X.iloc[0, 0] = value
+    model = LatentClassModel(2, measurement=G, random_state=0)
+    try:
+        model.fit(X)
+    except ValueError as exc:
+        assert abs(value) > 1e100 and "largest magnitude" in str(exc)
+        return
+    assert np.isfinite(model.loglik_) and np.isfinite(model.weights_).all()
+    assert abs(model.weights_.sum() - 1) < 1e-9
+
+
+@settings(max_examples=25, deadline=None)
+@given(a=_FINITE, b=_FINITE)
+def test_any_finite_values_give_finite_gower_distances(a, b):
+    X = pd.DataFrame({"v": [a, b, 0.0, 1.0], "c": ["x", "y", "x", "y"]})
+    try:
+        D = gower_distances(X)
+    except ValueError as exc:
+        assert max(abs(a), abs(b)) > 1e100 and "largest magnitude" in str(exc)
+        return
+    assert np.isfinite(D).all() and (D >= 0).all() and (D <= 1 + 1e-12).all()
