@@ -51,7 +51,8 @@ def test_defaults_and_overrides():
         ({"stability": {"min_jaccard": 60}}, r"\[stability\] min_jaccard must be in \[0, 1\]"),
         ({"stability": {"method": "boot"}}, r"method = 'boot' is unknown"),
         ({"profile": {"n_bootstrap": 5}}, r"\[profile\] n_bootstrap must be a whole number >= 10"),
-        ({"data": {"window_days": -30}}, r"\[data\] window_days must be a number of days > 0"),
+        ({"data": {"window_days": -30}}, r"\[data\] window_days must be a number of days in"),
+        ({"data": {"window_days": 1e308}}, r"\[data\] window_days must be a number of days in"),
     ],
 )
 def test_bad_configuration(config, fragment):

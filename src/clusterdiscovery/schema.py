@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._checks import check_flat_columns, check_levels, normalise_ids
+from ._checks import check_flat_columns, check_levels, check_magnitude, normalise_ids
 from .exceptions import SchemaError
 
 __all__ = ["ClientSchema", "FeatureSpec", "MeasureSpec", "FEATURE_TYPES", "HIGHER_IS",
@@ -814,3 +814,7 @@ def _check_finite(values: pd.Series, col: str, role: str) -> None:
             f"Column '{col}' ({role}) contains {int(np.isinf(arr).sum())} infinite value(s); "
             f"replace them with NaN (missing) or a finite value."
         )
+    try:  # finite but too large to compute with (1e200 squared is infinite)
+        check_magnitude(values.rename(col), f"the client table ({role})")
+    except ValueError as exc:
+        raise SchemaError(str(exc)) from None
