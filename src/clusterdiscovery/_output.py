@@ -14,7 +14,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["staged_directory"]
+__all__ = ["staged_directory", "staged_file", "relocate"]
 
 
 @contextmanager
@@ -56,6 +56,26 @@ def staged_directory(directory):
             os.replace(entry, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def staged_file(path):
+    """Context manager yielding a temporary path beside ``path``; on a clean exit it
+    replaces ``path`` in one rename, on an exception it is removed."""
+    final = Path(path)
+    if final.is_dir():
+        raise IsADirectoryError(f"{final} is a folder; give a file name, e.g. "
+                                f"{final / 'labels.csv'}.")
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{final.name}.partial-", dir=final.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
 
 
 def _merge(src: Path, dst: Path) -> None:
