@@ -138,3 +138,14 @@ def test_staged_directory_moves_only_on_success(tmp_path):
     assert (final / "keep.txt").read_text() == "mine"
     assert (final / "old.csv").read_text() == "new" and (final / "sub" / "a.md").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_stability_sizes_shown_as_table1_shows_them():
+    from clusterdiscovery._privacy import sizes_as_shown
+
+    sizes = pd.Series([5, 18, 40], index=pd.Index([0, 1, 2], name="cluster"), name="size")
+    shown = pd.Series(["suppressed (<11)", "suppressed (to protect a small cell)", "40"],
+                      index=["0", "1", "2"])
+    out = sizes_as_shown(sizes, shown)
+    assert out.tolist() == ["suppressed (<11)", "suppressed (to protect a small cell)", "40"]
+    assert sizes.tolist() == [5, 18, 40]  # not modified
