@@ -180,6 +180,12 @@ def _events(d, **changes):
     return ev
 
 
+def _int_id_events(d):
+    ev = d.pop.events.iloc[:6].copy()
+    ev["client_id"] = [1, 1, 2, 2, 2, 1]
+    return ev
+
+
 def _total_service(d):
     ev = d.pop.events.copy()
     ev["service"] = ev["service"].astype(object)
@@ -759,6 +765,10 @@ CASES = [
     Case("events-multiindex", "MultiIndex columns",
          lambda d: (aggregate_events, (_multi(d.pop.events),), {}),
          Err((TypeError, ValueError), r"MultiIndex")),
+    Case("events-ids-int-vs-str", "event ids 1, 2 against client ids '1', '2' (drop mode)",
+         lambda d: (aggregate_events, (_int_id_events(d),), {
+             "clients": pd.Index(["1", "2"], name="client_id"), "unknown": "drop"}),
+         Err(ValueError, r"only as text")),
     Case("events-ok", "the population's events",
          lambda d: (aggregate_events, (d.pop.events,), {"window_days": 365}),
          Ok(lambda r: len(r) == d_n_clients(r) and (r["n_total"] >= 0).all())),
@@ -957,6 +967,9 @@ def _same(a, b) -> bool:
         return isinstance(b, type(a)) and a.equals(b) and (
             not isinstance(a, pd.DataFrame) or a.dtypes.equals(b.dtypes)) and \
             a.index.equals(b.index)
+    if isinstance(a, pd.Index):
+        return isinstance(b, pd.Index) and a.equals(b) and a.dtype == b.dtype and \
+            a.name == b.name
     if isinstance(a, np.ndarray):
         return isinstance(b, np.ndarray) and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
     if hasattr(a, "get_params") and not isinstance(a, type):  # an estimator: its settings

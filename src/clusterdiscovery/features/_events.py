@@ -217,6 +217,13 @@ def aggregate_events(
         codes = np.asarray(client_index.get_indexer(ids), dtype=np.intp)
         bad = codes < 0
         if bad.any():
+            # ids written differently in the two tables (1 against "1"): never silently dropped
+            as_text = pd.Index(client_index.map(str)).get_indexer(pd.Index(ids[bad]).map(str))
+            if (as_text >= 0).any():
+                raise ValueError(
+                    f"The events' client ids {pd.unique(ids[bad]).tolist()[:3]} match ids of "
+                    f"'clients' only as text: the two tables write the ids differently (e.g. 1 "
+                    f"against '1'). Convert both id columns to one type, e.g. .astype(str).")
             if unknown == "raise":
                 examples = pd.unique(ids[bad]).tolist()[:5]
                 raise ValueError(
