@@ -1092,7 +1092,7 @@ def test_failed_discover_leaves_nothing(prepared, monkeypatch):
     monkeypatch.setattr(_save, "write_json", boom, raising=False)
     import clusterdiscovery.persistence._model as m
     monkeypatch.setattr(m, "write_json", boom, raising=False)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OSError, match="disk full"), pytest.warns(cd.SuppressionWarning):
         cd.discover({"models": {"k_min": 2, "k_max": 2, "n_init": 1},
                      "stability": {"n_resamples": 2}, "profile": {"n_bootstrap": 10}},
                     data=prepared.pop, out=out)
