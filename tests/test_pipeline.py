@@ -131,6 +131,21 @@ def study(population, tmp_path_factory):
     return discover(QUICK, data=population, out=out, random_state=1)
 
 
+def test_study_outputs_pass_the_privacy_scanner(study, population):
+    """No client id, no count 1..10 and no share giving one in any file written."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from privacy_scan import scan_outputs
+
+    root = study.paths["model"].parent
+    findings = scan_outputs(root, ids=population.clients.index, id_columns=["client_id"],
+                            total=len(study.labels),
+                            cluster_sizes=study.labels.value_counts().to_dict())
+    assert findings == [], "\n".join(map(str, findings[:20]))
+
+
 def test_study_chooses_a_solution_and_writes_everything(study, population):
     from sklearn.metrics import adjusted_rand_score
 
