@@ -1138,3 +1138,23 @@ def test_any_finite_values_give_finite_gower_distances(a, b):
         assert max(abs(a), abs(b)) > 1e100 and "largest magnitude" in str(exc)
         return
     assert np.isfinite(D).all() and (D >= 0).all() and (D <= 1 + 1e-12).all()
+
+
+if __name__ == "__main__":  # python tests/test_bad_inputs.py: the catalogue with what users see
+    import tempfile
+    import warnings as _w
+    from collections import Counter
+
+    with tempfile.TemporaryDirectory() as folder, _w.catch_warnings():
+        _w.simplefilter("ignore")
+        d = Data(Path(folder))
+        _TMP[:], _KM[:] = [d.tmp], [d.km.labels_]
+        _NCL[:] = [d.pop.events["client_id"].nunique()]
+        tally = Counter()
+        for c in CASES:
+            outcome, detail = run_case(c, d)
+            tally[outcome] += 1
+            seen = " ".join(detail.split())[:150] or "(correct result)"
+            print(f"{c.id:28} {c.what[:60]:60} {outcome:12} {seen}")
+        print(f"\n{len(CASES)} inputs tried: " + ", ".join(f"{v} {k}" for k, v in
+                                                         tally.most_common()))
