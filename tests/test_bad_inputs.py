@@ -180,6 +180,10 @@ def _events(d, **changes):
     return ev
 
 
+def _status(d):
+    return review_status(d.pop.assignments, d.pop.events, as_of="2025-12-31")
+
+
 def _int_id_events(d):
     ev = d.pop.events.iloc[:6].copy()
     ev["client_id"] = [1, 1, 2, 2, 2, 1]
@@ -794,6 +798,46 @@ CASES = [
     Case("review-ok", "the population's assignments and contacts",
          lambda d: (review_status, (d.pop.assignments, d.pop.events), {"as_of": "2025-12-31"}),
          Ok(lambda r: set(r.table["status"]) <= {"current", "due", "expired", "missing"})),
+    Case("team-summary-type", "team_summary of a DataFrame",
+         lambda d: (cd.monitoring.team_summary, (d.pop.assignments,), {}),
+         Err(SchemaError, r"'status'.*lacks")),
+    Case("pareto-threshold", "pareto_teams threshold=1.5",
+         lambda d: (cd.monitoring.pareto_teams, (_status(d),), {"threshold": 1.5}),
+         Err(ValueError, r"threshold")),
+    Case("pareto-ok", "pareto_teams of a review status",
+         lambda d: (cd.monitoring.pareto_teams, (_status(d),), {}),
+         Ok(lambda r: len(r.summary) >= 1)),
+    Case("worklist-dates", "work_list with end before start",
+         lambda d: (cd.monitoring.work_list, (_status(d), d.pop.events),
+                    {"start": "2025-12-31", "end": "2025-01-01"}),
+         Err(ValueError, r"end|start")),
+    Case("worklist-col", "work_list with an absent date column",
+         lambda d: (cd.monitoring.work_list, (_status(d), d.pop.events), {"date_col": "when"}),
+         Err((ValueError, SchemaError), r"when")),
+    Case("trend-end", "trend with end='soon'",
+         lambda d: (cd.monitoring.trend, (d.pop.assignments, d.pop.events), {"end": "soon"}),
+         Err((ValueError, TypeError), r"end|soon")),
+    Case("periods-missing", "load_review_periods of a missing file",
+         lambda d: (cd.monitoring.load_review_periods, (d.tmp / "nope.csv",), {}),
+         Err(FileNotFoundError, r"nope")),
+    Case("periods-binary", "load_review_periods of a binary file",
+         lambda d: (cd.monitoring.load_review_periods, (d.tmp / "binary.csv",), {}),
+         Err(ValueError, r"")),
+    Case("map-len", "cluster_map with labels of the wrong length",
+         lambda d: (cd.profiling.cluster_map, (d.num, [0, 1]), {}),
+         Err(ValueError, r"labels")),
+    Case("map-1e200", "cluster_map of data holding 1e200",
+         lambda d: (cd.profiling.cluster_map, (_set(d.num, "a", 0, 1e200), d.labels), {}),
+         Err(ValueError, r"largest magnitude")),
+    Case("map-ok", "cluster_map of two blobs, min_cell_size 11",
+         lambda d: (cd.profiling.cluster_map, (d.num, d.labels), {"gridsize": 5}),
+         Ok(lambda r: r is not None)),
+    Case("best-criterion", "ModelSelectionResult.best('aicc')",
+         lambda d: (cd.compare_models(d.num, {"km": KMeans(n_init=1, random_state=0)},
+                                      [2]).best, ("aicc",), {}),
+         Err(ValueError, r"criterion|aicc")),
+    Case("profile-plot-kind", "ClusterProfile.plot(kind='pie')",
+         lambda d: (d.profile.plot, (), {"kind": "pie"}), Err(ValueError, r"kind|pie")),
     # ---- discover
     Case("discover-k1", "k_min = k_max = 1",
          lambda d: (cd.discover, ({"models": {"k_min": 1, "k_max": 1}},), {"data": d.pop}),
@@ -1061,7 +1105,8 @@ def test_catalogue_counts():
     prefixes = {c.id.split("-")[0] for c in CASES}
     assert {"lca", "density", "gower", "compare", "stab", "ps", "consensus", "partitions",
             "profile", "describe", "load", "assign", "save", "schema", "sample",
-            "population", "events", "prep", "review", "discover", "cli"} <= prefixes
+            "population", "events", "prep", "review", "discover", "cli", "pareto", "worklist",
+            "trend", "periods", "map", "best", "team"} <= prefixes
     commands = {c.call.__code__.co_consts for c in CASES if c.id.startswith("cli-")}
     assert commands  # discover, assign and monitor cases are listed above
     if len(_RESULTS) == len(CASES):  # the whole catalogue ran in this session
