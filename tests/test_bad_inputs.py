@@ -781,6 +781,12 @@ CASES = [
     Case("prep-option", "an unknown option",
          lambda d: (make_preprocessor, (d.schema,), {"scaling": "robustt"}),
          Err((TypeError, ValueError), r"scaling|option")),
+    Case("prep-1e200", "fit the preprocessor on data holding 1e200",
+         lambda d: (make_preprocessor(d.schema).fit, (_set(d.mixed, "a", 0, 1e200),), {}),
+         Err(ValueError, r"'a'.*largest magnitude")),
+    Case("prep-ok", "fit the preprocessor on mixed data",
+         lambda d: (make_preprocessor(d.schema).fit_transform, (d.mixed,), {}),
+         Ok(lambda r: r.shape[0] == 60 and np.isfinite(r.to_numpy(dtype=float)).all())),
     # ---- monitoring
     Case("review-asof", "as_of='yesterday'",
          lambda d: (review_status, (d.pop.assignments, d.pop.events), {"as_of": "yesterday"}),
