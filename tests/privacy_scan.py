@@ -284,7 +284,8 @@ class _Scan:
 
     def _denominators(self, df, i, c, lc, count_cols, col_denoms):
         """The counts a share in cell (i, c) may be a share of."""
-        if ("overall" in lc or lc in SHARES_OF_ALL) and self.total:
+        if ("overall" in lc or lc in SHARES_OF_ALL or lc in ("population", "all")) \
+                and self.total:
             return {self.total}
         denoms = {d for d in (_count(df.at[i, cc]) for cc in count_cols) if d}
         if denoms:

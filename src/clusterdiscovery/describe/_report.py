@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..profiling._data import OVERALL
+from ..profiling._result import format_value
 from ..profiling._suppress import marker
 
 __all__ = ["blocks_to_markdown", "blocks_to_html", "figure_png", "FIGURES", "md_table",
@@ -35,6 +36,18 @@ HTML_STYLE = (
     "font-size:0.85em;margin:1em 0}td,th{border:1px solid #ccc;padding:2px 6px;"
     "text-align:right}th{background:#f2f2f2}img{max-width:100%}"
     ".note{color:#555;font-size:0.9em}"
+    "section.cluster-page td:first-child,section.front td:nth-child(2){text-align:left}"
+    # print: A4, the front matter on its own page(s), each cluster on exactly one page,
+    # then the appendix
+    "@page{size:A4;margin:14mm 14mm 16mm 14mm}"
+    "@media print{body{max-width:none;margin:0;font-size:10pt;line-height:1.35}"
+    "section.front{break-after:page}"
+    # (never clipped: a page longer than A4, e.g. a long experts' view, flows on)
+    "section.cluster-page{break-before:page;break-after:page;break-inside:avoid}"
+    "section.cluster-page h2{margin-top:0}"
+    "section.appendix{break-before:page}"
+    "figure{break-inside:avoid}table{break-inside:auto}tr{break-inside:avoid}"
+    "h2,h3{break-after:avoid}}"
 )
 
 
@@ -66,6 +79,8 @@ def blocks_to_markdown(blocks) -> str:
             out.append(f"![{esc(caption)}](figures/{name}.png)")
         elif kind == "raw_md":
             out.append(esc(content))
+        elif kind == "note":
+            out.append(f"*{esc(content)}*")
     return "\n\n".join(out).rstrip() + "\n"
 
 
@@ -76,6 +91,14 @@ def blocks_to_html(blocks, figures: dict | None = None) -> str:
             out.append(f"<{kind}>{_inline_html(content)}</{kind}>")
         elif kind == "p":
             out.append(f"<p>{_inline_html(content)}</p>")
+        elif kind == "note":
+            out.append(f'<p class="note">{_inline_html(content)}</p>')
+        elif kind == "begin":
+            cls, ident = content
+            out.append(f'<section class="{html.escape(cls)}"'
+                       + (f' id="{html.escape(ident)}"' if ident else "") + ">")
+        elif kind == "end":
+            out.append("</section>")
         elif kind == "ul":
             items = "".join(f"<li>{_inline_html(i)}</li>" for i in content)
             out.append(f"<ul>{items}</ul>")
@@ -117,16 +140,20 @@ def html_table(df: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def figure_png(profile, kind: str, top_n: int = 5) -> bytes:
-    """One figure of the profile as PNG bytes (Agg canvas, no metadata: deterministic)."""
+def figure_png(profile, kind: str, top_n: int = 5, *, schema=None, names=None,
+               currency="£", labels=None) -> bytes:
+    """One figure of the profile as PNG bytes (Agg canvas, no metadata: deterministic);
+    labels, units and directions from ``schema``, clusters named by ``names``."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    height = 4 if kind != "features" else max(3.0, 0.45 * len(profile.clusters) + 2.2)
-    fig = Figure(figsize=(8, height), dpi=100)
+    height = (max(3.0, 0.45 * len(profile.groups) + 1.6) if kind != "features" else
+              max(3.0, 0.45 * len(profile.clusters) + 3.2))
+    fig = Figure(figsize=(9, height), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(111)
-    profile.plot(ax=ax, kind=kind, top_n=top_n)
+    profile.plot(ax=ax, kind=kind, top_n=top_n, schema=schema, names=names,
+                 currency=currency, labels=labels)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
@@ -137,6 +164,13 @@ def overview_table(profile, names: dict, currency: str) -> pd.DataFrame:
     mark = marker(profile.min_cell_size)
     frame, _ = profile.cost_table()
     ci = f"mean cost ({_confidence(profile)} CI)"
+    corrected = getattr(profile, "corrected", None)
+    first = profile.cost_columns[0] if profile.cost_columns else None
+    if corrected is not None and first not in corrected.index.get_level_values(0):
+        corrected = None
+    if corrected is not None:  # a latent class model: BCH first, modal beside it
+        bch = f"mean cost, {str(corrected['method'].iloc[0]).upper()} ({_confidence(profile)} CI)"
+        ci = "mean cost by most likely cluster (BCa CI)"
     rows = []
     for g in profile.groups:
         n = profile.table1.loc[("clients", "", "n"), g]
@@ -148,6 +182,11 @@ def overview_table(profile, names: dict, currency: str) -> pd.DataFrame:
         if frame is not None:
             r = frame.loc[g]
             cost_mark = profile.cell_mark("costs", g, "mean") or mark
+            if corrected is not None:
+                c = corrected.loc[(first, g)] if (first, g) in corrected.index else None
+                row[bch] = cost_mark if c is None or np.isnan(r["mean"]) else (
+                    f"{currency}{c['estimate']:,.0f} ({currency}{c['ci_low']:,.0f} to "
+                    f"{currency}{c['ci_high']:,.0f})")
             row[ci] = cost_mark if np.isnan(r["mean"]) else (
                 f"{currency}{r['mean']:,.0f} ({currency}{r['ci_low']:,.0f} to "
                 f"{currency}{r['ci_high']:,.0f})" if np.isfinite(r["ci_low"]) else
@@ -158,12 +197,15 @@ def overview_table(profile, names: dict, currency: str) -> pd.DataFrame:
         rows.append(row)
     if frame is not None:
         o = frame.loc[OVERALL]
-        rows.append({"cluster": "all", "name": "population",
-                     "clients": f"{int(profile.table1.loc[('clients', '', 'n'), OVERALL]):,}",
-                     "share": "100.0%",
-                     ci: f"{currency}{o['mean']:,.0f} ({currency}"
-                                           f"{o['ci_low']:,.0f} to {currency}{o['ci_high']:,.0f})",
-                     "share of cost": "100.0%"})
+        overall = {"cluster": "all", "name": "population",
+                   "clients": f"{int(profile.table1.loc[('clients', '', 'n'), OVERALL]):,}",
+                   "share": "100.0%"}
+        if corrected is not None:
+            overall[bch] = f"{currency}{o['mean']:,.0f}"
+        overall[ci] = (f"{currency}{o['mean']:,.0f} ({currency}"
+                       f"{o['ci_low']:,.0f} to {currency}{o['ci_high']:,.0f})")
+        overall["share of cost"] = "100.0%"
+        rows.append(overall)
     return pd.DataFrame(rows).set_index("cluster")
 
 
@@ -171,16 +213,18 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
     """The whole report as blocks."""
     profile = descriptions.profile
     names = {d.cluster: d.name for d in descriptions}
-    blocks = [("h1", title)]
+    blocks = [("begin", ("front", "overview")), ("h1", title)]
     if date:
         blocks.append(("p", f"Date: {date}"))
     n_all = profile.table1.loc[("clients", "", "n"), OVERALL]
     blocks.append(("p", f"This report describes {len(profile.clusters)} clusters of "
                         f"{int(n_all):,} clients. It holds aggregates only: no client "
-                        f"identifier or individual record. Each cluster's page is written "
-                        f"from its profile by fixed templates; an expert view is added "
-                        f"where one was supplied."))
-    blocks.append(("p", "How to read it: a feature is listed when it differs from the whole "
+                        f"identifier or individual record. Each cluster has one page: a "
+                        f"paragraph written from its profile by fixed templates, its key "
+                        f"figures and, where community experts supplied it, their view "
+                        f"(marked as theirs). The details, figures and tables are in the "
+                        f"appendix."))
+    blocks.append(("p", "How to read it: a feature is mentioned when it differs from the whole "
                         "population beyond chance (Benjamini-Hochberg adjusted p below "
                         f"{profile.params.get('alpha', 0.05):g}). The v-test measures how "
                         "strongly: beyond +/-2 is notable, beyond +/-10 very strong; positive "
@@ -190,23 +234,51 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
     blocks += [("h2", "Overview"), ("table", overview_table(profile, names,
                                                             descriptions.currency))]
     for note in profile.notes:
-        blocks.append(("p", f"Note: {note}"))
+        blocks.append(("note", f"Note: {note}"))
+    blocks.append(("end", None))
+    for d in descriptions:
+        blocks += [("begin", ("cluster-page", f"cluster-{d.cluster}"))]
+        blocks += list(d.page)
+        blocks.append(("end", None))
+    blocks += [("begin", ("appendix", "appendix")), ("h2", "Appendix")]
     for fig in figures:
         name, caption = FIGURES[fig]
         blocks.append(("img", (name, caption.format(conf=_confidence(profile)))))
+    corrected = getattr(profile, "corrected", None)
+    if corrected is not None and len(corrected):
+        method = str(corrected["method"].iloc[0]).upper()
+        blocks += [("h3", "Cost and outcomes by cluster, allowing for uncertain membership"),
+                   ("p", f"Because some clients fit more than one cluster, these figures "
+                         f"count each client in every cluster in proportion to how likely "
+                         f"they are to belong there ({method} method; Bakk, Tekle and "
+                         f"Vermunt 2013), which avoids the understatement of differences "
+                         f"that comes from placing everyone in their single most likely "
+                         f"cluster; those simpler figures are shown beside them."),
+                   ("table", corrected_table(profile))]
+    adjusted = getattr(profile, "adjusted_costs", None)
+    if adjusted is not None and len(adjusted):
+        blocks += [("h3", "Cost by cluster adjusted for case mix"),
+                   ("p", f"Mean cost if every cluster had the case mix of the whole "
+                         f"population ({', '.join(profile.params.get('adjust_for', []))}), "
+                         f"from a two-part model, with {_confidence(profile)} bootstrap "
+                         f"intervals."),
+                   ("table", adjusted_table(profile))]
     if not profile.variance_explained.empty:
         blocks += [("h3", "How much of the variation in cost the clusters explain"),
                    ("p", _variance_text(profile)),
                    ("table", profile.formatted("variance_explained"))]
     for d in descriptions:
-        blocks += d.blocks
+        details = list(d.details)
+        if details and details[0][0] == "h2":
+            details[0] = ("h2", f"{details[0][1]}: details")
+        blocks += details
     for heading, paragraphs, tables, figs in descriptions.sections:
         blocks.append(("h2", heading))
         blocks += [("p", text) for text in paragraphs]
         blocks += [("table", table) for table in tables]
         if figures:
             blocks += [("img", (name, caption)) for name, caption, _ in figs]
-    blocks += [("h2", "Appendix: tables")]
+    blocks += [("h2", "Tables")]
     if profile.cost_columns:
         blocks += [("h3", "Cost by cluster"), ("table", profile.formatted("costs"))]
     if profile.outcome_names:
@@ -214,7 +286,48 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
     blocks += [("h3", "Table 1: characteristics by cluster"),
                ("table", profile.formatted("table1"))]
     blocks += reproducibility_blocks(descriptions)
+    blocks.append(("end", None))
     return blocks
+
+
+def _interval(v, lo, hi) -> str:
+    return f"{format_value(v, 'mean')} ({format_value(lo, 'mean')} to {format_value(hi, 'mean')})"
+
+
+def corrected_table(profile) -> pd.DataFrame:
+    """The BCH (or ML) class means with intervals and the modal means, suppressed cells
+    marked as in the profile's own tables."""
+    t = profile.corrected
+    method = str(t["method"].iloc[0]).upper()
+    m = profile.min_cell_size
+    rows = []
+    for (outcome, cluster), r in t.iterrows():
+        if outcome.startswith("change in "):
+            mark = profile.cell_mark("outcomes", cluster, "mean_change",
+                                     name=outcome[len("change in "):])
+        else:
+            mark = profile.cell_mark("costs", cluster, "mean", name=outcome)
+        if not mark and m > 1 and r["n_modal"] < m:
+            mark = marker(m)
+        rows.append({"measure": outcome, "cluster": cluster,
+                     f"{method} mean (95% CI)": mark or _interval(r["estimate"], r["ci_low"],
+                                                                  r["ci_high"]),
+                     "mean by most likely cluster": mark or format_value(r["modal"], "mean")})
+    return pd.DataFrame(rows).set_index(["measure", "cluster"])
+
+
+def adjusted_table(profile) -> pd.DataFrame:
+    """Unadjusted and case-mix adjusted mean cost by cluster (suppressed cells marked)."""
+    t = profile.adjusted_costs
+    rows = []
+    for (cost, cluster), r in t.iterrows():
+        mark = profile.cell_mark("costs", cluster, "mean", name=cost)
+        rows.append({"cost": cost, "cluster": cluster,
+                     "mean": mark or format_value(r["mean"], "mean"),
+                     "adjusted mean (95% CI)": mark or (
+                         format_value(r["adjusted_mean"], "mean") if cluster == OVERALL
+                         else _interval(r["adjusted_mean"], r["ci_low"], r["ci_high"]))})
+    return pd.DataFrame(rows).set_index(["cost", "cluster"])
 
 
 def _pct1(v) -> str:

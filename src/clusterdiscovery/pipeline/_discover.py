@@ -99,10 +99,12 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     table, event_cols, as_of = _features(cfg, clients, events)
     cluster_cols, measurement = _cluster_columns(cfg, schema, table, event_cols)
     X = table[cluster_cols]
+    # sampling weights: the schema's weight column (validated with the schema)
+    weights = table[schema.weight].astype(float) if getattr(schema, "weight", None) else None
     done("features")
 
     stage("models")
-    selection = _compare(cfg, X, schema, measurement, random_state, n_jobs)
+    selection = _compare(cfg, X, schema, measurement, random_state, n_jobs, weights)
     done("models")
 
     stage("stability")
@@ -151,17 +153,21 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
             table, labels, schema=profile_schema, costs=costs, outcomes=dict(schema.outcomes),
             exposure=exposure, min_cell_size=pcfg["min_cell_size"],
             n_bootstrap=pcfg["n_bootstrap"], reliability=pcfg["reliability"],
-            random_state=random_state, n_jobs=n_jobs)
+            random_state=random_state, n_jobs=n_jobs, sample_weight=weights,
+            adjust_for=list(pcfg["adjust_for"]) or None)
     suppression = [w for w in caught if issubclass(w.category, SuppressionWarning)]
     for w in caught:
         if not issubclass(w.category, SuppressionWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if suppression:
         warnings.warn(str(suppression[0].message), SuppressionWarning, stacklevel=2)
+    _correct_for_classification_error(profile, model, X_model, table, costs, schema,
+                                      pcfg["distal"], weights)
     done("profile")
 
     stage("describe")
     from ..describe import describe_clusters
+    from ..describe._result import _check_sections
     from ..profiling import cluster_map
 
     numeric = selection.numeric_view_
@@ -171,12 +177,20 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
 
     record = _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note,
                      clients, events)
+    narratives = cfg["report"]["narratives"]
+    out_dir = cfg["output"]["dir"]
+    if narratives is None and out_dir is not None:
+        from ..describe._narratives import TEMPLATE_DIR
+        if (Path(out_dir) / TEMPLATE_DIR).is_dir():  # filled by community experts
+            narratives = Path(out_dir) / TEMPLATE_DIR
     descriptions = describe_clusters(
-        profile, stability=stability, narratives=cfg["report"]["narratives"],
+        profile, stability=stability, narratives=narratives, schema=schema,
         names=cfg["report"]["names"] or None, title=cfg["report"]["title"],
-        labels=_event_labels(cfg["data"]["window_days"]),
-        sections=_sections(selection, candidates, record, cmap, len(labels),
-                           pcfg["min_cell_size"]))
+        labels={**_event_labels(cfg["data"]["window_days"]), **_cost_labels(profile)})
+    # the sections' figures name the clusters, so they are drawn once the names are known
+    descriptions.sections = _check_sections(
+        _sections(selection, candidates, record, cmap, len(labels), pcfg["min_cell_size"],
+                  descriptions.names))
     done("describe")
 
     stage("write")
@@ -352,7 +366,7 @@ def _numeric_view(X, schema):
     return num
 
 
-def _compare(cfg, X, schema, measurement, random_state, n_jobs):
+def _compare(cfg, X, schema, measurement, random_state, n_jobs, weights=None):
     from sklearn.cluster import KMeans
     from sklearn.mixture import GaussianMixture
 
@@ -368,11 +382,20 @@ def _compare(cfg, X, schema, measurement, random_state, n_jobs):
             f"k_max) or supply more clients."
         )
     families = m["families"]
+    sw = None if weights is None else weights.to_numpy()
+    unweighted = [f for f in families if f in ("gmm", "density")]
+    if sw is not None and unweighted:
+        raise SchemaError(
+            f"The schema names the sampling-weight column '{schema.weight}', but [models] "
+            f"families {unweighted} cannot take weights; compare only 'latent_class' and "
+            f"'kmeans', or drop the weight from the schema."
+        )
     results = []
     if "latent_class" in families:
         lca = LatentClassModel(2, measurement=measurement, n_init=m["n_init"])
         results.append(compare_models(X, {"latent_class": lca}, n_clusters=ks,
-                                      random_state=random_state, n_jobs=n_jobs))
+                                      random_state=random_state, n_jobs=n_jobs,
+                                      sample_weight=sw))
     geometric = {}
     if "kmeans" in families:
         geometric["kmeans"] = KMeans(n_clusters=2, n_init=10)
@@ -384,7 +407,8 @@ def _compare(cfg, X, schema, measurement, random_state, n_jobs):
     if geometric:
         num = _numeric_view(X, schema)
         results.append(compare_models(num, geometric, n_clusters=ks,
-                                      random_state=random_state, n_jobs=n_jobs))
+                                      random_state=random_state, n_jobs=n_jobs,
+                                      sample_weight=sw))
     summary = pd.concat([r.summary for r in results], ignore_index=True)
     estimators, scale = {}, {}
     for r in results:
@@ -394,6 +418,32 @@ def _compare(cfg, X, schema, measurement, random_state, n_jobs):
                                     likelihood_scale=scale)
     combined.numeric_view_ = num if geometric else None
     return combined
+
+
+def _correct_for_classification_error(profile, model, X_model, table, costs, schema,
+                                      method, weights):
+    """A latent class model's costs and outcome changes by class, BCH (or ML) corrected.
+
+    Sets ``profile.corrected`` (see :func:`~clusterdiscovery.profiling._distal.
+    corrected_by_cluster`) and ``profile.params["distal"]``; nothing for other models or
+    ``method="modal"``.
+    """
+    from ..models import LatentClassModel
+    from ..profiling._distal import corrected_by_cluster
+
+    if method == "modal" or not isinstance(model, LatentClassModel):
+        return
+    values = {c: table[c].astype(float) for c in costs}
+    for name, (base, follow) in schema.outcomes.items():
+        values[f"change in {name}"] = (table[follow].astype(float)
+                                       - table[base].astype(float))
+    if not values:
+        return
+    frame = pd.DataFrame(values, index=table.index).loc[X_model.index]
+    profile.corrected = corrected_by_cluster(
+        model, X_model, frame, method=method,
+        sample_weight=None if weights is None else weights.to_numpy())
+    profile.params["distal"] = method
 
 
 def _model_input(primary, X, selection):
@@ -457,13 +507,25 @@ def _event_labels(window_days) -> dict:
     """Plain names of the aggregated service-use columns, for the cluster pages."""
     window = f" in the last {window_days} days" if window_days else ""
     return {
-        "n_total_per_year": "contacts and bed days per year",
-        "n_total": f"contacts and bed days{window}",
+        "n_contacts_per_year": "contacts per year (bed days not counted)",
+        "n_contacts": f"contacts{window} (bed days not counted)",
+        "n_total_per_year": "service events per year (contacts and bed days together)",
+        "n_total": f"service events{window} (contacts and bed days together)",
         "inpatient_days": f"inpatient days{window}",
         "crisis_episodes": f"crisis episodes{window}",
         "days_since_last_contact": "days since the last contact",
         "exposure_years": "years of follow-up",
     }
+
+
+def _cost_labels(profile) -> dict:
+    """Plain names of the cost columns the event aggregation made (``cost_<service>``)."""
+    out = {}
+    for c in profile.cost_columns:
+        if c.startswith("cost_"):
+            what = c[5:].replace("_", " ")
+            out[c] = f"{what} cost"
+    return out
 
 
 def _shown(candidates):
@@ -489,7 +551,7 @@ def _png(draw) -> bytes:
     return buf.getvalue()
 
 
-def _sections(selection, candidates, record, cmap, n, m):
+def _sections(selection, candidates, record, cmap, n, m, names=None):
     """Report sections on how the solution was chosen (tables, text and figures)."""
     cols = ["model", "k", "loglik", "n_parameters", "bic", "sabic", "entropy",
             "smallest_share", "silhouette"]
@@ -509,7 +571,8 @@ def _sections(selection, candidates, record, cmap, n, m):
          _png(lambda ax: selection.plot(ax=ax, criterion=record["criterion"]))),
         ("cluster_map", "Where the clusters lie: the first two principal components of the "
                         "clustering variables, binned into hexagons (only hexagons of at least "
-                        "min_cell_size clients are drawn)", _png(cmap.plot)),
+                        "min_cell_size clients are drawn)",
+         _png(lambda ax: cmap.plot(ax=ax, names=names))),
     ]
     return [
         ("How the clusters were chosen", method, [_private_shares(table.round(4), n, m),
