@@ -14,6 +14,7 @@ from threadpoolctl import threadpool_limits
 
 from .._utils import check_int, check_positive, check_random_state
 from ..exceptions import ConvergenceWarning
+from ._em_accel import ACCELERATORS, lca_transform, squarem
 from ._lca_data import GAUSSIAN_KINDS, KINDS, compress, design, encode, table_columns
 
 __all__ = ["LatentClassModel"]
@@ -70,6 +71,10 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         ``log1p(x)`` for a lognormal column).
     handle_unknown : {"error", "missing"}, default="error"
         What to do with a categorical level at predict time that was not seen in ``fit``.
+    accelerate : {"squarem", "none"}, default="squarem"
+        ``"squarem"``: EM accelerated by squared extrapolation (Varadhan and Roland 2008),
+        a monotone EM that reaches the same fixed points in several times fewer steps;
+        ``"none"``: plain EM. ``n_iter_`` counts M-steps either way.
     random_state : int, RandomState instance or None, default=None
         Seed for the starts (resolved once per ``fit``).
 
@@ -149,6 +154,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         min_prob=1e-10,
         var_floor=1e-6,
         handle_unknown="error",
+        accelerate="squarem",
         random_state=None,
     ):
         self.n_components = n_components
@@ -160,6 +166,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         self.min_prob = min_prob
         self.var_floor = var_floor
         self.handle_unknown = handle_unknown
+        self.accelerate = accelerate
         self.random_state = random_state
 
     def __sklearn_tags__(self):
@@ -180,6 +187,11 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         if self.init not in ("random", "kmeans"):
             raise ValueError(
                 f"The 'init' parameter must be 'random' or 'kmeans'. Got {self.init!r} instead."
+            )
+        if self.accelerate not in ACCELERATORS:
+            raise ValueError(
+                f"The 'accelerate' parameter must be one of {ACCELERATORS}. "
+                f"Got {self.accelerate!r} instead."
             )
         if self.handle_unknown not in ("error", "missing"):
             raise ValueError(
@@ -404,8 +416,19 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         R[labels, np.arange(n_sub)] += 0.9
         return self._m_step(D, R, np.ones(n_sub), stats)
 
+    def _e_step(self, D, w, params):
+        """Responsibilities (K, m) at ``params`` and the total log-likelihood there."""
+        A = self._log_joint(D, params)
+        lse = self._normalise(A)
+        return A, float(w @ (lse + D.const))
+
     def _run_em(self, D, w, params, stats):
         W = w.sum()
+        if self.accelerate == "squarem":
+            pack, unpack = lca_transform(self)
+            return squarem(lambda p: self._e_step(D, w, p),
+                           lambda A: self._m_step(D, A, w, stats), params,
+                           pack=pack, unpack=unpack, tol=self.tol * W, max_iter=self.max_iter)
         prev = -np.inf
         converged = False
         n_iter = 0
