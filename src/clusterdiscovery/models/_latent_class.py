@@ -15,6 +15,7 @@ from threadpoolctl import threadpool_limits
 from .._utils import check_int, check_positive, check_random_state
 from ..exceptions import ConvergenceWarning
 from ._em_accel import ACCELERATORS, lca_transform, squarem
+from ._lca_dask import is_dask_collection
 from ._lca_data import GAUSSIAN_KINDS, KINDS, compress, design, encode, table_columns
 
 __all__ = ["LatentClassModel"]
@@ -320,37 +321,54 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
 
     def _m_step(self, D, R, w, stats):
         """M-step from responsibilities ``R`` (K, m) and pattern weights ``w`` (m,)."""
-        K = R.shape[0]
+        return self._m_params(self._m_stats(D, R, w, stats), stats)
+
+    def _m_stats(self, D, R, w, stats):
+        """Sufficient statistics of the M-step: weighted sums, additive over blocks of rows.
+
+        Gaussian sums are taken about the column means ``stats["gmean"]`` (the same for
+        every block), so that the variance ``S2/S0 - (S1/S0)^2`` is computed without loss
+        of precision. The partitioned (Dask) EM adds these dicts over partitions.
+        """
         Rw = R * w
-        Nk = Rw.sum(axis=1)
+        RwT = Rw.T
+        S = {"Nk": Rw.sum(axis=1)}
+        if self._total_levels:
+            S["N"] = D.ZT @ RwT if not D.dense else (Rw @ D.Z).T
+        if D.xg.shape[0]:
+            xc = (D.xg - stats["gmean"][:, None]) * D.og
+            S["g0"] = D.og @ RwT
+            S["g1"] = xc @ RwT
+            xc *= xc
+            S["g2"] = xc @ RwT
+        if D.xp.shape[0]:
+            S["p0"] = D.op @ RwT
+            S["p1"] = D.xp @ RwT
+        return S
+
+    def _m_params(self, S, stats):
+        """Parameters ``(log_w, logP, mu, var, lam)`` from summed statistics ``S``."""
+        K = self.n_components
+        Nk = S["Nk"]
         shares = np.maximum(Nk / Nk.sum(), self.min_prob)
         log_w = np.log(shares / shares.sum())
-        RwT = Rw.T
-        if self._total_levels:
-            N = D.ZT @ RwT if not D.dense else (Rw @ D.Z).T
-            logP = self._normalise_blocks(N, K)
-        else:
-            logP = np.zeros((0, K))
-        jg = D.xg.shape[0]
+        logP = self._normalise_blocks(S["N"], K) if "N" in S else np.zeros((0, K))
+        jg = stats["gmean"].shape[0]
         mu = np.empty((jg, K))
         var = np.empty((jg, K))
         if jg:
-            S0 = D.og @ RwT
-            S1 = D.xg @ RwT
+            S0 = S["g0"]
             ok = S0 > 1e-12
-            mu = np.where(ok, S1 / np.where(ok, S0, 1.0), stats["gmean"][:, None])
-            for j in range(jg):
-                d = D.xg[j] - mu[j][:, None]
-                d *= d
-                d *= D.og[j]
-                S2 = (d * Rw).sum(axis=1)
-                v = np.where(ok[j], S2 / np.where(ok[j], S0[j], 1.0), stats["gvar"][j])
-                var[j] = np.maximum(v, self.var_floor * stats["gvar"][j])
-        if D.xp.shape[0]:
-            S0 = D.op @ RwT
-            S1 = D.xp @ RwT
+            m1 = S["g1"] / np.where(ok, S0, 1.0)
+            centre = stats["gmean"][:, None]
+            gvar = stats["gvar"][:, None]
+            mu = np.where(ok, centre + m1, centre)
+            v = np.where(ok, S["g2"] / np.where(ok, S0, 1.0) - m1 * m1, gvar)
+            var = np.maximum(v, self.var_floor * gvar)
+        if "p0" in S:
+            S0 = S["p0"]
             ok = S0 > 1e-12
-            lam = np.where(ok, S1 / np.where(ok, S0, 1.0), stats["pmean"][:, None])
+            lam = np.where(ok, S["p1"] / np.where(ok, S0, 1.0), stats["pmean"][:, None])
             lam = np.maximum(lam, self.min_prob)
         else:
             lam = np.zeros((0, K))
@@ -452,8 +470,10 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
-            NaN marks a missing cell.
+        X : DataFrame, array-like of shape (n_samples, n_features) or Dask DataFrame
+            NaN marks a missing cell. A :class:`dask.dataframe.DataFrame` is fitted by EM
+            partition by partition, with the same result as in memory (``labels_`` is
+            then a lazy Dask Series).
         y : ignored
         sample_weight : array-like of shape (n_samples,), default=None
             Frequency weights (for example counts of response patterns).
@@ -462,6 +482,10 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         -------
         self : LatentClassModel
         """
+        if is_dask_collection(X):  # partitioned EM, the same fit (see _lca_dask)
+            from ._lca_dask import fit_dask
+
+            return fit_dask(self, X, sample_weight=sample_weight)
         self._check_params()
         X = _as_table(X)
         validate_data(self, X, reset=True, skip_check_array=True)
