@@ -151,3 +151,24 @@ def test_assign_over_a_dask_dataframe(population, tmp_path):
     pd.testing.assert_frame_equal(got, expected, check_index_type=False,
                                   check_column_type=False, check_dtype=False)
     assert (got.dtypes.astype(str).str[:3] == expected.dtypes.astype(str).str[:3]).all()
+
+
+def test_discover_with_the_dask_engine_gives_the_local_study(client):
+    """[engine] kind = "dask" with a scheduler address: model fitting and resampling run
+    on the cluster, and the study is the one computed locally (seeds drawn up front)."""
+    from clusterdiscovery.pipeline import discover, load_config
+
+    pop = make_client_population(n_clients=400, n_clusters=2, random_state=2)
+    quick = {"models": {"k_min": 2, "k_max": 3, "n_init": 1, "families": ["latent_class"]},
+             "stability": {"n_resamples": 3, "candidates": 1},
+             "profile": {"n_bootstrap": 20}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        local = discover(quick, data=pop, random_state=3)
+        remote = discover({**quick, "engine": {"kind": "dask",
+                                               "address": client.scheduler.address}},
+                          data=pop, random_state=3)
+    pd.testing.assert_series_equal(remote.labels, local.labels)
+    pd.testing.assert_frame_equal(remote.stability.summary, local.stability.summary)
+    with pytest.raises(ValueError, match=r"\[engine\] kind"):
+        load_config({"engine": {"kind": "spark"}})
