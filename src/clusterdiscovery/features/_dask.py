@@ -112,9 +112,7 @@ def aggregate_events_dask(events, clients=None, as_of=None, window_days=None, *,
         services = sorted({str(s) for s in found["services"]})
     clients_index = None if clients is None else _client_index(clients, id_col)
     grouped = events if by_client else events.shuffle(on=id_col, shuffle_method=shuffle_method)
-    # the output layout, from the empty frame with the global settings
-    meta = aggregate_events(events._meta, None, as_of=as_of, window_days=window_days,
-                            id_col=id_col, services=services, **options)
+    meta = _meta(events, as_of, window_days, id_col, services, options)
     out = grouped.map_partitions(_partition, clients_index, as_of, window_days, services,
                                  id_col, unknown, options, meta=meta)
     if clients_index is None:
@@ -128,6 +126,25 @@ def aggregate_events_dask(events, clients=None, as_of=None, window_days=None, *,
                                  id_col=id_col, services=services, **options)
         out = dd.concat([out, dd.from_pandas(empty, npartitions=1)])
     return out
+
+
+def _meta(events, as_of, window_days, id_col, services, options):
+    """The output layout (columns, dtypes): ``aggregate_events`` on one made-up event
+    (dtypes from an empty table differ: an empty weighted bincount is integer)."""
+    one = events._meta
+    if services and as_of is not None:
+        row = {c: one[c].dtype.type() if c in one else None for c in one.columns}
+        one = pd.DataFrame({c: pd.Series([row[c]], dtype=one[c].dtype) for c in one.columns})
+        one[id_col] = pd.Series(["_"], dtype=events._meta[id_col].dtype)
+        one[options["date_col"]] = pd.Series([pd.Timestamp(as_of)]).astype(
+            events._meta[options["date_col"]].dtype)
+        one[options["service_col"]] = pd.Series([services[0]]).astype(
+            events._meta[options["service_col"]].dtype)
+        if options["cost_col"] is not None:
+            one[options["cost_col"]] = pd.Series([0.0]).astype(
+                events._meta[options["cost_col"]].dtype)
+    return aggregate_events(one, None, as_of=as_of, window_days=window_days, id_col=id_col,
+                            services=services, **options).iloc[:0]
 
 
 def _max_ns(s, date_col):
