@@ -65,6 +65,12 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         Maximum number of EM iterations per start.
     tol : float, default=1e-8
         Convergence threshold on the change of the mean log-likelihood per row.
+    start_tol : float, default=1e-5
+        With ``n_init > 1``, every start is first run until the mean log-likelihood per row
+        changes by less than ``start_tol``; only the best of these short runs is then run
+        to ``tol`` (the short-runs strategy of Biernacki, Celeux and Govaert 2003: starts
+        heading for worse maxima are not run to full convergence). ``start_tol <= tol``
+        runs every start to ``tol``.
     min_prob : float, default=1e-10
         Floor for class shares, level probabilities and Poisson rates.
     var_floor : float, default=1e-6
@@ -104,7 +110,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
     converged_ : bool
         Whether the best start converged.
     n_iter_ : int
-        EM iterations of the best start.
+        EM iterations (M-steps) of the best start, its short run included.
     labels_ : ndarray of shape (n_samples,)
         Modal class of each training row.
     n_features_in_ : int
@@ -127,6 +133,12 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
        Statistical Software, 113(8).
     .. [4] Vermunt, J. K. and Magidson, J. (2002). Latent class cluster analysis. In
        Hagenaars and McCutcheon (eds.), Applied Latent Class Analysis, 89-106.
+    .. [5] Biernacki, C., Celeux, G. and Govaert, G. (2003). Choosing starting values for
+       the EM algorithm for getting the highest likelihood in multivariate Gaussian
+       mixture models. Computational Statistics & Data Analysis, 41(3-4), 561-575.
+    .. [6] Varadhan, R. and Roland, C. (2008). Simple and globally convergent methods for
+       accelerating the convergence of any EM algorithm. Scandinavian Journal of
+       Statistics, 35(2), 335-353.
 
     Examples
     --------
@@ -152,6 +164,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         init="random",
         max_iter=1000,
         tol=1e-8,
+        start_tol=1e-5,
         min_prob=1e-10,
         var_floor=1e-6,
         handle_unknown="error",
@@ -164,6 +177,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         self.init = init
         self.max_iter = max_iter
         self.tol = tol
+        self.start_tol = start_tol
         self.min_prob = min_prob
         self.var_floor = var_floor
         self.handle_unknown = handle_unknown
@@ -181,6 +195,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         check_int(self.n_init, "n_init", low=1)
         check_int(self.max_iter, "max_iter", low=1)
         check_positive(self.tol, "tol", strict=False)
+        check_positive(self.start_tol, "start_tol", strict=False)
         check_positive(self.min_prob, "min_prob")
         check_positive(self.var_floor, "var_floor")
         if self.min_prob >= 0.01:
@@ -440,13 +455,14 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         lse = self._normalise(A)
         return A, float(w @ (lse + D.const))
 
-    def _run_em(self, D, w, params, stats):
+    def _run_em(self, D, w, params, stats, tol=None):
         W = w.sum()
+        tol = self.tol if tol is None else tol
         if self.accelerate == "squarem":
             pack, unpack = lca_transform(self)
             return squarem(lambda p: self._e_step(D, w, p),
                            lambda A: self._m_step(D, A, w, stats), params,
-                           pack=pack, unpack=unpack, tol=self.tol * W, max_iter=self.max_iter)
+                           pack=pack, unpack=unpack, tol=tol * W, max_iter=self.max_iter)
         prev = -np.inf
         converged = False
         n_iter = 0
@@ -454,7 +470,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             A = self._log_joint(D, params)
             lse = self._normalise(A)
             ll = float(w @ (lse + D.const))
-            if abs(ll - prev) / W < self.tol:
+            if abs(ll - prev) / W < tol:
                 converged = True
                 break
             if n_iter >= self.max_iter:
@@ -511,6 +527,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         D = self._design(pdata)
         rng = check_random_state(self.random_state)
         best = None
+        short = self.start_tol if self.n_init > 1 and self.start_tol > self.tol else None
         for _ in range(self.n_init):
             if self.init == "kmeans":
                 start = self._kmeans_params(pdata, w, rng, stats)
@@ -519,10 +536,14 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             # The products are thin (K columns) and memory-bound: BLAS threads only add
             # synchronisation cost, so run them single-threaded (as scikit-learn's k-means).
             with threadpool_limits(limits=1, user_api="blas"):
-                params, ll, conv, n_iter, _ = self._run_em(D, w, start, stats)
+                params, ll, conv, n_iter, _ = self._run_em(D, w, start, stats, tol=short)
             if best is None or ll > best[1]:
                 best = (params, ll, conv, n_iter)
         params, ll, conv, n_iter = best
+        if short is not None:  # only the best short run is taken to convergence
+            with threadpool_limits(limits=1, user_api="blas"):
+                params, ll, conv, more, _ = self._run_em(D, w, params, stats)
+            n_iter += more
         del D, pdata  # free the pattern design before the final E-step on all rows
         self._params = params
         self.loglik_ = ll

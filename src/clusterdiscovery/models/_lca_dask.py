@@ -223,7 +223,7 @@ def _e_step_dask(parts, model, params, stats):
     return S, float(sum(ll for _, ll in out))
 
 
-def run_em_dask(model, parts, params, stats, total_weight):
+def run_em_dask(model, parts, params, stats, total_weight, tol=None):
     """EM (SQUAREM-accelerated or plain, as ``model.accelerate``) over persisted parts."""
     light = _kernel(model)
 
@@ -233,7 +233,7 @@ def run_em_dask(model, parts, params, stats, total_weight):
     def m_step(S):
         return model._m_params(S, stats)
 
-    tol = model.tol * total_weight
+    tol = (model.tol if tol is None else tol) * total_weight
     if model.accelerate == "squarem":
         pack, unpack = lca_transform(model)
         return squarem(e_step, m_step, params, pack=pack, unpack=unpack, tol=tol,
@@ -303,12 +303,17 @@ def fit_dask(model, ddf, *, sample_weight=None, starts=None):
     parts, stats, total = prepare_dask(model, ddf)
     rng = check_random_state(model.random_state)
     best = None
-    for i in range(model.n_init if starts is None else len(starts)):
+    n_starts = model.n_init if starts is None else len(starts)
+    short = model.start_tol if n_starts > 1 and model.start_tol > model.tol else None
+    for i in range(n_starts):
         start = start_params(model, parts, stats, rng) if starts is None else starts[i]
-        params, ll, conv, n_iter, _ = run_em_dask(model, parts, start, stats, total)
+        params, ll, conv, n_iter, _ = run_em_dask(model, parts, start, stats, total, short)
         if best is None or ll > best[1]:
             best = (params, ll, conv, n_iter)
     params, ll, conv, n_iter = best
+    if short is not None:  # the best short run to convergence, as in memory
+        params, ll, conv, more, _ = run_em_dask(model, parts, params, stats, total)
+        n_iter += more
     model._params = params
     model.loglik_ = ll
     model.lower_bound_ = ll / total
