@@ -266,3 +266,85 @@ def test_continuous_accepts_exactly_finite_nonconstant(values):
     else:
         with pytest.raises(SchemaError, match="'x'"):
             schema.validate(df)
+
+
+# ------------------------------------------------------------------ meaning: labels, directions
+def test_semantics_round_trip_through_toml(tmp_path):
+    from clusterdiscovery.datasets._sample import schema_to_toml
+
+    schema = ClientSchema(
+        features={
+            "employed": {"type": "binary", "levels": ["no", "yes"], "label": "Employed",
+                         "higher_is": "better", "section": "Strengths"},
+            "age": {"type": "continuous", "unit": "years", "section": "social context"},
+            "item": {"type": "ordinal", "levels": [0, 1, 2], "labels": {"0": "none", "2": "severe"}},
+        },
+        costs={"visits": {"label": "GP visits", "unit": "visits"}, "cost": {}},
+        outcomes={"score": {"baseline": "s0", "follow_up": "s1", "higher_is": "worse"}},
+        currency="$", weight="w", sections=["needs", "strengths", "social context"],
+    )
+    path = tmp_path / "schema.toml"
+    path.write_text(schema_to_toml(schema), encoding="utf-8")
+    back = ClientSchema.from_toml(path)
+    assert back == schema
+    assert back.label("visits") == "GP visits" and back.label("cost") == "cost"
+    assert back.section_of("employed") == "strengths"
+    assert back.features["item"].level_label(2) == "severe"
+    assert back.features["item"].level_label(1) == "1"
+    assert back.spec_of("score").higher_is == "worse"
+    assert back.currency == "$" and back.weight == "w" and "w" in back.columns
+
+
+@pytest.mark.parametrize("levels, positive", [
+    (["No", "Yes"], "Yes"), (["n", "Y"], "Y"), (["FALSE", "TRUE"], "TRUE"), ([0, 1], 1),
+    ([True, False], True), (["0", "1"], "1"), (["female", "male"], None),
+])
+def test_binary_positive_level_recognised(levels, positive):
+    spec = ClientSchema(features={"b": {"type": "binary", "levels": levels}}).features["b"]
+    assert spec.positive_level() == positive
+    undeclared = ClientSchema(features={"b": "binary"}).features["b"]
+    assert undeclared.positive_level(observed=levels) == positive
+
+
+def test_declared_positive_wins_and_is_checked():
+    s = ClientSchema(features={"sex": {"type": "binary", "levels": ["f", "m"], "positive": "f"}})
+    assert s.features["sex"].positive_level() == "f"
+    with pytest.raises(SchemaError, match="'sex'.*positive level 'x'"):
+        ClientSchema(features={"sex": {"type": "binary", "levels": ["f", "m"], "positive": "x"}})
+    with pytest.raises(SchemaError, match="'age'.*binary features only"):
+        ClientSchema(features={"age": {"type": "continuous", "positive": 1}})
+
+
+@pytest.mark.parametrize("spec, match", [
+    ({"type": "count", "higher_is": "bigger"}, "higher_is must be one of worse, better"),
+    ({"type": "count", "section": "elsewhere"}, "section 'elsewhere' is not one of"),
+    ({"type": "count", "label": 3}, "'label' must be a non-empty text"),
+    ({"type": "categorical", "unit": "kg"}, "unit applies to continuous and count"),
+    ({"type": "ordinal", "levels": [0, 1], "labels": {"5": "x"}}, "labels name level '5'"),
+    ({"type": "count", "colour": "red"}, r"unknown key\(s\) \['colour'\]"),
+])
+def test_bad_semantics_name_the_column(spec, match):
+    with pytest.raises(SchemaError, match=match) as err:
+        ClientSchema(features={"visits": spec})
+    assert "visits" in str(err.value)
+
+
+def test_weight_column_validated():
+    df = pd.DataFrame({"client_id": [1, 2, 3], "x": [1.0, 2.0, 3.0], "w": [1.0, 0.0, 2.0]})
+    schema = ClientSchema(features={"x": "continuous"}, weight="w")
+    assert schema.validate(df) is df
+    for bad in ([1.0, -1.0, 2.0], [0.0, 0.0, 0.0], [1.0, np.nan, 1.0]):
+        with pytest.raises(SchemaError, match="Weight column 'w'"):
+            schema.validate(df.assign(w=bad))
+    with pytest.raises(SchemaError, match="declared twice"):
+        ClientSchema(features={"x": "continuous"}, weight="x")
+
+
+def test_sample_schema_carries_labels_and_directions():
+    from clusterdiscovery.datasets import load_sample
+
+    schema = load_sample().schema
+    assert schema.label("honos_6") == "Hallucinations and delusions"
+    assert schema.spec_of("honos_6").higher_is == "worse"
+    assert schema.section_of("years_known") == "history"
+    assert schema.features["substance_use"].positive_level() == 1

@@ -30,7 +30,8 @@ import pandas as pd
 
 from .exceptions import SchemaError
 
-__all__ = ["ClientSchema", "FeatureSpec", "FEATURE_TYPES"]
+__all__ = ["ClientSchema", "FeatureSpec", "MeasureSpec", "FEATURE_TYPES", "HIGHER_IS",
+           "DEFAULT_SECTIONS", "recognise_positive"]
 
 FEATURE_TYPES = ("continuous", "count", "binary", "categorical", "ordinal")
 _NUMERIC_TYPES = ("continuous", "count")
@@ -51,6 +52,19 @@ class FeatureSpec:
     log1p : bool
         Whether preprocessing should take ``log1p`` of a count (a hint for
         :func:`clusterdiscovery.features.make_preprocessor`).
+    label : str, optional
+        Display name in tables, names, pages and figures (default: the column name).
+    unit : str, optional
+        Unit of a numeric feature ("years", "visits"), printed after its values.
+    level_labels : dict, optional
+        ``{level: display text}`` for some or all levels (TOML key ``labels``).
+    positive : optional
+        For a binary, the level that means "present" (the one profiled and named). Recognised
+        automatically for yes/no, y/n, true/false and 1/0 in any case and type.
+    higher_is : {"worse", "better", "neutral"}, optional
+        Which way is better: decides whether a cluster's high value is a need or a strength.
+    section : str, optional
+        The page section the feature is reported in; one of the schema's ``sections``.
     """
 
     type: str
@@ -58,6 +72,30 @@ class FeatureSpec:
     min: float | None = None
     max: float | None = None
     log1p: bool = False
+    label: str | None = None
+    unit: str | None = None
+    level_labels: Mapping | None = None
+    positive: object = None
+    higher_is: str | None = None
+    section: str | None = None
+
+    def positive_level(self, observed=None):
+        """The binary's positive level: declared, else recognised from the declared levels or
+        from ``observed`` values (yes/no, y/n, true/false, 1/0); None where none is known."""
+        if self.type != "binary":
+            return None
+        if self.positive is not None:
+            return self.positive
+        candidates = self.levels if self.levels is not None else observed
+        return None if candidates is None else recognise_positive(candidates)
+
+    def level_label(self, level) -> str:
+        """Display text of one level (its declared label, else the level as text)."""
+        if self.level_labels:
+            for key, text in self.level_labels.items():
+                if _same_level(key, level):
+                    return text
+        return str(level)
 
     def to_dict(self) -> dict:
         out = {"type": self.type}
@@ -69,7 +107,126 @@ class FeatureSpec:
             out["max"] = self.max
         if self.log1p:
             out["log1p"] = True
+        out.update(_meta_dict(self))
+        if self.level_labels:
+            out["labels"] = {str(k): v for k, v in self.level_labels.items()}
+        if self.positive is not None:
+            out["positive"] = _plain(self.positive)
         return out
+
+
+HIGHER_IS = ("worse", "better", "neutral")
+DEFAULT_SECTIONS = ("needs", "strengths", "social context", "history", "service use")
+_META_KEYS = ("label", "unit", "higher_is", "section")
+_POSITIVE_PAIRS = (("yes", "no"), ("y", "n"), ("true", "false"), ("1", "0"), ("1.0", "0.0"))
+
+
+def recognise_positive(values):
+    """The positive one of two values that read yes/no, y/n, true/false or 1/0 (any case and
+    type), else None.
+
+    >>> recognise_positive(["No", "Yes"])
+    'Yes'
+    >>> recognise_positive([0, 1]), recognise_positive([True, False]), recognise_positive(["a", "b"])
+    (1, True, None)
+    """
+    distinct = list(dict.fromkeys(v for v in values if not _is_missing(v)))
+    if len(distinct) != 2:
+        return None
+    text = [str(v).strip().lower() for v in distinct]
+    for pos, neg in _POSITIVE_PAIRS:
+        if sorted(text) == sorted((pos, neg)):
+            return distinct[text.index(pos)]
+    return None
+
+
+def _is_missing(v) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _same_level(a, b) -> bool:
+    """Levels compare equal as values or, for TOML's string keys, as text."""
+    try:
+        if a == b:
+            return True
+    except (TypeError, ValueError):
+        pass
+    return str(_plain(a)) == str(_plain(b))
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    """Display meaning of a cost or outcome: label, unit, direction and section.
+
+    A cost with no ``unit`` is money, printed in the schema's ``currency``; a cost with a unit
+    (e.g. ``"visits"``) is utilisation, printed in that unit.
+    """
+
+    label: str | None = None
+    unit: str | None = None
+    higher_is: str | None = None
+    section: str | None = None
+
+    def to_dict(self) -> dict:
+        return _meta_dict(self)
+
+
+def _meta_dict(spec) -> dict:
+    return {k: getattr(spec, k) for k in _META_KEYS if getattr(spec, k) is not None}
+
+
+def _parse_meta(owner: str, spec: Mapping) -> dict:
+    """label / unit / higher_is / section of one column, checked."""
+    meta = {}
+    for key in _META_KEYS:
+        value = spec.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.strip():
+            raise SchemaError(f"{owner}: '{key}' must be a non-empty text; got {value!r}.")
+        meta[key] = value.strip()
+    if meta.get("higher_is") is not None:
+        meta["higher_is"] = meta["higher_is"].lower()
+        if meta["higher_is"] not in HIGHER_IS:
+            raise SchemaError(
+                f"{owner}: higher_is must be one of {', '.join(HIGHER_IS)}; got "
+                f"{spec['higher_is']!r}."
+            )
+    return meta
+
+
+def _parse_level_labels(column: str, labels, levels) -> dict | None:
+    if labels is None:
+        return None
+    if isinstance(labels, Mapping):
+        out = dict(labels)
+    elif isinstance(labels, Sequence) and not isinstance(labels, str):
+        if levels is None or len(labels) != len(levels):
+            raise SchemaError(
+                f"Feature '{column}': a list of level labels needs declared levels of the same "
+                f"length; give labels as a table {{level = \"text\"}} instead."
+            )
+        out = dict(zip(levels, labels))
+    else:
+        raise SchemaError(
+            f"Feature '{column}': labels must be a table {{level = \"text\"}}; got {labels!r}."
+        )
+    for key, text in out.items():
+        if not isinstance(text, str):
+            raise SchemaError(
+                f"Feature '{column}': the label of level {key!r} must be text; got {text!r}."
+            )
+        if levels is not None and not any(_same_level(key, lv) for lv in levels):
+            raise SchemaError(
+                f"Feature '{column}': labels name level {key!r}, which is not among its "
+                f"levels {list(levels)}."
+            )
+    if levels is not None:  # TOML keys are text: key the labels by the levels themselves
+        out = {next(lv for lv in levels if _same_level(k, lv)): v for k, v in out.items()}
+    return out
 
 
 def _plain(value):
@@ -78,22 +235,26 @@ def _plain(value):
 
 
 def _parse_feature(column: str, spec) -> FeatureSpec:
+    extra: dict = {}
     if isinstance(spec, FeatureSpec):
         kind, levels, lo, hi, log1p = spec.type, spec.levels, spec.min, spec.max, spec.log1p
+        extra = {**_meta_dict(spec), "labels": spec.level_labels, "positive": spec.positive}
     elif isinstance(spec, str):
         kind, levels, lo, hi, log1p = spec, None, None, None, False
     elif isinstance(spec, Mapping):
-        unknown = set(spec) - {"type", "levels", "min", "max", "log1p"}
+        allowed = ("type", "levels", "min", "max", "log1p", "labels", "positive", *_META_KEYS)
+        unknown = set(spec) - set(allowed)
         if unknown:
             raise SchemaError(
                 f"Feature '{column}': unknown key(s) {sorted(unknown)} in its specification; "
-                f"allowed keys are type, levels, min, max, log1p."
+                f"allowed keys are {', '.join(allowed)}."
             )
         if "type" not in spec:
             raise SchemaError(f"Feature '{column}': its specification needs a 'type' key.")
         kind = spec["type"]
         levels, lo, hi = spec.get("levels"), spec.get("min"), spec.get("max")
         log1p = bool(spec.get("log1p", False))
+        extra = {k: spec.get(k) for k in ("labels", "positive", *_META_KEYS)}
     elif isinstance(spec, Sequence) and len(spec) == 2 and isinstance(spec[0], str):
         kind, levels, lo, hi, log1p = spec[0], spec[1], None, None, False
     else:
@@ -144,7 +305,25 @@ def _parse_feature(column: str, spec) -> FeatureSpec:
         raise SchemaError(f"Feature '{column}': min={lo} is greater than max={hi}.")
     if log1p and kind not in _NUMERIC_TYPES:
         raise SchemaError(f"Feature '{column}': log1p applies to continuous and count features.")
-    return FeatureSpec(kind, levels, lo, hi, log1p)
+    meta = _parse_meta(f"Feature '{column}'", extra)
+    if meta.get("unit") is not None and kind not in _NUMERIC_TYPES:
+        raise SchemaError(f"Feature '{column}': unit applies to continuous and count features.")
+    level_labels = _parse_level_labels(column, extra.get("labels"), levels)
+    positive = _plain(extra.get("positive"))
+    if positive is not None:
+        if kind != "binary":
+            raise SchemaError(
+                f"Feature '{column}': 'positive' applies to binary features only (it is {kind})."
+            )
+        if levels is not None and not any(_same_level(positive, lv) for lv in levels):
+            raise SchemaError(
+                f"Feature '{column}': positive level {positive!r} is not one of its levels "
+                f"{list(levels)}."
+            )
+        if levels is not None:
+            positive = next(lv for lv in levels if _same_level(positive, lv))
+    return FeatureSpec(kind, levels, lo, hi, log1p, level_labels=level_labels,
+                       positive=positive, **meta)
 
 
 @dataclass(frozen=True)
@@ -159,14 +338,26 @@ class ClientSchema:
         ``{column: type}`` where type is one of ``"continuous"``, ``"count"``,
         ``"binary"``, ``"categorical"``, ``"ordinal"``; or ``(type, levels)``; or a dict
         with keys ``type``, ``levels``, ``min``, ``max``, ``log1p``; or a :class:`FeatureSpec`.
-    costs : list of str
-        Cost columns (non-negative, e.g. pounds per client over the study period).
+        Each may also carry ``label``, ``unit``, ``labels`` (level labels), ``positive``
+        (binaries), ``higher_is`` and ``section`` (see :class:`FeatureSpec`).
+    costs : list of str, or dict
+        Cost or utilisation columns (non-negative, per client over the study period): a list
+        of names, or ``{column: {label, unit, higher_is, section}}``. A cost without a unit is
+        money (printed in ``currency``); one with a unit (``"visits"``) is utilisation.
     outcomes : dict
-        ``{name: (baseline_column, follow_up_column)}``, e.g. HoNOS totals.
+        ``{name: (baseline_column, follow_up_column)}``, e.g. HoNOS totals; or ``{name:
+        {baseline, follow_up, label, unit, higher_is}}``.
     team : str, optional
         The team (or service) column.
     dates : list of str
         Date columns (must parse as dates).
+    sections : list of str
+        The page sections, in order (default: needs, strengths, social context, history,
+        service use). Every ``section`` a column names must be one of them.
+    currency : str, optional
+        Symbol printed before money ("£", "$", or "" for none); None leaves it to the report.
+    weight : str, optional
+        A sampling-weight column (non-negative numbers, not all zero).
 
     Notes
     -----
@@ -180,6 +371,10 @@ class ClientSchema:
     outcomes: Mapping = field(default_factory=dict)
     team: str | None = None
     dates: Sequence[str] = ()
+    sections: Sequence[str] = DEFAULT_SECTIONS
+    currency: str | None = None
+    weight: str | None = None
+    measures: Mapping = field(init=False, repr=False, default=None)
 
     def __post_init__(self):
         if not isinstance(self.id, str) or not self.id:
@@ -191,7 +386,13 @@ class ClientSchema:
             )
         feats = {str(c): _parse_feature(str(c), s) for c, s in self.features.items()}
         object.__setattr__(self, "features", feats)
-        costs = _as_names(self.costs, "costs")
+        measures: dict[str, MeasureSpec] = {}
+        if isinstance(self.costs, Mapping):
+            costs = tuple(str(c) for c in self.costs)
+            for c, spec in self.costs.items():
+                measures[str(c)] = _parse_measure(f"Cost '{c}'", spec, ())
+        else:
+            costs = _as_names(self.costs, "costs")
         dates = _as_names(self.dates, "dates")
         object.__setattr__(self, "costs", costs)
         object.__setattr__(self, "dates", dates)
@@ -199,19 +400,47 @@ class ClientSchema:
             raise SchemaError("The schema's 'outcomes' must be a dict {name: (baseline, follow_up)}.")
         outcomes = {}
         for name, pair in self.outcomes.items():
+            if isinstance(pair, Mapping):
+                pair = dict(pair)
+                cols = (pair.pop("baseline", None), pair.pop("follow_up", None))
+                measures[str(name)] = _parse_measure(f"Outcome '{name}'", pair, ())
+                pair = cols
             if (isinstance(pair, str) or not isinstance(pair, Sequence) or len(pair) != 2
                     or not all(isinstance(c, str) and c for c in pair)):
                 raise SchemaError(
-                    f"Outcome '{name}' must be a pair (baseline_column, follow_up_column); "
-                    f"got {pair!r}."
+                    f"Outcome '{name}' must be a pair (baseline_column, follow_up_column) or a "
+                    f"table with 'baseline' and 'follow_up' columns; got {pair!r}."
                 )
             outcomes[str(name)] = (str(pair[0]), str(pair[1]))
         object.__setattr__(self, "outcomes", outcomes)
-        if self.team is not None and (not isinstance(self.team, str) or not self.team):
-            raise SchemaError(f"The schema's 'team' must be a column name; got {self.team!r}.")
+        object.__setattr__(self, "measures", measures)
+        for key in ("team", "weight"):
+            value = getattr(self, key)
+            if value is not None and (not isinstance(value, str) or not value):
+                raise SchemaError(f"The schema's '{key}' must be a column name; got {value!r}.")
+        if self.currency is not None and not isinstance(self.currency, str):
+            raise SchemaError(
+                f"The schema's 'currency' must be text such as \"£\", \"$\" or \"\"; got "
+                f"{self.currency!r}."
+            )
+        sections = _as_names(self.sections, "sections")
+        if not sections or len({x.lower() for x in sections}) != len(sections):
+            raise SchemaError(
+                f"The schema's 'sections' must be a list of distinct names; got {list(sections)}."
+            )
+        object.__setattr__(self, "sections", sections)
+        known = {x.lower(): x for x in sections}
+        for owner, spec in [*((f"Feature '{c}'", f) for c, f in feats.items()),
+                            *((f"Column '{c}'", m) for c, m in measures.items())]:
+            if spec.section is not None and spec.section.lower() not in known:
+                raise SchemaError(
+                    f"{owner}: section {spec.section!r} is not one of the schema's sections "
+                    f"{list(sections)}; add it to 'sections' or use one of those."
+                )
         roles: dict[str, str] = {}
         for role, cols in [("id", [self.id]), ("features", list(feats)), ("costs", costs),
-                           ("team", [self.team] if self.team else []), ("dates", dates)]:
+                           ("team", [self.team] if self.team else []), ("dates", dates),
+                           ("weight", [self.weight] if self.weight else [])]:
             for c in cols:
                 if c in roles and not (roles[c] == "features" and role == "team"):
                     raise SchemaError(
@@ -228,6 +457,38 @@ class ClientSchema:
             raise ValueError(f"Unknown feature type(s) {sorted(bad)}; use {FEATURE_TYPES}.")
         return [c for c, s in self.features.items() if s.type in types]
 
+    def spec_of(self, column: str):
+        """The :class:`FeatureSpec` or :class:`MeasureSpec` of a feature, cost or outcome
+        (an empty :class:`MeasureSpec` for a cost or outcome declared without one)."""
+        if column in self.features:
+            return self.features[column]
+        if column in self.measures:
+            return self.measures[column]
+        if column in self.costs or column in self.outcomes:
+            return MeasureSpec()
+        raise SchemaError(
+            f"'{column}' is not a feature, cost or outcome of the schema; choose one of "
+            f"{[*self.features, *self.costs, *self.outcomes]}."
+        )
+
+    def label(self, column: str) -> str:
+        """Display name of a feature, cost or outcome: its ``label``, else the column name."""
+        try:
+            spec = self.spec_of(column)
+        except SchemaError:
+            return str(column)
+        return spec.label or str(column)
+
+    def section_of(self, column: str) -> str | None:
+        """The declared section of a column, spelt as in ``sections`` (None if undeclared)."""
+        try:
+            section = self.spec_of(column).section
+        except SchemaError:
+            return None
+        if section is None:
+            return None
+        return next(x for x in self.sections if x.lower() == section.lower())
+
     @property
     def feature_columns(self) -> list[str]:
         return list(self.features)
@@ -243,6 +504,8 @@ class ClientSchema:
         if self.team:
             cols.append(self.team)
         cols.extend(self.dates)
+        if self.weight:
+            cols.append(self.weight)
         return list(dict.fromkeys(cols))
 
     def select(self, columns) -> ClientSchema:
@@ -257,26 +520,35 @@ class ClientSchema:
         missing = [c for c in columns if c not in self.features]
         if missing:
             raise SchemaError(f"Feature(s) {missing} are not in the schema.")
-        return ClientSchema(id=self.id, features={c: self.features[c] for c in columns},
-                            costs=self.costs, outcomes=self.outcomes, team=self.team,
-                            dates=self.dates)
+        d = self.to_dict()
+        d["features"] = {c: self.features[c] for c in columns}
+        return ClientSchema.from_dict(d)
 
     # -------------------------------------------------------------- serialise
     def to_dict(self) -> dict:
         """Plain (JSON- and TOML-ready) dictionary; :meth:`from_dict` reads it back."""
+        costs = ({c: self.spec_of(c).to_dict() for c in self.costs}
+                 if any(c in self.measures for c in self.costs) else list(self.costs))
+        outcomes = {}
+        for name, (base, follow) in self.outcomes.items():
+            meta = self.measures[name].to_dict() if name in self.measures else {}
+            outcomes[name] = ({"baseline": base, "follow_up": follow, **meta} if meta
+                              else [base, follow])
         out = {"id": self.id, "features": {c: s.to_dict() for c, s in self.features.items()},
-               "costs": list(self.costs),
-               "outcomes": {k: list(v) for k, v in self.outcomes.items()},
-               "dates": list(self.dates)}
-        if self.team is not None:
-            out["team"] = self.team
+               "costs": costs, "outcomes": outcomes, "dates": list(self.dates)}
+        for key in ("team", "currency", "weight"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if tuple(self.sections) != DEFAULT_SECTIONS:
+            out["sections"] = list(self.sections)
         return out
 
     @classmethod
     def from_dict(cls, spec: Mapping) -> ClientSchema:
         if not isinstance(spec, Mapping):
             raise SchemaError(f"A schema must be a mapping; got {type(spec).__name__}.")
-        allowed = {"id", "features", "costs", "outcomes", "team", "dates"}
+        allowed = {"id", "features", "costs", "outcomes", "team", "dates", "sections",
+                   "currency", "weight"}
         unknown = set(spec) - allowed
         if unknown:
             raise SchemaError(
@@ -297,8 +569,13 @@ class ClientSchema:
             age = {type = "continuous", min = 16, max = 110}
             sex = "categorical"
             honos_1 = {type = "ordinal", levels = [0, 1, 2, 3, 4]}
+            employed = {type = "binary", label = "Employed", positive = "yes",
+                        higher_is = "better", section = "strengths"}
             [outcomes]
             honos_total = ["honos_total_baseline", "honos_total_followup"]
+            [costs.visits]
+            label = "GP visits"
+            unit = "visits"
         """
         path = Path(path)
         if not path.is_file():
@@ -362,6 +639,19 @@ class ClientSchema:
                 _check_finite(values, col, f"outcome '{name}'")
         if self.team is not None and self.team not in df.columns:
             raise SchemaError(_missing_msg(self.team, "team", df))
+        if self.weight is not None:
+            values = _numeric_column(df, self.weight, "sampling weight")
+            if values.isna().any():
+                raise SchemaError(
+                    f"Weight column '{self.weight}' has {int(values.isna().sum())} missing "
+                    f"value(s); every client needs a weight (drop those rows or impute)."
+                )
+            _check_finite(values, self.weight, "sampling weight")
+            if (values < 0).any() or not (values > 0).any():
+                raise SchemaError(
+                    f"Weight column '{self.weight}' must hold non-negative weights, not all "
+                    f"zero (smallest {values.min()}, largest {values.max()})."
+                )
         for col in self.dates:
             if col not in df.columns:
                 raise SchemaError(_missing_msg(col, "date", df))
@@ -473,6 +763,23 @@ def _as_names(value, role: str) -> tuple[str, ...]:
     if not isinstance(value, Sequence):
         raise SchemaError(f"The schema's '{role}' must be a list of column names; got {value!r}.")
     return tuple(str(v) for v in value)
+
+
+def _parse_measure(owner: str, spec, extra_keys) -> MeasureSpec:
+    if spec is None:
+        return MeasureSpec()
+    if not isinstance(spec, Mapping):
+        raise SchemaError(
+            f"{owner}: its specification must be a table of {', '.join(_META_KEYS)}; got "
+            f"{spec!r}."
+        )
+    unknown = set(spec) - set(_META_KEYS) - set(extra_keys)
+    if unknown:
+        raise SchemaError(
+            f"{owner}: unknown key(s) {sorted(unknown)}; allowed keys are "
+            f"{', '.join((*_META_KEYS, *extra_keys))}."
+        )
+    return MeasureSpec(**_parse_meta(owner, spec))
 
 
 def _missing_msg(col: str, role: str, df: pd.DataFrame) -> str:

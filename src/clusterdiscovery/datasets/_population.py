@@ -12,30 +12,70 @@ from ._levels import CATEGORICAL_LEVELS, HONOS_ITEMS, ITEM_LEVELS, SARN_ITEMS
 __all__ = ["Population", "population_schema"]
 
 
+#: HoNOS item labels (Wing et al. 1998) and SARN-like risk items, for the schema
+HONOS_LABELS = (
+    "Overactive, aggressive behaviour", "Non-accidental self-injury",
+    "Problem drinking or drug-taking", "Cognitive problems",
+    "Physical illness or disability", "Hallucinations and delusions", "Depressed mood",
+    "Other mental and behavioural problems", "Problems with relationships",
+    "Problems with activities of daily living", "Problems with living conditions",
+    "Problems with occupation and activities",
+)
+SARN_LABELS = ("Risk to others", "Risk of self-harm", "Vulnerability", "Self-neglect",
+               "Problems with engagement")
+_ITEM_LEVEL_LABELS = {0: "no problem", 1: "minor problem", 2: "mild problem",
+                      3: "moderately severe problem", 4: "severe problem"}
+
+
+_LEVEL_TEXT = {"depression_anxiety": "depression or anxiety",
+               "trauma_stress": "trauma or stress"}
+
+
+def _levels(name: str, section: str, label: str) -> dict:
+    levels = list(CATEGORICAL_LEVELS[name])
+    return {"type": "categorical", "levels": levels, "label": label, "section": section,
+            "labels": {lv: _LEVEL_TEXT.get(lv, lv.replace("_", " "))
+                       for lv in levels if "_" in lv} or None}
+
+
 def population_schema() -> ClientSchema:
-    """The :class:`~clusterdiscovery.ClientSchema` of a synthetic client table."""
+    """The :class:`~clusterdiscovery.ClientSchema` of a synthetic client table, with the
+    labels, units, directions and sections the report reads."""
     features: dict = {
-        "age": {"type": "continuous", "min": 16.0, "max": 105.0},
-        "sex": ("categorical", list(CATEGORICAL_LEVELS["sex"])),
-        "ethnicity": ("categorical", list(CATEGORICAL_LEVELS["ethnicity"])),
-        "diagnosis_group": ("categorical", list(CATEGORICAL_LEVELS["diagnosis_group"])),
+        "age": {"type": "continuous", "min": 16.0, "max": 105.0, "label": "Age",
+                "unit": "years", "higher_is": "neutral", "section": "social context"},
+        "sex": _levels("sex", "social context", "Sex"),
+        "ethnicity": _levels("ethnicity", "social context", "Ethnicity"),
+        "diagnosis_group": _levels("diagnosis_group", "needs", "Diagnosis group"),
     }
-    for col in HONOS_ITEMS + SARN_ITEMS:
-        features[col] = ("ordinal", list(ITEM_LEVELS))
+    for col, label in zip(HONOS_ITEMS + SARN_ITEMS, HONOS_LABELS + SARN_LABELS):
+        features[col] = {"type": "ordinal", "levels": list(ITEM_LEVELS), "label": label,
+                         "higher_is": "worse", "section": "needs",
+                         "labels": dict(_ITEM_LEVEL_LABELS)}
     features.update({
-        "substance_use": ("binary", [0, 1]),
-        "housing": ("categorical", list(CATEGORICAL_LEVELS["housing"])),
-        "employment": ("categorical", list(CATEGORICAL_LEVELS["employment"])),
-        "justice_involvement": ("binary", [0, 1]),
-        "prior_admissions": {"type": "count", "min": 0, "log1p": True},
-        "years_known": {"type": "continuous", "min": 0.0, "log1p": True},
+        "substance_use": {"type": "binary", "levels": [0, 1], "label": "Substance use",
+                          "positive": 1, "higher_is": "worse", "section": "needs"},
+        "housing": _levels("housing", "social context", "Housing"),
+        "employment": _levels("employment", "social context", "Employment"),
+        "justice_involvement": {"type": "binary", "levels": [0, 1],
+                                "label": "Involvement with the justice system", "positive": 1,
+                                "higher_is": "worse", "section": "social context"},
+        "prior_admissions": {"type": "count", "min": 0, "log1p": True,
+                             "label": "Prior admissions", "unit": "admissions",
+                             "higher_is": "worse", "section": "history"},
+        "years_known": {"type": "continuous", "min": 0.0, "log1p": True,
+                        "label": "Years known to services", "unit": "years",
+                        "higher_is": "neutral", "section": "history"},
     })
     return ClientSchema(
         id="client_id",
         features=features,
-        outcomes={"honos_total": ("honos_total_baseline", "honos_total_followup")},
+        outcomes={"honos_total": {"baseline": "honos_total_baseline",
+                                  "follow_up": "honos_total_followup",
+                                  "label": "HoNOS total", "higher_is": "worse"}},
         team="team",
         dates=["referral_date", "discharge_date"],
+        currency="£",
     )
 
 

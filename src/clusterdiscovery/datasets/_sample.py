@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from os import PathLike
 from pathlib import Path
 
@@ -40,19 +41,25 @@ def _toml_value(value) -> str:
     if isinstance(value, float | np.floating):
         return repr(float(value))
     if isinstance(value, str):
-        return json.dumps(value)
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}"
+                               for k, v in value.items()) + "}"
     raise TypeError(f"Cannot write {value!r} ({type(value).__name__}) to TOML.")
+
+
+def _toml_key(key) -> str:
+    key = str(key)
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
 
 
 def schema_to_toml(schema: ClientSchema) -> str:
     """TOML text of ``schema`` that :meth:`ClientSchema.from_toml` reads back."""
     spec = schema.to_dict()
     lines = ["# ClientSchema of clients.csv (read with ClientSchema.from_toml)"]
-    for key in ("id", "team", "costs", "dates"):
+    for key in ("id", "team", "costs", "dates", "currency", "weight", "sections"):
         if key in spec:
             lines.append(f"{key} = {_toml_value(spec[key])}")
     lines += ["", "[features]"]

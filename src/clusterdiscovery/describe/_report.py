@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..profiling._data import OVERALL
+from ..profiling._result import format_value
 from ..profiling._suppress import marker
 
 __all__ = ["blocks_to_markdown", "blocks_to_html", "figure_png", "FIGURES", "md_table",
@@ -131,6 +132,13 @@ def overview_table(profile, names: dict, currency: str) -> pd.DataFrame:
     mark = marker(profile.min_cell_size)
     frame, _ = profile.cost_table()
     ci = f"mean cost ({_confidence(profile)} CI)"
+    corrected = getattr(profile, "corrected", None)
+    first = profile.cost_columns[0] if profile.cost_columns else None
+    if corrected is not None and first not in corrected.index.get_level_values(0):
+        corrected = None
+    if corrected is not None:  # a latent class model: BCH first, modal beside it
+        bch = f"mean cost, {str(corrected['method'].iloc[0]).upper()} ({_confidence(profile)} CI)"
+        ci = "mean cost by most likely cluster (BCa CI)"
     rows = []
     for g in profile.groups:
         n = profile.table1.loc[("clients", "", "n"), g]
@@ -142,6 +150,11 @@ def overview_table(profile, names: dict, currency: str) -> pd.DataFrame:
         if frame is not None:
             r = frame.loc[g]
             cost_mark = profile.cell_mark("costs", g, "mean") or mark
+            if corrected is not None:
+                c = corrected.loc[(first, g)] if (first, g) in corrected.index else None
+                row[bch] = cost_mark if c is None or np.isnan(r["mean"]) else (
+                    f"{currency}{c['estimate']:,.0f} ({currency}{c['ci_low']:,.0f} to "
+                    f"{currency}{c['ci_high']:,.0f})")
             row[ci] = cost_mark if np.isnan(r["mean"]) else (
                 f"{currency}{r['mean']:,.0f} ({currency}{r['ci_low']:,.0f} to "
                 f"{currency}{r['ci_high']:,.0f})" if np.isfinite(r["ci_low"]) else
@@ -152,12 +165,15 @@ def overview_table(profile, names: dict, currency: str) -> pd.DataFrame:
         rows.append(row)
     if frame is not None:
         o = frame.loc[OVERALL]
-        rows.append({"cluster": "all", "name": "population",
-                     "clients": f"{int(profile.table1.loc[('clients', '', 'n'), OVERALL]):,}",
-                     "share": "100.0%",
-                     ci: f"{currency}{o['mean']:,.0f} ({currency}"
-                                           f"{o['ci_low']:,.0f} to {currency}{o['ci_high']:,.0f})",
-                     "share of cost": "100.0%"})
+        overall = {"cluster": "all", "name": "population",
+                   "clients": f"{int(profile.table1.loc[('clients', '', 'n'), OVERALL]):,}",
+                   "share": "100.0%"}
+        if corrected is not None:
+            overall[bch] = f"{currency}{o['mean']:,.0f}"
+        overall[ci] = (f"{currency}{o['mean']:,.0f} ({currency}"
+                       f"{o['ci_low']:,.0f} to {currency}{o['ci_high']:,.0f})")
+        overall["share of cost"] = "100.0%"
+        rows.append(overall)
     return pd.DataFrame(rows).set_index("cluster")
 
 
@@ -188,6 +204,25 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
     for fig in figures:
         name, caption = FIGURES[fig]
         blocks.append(("img", (name, caption.format(conf=_confidence(profile)))))
+    corrected = getattr(profile, "corrected", None)
+    if corrected is not None and len(corrected):
+        method = str(corrected["method"].iloc[0]).upper()
+        blocks += [("h3", "Cost and outcomes by cluster, allowing for uncertain membership"),
+                   ("p", f"Because some clients fit more than one cluster, these figures "
+                         f"count each client in every cluster in proportion to how likely "
+                         f"they are to belong there ({method} method; Bakk, Tekle and "
+                         f"Vermunt 2013), which avoids the understatement of differences "
+                         f"that comes from placing everyone in their single most likely "
+                         f"cluster; those simpler figures are shown beside them."),
+                   ("table", corrected_table(profile))]
+    adjusted = getattr(profile, "adjusted_costs", None)
+    if adjusted is not None and len(adjusted):
+        blocks += [("h3", "Cost by cluster adjusted for case mix"),
+                   ("p", f"Mean cost if every cluster had the case mix of the whole "
+                         f"population ({', '.join(profile.params.get('adjust_for', []))}), "
+                         f"from a two-part model, with {_confidence(profile)} bootstrap "
+                         f"intervals."),
+                   ("table", adjusted_table(profile))]
     if not profile.variance_explained.empty:
         blocks += [("h3", "How much of the variation in cost the clusters explain"),
                    ("p", _variance_text(profile)),
@@ -209,6 +244,46 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
                ("table", profile.formatted("table1"))]
     blocks += reproducibility_blocks(descriptions)
     return blocks
+
+
+def _interval(v, lo, hi) -> str:
+    return f"{format_value(v, 'mean')} ({format_value(lo, 'mean')} to {format_value(hi, 'mean')})"
+
+
+def corrected_table(profile) -> pd.DataFrame:
+    """The BCH (or ML) class means with intervals and the modal means, suppressed cells
+    marked as in the profile's own tables."""
+    t = profile.corrected
+    method = str(t["method"].iloc[0]).upper()
+    m = profile.min_cell_size
+    rows = []
+    for (outcome, cluster), r in t.iterrows():
+        if outcome.startswith("change in "):
+            mark = profile.cell_mark("outcomes", cluster, "mean_change",
+                                     name=outcome[len("change in "):])
+        else:
+            mark = profile.cell_mark("costs", cluster, "mean", name=outcome)
+        if not mark and m > 1 and r["n_modal"] < m:
+            mark = marker(m)
+        rows.append({"measure": outcome, "cluster": cluster,
+                     f"{method} mean (95% CI)": mark or _interval(r["estimate"], r["ci_low"],
+                                                                  r["ci_high"]),
+                     "mean by most likely cluster": mark or format_value(r["modal"], "mean")})
+    return pd.DataFrame(rows).set_index(["measure", "cluster"])
+
+
+def adjusted_table(profile) -> pd.DataFrame:
+    """Unadjusted and case-mix adjusted mean cost by cluster (suppressed cells marked)."""
+    t = profile.adjusted_costs
+    rows = []
+    for (cost, cluster), r in t.iterrows():
+        mark = profile.cell_mark("costs", cluster, "mean", name=cost)
+        rows.append({"cost": cost, "cluster": cluster,
+                     "mean": mark or format_value(r["mean"], "mean"),
+                     "adjusted mean (95% CI)": mark or (
+                         format_value(r["adjusted_mean"], "mean") if cluster == OVERALL
+                         else _interval(r["adjusted_mean"], r["ci_low"], r["ci_high"]))})
+    return pd.DataFrame(rows).set_index(["cost", "cluster"])
 
 
 def _pct1(v) -> str:

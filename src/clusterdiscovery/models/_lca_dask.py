@@ -21,13 +21,10 @@ Works with any Dask scheduler: a ``distributed.Client`` if one is active (a
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
 from .._utils import check_random_state
-from ..exceptions import ConvergenceWarning
 from ._em_accel import lca_transform, squarem
 from ._lca_data import GAUSSIAN_KINDS, EncodedData, _levels_of, compress, encode
 
@@ -281,14 +278,14 @@ def start_params(model, parts, stats, rng):
     return model._random_params(data, w, rng, stats)
 
 
-def fit_dask(model, ddf, *, sample_weight=None, starts=None):
+def fit_dask(model, ddf, *, sample_weight=None, covariates=None, starts=None):
     """``LatentClassModel.fit`` on a Dask DataFrame (see the module docstring).
 
     Parameters
     ----------
     model : LatentClassModel
     ddf : dask.dataframe.DataFrame
-    sample_weight : None
+    sample_weight, covariates : None
         Not supported with Dask input (a clear error says so).
     starts : list of parameter tuples, optional
         Starting values to use instead of ``n_init`` random ones (used by the tests that
@@ -298,6 +295,11 @@ def fit_dask(model, ddf, *, sample_weight=None, starts=None):
         raise TypeError(
             "sample_weight is not supported with a Dask DataFrame; repeat the rows or fit "
             "the in-memory model on weighted patterns instead."
+        )
+    if covariates is not None:
+        raise TypeError(
+            "covariates (latent class regression) are not supported with a Dask DataFrame; "
+            "fit the model with covariates in memory (a sample of the clients will do)."
         )
     model._check_params()
     parts, stats, total = prepare_dask(model, ddf)
@@ -314,21 +316,12 @@ def fit_dask(model, ddf, *, sample_weight=None, starts=None):
     if short is not None:  # the best short run to convergence, as in memory
         params, ll, conv, more, _ = run_em_dask(model, parts, params, stats, total)
         n_iter += more
+    model._drop_covariates()
     model._params = params
-    model.loglik_ = ll
-    model.lower_bound_ = ll / total
-    model.converged_ = bool(conv)
-    model.n_iter_ = int(n_iter)
-    model._publish_params()
+    model._finish_fit(ll, total, conv, n_iter, stacklevel=4)
     model.n_features_in_ = len(model._keys)
     if all(isinstance(k, str) for k in model._keys):
         model.feature_names_in_ = np.asarray(model._keys, dtype=object)
-    if not model.converged_:
-        warnings.warn(
-            f"LatentClassModel did not converge on the Dask DataFrame: the best of "
-            f"{model.n_init} starts stopped after max_iter={model.max_iter} EM iterations. "
-            "Try a larger max_iter or fewer classes.",
-            ConvergenceWarning, stacklevel=3)
     model.labels_ = predict_dask(model, ddf, "labels")
     return model
 
