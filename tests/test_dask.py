@@ -96,6 +96,8 @@ def test_dask_fit_refuses_sample_weight(population):
     X = dd.from_pandas(population.clients[list(MEASUREMENT)], npartitions=2)
     with pytest.raises(TypeError, match="sample_weight"):
         LatentClassModel(2, measurement=MEASUREMENT).fit(X, sample_weight=np.ones(1200))
+    with pytest.raises(TypeError, match="covariates"):
+        LatentClassModel(2, measurement=MEASUREMENT).fit(X, covariates=np.ones((1200, 1)))
 
 
 @pytest.mark.parametrize("kw", [{}, {"window_days": 365},
