@@ -32,6 +32,10 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
         return _discover(config, data=data, out=out, random_state=random_state,
                          progress=progress, n_jobs=n_jobs)
     try:  # model fitting and resampling on the Dask cluster (joblib's dask backend)
+        if progress:
+            from tqdm.auto import tqdm
+
+            tqdm.write(f"clusterdiscovery: Dask dashboard {engine.client.dashboard_link}")
         with engine:
             return _discover(config, data=data, out=out, random_state=random_state,
                              progress=progress, n_jobs=-1 if n_jobs is None else n_jobs)
@@ -216,7 +220,8 @@ discover.__doc__ = _discover.__doc__
 class _DaskEngine:
     """A ``distributed.Client`` (to ``address`` or a new ``LocalCluster``) and joblib's
     Dask backend, around a whole study: model fitting and stability resampling run as
-    tasks on the cluster (progress on the cluster's dashboard and the stage bar)."""
+    tasks on the cluster. Progress: the stage bar (``progress=True``, named after the
+    cluster's dashboard) and the dashboard itself, task by task."""
 
     def __init__(self, address, n_workers):
         try:
@@ -228,7 +233,7 @@ class _DaskEngine:
         self._cluster = None
         if address is None:
             self._cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1,
-                                         processes=True, dashboard_address=None)
+                                         processes=True, dashboard_address=":0")
             self.client = Client(self._cluster)
         else:
             self.client = Client(address)
