@@ -70,7 +70,8 @@ def worker_peaks(client):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n-clients", type=int, default=10_000_000)
-    ap.add_argument("--chunk", type=int, default=250_000, help="clients per Parquet file")
+    ap.add_argument("--chunk", type=int, default=50_000,
+                    help="clients per Parquet file (one partition in flight per worker)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--memory-limit", default="auto", help="per worker, e.g. '6GB'")
     ap.add_argument("--n-components", type=int, default=N_CLUSTERS)
@@ -97,6 +98,12 @@ def main(argv=None) -> int:
 
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench_dask_"))
     times = {}
+    # Start the workers first: a forked process inherits its parent's peak resident size,
+    # so workers started after the data generation would report the client's peak.
+    cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1,
+                           memory_limit=args.memory_limit, dashboard_address=None)
+    client = Client(cluster)
+    start_peaks = worker_peaks(client)
     try:
         t0 = time.perf_counter()
         n_events, schema = generate(root, n, chunk, args.seed)
@@ -104,9 +111,6 @@ def main(argv=None) -> int:
         print(f"{n:,} clients, {n_events:,} events in {len(list((root / 'events').iterdir()))}"
               f" Parquet files ({times['generate to Parquet']:.1f} s)")
 
-        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1,
-                               memory_limit=args.memory_limit, dashboard_address=None)
-        client = Client(cluster)
         cols = list(schema.feature_columns)
         measurement = {c: _measurement(schema.features[c]) for c in cols}
         with warnings.catch_warnings():
@@ -141,7 +145,8 @@ def main(argv=None) -> int:
             print(f"  {k:<24}{v:9.1f}")
         print(f"fit: {model.n_iter_} M-steps (SQUAREM), log-likelihood {model.loglik_:.6f}")
         for addr, mb in peaks.items():
-            print(f"peak resident memory of worker {addr}: {mb:,.0f} MB")
+            print(f"peak resident memory of worker {addr}: {mb:,.0f} MB (at its start "
+                  f"{start_peaks[addr]:,.0f} MB)")
         print(f"peak resident memory of the client process: {_peak_mb():,.0f} MB")
 
         labels = dd.read_parquet(root / "labels", columns=["label"]).compute()["label"]
