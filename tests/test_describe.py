@@ -107,7 +107,8 @@ def test_narratives_from_dict_markdown_and_toml(profile, tmp_path):
     md.write_text(f"# Expert views\n\n## Cluster 0\nYoung people with psychosis; EIP team.\n\n"
                   f"## {name1}\nMostly known to the CMHT.\n", encoding="utf-8")
     desc = describe_clusters(profile, narratives=md)
-    assert "### Expert view\n\nYoung people with psychosis; EIP team." in desc[0].text
+    assert "### The experts' view" in desc[0].text
+    assert "Young people with psychosis; EIP team." in desc[0].text
     assert "Mostly known to the CMHT." in desc[1].text
     assert desc[2].narrative is None
     toml = tmp_path / "experts.toml"

@@ -292,9 +292,9 @@ def cluster_blocks(profile, cluster, *, name, rows, top_n, labels, stability, na
                         f"clients, so its figures are shown as '{mark}' to protect the "
                         f"privacy of the people in it.")
         else:
-            size_txt = (f"**Size:** {marker(m, secondary=True)}: the number of clients (out "
-                        f"of{of_total or ' the total'}) is withheld so that a smaller "
-                        f"cluster's size cannot be worked out from the total.")
+            size_txt = (f"**Size:** the number of clients (out{of_total or ' of the total'}) "
+                        f"is withheld so that a smaller cluster's size cannot be worked out "
+                        f"from the total.")
     else:
         size_txt = (f"**Size:** {_count(n)} clients, {_pct(share)} of the {_count(total_n)} "
                     f"clients profiled.")

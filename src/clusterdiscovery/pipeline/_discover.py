@@ -186,6 +186,7 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
 
     stage("describe")
     from ..describe import describe_clusters
+    from ..describe._result import _check_sections
     from ..profiling import cluster_map
 
     numeric = selection.numeric_view_
@@ -195,11 +196,19 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
 
     record = _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note,
                      clients, events)
+    narratives = cfg["report"]["narratives"]
+    out_dir = cfg["output"]["dir"]
+    if narratives is None and out_dir is not None:
+        from ..describe._narratives import TEMPLATE_DIR
+        if (Path(out_dir) / TEMPLATE_DIR).is_dir():  # filled by community experts
+            narratives = Path(out_dir) / TEMPLATE_DIR
     descriptions = describe_clusters(
-        profile, stability=stability, narratives=cfg["report"]["narratives"],
+        profile, stability=stability, narratives=narratives, schema=schema,
         names=cfg["report"]["names"] or None, title=cfg["report"]["title"],
-        labels=_event_labels(cfg["data"]["window_days"]),
-        sections=_sections(selection, candidates, record, cmap))
+        labels={**_event_labels(cfg["data"]["window_days"]), **_cost_labels(profile)})
+    # the sections' figures name the clusters, so they are drawn once the names are known
+    descriptions.sections = _check_sections(
+        _sections(selection, candidates, record, cmap, descriptions.names))
     done("describe")
 
     stage("write")
@@ -568,13 +577,25 @@ def _event_labels(window_days) -> dict:
     """Plain names of the aggregated service-use columns, for the cluster pages."""
     window = f" in the last {window_days} days" if window_days else ""
     return {
-        "n_total_per_year": "contacts and bed days per year",
-        "n_total": f"contacts and bed days{window}",
+        "n_contacts_per_year": "contacts per year (bed days not counted)",
+        "n_contacts": f"contacts{window} (bed days not counted)",
+        "n_total_per_year": "service events per year (contacts and bed days together)",
+        "n_total": f"service events{window} (contacts and bed days together)",
         "inpatient_days": f"inpatient days{window}",
         "crisis_episodes": f"crisis episodes{window}",
         "days_since_last_contact": "days since the last contact",
         "exposure_years": "years of follow-up",
     }
+
+
+def _cost_labels(profile) -> dict:
+    """Plain names of the cost columns the event aggregation made (``cost_<service>``)."""
+    out = {}
+    for c in profile.cost_columns:
+        if c.startswith("cost_"):
+            what = c[5:].replace("_", " ")
+            out[c] = f"{what} cost"
+    return out
 
 
 def _shown(candidates):
@@ -600,7 +621,7 @@ def _png(draw) -> bytes:
     return buf.getvalue()
 
 
-def _sections(selection, candidates, record, cmap):
+def _sections(selection, candidates, record, cmap, names=None):
     """Report sections on how the solution was chosen (tables, text and figures)."""
     cols = ["model", "k", "loglik", "n_parameters", "bic", "sabic", "entropy",
             "smallest_share", "silhouette"]
@@ -620,7 +641,8 @@ def _sections(selection, candidates, record, cmap):
          _png(lambda ax: selection.plot(ax=ax, criterion=record["criterion"]))),
         ("cluster_map", "Where the clusters lie: the first two principal components of the "
                         "clustering variables, binned into hexagons (only hexagons of at least "
-                        "min_cell_size clients are drawn)", _png(cmap.plot)),
+                        "min_cell_size clients are drawn)",
+         _png(lambda ax: cmap.plot(ax=ax, names=names))),
     ]
     return [
         ("How the clusters were chosen", method, [table.round(4), _shown(candidates)],
