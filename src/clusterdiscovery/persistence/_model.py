@@ -369,9 +369,11 @@ class ClusterModel:
 
         Parameters
         ----------
-        data : DataFrame
+        data : DataFrame or Dask DataFrame
             One row per client with (at least) the columns in :attr:`features`; other
-            columns are ignored. Not modified.
+            columns are ignored. Not modified. A :class:`dask.dataframe.DataFrame` (e.g.
+            from ``dd.read_parquet``) is assigned partition by partition and the result is
+            a lazy Dask DataFrame (write it with ``.to_parquet``).
         threshold : float in (0, 1]
             Rows whose top probability is below it are flagged ``uncertain``.
         unknown : {"raise", "missing"}
@@ -395,6 +397,10 @@ class ClusterModel:
             Missing columns, unseen categories (``unknown='raise'``), missing values in a
             column without a stored imputation value (k-means, Gaussian mixture).
         """
+        if type(data).__module__.split(".")[0] in ("dask", "dask_expr"):
+            from ._dask import assign_dask  # Dask DataFrame in, Dask DataFrame out
+
+            return assign_dask(self, data, threshold=threshold, unknown=unknown)
         if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
             raise TypeError(f"The 'threshold' parameter must be a number in (0, 1]; got "
                             f"{threshold!r}.")

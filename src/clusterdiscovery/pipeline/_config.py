@@ -1,7 +1,7 @@
 """The study configuration: defaults, reading TOML, and checking every key.
 
 A configuration is a nested dict with the tables ``data``, ``features``, ``models``,
-``stability``, ``profile``, ``report`` and ``output``; :data:`DEFAULTS` lists every key with
+``stability``, ``profile``, ``report``, ``engine`` and ``output``; :data:`DEFAULTS` lists every key with
 its default. Paths in a TOML file are read relative to that file.
 """
 
@@ -84,6 +84,15 @@ DEFAULTS: dict = {
         # Markdown or TOML file of expert narratives keyed by cluster (optional)
         "narratives": None,
         "names": {},
+    },
+    "engine": {
+        # "local": this process (joblib, n_jobs); "dask": model fitting and stability
+        # resamples run on a Dask cluster (see docs/scale.md)
+        "kind": "local",
+        # scheduler address of an existing cluster, e.g. "tcp://10.0.0.5:8786"; None with
+        # kind = "dask" starts a LocalCluster of n_workers single-threaded workers
+        "address": None,
+        "n_workers": 2,
     },
     "output": {
         # where discover() writes; None writes nothing (the command line defaults to out/study)
@@ -183,7 +192,8 @@ def load_config(config=None) -> dict:
 #: (table, key) -> smallest allowed value of an integer setting
 _INTS = {("models", "k_min"): 1, ("models", "k_max"): 1, ("models", "n_init"): 1,
          ("stability", "n_resamples"): 1, ("stability", "candidates"): 1,
-         ("profile", "min_cell_size"): 0, ("profile", "n_bootstrap"): 10}
+         ("profile", "min_cell_size"): 0, ("profile", "n_bootstrap"): 10,
+         ("engine", "n_workers"): 1}
 #: (table, key) -> (low, high, whether high itself is allowed) for settings in [low, high]
 _RANGES = {("models", "min_share"): (0.0, 1.0, False),
            ("stability", "min_jaccard"): (0.0, 1.0, True)}
@@ -224,6 +234,17 @@ def _check_values(cfg) -> None:
         raise ValueError(
             f"Configuration [data] window_days must be a number of days in (0, 100000] (or "
             f"omitted for all history); got {window!r}."
+        )
+    if cfg["engine"]["kind"] not in ("local", "dask"):
+        raise ValueError(
+            f"Configuration [engine] kind = {cfg['engine']['kind']!r} is unknown; use "
+            f"'local' or 'dask'."
+        )
+    address = cfg["engine"]["address"]
+    if address is not None and not isinstance(address, str):
+        raise ValueError(
+            f"Configuration [engine] address must be a scheduler address string such as "
+            f"'tcp://host:8786'; got {address!r}."
         )
     from ..selection import CRITERIA
     from ..stability._resample import METHODS

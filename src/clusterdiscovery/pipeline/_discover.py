@@ -27,6 +27,24 @@ _STAGES = ["data", "features", "models", "stability", "profile", "describe", "wr
 
 def discover(config=None, *, data=None, out=None, random_state=0, progress=False,
              n_jobs=None) -> ClusterStudy:
+    engine = _engine(load_config(config)["engine"])
+    if engine is None:
+        return _discover(config, data=data, out=out, random_state=random_state,
+                         progress=progress, n_jobs=n_jobs)
+    try:  # model fitting and resampling on the Dask cluster (joblib's dask backend)
+        if progress:
+            from tqdm.auto import tqdm
+
+            tqdm.write(f"clusterdiscovery: Dask dashboard {engine.client.dashboard_link}")
+        with engine:
+            return _discover(config, data=data, out=out, random_state=random_state,
+                             progress=progress, n_jobs=-1 if n_jobs is None else n_jobs)
+    finally:
+        engine.close()
+
+
+def _discover(config=None, *, data=None, out=None, random_state=0, progress=False,
+              n_jobs=None) -> ClusterStudy:
     """Discover, validate, profile and describe the clusters of a client population.
 
     The steps, each recorded in the report: read the data (CSV or Parquet; the bundled
@@ -56,7 +74,8 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     progress : bool
         Show a progress bar over the stages (tqdm).
     n_jobs : int, optional
-        Parallel jobs for model fitting and resampling (joblib).
+        Parallel jobs for model fitting and resampling (joblib). With ``[engine] kind =
+        "dask"`` they run on the Dask cluster (all its workers unless ``n_jobs`` is given).
 
     Returns
     -------
@@ -204,7 +223,56 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
                         timings=timings, record=record)
 
 
+discover.__doc__ = _discover.__doc__
+
+
 # ---------------------------------------------------------------------------- helpers
+class _DaskEngine:
+    """A ``distributed.Client`` (to ``address`` or a new ``LocalCluster``) and joblib's
+    Dask backend, around a whole study: model fitting and stability resampling run as
+    tasks on the cluster. Progress: the stage bar (``progress=True``, named after the
+    cluster's dashboard) and the dashboard itself, task by task."""
+
+    def __init__(self, address, n_workers):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "[engine] kind = 'dask' needs Dask: pip install 'clusterdiscovery[dask]'."
+            ) from exc
+        self._cluster = None
+        if address is None:
+            self._cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1,
+                                         processes=True, dashboard_address=":0")
+            self.client = Client(self._cluster)
+        else:
+            self.client = Client(address)
+        self._backend = None
+
+    def __enter__(self):
+        import joblib
+
+        self._backend = joblib.parallel_backend("dask")
+        self._backend.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._backend.__exit__(*exc)
+        return False
+
+    def close(self):
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def _engine(ecfg):
+    """The Dask engine of ``[engine] kind = "dask"``, or None for the local one."""
+    if ecfg["kind"] != "dask":
+        return None
+    return _DaskEngine(ecfg["address"], ecfg["n_workers"])
+
+
 class _NoBar:
     def set_description(self, _):
         pass
