@@ -1,6 +1,5 @@
 """k versus k - 1 tests (BLRT, Lo-Mendell-Rubin) and degenerate-solution flags."""
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,9 +9,10 @@ from sklearn.datasets import make_blobs
 from sklearn.mixture import GaussianMixture
 
 from clusterdiscovery import LatentClassModel, compare_models
+from clusterdiscovery.datasets._published import default_published_dir
 from clusterdiscovery.selection import lmr_test, lr_tests
 
-MCLUST = Path(__file__).resolve().parents[1] / "data/published/mclust_faithful_lrt.csv"
+MCLUST = default_published_dir() / "mclust_faithful_lrt.csv"
 
 
 def _faithful():
@@ -38,7 +38,7 @@ def test_lmr_by_hand_tidylpa_example():
 
 def test_blrt_statistic_matches_mclust_on_faithful():
     """Observed BLRT statistic against ``mclust::mclustBootstrapLRT(faithful,
-    modelName = "VVI")`` (mclust 6.0.0; R script and numbers in data/published/).
+    modelName = "VVI")`` (mclust 6.0.0; R script and numbers in clusterdiscovery/data/published/).
 
     VVI is scikit-learn's ``covariance_type="diag"``. For 1 versus 2 components both find
     the same maximum: 2 (LL_2 - LL_1) = 737.799. For 3 components mclust's hierarchical

@@ -1,7 +1,6 @@
 """assess_stability: clusterwise bootstrap/subsample/jitter Jaccard (Hennig 2007)."""
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -87,8 +86,9 @@ def test_unstable_clusters_warn(three_blobs):
 
 
 def _fpc_iris():
-    path = Path(__file__).resolve().parents[1] / "data/published/clusterboot_iris.csv"
-    return pd.read_csv(path)
+    from clusterdiscovery.datasets._published import default_published_dir
+
+    return pd.read_csv(default_published_dir() / "clusterboot_iris.csv")
 
 
 def test_iris_kmeans3_reproduces_fpc_clusterboot():
@@ -96,7 +96,7 @@ def test_iris_kmeans3_reproduces_fpc_clusterboot():
 
     Reference: ``fpc::clusterboot(iris[, 1:4], B = 500, clustermethod = kmeansCBI,
     krange = 3, runs = 10)`` (fpc 2.2.10, R 4.2.2; script and numbers in
-    data/published/): mean Jaccard 0.959 / 0.946 / 1.000 for the clusters of 62 / 38 / 50.
+    clusterdiscovery/data/published/): mean Jaccard 0.959 / 0.946 / 1.000 for the clusters of 62 / 38 / 50.
     The default scheme clusters the distinct points of each bootstrap draw, as fpc does
     with ``multipleboot = FALSE``.
     """

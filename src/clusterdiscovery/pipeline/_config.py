@@ -1,7 +1,7 @@
 """The study configuration: defaults, reading TOML, and checking every key.
 
 A configuration is a nested dict with the tables ``data``, ``features``, ``models``,
-``stability``, ``profile``, ``report`` and ``output``; :data:`DEFAULTS` lists every key with
+``stability``, ``profile``, ``report``, ``engine`` and ``output``; :data:`DEFAULTS` lists every key with
 its default. Paths in a TOML file are read relative to that file.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,14 +20,22 @@ __all__ = ["DEFAULTS", "load_config"]
 DEFAULTS: dict = {
     "data": {
         # directory of a population as written by datasets.make_sample (clients.csv,
-        # events.csv, schema.toml); None = the bundled sample in data/sample/
+        # events.csv, schema.toml); None = the sample shipped with the package
         "sample_dir": None,
         # or explicit files (CSV or Parquet); these override sample_dir
         "clients": None,
         "events": None,
+        # the schema TOML of the clients file; None = inferred from the table
+        # (ClientSchema.infer; the report's settings say what was inferred)
         "schema": None,
-        # events after this date are ignored; None = the last event date
+        # the client id column of an inferred schema (None = the first column unique per row)
+        "id": None,
+        # events after this date are ignored; None = the last event date (which must not
+        # lie after today)
         "as_of": None,
+        # strptime format of dates not written in ISO 8601, e.g. "%d/%m/%Y" (event dates,
+        # as_of, the schema's date columns); day/month orders are never guessed
+        "date_format": None,
         # service use and costs over the last window_days before as_of (None = all history)
         "window_days": 365,
     },
@@ -89,6 +98,15 @@ DEFAULTS: dict = {
         # Markdown or TOML file of expert narratives keyed by cluster (optional)
         "narratives": None,
         "names": {},
+    },
+    "engine": {
+        # "local": this process (joblib, n_jobs); "dask": model fitting and stability
+        # resamples run on a Dask cluster (see docs/scale.md)
+        "kind": "local",
+        # scheduler address of an existing cluster, e.g. "tcp://10.0.0.5:8786"; None with
+        # kind = "dask" starts a LocalCluster of n_workers single-threaded workers
+        "address": None,
+        "n_workers": 2,
     },
     "output": {
         # where discover() writes; None writes nothing (the command line defaults to out/study)
@@ -158,6 +176,8 @@ def load_config(config=None) -> dict:
                 raise ValueError(
                     f"Configuration [{table}] {key} must be {_kind(default)}; got {value!r}."
                 )
+            if default is None and value is not None:
+                _check_optional(table, key, value)
             if (table, key) in _PATH_KEYS and value is not None and base_dir is not None:
                 value = str((base_dir / value).resolve())
             out[table][key] = copy.deepcopy(value)
@@ -176,6 +196,10 @@ def load_config(config=None) -> dict:
     _check_values(out)
     if models["k_min"] < 1 or models["k_max"] < models["k_min"]:
         raise ValueError("Configuration [models] needs 1 <= k_min <= k_max.")
+    if models["k_max"] < 2:
+        raise ValueError(
+            f"Configuration [models] k_max = {models['k_max']}: one cluster is no clustering, "
+            f"and its stability cannot be assessed; set k_max >= 2 (k_min may stay 1).")
     return out
 
 
@@ -183,11 +207,26 @@ def load_config(config=None) -> dict:
 _INTS = {("models", "k_min"): 1, ("models", "k_max"): 1, ("models", "n_init"): 1,
          ("stability", "n_resamples"): 1, ("stability", "candidates"): 0,
          ("stability", "screen_resamples"): 1,
-         ("profile", "min_cell_size"): 0, ("profile", "n_bootstrap"): 10}
+         ("profile", "min_cell_size"): 0, ("profile", "n_bootstrap"): 10,
+         ("engine", "n_workers"): 1}
 #: (table, key) -> (low, high, whether high itself is allowed) for settings in [low, high]
 _RANGES = {("models", "min_share"): (0.0, 1.0, False),
            ("stability", "min_jaccard"): (0.0, 1.0, True),
            ("stability", "screen_margin"): (0.0, 1.0, True)}
+
+
+def _check_optional(table, key, value) -> None:
+    """Keys whose default is None take a path (or, for as_of, a date) when given."""
+    import datetime
+
+    ok = (str, datetime.date) if (table, key) == ("data", "as_of") else (str, os.PathLike)
+    if (table, key) == ("report", "names"):
+        return
+    if not isinstance(value, ok):
+        what = "a date (YYYY-MM-DD)" if key == "as_of" else "a path (a quoted string)"
+        raise ValueError(
+            f"Configuration [{table}] {key} must be {what}; got {value!r} "
+            f"({type(value).__name__}).")
 
 
 def _check_values(cfg) -> None:
@@ -207,10 +246,21 @@ def _check_values(cfg) -> None:
                 f"got {value!r}."
             )
     window = cfg["data"]["window_days"]
-    if window is not None and not (window > 0 and math.isfinite(window)):
+    if window is not None and not (0 < window <= 100_000 and math.isfinite(window)):
         raise ValueError(
-            f"Configuration [data] window_days must be a number of days > 0 (or omitted for "
-            f"all history); got {window!r}."
+            f"Configuration [data] window_days must be a number of days in (0, 100000] (or "
+            f"omitted for all history); got {window!r}."
+        )
+    if cfg["engine"]["kind"] not in ("local", "dask"):
+        raise ValueError(
+            f"Configuration [engine] kind = {cfg['engine']['kind']!r} is unknown; use "
+            f"'local' or 'dask'."
+        )
+    address = cfg["engine"]["address"]
+    if address is not None and not isinstance(address, str):
+        raise ValueError(
+            f"Configuration [engine] address must be a scheduler address string such as "
+            f"'tcp://host:8786'; got {address!r}."
         )
     from ..selection import CRITERIA, resolve_criterion
     from ..stability._resample import METHODS

@@ -12,8 +12,16 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from .._dates import parse_date
 from ..exceptions import SchemaError, SuppressionWarning
 from ..schema import ClientSchema
+from ._bare import (
+    infer_study_schema,
+    inferred_note,
+    read_schema_dates,
+    with_date_format,
+    with_id_index,
+)
 from ._choose import choose_solution, left_out, rank_candidates, screen_candidates
 from ._config import load_config
 from ._study import ClusterStudy
@@ -27,6 +35,24 @@ _STAGES = ["data", "features", "models", "stability", "profile", "describe", "wr
 
 def discover(config=None, *, data=None, out=None, random_state=0, progress=False,
              n_jobs=None) -> ClusterStudy:
+    engine = _engine(load_config(config)["engine"])
+    if engine is None:
+        return _discover(config, data=data, out=out, random_state=random_state,
+                         progress=progress, n_jobs=n_jobs)
+    try:  # model fitting and resampling on the Dask cluster (joblib's dask backend)
+        if progress:
+            from tqdm.auto import tqdm
+
+            tqdm.write(f"clusterdiscovery: Dask dashboard {engine.client.dashboard_link}")
+        with engine:
+            return _discover(config, data=data, out=out, random_state=random_state,
+                             progress=progress, n_jobs=-1 if n_jobs is None else n_jobs)
+    finally:
+        engine.close()
+
+
+def _discover(config=None, *, data=None, out=None, random_state=0, progress=False,
+              n_jobs=None) -> ClusterStudy:
     """Discover, validate, profile and describe the clusters of a client population.
 
     The steps, each recorded in the report: read the data (CSV or Parquet; the bundled
@@ -44,10 +70,13 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     ----------
     config : None, str, Path or dict
         A TOML file or dict overriding :data:`clusterdiscovery.pipeline.DEFAULTS`.
-    data : Population or dict, optional
+    data : DataFrame, Population or dict, optional
         Data to use instead of the configured files: a
-        :class:`~clusterdiscovery.datasets.Population` or a dict with ``clients``
-        (DataFrame), ``schema`` (ClientSchema) and optionally ``events``.
+        :class:`~clusterdiscovery.datasets.Population`; a dict with ``clients``
+        (DataFrame), ``schema`` (ClientSchema) and optionally ``events``; or a bare client
+        table (DataFrame), whose schema is then inferred with :meth:`ClientSchema.infer`
+        (under ``[data] id`` and ``date_format``); a :class:`UserWarning` and the study
+        record (``study.record["schema"]``, the report's settings) say what was inferred.
     out : str or Path, optional
         Output directory (overrides ``[output] dir``); None with no configured directory
         writes nothing.
@@ -56,7 +85,8 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     progress : bool
         Show a progress bar over the stages (tqdm).
     n_jobs : int, optional
-        Parallel jobs for model fitting and resampling (joblib).
+        Parallel jobs for model fitting and resampling (joblib). With ``[engine] kind =
+        "dask"`` they run on the Dask cluster (all its workers unless ``n_jobs`` is given).
 
     Returns
     -------
@@ -92,6 +122,8 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
 
     stage("data")
     clients, events, schema = _read_data(cfg, data)
+    schema = with_date_format(schema, cfg["data"]["date_format"])
+    clients = with_id_index(read_schema_dates(clients, schema), schema)
     schema.validate(clients if schema.id in clients.columns else clients.reset_index())
     clients = clients.set_index(schema.id) if schema.id in clients.columns else clients
     done("data")
@@ -200,6 +232,8 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     record["left_out"] = [f"k = {r.k}: {r.reason}" for r in left_out(
         selection.summary, model=mcfg["primary"], criterion=mcfg["criterion"],
         min_share=mcfg["min_share"]).itertuples()]
+    if schema.inference is not None:
+        record["schema"] = inferred_note(schema)
     narratives = cfg["report"]["narratives"]
     out_dir = cfg["output"]["dir"]
     if narratives is None and out_dir is not None:
@@ -213,7 +247,8 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
         provisional=provisional)
     # the sections' figures name the clusters, so they are drawn once the names are known
     descriptions.sections = _check_sections(
-        _sections(selection, candidates, record, cmap, stability, descriptions.names))
+        _sections(selection, candidates, record, cmap, stability, len(labels),
+                  pcfg["min_cell_size"], descriptions.names))
     done("describe")
 
     stage("write")
@@ -227,7 +262,56 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
                         timings=timings, record=record, provisional=provisional)
 
 
+discover.__doc__ = _discover.__doc__
+
+
 # ---------------------------------------------------------------------------- helpers
+class _DaskEngine:
+    """A ``distributed.Client`` (to ``address`` or a new ``LocalCluster``) and joblib's
+    Dask backend, around a whole study: model fitting and stability resampling run as
+    tasks on the cluster. Progress: the stage bar (``progress=True``, named after the
+    cluster's dashboard) and the dashboard itself, task by task."""
+
+    def __init__(self, address, n_workers):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "[engine] kind = 'dask' needs Dask: pip install 'clusterdiscovery[dask]'."
+            ) from exc
+        self._cluster = None
+        if address is None:
+            self._cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1,
+                                         processes=True, dashboard_address=":0")
+            self.client = Client(self._cluster)
+        else:
+            self.client = Client(address)
+        self._backend = None
+
+    def __enter__(self):
+        import joblib
+
+        self._backend = joblib.parallel_backend("dask")
+        self._backend.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._backend.__exit__(*exc)
+        return False
+
+    def close(self):
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def _engine(ecfg):
+    """The Dask engine of ``[engine] kind = "dask"``, or None for the local one."""
+    if ecfg["kind"] != "dask":
+        return None
+    return _DaskEngine(ecfg["address"], ecfg["n_workers"])
+
+
 class _NoBar:
     def set_description(self, _):
         pass
@@ -248,15 +332,18 @@ def _progress(progress):
 
 
 def _read_table(path) -> pd.DataFrame:
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"Data file not found: {path}")
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return pd.read_parquet(path)
-    return pd.read_csv(path)
+    from .._checks import read_table
+
+    return read_table(path)
 
 
 def _read_data(cfg, data):
+    if isinstance(data, pd.DataFrame):  # a bare client table: infer its schema, say so
+        schema = infer_study_schema(data, cfg)
+        warnings.warn(f"discover: no schema given, so one was inferred from the table; check "
+                      f"it (ClientSchema.infer(df).to_toml()):\n{schema.inference}",
+                      UserWarning, stacklevel=3)
+        return data, None, schema
     if data is not None:
         if isinstance(data, Mapping):
             try:
@@ -290,14 +377,11 @@ def _read_data(cfg, data):
 
         pop = load_sample(d["sample_dir"])
         return pop.clients, pop.events, pop.schema
-    if d["schema"] is None:
-        raise ValueError("Configuration [data] clients is set but schema is not: give the "
-                         "schema TOML file that describes the client table.")
-    schema = ClientSchema.from_toml(d["schema"])
     clients = _read_table(d["clients"])
-    for col in schema.dates:
-        if col in clients.columns:
-            clients[col] = pd.to_datetime(clients[col], errors="coerce")
+    if d["schema"] is None:  # a bare client file: infer (the study record says so)
+        schema = infer_study_schema(clients, cfg)
+    else:
+        schema = ClientSchema.from_toml(d["schema"])
     events = _read_table(d["events"]) if d["events"] else None
     return clients, events, schema
 
@@ -319,9 +403,10 @@ def _features(cfg, clients, events):
                 f"events[events['client_id'].isin(clients.index)]."
             )
     # aggregate_events parses the dates and checks the columns, naming any at fault
-    agg = aggregate_events(events, clients=clients.index, as_of=d["as_of"] or None,
-                           window_days=d["window_days"])
-    as_of = pd.Timestamp(d["as_of"]) if d["as_of"] else agg["last_contact"].max()
+    as_of = parse_date(d["as_of"], "as_of", date_format=d["date_format"]) if d["as_of"] else None
+    agg = aggregate_events(events, clients=clients.index, as_of=as_of,
+                           window_days=d["window_days"], date_format=d["date_format"])
+    as_of = as_of if as_of is not None else agg["last_contact"].max()
     overlap = set(agg.columns) & set(clients.columns)
     if overlap:
         raise SchemaError(
@@ -594,7 +679,7 @@ def _png(draw) -> bytes:
     return buf.getvalue()
 
 
-def _sections(selection, candidates, record, cmap, stability, names=None):
+def _sections(selection, candidates, record, cmap, stability, n, m, names=None):
     """Report sections on how the solution was chosen (tables, text and figures)."""
     cols = ["model", "k", "loglik", "n_parameters", "bic", "sabic", "entropy",
             "smallest_share", "silhouette"]
@@ -626,7 +711,8 @@ def _sections(selection, candidates, record, cmap, stability, names=None):
          _png(lambda ax: cmap.plot(ax=ax, names=names))),
     ]
     return [
-        ("How the clusters were chosen", method, [table.round(4), _shown(candidates)],
+        ("How the clusters were chosen", method, [_private_shares(table.round(4), n, m),
+                                                    _private_shares(_shown(candidates), n, m)],
          figures),
         ("Study settings", repro, []),
     ]
@@ -634,23 +720,43 @@ def _sections(selection, candidates, record, cmap, stability, names=None):
 
 def _write(cfg, descriptions, selection, candidates, stability, model, schema, cluster_cols,
            X, labels, record):
-    import json
-
-    from ..persistence import save_model
+    """Write everything into a staged folder, moved into ``[output] dir`` only at the end
+    (a failure leaves nothing half-written)."""
+    from .._output import relocate, staged_directory
 
     out = cfg["output"]["dir"]
     if out is None:
         return {}
-    root = Path(out)
-    root.mkdir(parents=True, exist_ok=True)
+    final = Path(out)
+    with staged_directory(final) as tmp:
+        paths = _write_files(cfg, tmp, descriptions, selection, candidates, stability, model,
+                             schema, cluster_cols, X, labels, record)
+    return {k: relocate(v, tmp, final) if isinstance(v, list) else relocate([v], tmp, final)[0]
+            for k, v in paths.items()}
+
+
+def _write_files(cfg, root, descriptions, selection, candidates, stability, model, schema,
+                 cluster_cols, X, labels, record):
+    import json
+
+    from .._privacy import sizes_as_shown
+    from ..persistence import save_model
+
+    m = cfg["profile"]["min_cell_size"]
+    n = len(labels)
     paths = {"report": descriptions.save(root)}
     tables = root / "tables"
     tables.mkdir(exist_ok=True)
     # fit times vary from run to run: left out so that the same seed gives the same tables
-    selection.summary.drop(columns="fit_seconds", errors="ignore").to_csv(
+    _private_shares(selection.summary.drop(columns="fit_seconds", errors="ignore"), n, m).to_csv(
         tables / "model_selection.csv", index=False, lineterminator="\n")
-    candidates.to_csv(tables / "candidates.csv", index=False, lineterminator="\n")
-    stability.summary.to_csv(tables / "stability.csv", lineterminator="\n")
+    _private_shares(candidates, n, m).to_csv(tables / "candidates.csv", index=False,
+                                             lineterminator="\n")
+    # the stability summary shows the cluster sizes exactly as Table 1 does
+    shown = descriptions.profile.formatted("table1").xs(("clients", "", "n"))
+    st = stability.summary.copy()
+    st["size"] = sizes_as_shown(st["size"], shown)
+    st.to_csv(tables / "stability.csv", lineterminator="\n")
     (root / "study.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
     names = [d.name for d in descriptions]
     model_schema = schema.select([c for c in cluster_cols if c in schema.features])
@@ -678,3 +784,14 @@ def _write(cfg, descriptions, selection, candidates, stability, model, schema, c
         paths["labels"] = root / "labels.csv"
         labels.to_csv(paths["labels"], lineterminator="\n")
     return paths
+
+
+def _private_shares(table, n, m):
+    """``smallest_share`` (a share of the n clients) withheld where it gives a count of 1..m-1."""
+    from .._privacy import mask_small_shares
+
+    if "smallest_share" not in table.columns:
+        return table
+    out = table.copy()
+    out["smallest_share"] = mask_small_shares(out["smallest_share"], n, m)
+    return out

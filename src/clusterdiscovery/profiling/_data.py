@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._checks import check_magnitude
 from ..schema import ClientSchema
 
 __all__ = ["NOISE", "OVERALL", "Groups", "Variable", "prepare_groups", "prepare_variables",
@@ -144,6 +145,7 @@ def numeric_column(data: pd.DataFrame, col, role: str, *, allow_nan: bool) -> np
     arr = s.to_numpy(dtype=float, na_value=np.nan)
     if np.isinf(arr).any():
         raise ValueError(f"Column '{col}' ({role}) contains infinite values; replace them.")
+    check_magnitude(s, "the data")
     if not allow_nan and np.isnan(arr).any():
         hint = " (e.g. 0 for no recorded cost)" if role == "cost" else ""
         raise ValueError(
@@ -192,6 +194,7 @@ def _numeric(name, s: pd.Series, declared) -> Variable:
         ) from None
     if np.isinf(arr).any():
         raise ValueError(f"Feature '{name}' contains infinite values; replace them with NaN.")
+    check_magnitude(s, "the data")
     return Variable(str(name), "numeric", declared, values=arr)
 
 

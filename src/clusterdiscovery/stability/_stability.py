@@ -201,7 +201,7 @@ def assess_stability(
     .. [1] Hennig, C. (2007). Cluster-wise assessment of cluster stability.
        Computational Statistics & Data Analysis, 52(1), 258-271. Tested against
        ``fpc::clusterboot`` (fpc 2.2.10) on iris: mean Jaccard within 0.02 of fpc's
-       (``data/published/clusterboot_iris.csv``).
+       (``clusterdiscovery/data/published/clusterboot_iris.csv``).
     .. [2] Hubert, L. and Arabie, P. (1985). Comparing partitions. Journal of
        Classification, 2, 193-218.
     .. [3] Vinh, N. X., Epps, J. and Bailey, J. (2010). Information theoretic measures

@@ -1,9 +1,9 @@
 # Reference values for clusterdiscovery's stability and k-versus-k+1 tests.
-# Run with: Rscript data/published/clusterboot_mclust_reference.R
+# Run with: Rscript src/clusterdiscovery/data/published/clusterboot_mclust_reference.R
 # (Debian packages r-base-core, r-cran-fpc, r-cran-mclust). Writes
-# data/published/clusterboot_iris.csv and data/published/mclust_faithful_lrt.csv.
+# clusterboot_iris.csv and mclust_faithful_lrt.csv in src/clusterdiscovery/data/published.
 suppressMessages({library(fpc); library(mclust)})
-out <- "data/published"
+out <- "src/clusterdiscovery/data/published"
 
 # 1. fpc::clusterboot, Fisher's iris (4 measurements), k-means k = 3, B = 500
 x <- as.matrix(iris[, 1:4])
