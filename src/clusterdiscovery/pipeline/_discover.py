@@ -212,7 +212,7 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
         if not issubclass(w.category, SuppressionWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if suppression:
-        warnings.warn(str(suppression[0].message), SuppressionWarning, stacklevel=2)
+        warnings.warn(str(suppression[0].message), SuppressionWarning, stacklevel=3)  # discover -> _discover
     _correct_for_classification_error(profile, model, X_model, table, costs, schema,
                                       pcfg["distal"], weights)
     done("profile")
