@@ -426,3 +426,57 @@ def test_resume_reuses_the_first_resamples_exactly(three_blobs):
         assess_stability(est, X, n_resamples=2, random_state=5, resume=first)
     with pytest.raises(TypeError, match="resume"):
         assess_stability(est, X, n_resamples=9, random_state=5, resume="x")
+
+
+def _lca_table(n=600, seed=0):
+    rng = np.random.default_rng(seed)
+    group = rng.integers(0, 2, n)
+    X = pd.DataFrame({
+        "a": np.where(group == 1, rng.choice(["x", "y", "z"], n, p=[0.7, 0.2, 0.1]),
+                      rng.choice(["x", "y", "z"], n, p=[0.1, 0.2, 0.7])),
+        "b": rng.integers(0, 4, n).astype(float),
+        "c": rng.normal(size=n) + 3 * group,
+        "d": rng.poisson(1 + 2 * group).astype(float),
+    })
+    X.loc[rng.random(n) < 0.1, "a"] = np.nan
+    X.loc[rng.random(n) < 0.1, "c"] = np.nan
+    return X, {"a": "categorical", "b": "categorical", "c": "gaussian", "d": "poisson"}
+
+
+@pytest.mark.parametrize("method,multipleboot", [("bootstrap", False), ("bootstrap", True),
+                                                 ("subsample", False)])
+def test_latent_class_resamples_encoded_once_give_the_same_result(method, multipleboot,
+                                                                  monkeypatch):
+    """The LCA's resamples taken from the full table's encoded patterns (row_subsets) are
+    the very fits made by encoding each resample anew: identical Jaccard, ARI, AMI."""
+    from clusterdiscovery import LatentClassModel
+
+    X, meas = _lca_table()
+    est = LatentClassModel(2, measurement=meas, n_init=2, random_state=0)
+    kw = dict(n_resamples=6, method=method, random_state=5, warn=False,
+              multipleboot=multipleboot)
+    fast = assess_stability(est, X, **kw)
+    monkeypatch.setattr(LatentClassModel, "_row_subsets", lambda self, X: None)
+    slow = assess_stability(est, X, **kw)
+    pd.testing.assert_frame_equal(fast.jaccard, slow.jaccard)
+    np.testing.assert_array_equal(fast.ari, slow.ari)
+    np.testing.assert_array_equal(fast.ami, slow.ami)
+
+
+def test_row_subsets_drop_absent_levels_and_fall_back_when_a_column_is_constant():
+    """A subset missing a level is fitted with that level dropped, as encoding the subset
+    would; a subset on which a gaussian column is constant cannot be taken (None)."""
+    from clusterdiscovery import LatentClassModel
+
+    X, meas = _lca_table(seed=1)
+    prepared = LatentClassModel(2, measurement=meas)._row_subsets(X)
+    rows = np.flatnonzero(X["b"].to_numpy() != 3.0)  # level 3 of b absent
+    fast = LatentClassModel(2, measurement=meas, n_init=2, random_state=3)
+    labels = fast._fit_subset_labels(prepared, rows)
+    slow = LatentClassModel(2, measurement=meas, n_init=2, random_state=3).fit(X.iloc[rows])
+    np.testing.assert_array_equal(labels, slow.labels_)
+    assert fast.loglik_ == pytest.approx(slow.loglik_, rel=1e-12)
+    assert list(fast.categories_["b"]) == list(slow.categories_["b"]) == [0.0, 1.0, 2.0]
+    one_value = np.flatnonzero(X["c"].notna().to_numpy())[:1]
+    constant = np.concatenate([one_value, np.flatnonzero(X["c"].isna().to_numpy())])
+    assert prepared.subset(constant) is None

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
@@ -16,7 +16,15 @@ from .._utils import check_int, check_positive, check_random_state, check_sample
 from ..exceptions import ConvergenceWarning
 from ._em_accel import ACCELERATORS, lca_transform, squarem
 from ._lca_dask import is_dask_collection
-from ._lca_data import GAUSSIAN_KINDS, KINDS, compress, design, encode, table_columns
+from ._lca_data import (
+    GAUSSIAN_KINDS,
+    KINDS,
+    RowSubsets,
+    compress,
+    design,
+    encode,
+    table_columns,
+)
 
 __all__ = ["LatentClassModel"]
 
@@ -548,6 +556,13 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         pdata, w = compress(data, self._n_levels, sw)
         if sw is not None:
             self._prune_levels(data, pdata)
+        self._fit_patterns(pdata, w)
+        del pdata  # free the patterns before the final E-step on all rows
+        self.labels_ = self._predict_encoded(data)
+        return self
+
+    def _fit_patterns(self, pdata, w):
+        """EM from ``n_init`` starts on weighted response patterns; keep the best."""
         stats = self._column_stats(pdata, w)
         self._variance_floor = self.var_floor * stats["gvar"]
         D = self._design(pdata)
@@ -570,11 +585,53 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             with threadpool_limits(limits=1, user_api="blas"):
                 params, ll, conv, more, _ = self._run_em(D, w, params, stats)
             n_iter += more
-        del D, pdata  # free the pattern design before the final E-step on all rows
+        del D  # free the pattern design before the final E-step on all rows
         self._params = params
-        self._finish_fit(ll, w.sum(), conv, n_iter)
-        self.labels_ = self._predict_encoded(data)
-        return self
+        self._finish_fit(ll, w.sum(), conv, n_iter, stacklevel=4)
+
+    # ------------------------------------------------------ refits on subsets of rows
+    def _row_subsets(self, X):
+        """``X`` encoded and compressed once for refits on subsets of its rows, or None.
+
+        Private hook of :func:`~clusterdiscovery.assess_stability`: a bootstrap or
+        subsample resample is a subset of the rows of ``X``, so its response patterns are
+        taken from the full table's (:class:`~._lca_data.RowSubsets`) instead of encoding
+        the resample again. This estimator is not modified.
+        """
+        if is_dask_collection(X):
+            return None
+        est = clone(self)
+        est._check_params()
+        X = _as_table(X)
+        validate_data(est, X, reset=True, skip_check_array=True)
+        subsets = RowSubsets(est._encode(X, fit=True), est._levels, est._kinds)
+        subsets.keys = est._keys
+        subsets.features = {name: getattr(est, name) for name in
+                            ("n_features_in_", "feature_names_in_") if hasattr(est, name)}
+        return subsets
+
+    def _fit_subset_labels(self, subsets, idx):
+        """Fit on rows ``idx`` of the table of ``subsets``; their labels, or None.
+
+        The same fit as ``fit_predict`` on those rows (same patterns in the same order,
+        same levels, same starts); None when the subset cannot be taken from the full
+        table (see :meth:`RowSubsets.subset`), and the caller then fits on the rows.
+        """
+        idx = np.asarray(idx)
+        if idx.size < self.n_components:
+            return None
+        got = subsets.subset(idx)
+        if got is None:
+            return None
+        pdata, w, rows, levels = got
+        self._check_params()
+        self._set_structure(subsets.keys, subsets.kinds, levels)
+        for name, value in subsets.features.items():
+            setattr(self, name, value)
+        self._drop_covariates()
+        self._fit_patterns(pdata, w)
+        self.labels_ = self._predict_encoded(pdata)[rows]
+        return self.labels_
 
     def _drop_covariates(self):
         for name in ("_beta", "_covariate_names", "covariate_coef_", "covariate_se_",

@@ -28,7 +28,8 @@ KINDS = ("categorical", "gaussian", "lognormal", "poisson")
 GAUSSIAN_KINDS = ("gaussian", "lognormal")
 DENSE_LIMIT = 2_000_000  # cells of the indicator matrix held dense (16 MB)
 
-__all__ = ["KINDS", "GAUSSIAN_KINDS", "EncodedData", "Design", "table_columns", "encode", "compress", "design"]
+__all__ = ["KINDS", "GAUSSIAN_KINDS", "EncodedData", "Design", "RowSubsets", "table_columns",
+           "encode", "compress", "design"]
 
 
 def table_columns(X):
@@ -209,12 +210,18 @@ def encode(X, kinds, levels, *, fit, handle_unknown="error"):
     return data, new_levels
 
 
-def compress(data: EncodedData, n_levels, sample_weight=None):
+def compress(data: EncodedData, n_levels, sample_weight=None, *, return_inverse=False):
     """Collapse identical rows into response patterns with frequency weights.
 
     Returns ``(patterns, weights)``: one row per distinct pattern (in sorted key order)
     and the number (total ``sample_weight``) of rows holding it. Zero-weight patterns are
-    dropped.
+    dropped. With ``return_inverse=True`` (no ``sample_weight``) also the pattern of each
+    row, ``(patterns, weights, inverse)``.
+
+    The sorted key order is the lexicographic order of the rows' codes (a level's code
+    within its column, a number's rank among its column's distinct values), so the
+    patterns of a subset of rows come in the same relative order as in the full table:
+    :class:`RowSubsets` relies on it.
     """
     n = data.n
     columns = []  # (kind, j, radix)
@@ -244,7 +251,89 @@ def compress(data: EncodedData, n_levels, sample_weight=None):
     weights = np.bincount(inverse, weights=sample_weight, minlength=first.size)
     weights = weights.astype(np.float64)
     keep = weights > 0  # zero-weight rows do not enter the fit
+    if return_inverse:
+        if sample_weight is not None:
+            raise ValueError("return_inverse=True needs sample_weight=None.")
+        return data.take(first), weights, inverse
     return data.take(first[keep]), weights[keep]
+
+
+class RowSubsets:
+    """A table encoded and compressed once, for refits on subsets of its rows.
+
+    Stability resampling refits a model on many subsets of the same rows. Encoding and
+    compressing each subset anew costs as much as a share of the EM itself; here the full
+    table's response patterns are computed once and a subset's patterns and weights are
+    taken from them by counting (``np.bincount``). Levels of a categorical column absent
+    from the subset are dropped and the codes renumbered, exactly as encoding the subset
+    would learn them, so a fit on :meth:`patterns` equals a fit on the subset's rows.
+
+    Parameters
+    ----------
+    data : EncodedData
+        The full table, encoded with the levels ``levels``.
+    levels : list of ndarray or None
+        Categorical levels per column (None for numeric columns), as ``encode`` learned
+        them on the full table.
+    kinds : list of str
+        Measurement type per column.
+    """
+
+    def __init__(self, data: EncodedData, levels, kinds):
+        self.levels = list(levels)
+        self.kinds = list(kinds)
+        n_levels = [len(lev) for lev in self.levels if lev is not None]
+        self.patterns, _, self.inverse = compress(data, n_levels, return_inverse=True)
+        # a subset's levels keep the full table's order only when that order is sorted
+        # (encode sorts levels it can compare; otherwise keeps order of appearance)
+        self.ordered = all(lev is None or _is_sorted(lev) for lev in self.levels)
+
+    def subset(self, idx):
+        """``(patterns, weights, pattern_of_row, levels)`` of rows ``idx`` (repeats count).
+
+        Returns None when encoding the subset would differ from taking it from the full
+        table (a column missing or constant in the subset, or levels in order of
+        appearance): the caller then fits on the rows themselves.
+        """
+        counts = np.bincount(self.inverse[idx], minlength=self.patterns.n)
+        used = np.flatnonzero(counts)
+        where = np.full(self.patterns.n, -1, dtype=np.int64)
+        where[used] = np.arange(used.size)
+        sub = self.patterns.take(used)
+        w = counts[used].astype(np.float64)
+        if not self.ordered:
+            return None
+        levels = list(self.levels)
+        cat = sub.cat.copy()
+        ic = 0
+        for j, lev in enumerate(self.levels):
+            if self.kinds[j] != "categorical":
+                continue
+            col = cat[:, ic]
+            seen = np.zeros(len(lev), dtype=bool)
+            seen[col[col >= 0]] = True
+            if not seen.any():
+                return None
+            if not seen.all():
+                new_code = np.where(seen, np.cumsum(seen) - 1, -1).astype(np.int32)
+                cat[:, ic] = np.where(col >= 0, new_code[np.maximum(col, 0)], -1)
+                levels[j] = np.asarray(lev)[seen]
+            ic += 1
+        for block, gaussian in ((sub.gau, True), (sub.poi, False)):
+            for j in range(block.shape[1]):
+                obs = block[:, j][~np.isnan(block[:, j])]
+                if obs.size == 0 or (gaussian and (obs.size < 2 or np.ptp(obs) == 0)):
+                    return None
+        return (EncodedData(cat, sub.gau, sub.poi, sub.lognormal), w,
+                where[self.inverse[idx]], levels)
+
+
+def _is_sorted(values) -> bool:
+    values = np.asarray(values)
+    try:
+        return bool(np.all(np.argsort(values, kind="stable") == np.arange(values.size)))
+    except TypeError:
+        return False
 
 
 @dataclass

@@ -19,6 +19,8 @@ __all__ = [
     "fit_labels",
     "check_data",
     "take_rows",
+    "row_subsets",
+    "fit_subset_labels",
 ]
 
 
@@ -174,3 +176,28 @@ def check_cluster_range(n_clusters, n_rows: int, name: str = "n_clusters") -> li
                 f"use smaller k or more rows."
             )
     return sorted({int(k) for k in ks})
+
+
+def row_subsets(estimator, X):
+    """The data prepared once for refits on subsets of the rows of ``X``, or None.
+
+    An estimator may offer a private ``_row_subsets(X)`` hook (the latent class model
+    encodes and compresses ``X`` once, so that a resample's patterns are taken from the
+    full table's); any other estimator gets None and each resample is fitted on its rows.
+    """
+    hook = getattr(estimator, "_row_subsets", None)
+    return hook(X) if callable(hook) else None
+
+
+def fit_subset_labels(estimator, X, idx, prepared):
+    """Labels of rows ``idx`` of ``X`` from ``estimator`` fitted on them.
+
+    With ``prepared`` (from :func:`row_subsets`) the estimator's
+    ``_fit_subset_labels(prepared, idx)`` gives the same fit without re-encoding the rows;
+    where it cannot (it returns None) or without ``prepared``, the rows are fitted.
+    """
+    if prepared is not None:
+        labels = estimator._fit_subset_labels(prepared, idx)
+        if labels is not None:
+            return np.asarray(labels).astype(np.int64, copy=False)
+    return fit_labels(estimator, take_rows(X, idx))

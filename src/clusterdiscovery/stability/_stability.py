@@ -11,7 +11,14 @@ from joblib import delayed
 from .._utils import check_fraction, check_int, check_positive
 from ..exceptions import UnstableClusterWarning
 from ._align import _as_label_array
-from ._estimator import check_clusterer, check_data, fit_labels, seeded_clone, take_rows
+from ._estimator import (
+    check_clusterer,
+    check_data,
+    fit_labels,
+    fit_subset_labels,
+    row_subsets,
+    seeded_clone,
+)
 from ._metrics import THRESHOLDS, ami_from_table, ari_from_table, clusterwise_jaccard, verdict
 from ._parallel import check_flag, check_n_jobs, run_tasks
 from ._resample import METHODS, child_seeds, column_scales, draw_indices, jitter_rows
@@ -23,16 +30,20 @@ NOISE = -1
 
 
 def _one_resample(estimator, X, ref_codes, n_ref, method, fraction, scales, seed,
-                  multipleboot=False):
-    """Fit a seeded clone on one resample; compare it with the reference partition."""
+                  multipleboot=False, prepared=None):
+    """Fit a seeded clone on one resample; compare it with the reference partition.
+
+    ``prepared`` (from :func:`row_subsets`) lets the estimator take a bootstrap or
+    subsample's encoded rows from the full table's instead of re-encoding them.
+    """
     rng = np.random.default_rng(seed)
     fit_idx, shared, first = draw_indices(method, X.shape[0], fraction, rng, multipleboot)
     est_seed = int(rng.integers(0, 2**31 - 1))
+    clone_ = seeded_clone(estimator, est_seed)
     if method == "jitter":
-        data = jitter_rows(X, scales, rng)
+        labels = fit_labels(clone_, jitter_rows(X, scales, rng))[first]
     else:
-        data = take_rows(X, fit_idx)
-    labels = fit_labels(seeded_clone(estimator, est_seed), data)[first]
+        labels = fit_subset_labels(clone_, X, fit_idx, prepared)[first]
     jac, table, uniq = clusterwise_jaccard(ref_codes[shared], n_ref, labels)
     # ARI/AMI on the shared rows, reference noise (row n_ref) and resample noise kept
     # as one group each: the table already holds all shared rows.
@@ -267,9 +278,12 @@ def assess_stability(
     }
     done = _check_resume(resume, method, params, ref_labels, n_resamples)
 
+    # rows encoded once for all resamples (estimators that offer it; see row_subsets)
+    prepared = row_subsets(estimator, X) if method != "jitter" and done < n_resamples else None
     tasks = (
         delayed(_one_resample)(
-            estimator, X, ref_codes, n_ref, method, fraction, scales, seed, multipleboot
+            estimator, X, ref_codes, n_ref, method, fraction, scales, seed, multipleboot,
+            prepared,
         )
         for seed in seeds[1 + done:]
     )
