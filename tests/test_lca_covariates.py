@@ -160,3 +160,24 @@ def test_integer_weights_equal_row_expansion_with_covariates():
     assert ll_w == pytest.approx(b.loglik_, abs=1e-6)
     np.testing.assert_allclose(coef_w, b.covariate_coef_, atol=1e-5)
     np.testing.assert_allclose(se_w, b.covariate_se_, atol=1e-5)
+
+
+def test_squarem_covariate_em_reaches_the_plain_em_maximum():
+    """The covariate EM accelerated by SQUAREM (the default) and the plain EM reach the same
+    maximum from the same starts: log-likelihood, shares and coefficients agree."""
+    X, rng = _items(300, seed=3)
+    cov = pd.DataFrame({"age": rng.normal(size=300)})
+    fits = {acc: LatentClassModel(2, n_init=3, random_state=0, tol=1e-12, max_iter=5000,
+                                  accelerate=acc).fit(X, covariates=cov)
+            for acc in ("squarem", "none")}
+    fast, plain = fits["squarem"], fits["none"]
+    assert fast.converged_ and plain.converged_
+    assert fast.loglik_ == pytest.approx(plain.loglik_, abs=1e-6)
+    order_f, order_p = np.argsort(fast.weights_), np.argsort(plain.weights_)
+    np.testing.assert_allclose(fast.weights_[order_f], plain.weights_[order_p], atol=1e-5)
+    # the same classes in the same order: coefficients against class 0 agree
+    if np.array_equal(order_f, order_p):
+        np.testing.assert_allclose(fast.covariate_coef_, plain.covariate_coef_, atol=1e-4)
+    else:
+        np.testing.assert_allclose(np.abs(fast.covariate_coef_),
+                                   np.abs(plain.covariate_coef_), atol=1e-4)

@@ -672,7 +672,10 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             beta[:, 0] = start[0] - start[0][0]
             with threadpool_limits(limits=1, user_api="blas"):
                 out = run_covariate_em(self, D, w, Zk, start, beta, stats)
-            if best is None or out[2] > best[2]:
+            # a later start must be better by more than the convergence tolerance: starts
+            # reaching the same maximum (often with the classes swapped) differ only by
+            # rounding, which must not decide the labelling (weighted = expanded rows)
+            if best is None or out[2] > best[2] + self.tol * w.sum():
                 best = out
         params, beta, ll, conv, n_iter = best
         with threadpool_limits(limits=1, user_api="blas"):

@@ -231,12 +231,34 @@ def run_covariate_em(model, D, w, Z, item_params, beta, stats):
 
     ``item_params`` is the model's parameter tuple (its class shares are ignored: the
     priors come from ``beta``); the M-step reuses ``model._m_step`` for the items and
-    :func:`m_step_logit` for ``beta``.
+    :func:`m_step_logit` for ``beta``. With ``model.accelerate == "squarem"`` the EM map
+    (item M-step and one Newton step for ``beta``) is accelerated by SQUAREM
+    (:mod:`._em_accel`; Varadhan and Roland 2008), ``beta`` extrapolated as it is; the
+    fixed points and the stopping rule are those of the plain loop.
     """
     K = model.n_components
     zero = np.zeros(K)
     params = (zero, *item_params[1:])
     W = w.sum()
+    if model.accelerate == "squarem":
+        from ._em_accel import lca_transform, squarem
+
+        def e_step(p):  # p = (log_w ignored, logP, mu, var, lam, beta)
+            A = model._log_joint(D, (zero, *p[1:5]))
+            A += log_prior(Z, p[5])
+            lse = model._normalise(A)
+            return (A, p[5]), float(w @ (lse + D.const))
+
+        def m_step(state):
+            A, b = state
+            new = model._m_step(D, A, w, stats)
+            return (zero, *new[1:], m_step_logit(Z, A, w, b))
+
+        pack, unpack = lca_transform(model)
+        p, ll, converged, n_iter, _ = squarem(e_step, m_step, (*params, beta), pack=pack,
+                                              unpack=unpack, tol=model.tol * W,
+                                              max_iter=model.max_iter)
+        return (zero, *p[1:5]), p[5], ll, converged, n_iter
     prev = -np.inf
     converged = False
     n_iter = 0
