@@ -480,3 +480,16 @@ def test_row_subsets_drop_absent_levels_and_fall_back_when_a_column_is_constant(
     one_value = np.flatnonzero(X["c"].notna().to_numpy())[:1]
     constant = np.concatenate([one_value, np.flatnonzero(X["c"].isna().to_numpy())])
     assert prepared.subset(constant) is None
+
+
+def test_default_n_jobs_from_the_cores_only_for_large_data_and_no_joblib_context():
+    import joblib
+
+    from clusterdiscovery.stability._parallel import PARALLEL_MIN_ROWS, default_n_jobs
+
+    cores = joblib.cpu_count()
+    assert default_n_jobs(None, PARALLEL_MIN_ROWS - 1) is None
+    assert default_n_jobs(None, PARALLEL_MIN_ROWS) == (cores if cores > 1 else None)
+    assert default_n_jobs(3, 10) == 3 and default_n_jobs(1, 10**6) == 1
+    with joblib.parallel_backend("threading", n_jobs=2):
+        assert default_n_jobs(None, 10**6) is None  # the context's n_jobs applies

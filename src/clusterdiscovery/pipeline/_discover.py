@@ -85,8 +85,12 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
     progress : bool
         Show a progress bar over the stages (tqdm).
     n_jobs : int, optional
-        Parallel jobs for model fitting and resampling (joblib). With ``[engine] kind =
-        "dask"`` they run on the Dask cluster (all its workers unless ``n_jobs`` is given).
+        Parallel jobs for model fitting and resampling (joblib). None: every core this
+        process may use (:func:`joblib.cpu_count`) for 5,000 clients or more, one below
+        (worker start-up would outweigh the gain), or the ``n_jobs`` of an enclosing
+        :func:`joblib.parallel_backend` context. The results do not depend on it. With
+        ``[engine] kind = "dask"`` they run on the Dask cluster (all its workers unless
+        ``n_jobs`` is given).
 
     Returns
     -------
@@ -137,6 +141,9 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
     done("features")
 
     stage("models")
+    from ..stability._parallel import default_n_jobs
+
+    n_jobs = default_n_jobs(n_jobs, len(X))  # None: the available cores from 5,000 rows
     selection = _compare(cfg, X, schema, measurement, random_state, n_jobs, weights)
     done("models")
 
