@@ -482,3 +482,19 @@ def test_bad_sample_weight_and_constant_categorical():
     # a constant categorical column is allowed: one level, no free parameter
     model = LatentClassModel(2, random_state=0).fit(X)
     assert model.n_parameters_ == 1 + 2 * 1
+
+
+def test_single_threaded_blas_context_limits_blas_and_restores_it():
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from clusterdiscovery.models._latent_class import _single_threaded_blas
+
+    def blas_threads():
+        return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = blas_threads()
+        for _ in range(2):  # the controller is reused
+            with _single_threaded_blas():
+                assert blas_threads() <= {1}
+        assert blas_threads() == before

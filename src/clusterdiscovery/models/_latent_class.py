@@ -10,7 +10,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from .._utils import check_int, check_positive, check_random_state, check_sample_weight
 from ..exceptions import ConvergenceWarning
@@ -33,6 +33,21 @@ _TINY = 1e-300
 
 # Smallest class weight (in rows) on a gaussian column from which its variance is estimated.
 _MIN_VARIANCE_WEIGHT = 2.0
+
+
+_CONTROLLER = []  # one ThreadpoolController, made on first use (it scans loaded libraries)
+
+
+def _single_threaded_blas():
+    """Context limiting BLAS to one thread (``threadpoolctl``), cheap to enter.
+
+    ``threadpool_limits(...)`` inspects every loaded library on each call (about 0.2 ms,
+    more with many libraries loaded); a fit enters it several times and stability
+    resampling fits hundreds of models, so the controller is made once and reused.
+    """
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1, user_api="blas")
 
 
 class LatentClassModel(ClusterMixin, BaseEstimator):
@@ -576,13 +591,13 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
                 start = self._random_params(pdata, w, rng, stats)
             # The products are thin (K columns) and memory-bound: BLAS threads only add
             # synchronisation cost, so run them single-threaded (as scikit-learn's k-means).
-            with threadpool_limits(limits=1, user_api="blas"):
+            with _single_threaded_blas():
                 params, ll, conv, n_iter, _ = self._run_em(D, w, start, stats, tol=short)
             if best is None or ll > best[1]:
                 best = (params, ll, conv, n_iter)
         params, ll, conv, n_iter = best
         if short is not None:  # only the best short run is taken to convergence
-            with threadpool_limits(limits=1, user_api="blas"):
+            with _single_threaded_blas():
                 params, ll, conv, more, _ = self._run_em(D, w, params, stats)
             n_iter += more
         del D  # free the pattern design before the final E-step on all rows
@@ -670,7 +685,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
                 start = self._random_params(pdata, w, rng, stats)
             beta = np.zeros((K, Z.shape[1]))
             beta[:, 0] = start[0] - start[0][0]
-            with threadpool_limits(limits=1, user_api="blas"):
+            with _single_threaded_blas():
                 out = run_covariate_em(self, D, w, Zk, start, beta, stats)
             # a later start must be better by more than the convergence tolerance: starts
             # reaching the same maximum (often with the classes swapped) differ only by
@@ -678,7 +693,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             if best is None or out[2] > best[2] + self.tol * w.sum():
                 best = out
         params, beta, ll, conv, n_iter = best
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _single_threaded_blas():
             cov = covariate_covariance(self, pdata, D, w, params, Zk, beta,
                                        information=self.covariate_information)
         self._beta = beta
@@ -849,7 +864,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             from ._lca_covariates import log_prior
 
             params = (np.zeros(self.n_components), *params[1:])
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _single_threaded_blas():
             A = self._log_joint(D, params)
             if Z is not None:
                 A += log_prior(Z, self._beta)
