@@ -452,10 +452,22 @@ def test_latent_class_resamples_encoded_once_give_the_same_result(method, multip
     from clusterdiscovery import LatentClassModel
 
     X, meas = _lca_table()
+    # a categorical dtype whose categories are not sorted keeps its order in a subset
+    X["a"] = pd.Categorical(X["a"], categories=["z", "x", "y"])
     est = LatentClassModel(2, measurement=meas, n_init=2, random_state=0)
+    assert est._row_subsets(X).ordered
     kw = dict(n_resamples=6, method=method, random_state=5, warn=False,
               multipleboot=multipleboot)
+    from clusterdiscovery.models._lca_data import RowSubsets
+
+    taken = []
+    subset = RowSubsets.subset
+    monkeypatch.setattr(RowSubsets, "subset",
+                        lambda self, idx: taken.append(subset(self, idx)) or taken[-1])
     fast = assess_stability(est, X, **kw)
+    # every resample's patterns were taken from the full table (no fallback)
+    assert len(taken) == 6 and all(t is not None for t in taken)
+    monkeypatch.setattr(RowSubsets, "subset", subset)
     monkeypatch.setattr(LatentClassModel, "_row_subsets", lambda self, X: None)
     slow = assess_stability(est, X, **kw)
     pd.testing.assert_frame_equal(fast.jaccard, slow.jaccard)

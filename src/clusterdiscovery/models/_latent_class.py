@@ -619,7 +619,11 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         est._check_params()
         X = _as_table(X)
         validate_data(est, X, reset=True, skip_check_array=True)
-        subsets = RowSubsets(est._encode(X, fit=True), est._levels, est._kinds)
+        data = est._encode(X, fit=True)
+        category_order = [isinstance(X, pd.DataFrame)
+                          and isinstance(X.iloc[:, j].dtype, pd.CategoricalDtype)
+                          for j in range(X.shape[1])]
+        subsets = RowSubsets(data, est._levels, est._kinds, category_order)
         subsets.keys = est._keys
         subsets.features = {name: getattr(est, name) for name in
                             ("n_features_in_", "feature_names_in_") if hasattr(est, name)}

@@ -277,16 +277,22 @@ class RowSubsets:
         them on the full table.
     kinds : list of str
         Measurement type per column.
+    category_order : list of bool, optional
+        Per column, True when its levels are in the order of a pandas categorical dtype's
+        categories (kept by any subset).
     """
 
-    def __init__(self, data: EncodedData, levels, kinds):
+    def __init__(self, data: EncodedData, levels, kinds, category_order=None):
         self.levels = list(levels)
         self.kinds = list(kinds)
+        fixed = category_order or [False] * len(self.levels)
         n_levels = [len(lev) for lev in self.levels if lev is not None]
         self.patterns, _, self.inverse = compress(data, n_levels, return_inverse=True)
-        # a subset's levels keep the full table's order only when that order is sorted
-        # (encode sorts levels it can compare; otherwise keeps order of appearance)
-        self.ordered = all(lev is None or _is_sorted(lev) for lev in self.levels)
+        # a subset's levels keep the full table's order when that order is a categorical
+        # dtype's or sorted (encode sorts levels it can compare; otherwise it keeps the
+        # order of appearance, which a subset may not share)
+        self.ordered = all(lev is None or fix or _is_sorted(lev)
+                           for lev, fix in zip(self.levels, fixed))
 
     def subset(self, idx):
         """``(patterns, weights, pattern_of_row, levels)`` of rows ``idx`` (repeats count).
