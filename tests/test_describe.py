@@ -124,7 +124,9 @@ def test_narratives_from_dict_markdown_and_toml(profile, tmp_path):
 def test_no_client_id_or_record_in_any_output(profile, tmp_path):
     df, _ = _data()
     desc = describe_clusters(profile, narratives={0: "Expert text."}, stability=_Stability())
-    outputs = [desc.to_markdown(), desc.to_html(), profile._repr_html_(), desc._repr_html_()]
+    outputs = [desc.to_markdown(part=p) for p in ("report", "appendix")] + [
+        desc.to_html(part=p) for p in ("report", "appendix")] + [
+        profile._repr_html_(), desc._repr_html_()]
     for path in desc.save(tmp_path / "report"):
         if path.suffix in (".md", ".html", ".csv"):
             outputs.append(path.read_text(encoding="utf-8"))
@@ -140,8 +142,9 @@ def test_no_client_id_or_record_in_any_output(profile, tmp_path):
 def test_reports_are_byte_identical_for_the_same_inputs(profile, tmp_path):
     a = describe_clusters(profile, narratives={0: "x"})
     b = describe_clusters(profile, narratives={0: "x"})
-    assert a.to_markdown() == b.to_markdown()
-    assert a.to_html() == b.to_html()
+    for part in ("report", "appendix"):
+        assert a.to_markdown(part=part) == b.to_markdown(part=part)
+        assert a.to_html(part=part) == b.to_html(part=part)
     pa, pb = a.save(tmp_path / "a"), b.save(tmp_path / "b")
     for x, y in zip(pa, pb):
         assert x.read_bytes() == y.read_bytes(), x.name
@@ -152,22 +155,39 @@ def test_reports_are_byte_identical_for_the_same_inputs(profile, tmp_path):
             df, lab, costs="cost",
             outcomes={"honos_total": ("honos_total_baseline", "honos_total_followup")},
             n_bootstrap=200, random_state=0)
-    assert describe_clusters(again, narratives={0: "x"}).to_html() == a.to_html()
+    again = describe_clusters(again, narratives={0: "x"})
+    assert again.to_html() == a.to_html()
+    assert again.to_html(part="appendix") == a.to_html(part="appendix")
 
 
 def test_html_is_self_contained_and_save_writes_everything(profile, tmp_path):
     desc = describe_clusters(profile)
-    html = desc.to_html()
+    # the printed report: front matter and the cluster pages, linking to the appendix
+    report = desc.to_html()
+    assert "data:image/png;base64," not in report and "Reproducibility" not in report
+    assert '<a href="appendix.html">' in report
+    assert report.count('<section class="cluster-page"') == len(desc)
+    # the appendix: a self-contained file of its own, linking back
+    html = desc.to_html(part="appendix")
     assert html.count("data:image/png;base64,") == 4  # sizes, costs, features, outcomes
     assert "src=\"http" not in html and "<script" not in html
     assert "Reproducibility" in html and "n_bootstrap: 200" in html
+    assert '<a href="report.html">' in html and 'class="cluster-page"' not in html
+    with pytest.raises(ValueError, match="'part' parameter"):
+        desc.to_html(part="appendices")
     paths = desc.save(tmp_path / "out")
     names = {p.relative_to(tmp_path / "out").as_posix() for p in paths}
-    assert {"report.md", "report.html", "clusters/cluster_0.md", "tables/costs.csv",
-            "tables/table1.csv", "figures/costs.png"} <= names
+    assert {"report.md", "report.html", "appendix.md", "appendix.html",
+            "clusters/cluster_0.md", "tables/costs.csv", "tables/table1.csv",
+            "figures/costs.png"} <= names
     assert all(p.is_file() for p in paths)
     md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
-    assert "![" in md and "figures/features.png" in md
+    assert "](appendix.md)" in md and "![" not in md
+    md = (tmp_path / "out" / "appendix.md").read_text(encoding="utf-8")
+    assert "![" in md and "figures/features.png" in md and "](report.md)" in md
+    # Markdown and HTML hold the same parts
+    assert (tmp_path / "out" / "appendix.html").read_text(encoding="utf-8") == html
+    assert "Table 1: characteristics by cluster" in md and "Table 1" not in report
 
 
 def test_stability_must_be_numbered_like_the_profile(profile):
@@ -291,7 +311,7 @@ def test_report_states_the_confidence_level_of_the_profile():
     assert "95%" not in md
     assert "mean cost (90% CI)" in md and "Cost intervals are 90% bias-corrected" in md
     assert "90% BCa interval" in desc[0].text
-    assert "with 90% BCa intervals" in desc.to_html()
+    assert "with 90% BCa intervals" in desc.to_html(part="appendix")
 
 
 def test_save_needs_a_folder(profile, tmp_path):

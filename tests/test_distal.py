@@ -159,7 +159,7 @@ def test_discover_report_uses_bch_and_adjusted_costs(small_population, tmp_path)
             study.profile.costs.index, pd.MultiIndex) else study.profile.costs.loc[cluster, "mean"]
         if np.isfinite(shown):
             assert corrected.loc[(first, cluster), "modal"] == pytest.approx(shown)
-    report = (tmp_path / "report.md").read_text()
+    report = (tmp_path / "appendix.md").read_text()  # the tables are in the appendix
     assert "BCH method" in report and "BCH mean (95% CI)" in report
     assert "adjusted for case mix" in report
     small = corrected[corrected["n_modal"] < 150]

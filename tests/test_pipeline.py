@@ -154,21 +154,28 @@ def test_study_chooses_a_solution_and_writes_everything(study, population):
     assert adjusted_rand_score(population.true_labels, study.labels) > 0.5
     assert study.candidates["chosen"].sum() == 1
     root = study.paths["model"].parent
-    for name in ["report.md", "report.html", "model.json", "study.json",
-                 "tables/model_selection.csv", "tables/stability.csv", "tables/costs.csv"]:
+    for name in ["report.md", "report.html", "appendix.md", "appendix.html", "model.json",
+                 "study.json", "tables/model_selection.csv", "tables/stability.csv",
+                 "tables/costs.csv"]:
         assert (root / name).is_file(), name
     assert not (root / "labels.csv").exists()  # row-level output is opt-in
+    # the report (front matter and cluster pages) links to its appendix, which holds the
+    # pipeline's sections and figures
     report = (root / "report.md").read_text()
-    assert "How the clusters were chosen" in report and "Study settings" in report
-    assert study.record["choice"] in report
+    assert "](appendix.md)" in report and "How the clusters were chosen" not in report
+    appendix = (root / "appendix.md").read_text()
+    assert "How the clusters were chosen" in appendix and "Study settings" in appendix
+    assert study.record["choice"] in appendix
     assert set(study.summary.columns) >= {"name", "size", "share", "jaccard_mean", "verdict"}
-    assert "figures/cluster_map.png" in report and (root / "figures/cluster_map.png").is_file()
+    assert "figures/cluster_map.png" in appendix
+    assert (root / "figures/cluster_map.png").is_file()
 
 
 def test_report_and_model_file_hold_no_client_ids(study, population):
     root = study.paths["model"].parent
     ids = population.clients.index[:50]
-    for name in ["report.md", "report.html", "model.json", "study.json"]:
+    for name in ["report.md", "report.html", "appendix.md", "appendix.html", "model.json",
+                 "study.json"]:
         text = (root / name).read_text()
         assert not any(i in text for i in ids), name
 
@@ -183,7 +190,8 @@ def test_same_seed_same_labels_and_report(study, population, tmp_path):
     again = discover(QUICK, data=population, out=tmp_path, random_state=1)
     pd.testing.assert_series_equal(again.labels, study.labels)
     root = study.paths["model"].parent
-    for name in ["report.md", "report.html", "tables/model_selection.csv", "tables/costs.csv"]:
+    for name in ["report.md", "report.html", "appendix.md", "appendix.html",
+                 "tables/model_selection.csv", "tables/costs.csv"]:
         assert (tmp_path / name).read_bytes() == (root / name).read_bytes(), name
     record = json.loads((tmp_path / "study.json").read_text())
     assert record["random_state"] == 1

@@ -388,7 +388,7 @@ def page_blocks(profile, cluster, *, name, meaning, stability=None, narrative=No
     if narrative:
         blocks += narrative_blocks(narrative)
     blocks.append(("note", f"The details of cluster {cluster} (every distinguishing feature, "
-                           f"costs by type, outcomes) are in the appendix."))
+                           f"costs by type, outcomes) are in the appendix (a separate file)."))
     return blocks
 
 

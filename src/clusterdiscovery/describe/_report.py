@@ -1,5 +1,6 @@
-"""Rendering: blocks to Markdown and HTML; the full report (overview, one page per cluster,
-figures, tables, reproducibility); figures as PNG bytes (embedded as base64 in HTML).
+"""Rendering: blocks to Markdown and HTML; the report (front matter, one page per cluster)
+and its appendix, a separate file (figures, details, tables, reproducibility); figures as
+PNG bytes (embedded as base64 in HTML).
 
 Reports are deterministic: no timestamps (unless a ``date`` is passed), PNGs written
 without metadata, tables in a fixed order.
@@ -20,7 +21,11 @@ from ..profiling._result import format_value
 from ..profiling._suppress import marker
 
 __all__ = ["blocks_to_markdown", "blocks_to_html", "figure_png", "FIGURES", "md_table",
-           "html_table", "report_blocks", "HTML_STYLE"]
+           "html_table", "report_blocks", "appendix_blocks", "HTML_STYLE", "PARTS"]
+
+#: the report's two files (without extension): the printed report (front matter and one
+#: page per cluster) and its appendix
+PARTS = ("report", "appendix")
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 FIGURES = {
@@ -37,15 +42,14 @@ HTML_STYLE = (
     "text-align:right}th{background:#f2f2f2}img{max-width:100%}"
     ".note{color:#555;font-size:0.9em}"
     "section.cluster-page td:first-child,section.front td:nth-child(2){text-align:left}"
-    # print: A4, the front matter on its own page(s), each cluster on exactly one page,
-    # then the appendix
+    # print: A4, the front matter on its own page(s), each cluster on exactly one page
+    # (the appendix is a file of its own)
     "@page{size:A4;margin:14mm 14mm 16mm 14mm}"
     "@media print{body{max-width:none;margin:0;font-size:10pt;line-height:1.35}"
     "section.front{break-after:page}"
     # (never clipped: a page longer than A4, e.g. a long experts' view, flows on)
     "section.cluster-page{break-before:page;break-after:page;break-inside:avoid}"
     "section.cluster-page h2{margin-top:0}"
-    "section.appendix{break-before:page}"
     "figure{break-inside:avoid}table{break-inside:auto}tr{break-inside:avoid}"
     "h2,h3{break-after:avoid}}"
 )
@@ -77,6 +81,9 @@ def blocks_to_markdown(blocks) -> str:
         elif kind == "img":
             name, caption = content
             out.append(f"![{esc(caption)}](figures/{name}.png)")
+        elif kind == "link":  # another part of the report, beside this file
+            stem, text = content
+            out.append(f"[{esc(text)}]({stem}.md)")
         elif kind == "raw_md":
             out.append(esc(content))
         elif kind == "note":
@@ -99,6 +106,9 @@ def blocks_to_html(blocks, figures: dict | None = None) -> str:
                        + (f' id="{html.escape(ident)}"' if ident else "") + ">")
         elif kind == "end":
             out.append("</section>")
+        elif kind == "link":  # another part of the report, beside this file
+            stem, text = content
+            out.append(f'<p><a href="{html.escape(stem)}.html">{_inline_html(text)}</a></p>')
         elif kind == "ul":
             items = "".join(f"<li>{_inline_html(i)}</li>" for i in content)
             out.append(f"<ul>{items}</ul>")
@@ -209,8 +219,9 @@ def overview_table(profile, names: dict, currency: str) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("cluster")
 
 
-def report_blocks(descriptions, *, title: str, date: str | None, figures: list[str]):
-    """The whole report as blocks."""
+def report_blocks(descriptions, *, title: str, date: str | None):
+    """The printed report as blocks: the front matter and one page per cluster; the
+    appendix (:func:`appendix_blocks`) is a file of its own, linked from the front matter."""
     profile = descriptions.profile
     names = {d.cluster: d.name for d in descriptions}
     blocks = [("begin", ("front", "overview")), ("h1", title)]
@@ -223,7 +234,7 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
                         f"paragraph written from its profile by fixed templates, its key "
                         f"figures and, where community experts supplied it, their view "
                         f"(marked as theirs). The details, figures and tables are in the "
-                        f"appendix."))
+                        f"appendix, a separate file beside this one."))
     blocks.append(("p", "How to read it: a feature is mentioned when it differs from the whole "
                         "population beyond chance (Benjamini-Hochberg adjusted p below "
                         f"{profile.params.get('alpha', 0.05):g}). The v-test measures how "
@@ -235,12 +246,25 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
                                                             descriptions.currency))]
     for note in profile.notes:
         blocks.append(("note", f"Note: {note}"))
+    blocks.append(("link", ("appendix", "The appendix: figures, details, tables and "
+                                        "reproducibility")))
     blocks.append(("end", None))
     for d in descriptions:
         blocks += [("begin", ("cluster-page", f"cluster-{d.cluster}"))]
         blocks += list(d.page)
         blocks.append(("end", None))
-    blocks += [("begin", ("appendix", "appendix")), ("h2", "Appendix")]
+    return blocks
+
+
+def appendix_blocks(descriptions, *, title: str, date: str | None, figures: list[str]):
+    """The appendix as blocks, a file of its own beside the report: the figures, each
+    cluster's details, the pipeline's sections, the tables and reproducibility."""
+    profile = descriptions.profile
+    blocks = [("begin", ("appendix", "appendix")), ("h1", f"{title}: appendix")]
+    if date:
+        blocks.append(("p", f"Date: {date}"))
+    blocks.append(("link", ("report", "Back to the report (overview and one page per "
+                                      "cluster)")))
     for fig in figures:
         name, caption = FIGURES[fig]
         blocks.append(("img", (name, caption.format(conf=_confidence(profile)))))

@@ -25,6 +25,8 @@ from ._narratives import (
 from ._prose import Meaning, page_blocks
 from ._report import (
     HTML_STYLE,
+    PARTS,
+    appendix_blocks,
     blocks_to_html,
     blocks_to_markdown,
     figure_png,
@@ -78,8 +80,9 @@ class ClusterDescriptions:
     """One-page prose descriptions of every cluster of a :class:`ClusterProfile`.
 
     Iterating gives one :class:`ClusterDescription` per cluster (noise is not a cluster).
-    ``to_markdown()`` and ``to_html()`` give the whole report; ``save(directory)`` writes it
-    with the figures and the tables.
+    ``to_markdown()`` and ``to_html()`` give the printed report (front matter and one page
+    per cluster), ``part="appendix"`` its appendix (figures, details, tables,
+    reproducibility); ``save(directory)`` writes both with the figures and the tables.
     """
 
     def __init__(self, profile, descriptions, *, stability_given, currency, title, date,
@@ -152,24 +155,34 @@ class ClusterDescriptions:
                 self._figures.update({name: png for name, _, png in figs})
         return dict(self._figures)
 
-    def _blocks(self, with_figures: bool):
+    def _blocks(self, with_figures: bool, part: str = "report"):
+        if part not in PARTS:
+            raise ValueError(f"The 'part' parameter must be one of {list(PARTS)}; got "
+                             f"{part!r}.")
+        if part == "report":
+            return report_blocks(self, title=self.title, date=self.date)
         kinds = self._figure_kinds() if with_figures else []
-        return report_blocks(self, title=self.title, date=self.date, figures=kinds)
+        return appendix_blocks(self, title=self.title, date=self.date, figures=kinds)
 
-    def to_markdown(self, *, figures: bool = False) -> str:
-        """The report as Markdown (``figures=True`` links ``figures/<name>.png``, as written
-        by :meth:`save`)."""
-        return blocks_to_markdown(self._blocks(figures))
+    def to_markdown(self, *, figures: bool = False, part: str = "report") -> str:
+        """The printed report as Markdown (front matter and one page per cluster), or with
+        ``part="appendix"`` its appendix (``figures=True`` links ``figures/<name>.png``, as
+        written by :meth:`save`); each links to the other's file."""
+        return blocks_to_markdown(self._blocks(figures, part))
 
-    def to_html(self) -> str:
-        """The report as one self-contained HTML file (figures embedded as base64 PNG)."""
-        body = blocks_to_html(self._blocks(True), self.figures())
+    def to_html(self, *, part: str = "report") -> str:
+        """The printed report (front matter and one page per cluster), or with
+        ``part="appendix"`` its appendix, as one self-contained HTML file (figures embedded
+        as base64 PNG); each links to the other's file."""
+        body = blocks_to_html(self._blocks(True, part), self.figures())
+        title = self.title if part == "report" else f"{self.title}: appendix"
         return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                f"<title>{html.escape(self.title)}</title><style>{HTML_STYLE}</style>"
+                f"<title>{html.escape(title)}</title><style>{HTML_STYLE}</style>"
                 f"</head><body>\n{body}\n</body></html>\n")
 
     def save(self, directory) -> list[Path]:
-        """Write ``report.md``, ``report.html``, ``clusters/cluster_<k>.md``,
+        """Write ``report.md``, ``report.html`` (the printed report), ``appendix.md``,
+        ``appendix.html`` (its appendix), ``clusters/cluster_<k>.md``,
         ``figures/*.png`` and ``tables/*.csv`` under ``directory``; return the paths."""
         if not isinstance(directory, str | os.PathLike):
             raise TypeError(f"The 'directory' parameter must be a folder path (str or Path); "
@@ -191,12 +204,13 @@ class ClusterDescriptions:
             p = root / "figures" / f"{name}.png"
             p.write_bytes(png)
             paths.append(p)
-        p = root / "report.md"
-        p.write_text(blocks_to_markdown(self._blocks(True)), encoding="utf-8")
-        paths.append(p)
-        p = root / "report.html"
-        p.write_text(self.to_html(), encoding="utf-8")
-        paths.append(p)
+        for part in PARTS:
+            p = root / f"{part}.md"
+            p.write_text(blocks_to_markdown(self._blocks(True, part)), encoding="utf-8")
+            paths.append(p)
+            p = root / f"{part}.html"
+            p.write_text(self.to_html(part=part), encoding="utf-8")
+            paths.append(p)
         for d in self:
             p = root / "clusters" / f"cluster_{d.cluster}.md"
             p.write_text(d.text, encoding="utf-8")
