@@ -322,3 +322,53 @@ def test_save_needs_a_folder(profile, tmp_path):
     afile.write_text("x")
     with pytest.raises(FileExistsError, match="is a file; pass a folder"):
         desc.save(afile)
+
+
+def test_pages_use_the_corrected_means_with_the_modal_beside(profile):
+    """A latent class model's pages (issue 14 point 3): the cost sentence, the outcome
+    sentence and the key figures use the BCH means when ``profile.corrected`` is set, the
+    modal means beside them in the key figures, with one plain sentence; a corrected cell
+    of a cluster with fewer than min_cell_size modal members is withheld with its modal."""
+    import copy
+
+    costs, _ = profile.cost_table("cost")
+    changes, _, _ = profile.outcome_table("honos_total")
+    # corrected means made to differ from the modal ones, so that the test can tell them apart
+    rows = []
+    for c in profile.clusters:
+        n = 5 if c == 2 else profile.table1.loc[("clients", "", "n"), c]
+        cost, change = costs.loc[c, "mean"], changes.loc[c, "mean_change"]
+        rows.append(("cost", c, 1.5 * cost, 1.4 * cost, 1.6 * cost, cost, n, "bch"))
+        rows.append(("change in honos_total", c, change - 2.0, change - 3.0, change - 1.0,
+                     change, n, "bch"))
+    corrected = pd.DataFrame(rows, columns=["outcome", "cluster", "estimate", "ci_low",
+                                            "ci_high", "modal", "n_modal", "method"]
+                             ).set_index(["outcome", "cluster"])
+    p = copy.copy(profile)
+    p.corrected = corrected
+    plain, desc = describe_clusters(profile), describe_clusters(p)
+    for c in (0, 1):
+        page = desc[c].text.split("### Details")[0]
+        bch, modal = 1.5 * costs.loc[c, "mean"], costs.loc[c, "mean"]
+        assert f"On average each client's cost is £{bch:,.0f}" in page
+        assert f"On average each client's cost is £{modal:,.0f}" in plain[c].text
+        assert "allow for uncertain membership" in page and "(BCH method)" in page
+        assert "allow for uncertain membership" not in plain[c].text
+        assert f"by {abs(changes.loc[c, 'mean_change'] - 2.0):.1f} points" in page
+        table = desc[c].page[[k for k, _ in desc[c].page].index("table")][1]
+        row = table.loc["mean cost per client (BCH, allowing for uncertain membership)"]
+        assert row["this cluster"] == f"£{bch:,.0f}"
+        assert table.loc["mean cost per client (by most likely cluster)",
+                         "this cluster"] == f"£{modal:,.0f}"
+        assert table.loc["change in honos total (by most likely cluster)", "this cluster"] \
+            == f"{changes.loc[c, 'mean_change']:+.1f}"
+    # cluster 2: fewer than 11 modal members in the corrected frame -> withheld, modal too
+    page = desc[2].text.split("### Details")[0]
+    table = desc[2].page[[k for k, _ in desc[2].page].index("table")][1]
+    assert "The mean cost per client is withheld because it rests on fewer than 11" in page
+    assert "The change in honos total in this cluster is withheld" in page
+    assert f"£{1.5 * costs.loc[2, 'mean']:,.0f}" not in page
+    assert f"£{costs.loc[2, 'mean']:,.0f}" not in page
+    assert "suppressed" in table.loc["mean cost per client (by most likely cluster)",
+                                     "this cluster"]
+    assert profile.corrected is None  # the fixture is untouched

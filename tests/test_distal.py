@@ -170,6 +170,24 @@ def test_discover_report_uses_bch_and_adjusted_costs(small_population, tmp_path)
                     if r.startswith(f"| {outcome} | {cluster} |"))
         assert "suppressed" in line and f"{small.loc[(outcome, cluster), 'estimate']:.0f}" \
             not in line.split("|")[3]
+    # the cluster pages use the BCH means too, modal beside them, the same suppression
+    shown_any = False
+    for cluster in study.profile.clusters:
+        page = study.descriptions[cluster].text.split("### Details")[0]
+        row = corrected.loc[(first, cluster)]
+        line = next((r for r in page.splitlines()
+                     if "per client (BCH, allowing for uncertain" in r), page)
+        if row["n_modal"] < 150:
+            # withheld (or the whole page says nothing for a cluster this small)
+            assert f"{row['estimate']:,.0f}" not in page and f"{row['modal']:,.0f}" not in page
+            assert "suppressed" in line or "To protect the privacy" in page
+        else:
+            shown_any = True
+            assert f"{row['estimate']:,.0f} |" in line
+            assert "allow for uncertain membership" in page
+            sentence = page[page.index("On average each client's"):].split(".")[0]
+            assert f"{row['estimate']:,.0f}" in sentence, sentence
+    assert shown_any
 
 
 def test_matches_stepmix_three_step_estimates():

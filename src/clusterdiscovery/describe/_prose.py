@@ -213,12 +213,14 @@ def _cost_sentence(profile, cluster, meaning) -> str:
     def amount(v):
         return with_unit(v, unit) if unit else f"{meaning.currency}{v:,.0f}"
 
-    if not _finite(r["mean"]):
+    bch = corrected_mean(profile, col, cluster)
+    if not _finite(r["mean"]) or _corrected_hidden(profile, bch):
         mark = profile.cell_mark("costs", cluster, "mean", name=col) or marker(m)
         return upper_first(withheld(f"the mean {what} per client", mark, m)) + "."
-    text = f"On average each client's {what} is {amount(r['mean'])}"
+    mean = r["mean"] if bch is None else bch["estimate"]
+    text = f"On average each client's {what} is {amount(mean)}"
     if _finite(o["mean"]) and o["mean"] > 0:
-        ratio = r["mean"] / o["mean"]
+        ratio = mean / o["mean"]
         text += (f", {ratio:.1f} times the population mean of {amount(o['mean'])}"
                  if ratio >= 1.05 else
                  f", about the population mean of {amount(o['mean'])}" if ratio > 0.95 else
@@ -239,6 +241,47 @@ def _cost_label(profile, col, meaning) -> str:
     return "cost" if len(profile.cost_columns) == 1 else col.replace("_", " ")
 
 
+def corrected_mean(profile, measure, cluster):
+    """The BCH (or ML) mean of ``measure`` (a cost column, or ``"change in <outcome>"``) in
+    ``cluster`` when the profile carries class means corrected for classification error
+    (``profile.corrected``, set by :func:`~clusterdiscovery.discover` for a latent class
+    model), as a row with ``estimate``, ``ci_low``, ``ci_high``, ``modal``, ``n_modal``
+    and ``method``; ``None`` otherwise. Suppression is the caller's: the same cell marks
+    as the modal figure, and a cluster of fewer than ``min_cell_size`` modal members is
+    withheld (as in the appendix's table).
+
+    References
+    ----------
+    Bakk, Z., Tekle, F. B. and Vermunt, J. K. (2013). Estimating the association between
+    latent class membership and external variables using bias-adjusted three-step
+    approaches. Sociological Methodology 43, 272-311.
+    """
+    corrected = getattr(profile, "corrected", None)
+    if corrected is None or (measure, cluster) not in corrected.index:
+        return None
+    return corrected.loc[(measure, cluster)]
+
+
+def _corrected_hidden(profile, row) -> bool:
+    m = profile.min_cell_size
+    return row is not None and m > 1 and not (_finite(row["n_modal"]) and row["n_modal"] >= m)
+
+
+def uses_corrected(profile, cluster) -> bool:
+    """Whether the page of ``cluster`` shows any mean corrected for uncertain membership."""
+    corrected = getattr(profile, "corrected", None)
+    return corrected is not None and cluster in corrected.index.get_level_values(1)
+
+
+def corrected_sentence(profile) -> str:
+    """One plain sentence saying that the page's means allow for uncertain membership."""
+    method = str(profile.corrected["method"].iloc[0]).upper()
+    return (f"Mean costs and changes here allow for uncertain membership: each client counts "
+            f"in every cluster in proportion to how likely they are to belong there "
+            f"({method} method); counts and shares are of the clients placed in this "
+            f"cluster.")
+
+
 def outcome_sentence(profile, cluster, name, meaning) -> str:
     """One outcome of one cluster in a sentence: direction of change, size and interval,
     reliable improvement and deterioration; any withheld figure says why in words."""
@@ -254,9 +297,14 @@ def outcome_sentence(profile, cluster, name, meaning) -> str:
     def mark(stat):
         return profile.cell_mark("outcomes", cluster, stat, name=name) or marker(m)
 
-    if not _finite(r["mean_change"]):
+    bch = corrected_mean(profile, f"change in {name}", cluster)
+    if not _finite(r["mean_change"]) or _corrected_hidden(profile, bch):
         return upper_first(withheld(f"the change in {label} in this cluster", mark(
             "mean_change"), m)) + "."
+    if bch is not None:  # the mean change and its interval allowing for uncertain membership
+        r = r.copy()
+        r["mean_change"], r["ci_low"], r["ci_high"] = (bch["estimate"], bch["ci_low"],
+                                                       bch["ci_high"])
     change = r["mean_change"]
     improved = (change > 0) == higher_better and change != 0
     verb = "rose" if change > 0 else "fell" if change < 0 else "did not change"
@@ -314,6 +362,8 @@ def opening_paragraph(profile, cluster, meaning) -> str:
         sentences.append(cost)
     for name in profile.outcome_names:
         sentences.append(outcome_sentence(profile, cluster, name, meaning))
+    if (profile.cost_columns or profile.outcome_names) and uses_corrected(profile, cluster):
+        sentences.append(corrected_sentence(profile))
     return " ".join(sentences)
 
 
@@ -348,18 +398,39 @@ def key_figures(profile, cluster, meaning, stability=None) -> pd.DataFrame:
 
         r, o = frame.loc[cluster], frame.loc[OVERALL]
         label = _cost_label(profile, col, meaning)
-        rows.append((f"mean {label} per client",
-                     shown("costs", "mean", r["mean"], money, cluster, col),
+        bch = corrected_mean(profile, col, cluster)
+        modal = shown("costs", "mean", r["mean"], money, cluster, col)
+        if bch is not None:  # the corrected mean first, the modal one beside it
+            hidden = not _finite(r["mean"]) or _corrected_hidden(profile, bch)
+            mark = profile.cell_mark("costs", cluster, "mean", name=col) or marker(m)
+            rows.append((f"mean {label} per client ({bch['method'].upper()}, allowing for "
+                         f"uncertain membership)", mark if hidden else money(bch["estimate"]),
+                         money(o["mean"]) if _finite(o["mean"]) else ""))
+            rows.append((f"mean {label} per client (by most likely cluster)",
+                         mark if hidden else modal, ""))
+            continue
+        rows.append((f"mean {label} per client", modal,
                      money(o["mean"]) if _finite(o["mean"]) else ""))
     for name in profile.outcome_names:
         frame, _, info = profile.outcome_table(name)
         r, o = frame.loc[cluster], frame.loc[OVERALL]
         label = meaning.label(name) if meaning.label(name) != name else name.replace("_", " ")
         better = "higher" if info["higher_is_better"] else "lower"
-        rows.append((f"change in {label} ({better} is better)",
-                     shown("outcomes", "mean_change", r["mean_change"], lambda v: f"{v:+.1f}",
-                           cluster, name),
-                     f"{o['mean_change']:+.1f}" if _finite(o["mean_change"]) else ""))
+        modal = shown("outcomes", "mean_change", r["mean_change"], lambda v: f"{v:+.1f}",
+                      cluster, name)
+        bch = corrected_mean(profile, f"change in {name}", cluster)
+        population = f"{o['mean_change']:+.1f}" if _finite(o["mean_change"]) else ""
+        if bch is not None:  # the corrected change first, the modal one beside it
+            hidden = not _finite(r["mean_change"]) or _corrected_hidden(profile, bch)
+            mark = (profile.cell_mark("outcomes", cluster, "mean_change", name=name)
+                    or marker(m))
+            rows.append((f"change in {label} ({better} is better; {bch['method'].upper()}, "
+                         f"allowing for uncertain membership)",
+                         mark if hidden else f"{bch['estimate']:+.1f}", population))
+            rows.append((f"change in {label} (by most likely cluster)",
+                         mark if hidden else modal, ""))
+        else:
+            rows.append((f"change in {label} ({better} is better)", modal, population))
         rows.append((f"reliably improved ({label})",
                      shown("outcomes", "share_improved", r["share_improved"], pct, cluster,
                            name),
