@@ -300,3 +300,11 @@ def test_shared_dashboard_in_a_browser(monitored, tmp_path):
         assert not errors, errors
     finally:
         d.quit()
+
+
+def test_a_negative_min_cell_size_is_refused(monitored, capsys):
+    tmp, _ = monitored
+    code = main(["monitor", str(tmp / "a.csv"), str(tmp / "e.csv"), "--as-of", AS_OF,
+                 "--out", str(tmp / "bad"), "--no-work-list", "--min-cell-size", "-1"])
+    assert code == 1 and "--min-cell-size must be 0 or more" in capsys.readouterr().err
+    assert not (tmp / "bad").exists()
