@@ -19,6 +19,7 @@ import pandas as pd
 from ..profiling._data import OVERALL
 from ..profiling._result import format_value
 from ..profiling._suppress import marker
+from ._stability import how_to_read_stability, overview_with_stability, provisional_blocks
 
 __all__ = ["blocks_to_markdown", "blocks_to_html", "figure_png", "FIGURES", "md_table",
            "html_table", "report_blocks", "appendix_blocks", "HTML_STYLE", "PARTS"]
@@ -186,7 +187,7 @@ def overview_table(profile, names: dict, currency: str) -> pd.DataFrame:
         n = profile.table1.loc[("clients", "", "n"), g]
         share = profile.table1.loc[("clients", "", "share"), g]
         size_mark = profile.cell_mark("table1", g, ("clients", "", "n")) or mark
-        row = {"cluster": str(g), "name": names.get(g, "(noise: not a cluster)"),
+        row = {"cluster": str(g), "name": names.get(g, "in no cluster (noise)"),
                "clients": size_mark if np.isnan(n) else f"{int(n):,}",
                "share": size_mark if np.isnan(share) else f"{100 * share:.1f}%"}
         if frame is not None:
@@ -235,6 +236,7 @@ def report_blocks(descriptions, *, title: str, date: str | None):
                         f"figures and, where community experts supplied it, their view "
                         f"(marked as theirs). The details, figures and tables are in the "
                         f"appendix, a separate file beside this one."))
+    blocks += provisional_blocks(getattr(descriptions, "provisional", False))
     blocks.append(("p", "How to read it: a feature is mentioned when it differs from the whole "
                         "population beyond chance (Benjamini-Hochberg adjusted p below "
                         f"{profile.params.get('alpha', 0.05):g}). The v-test measures how "
@@ -242,8 +244,11 @@ def report_blocks(descriptions, *, title: str, date: str | None):
                         "means higher or more common in the cluster. Cost intervals are "
                         f"{_confidence(profile)} bias-corrected and accelerated (BCa) "
                         "bootstrap intervals, suited to skewed costs."))
-    blocks += [("h2", "Overview"), ("table", overview_table(profile, names,
-                                                            descriptions.currency))]
+    stability = getattr(descriptions, "stability", None)
+    if stability is not None:
+        blocks.append(("p", how_to_read_stability(stability)))
+    blocks += [("h2", "Overview"), ("table", overview_with_stability(
+        overview_table(profile, names, descriptions.currency), stability))]
     for note in profile.notes:
         blocks.append(("note", f"Note: {note}"))
     blocks.append(("link", ("appendix", "The appendix: figures, details, tables and "

@@ -32,6 +32,7 @@ from ._report import (
     figure_png,
     report_blocks,
 )
+from ._stability import stable_name, warning_blocks
 from ._text import cluster_blocks, suggest_name
 
 __all__ = ["describe_clusters", "ClusterDescription", "ClusterDescriptions"]
@@ -99,6 +100,8 @@ class ClusterDescriptions:
         self.fingerprint = profile_fingerprint(profile)
         self.schema = None
         self.labels = {}
+        self.stability = None  # set by describe_clusters
+        self.provisional = False
 
     def __iter__(self):
         return iter(self._items)
@@ -253,7 +256,7 @@ class ClusterDescriptions:
 def describe_clusters(profile, *, stability=None, narratives=None, names=None, top_n=5,
                       labels=None, currency="£", title="Cluster descriptions", date=None,
                       worse_when_higher=None, sections=None, schema=None,
-                      fingerprint=None) -> ClusterDescriptions:
+                      fingerprint=None, provisional=False) -> ClusterDescriptions:
     """One page of plain prose per cluster, written from a profile by fixed templates.
 
     Each page gives the cluster's size and share; its most distinguishing problems and
@@ -299,6 +302,14 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
         pages and before the appendix: a heading, a list of paragraphs (plain text, ``**bold**``
         allowed), a list of DataFrames and optionally a list of figures
         ``(name, caption, png_bytes)``. They must hold aggregates only.
+    provisional : bool, default=False
+        The solution is provisional (no candidate reproduced, see
+        :func:`clusterdiscovery.discover`): the report says so at the top and the names
+        carry "(provisional)".
+
+    With ``stability``, a cluster whose mean Jaccard is below 0.6 is named
+    "Cluster c (unstable)" (unless ``names`` names it), its page opens with a warning, and
+    the overview shows every cluster's verdict and mean Jaccard.
 
     schema : ClientSchema, optional
         Labels, units, level labels and directions (``higher_is``) of the profiled columns,
@@ -371,6 +382,8 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
             sig = rows[rows["p_adjusted"] < profile.params.get("alpha", 0.05)]
             chosen[c] = suggest_name(sig.itertuples(), labels,
                                      types=profile.params.get("types")) or "No distinctive features"
+        if c not in names and stability is not None:
+            chosen[c] = stable_name(c, chosen[c], stability, provisional=bool(provisional))
     if fingerprint is None:
         fingerprint = profile_fingerprint(profile)
     texts = match_narratives(read_narratives(narratives, fingerprint=fingerprint),
@@ -384,6 +397,7 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
                                  currency=currency, worse_when_higher=worse_when_higher)
         page = page_blocks(profile, c, name=chosen[c], meaning=meaning, stability=stability,
                            narrative=texts.get(c))
+        page[1:1] = warning_blocks(c, stability)  # right under the page heading
         blocks = page + _demote(details)
         items.append(ClusterDescription(c, chosen[c], blocks_to_markdown(blocks), blocks,
                                         texts.get(c), page, details))
@@ -393,6 +407,7 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
     out.fingerprint = fingerprint
     out.schema = schema
     out.labels = labels
+    out.stability, out.provisional = stability, bool(provisional)
     return out
 
 
