@@ -127,37 +127,56 @@ def figure_png(profile, kind: str, top_n: int = 5) -> bytes:
     return buf.getvalue()
 
 
-def overview_table(profile, names: dict, currency: str) -> pd.DataFrame:
+def overview_table(profile, names: dict, meaning) -> pd.DataFrame:
+    """Name, clients and share of each cluster, with the mean of each cost or utilisation
+    column (the first with its interval and share of the total), money in the currency and
+    utilisation in its unit."""
     mark = marker(profile.min_cell_size)
-    frame, _ = profile.cost_table()
-    ci = f"mean cost ({_confidence(profile)} CI)"
+    conf = _confidence(profile)
+    costs = profile.cost_columns
+
+    def amount(v, col):
+        return meaning.amount(v, col, money_if_no_unit=True)
+
+    def heading(col, first):
+        what = meaning.label(col)
+        return f"{what}: mean per client ({conf} CI)" if first else f"{what}: mean per client"
+
+    def share_heading(col):
+        unit = meaning.unit(col)
+        return f"share of all {unit}" if unit else "share of cost"
+
     rows = []
-    for g in profile.groups:
+    for g in [*profile.groups, OVERALL]:
         n = profile.table1.loc[("clients", "", "n"), g]
         share = profile.table1.loc[("clients", "", "share"), g]
-        size_mark = profile.cell_mark("table1", g, ("clients", "", "n")) or mark
-        row = {"cluster": str(g), "name": names.get(g, "(noise: not a cluster)"),
-               "clients": size_mark if np.isnan(n) else f"{int(n):,}",
-               "share": size_mark if np.isnan(share) else f"{100 * share:.1f}%"}
-        if frame is not None:
-            r = frame.loc[g]
-            cost_mark = profile.cell_mark("costs", g, "mean") or mark
-            row[ci] = cost_mark if np.isnan(r["mean"]) else (
-                f"{currency}{r['mean']:,.0f} ({currency}{r['ci_low']:,.0f} to "
-                f"{currency}{r['ci_high']:,.0f})" if np.isfinite(r["ci_low"]) else
-                f"{currency}{r['mean']:,.0f}")
-            row["share of cost"] = (profile.cell_mark("costs", g, "share_of_total") or mark
-                                    ) if np.isnan(r["share_of_total"]) else \
-                f"{100 * r['share_of_total']:.1f}%"
+        if g == OVERALL:
+            if not costs:
+                continue
+            row = {"cluster": "all", "name": "population",
+                   "clients": f"{int(n):,}", "share": "100.0%"}
+        else:
+            size_mark = profile.cell_mark("table1", g, ("clients", "", "n")) or mark
+            row = {"cluster": str(g), "name": names.get(g, "(noise: not a cluster)"),
+                   "clients": size_mark if np.isnan(n) else f"{int(n):,}",
+                   "share": size_mark if np.isnan(share) else f"{100 * share:.1f}%"}
+        for i, col in enumerate(costs):
+            r = profile.cost_table(col)[0].loc[g]
+            cost_mark = (profile.cell_mark("costs", g, "mean", name=col) or mark
+                         ) if g != OVERALL else mark
+            if np.isnan(r["mean"]):
+                text = cost_mark
+            elif i == 0 and np.isfinite(r["ci_low"]):
+                text = (f"{amount(r['mean'], col)} ({amount(r['ci_low'], col)} to "
+                        f"{amount(r['ci_high'], col)})")
+            else:
+                text = amount(r["mean"], col)
+            row[heading(col, i == 0)] = text
+            if i == 0:
+                row[share_heading(col)] = "100.0%" if g == OVERALL else (
+                    (profile.cell_mark("costs", g, "share_of_total", name=col) or mark)
+                    if np.isnan(r["share_of_total"]) else f"{100 * r['share_of_total']:.1f}%")
         rows.append(row)
-    if frame is not None:
-        o = frame.loc[OVERALL]
-        rows.append({"cluster": "all", "name": "population",
-                     "clients": f"{int(profile.table1.loc[('clients', '', 'n'), OVERALL]):,}",
-                     "share": "100.0%",
-                     ci: f"{currency}{o['mean']:,.0f} ({currency}"
-                                           f"{o['ci_low']:,.0f} to {currency}{o['ci_high']:,.0f})",
-                     "share of cost": "100.0%"})
     return pd.DataFrame(rows).set_index("cluster")
 
 
@@ -182,7 +201,7 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
                         f"{_confidence(profile)} bias-corrected and accelerated (BCa) "
                         "bootstrap intervals, suited to skewed costs."))
     blocks += [("h2", "Overview"), ("table", overview_table(profile, names,
-                                                            descriptions.currency))]
+                                                            descriptions.meaning))]
     for note in profile.notes:
         blocks.append(("p", f"Note: {note}"))
     for fig in figures:
@@ -190,7 +209,7 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
         blocks.append(("img", (name, caption.format(conf=_confidence(profile)))))
     if not profile.variance_explained.empty:
         blocks += [("h3", "How much of the variation in cost the clusters explain"),
-                   ("p", _variance_text(profile)),
+                   ("p", _variance_text(profile, descriptions.meaning)),
                    ("table", profile.formatted("variance_explained"))]
     for d in descriptions:
         blocks += d.blocks
@@ -216,14 +235,14 @@ def _pct1(v) -> str:
     return f"{v + 0.0:.1f}%"  # no "-0.0%"
 
 
-def _variance_text(profile) -> str:
+def _variance_text(profile, meaning) -> str:
     ve = profile.variance_explained
     parts = []
     for cost in profile.cost_columns:
         c = ve.loc[(cost, "clusters")]
         p = ve.loc[(cost, "population mean")]
         parts.append(
-            f"For {cost.replace('_', ' ')}, cluster membership explains "
+            f"For {meaning.label(cost)}, cluster membership explains "
             f"{_pct1(c['eta2'])} of the variance between clients (eta squared); predicting "
             f"each client's cost from the cluster means of the other folds "
             f"({profile.params['cv_folds']}-fold cross-validation) explains "

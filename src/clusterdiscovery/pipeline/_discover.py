@@ -97,7 +97,9 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
 
     stage("features")
     table, event_cols, as_of = _features(cfg, clients, events)
-    cluster_cols, measurement = _cluster_columns(cfg, schema, table, event_cols)
+    # every cost, outcome and feature name is checked here, before any fitting
+    profile_schema, costs = _profile_schema(cfg, schema, table, event_cols)
+    cluster_cols, measurement = _cluster_columns(cfg, schema, table, event_cols, costs)
     X = table[cluster_cols]
     done("features")
 
@@ -140,7 +142,6 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     stage("profile")
     from ..profiling import profile_clusters
 
-    profile_schema, costs = _profile_schema(cfg, schema, table, event_cols)
     pcfg = cfg["profile"]
     exposure = pcfg["exposure"] if pcfg["exposure"] in table.columns and costs else None
     # profile_clusters warns about suppression at its own caller (this file); catch that
@@ -171,10 +172,11 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
 
     record = _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note,
                      clients, events)
+    rcfg = cfg["report"]
     descriptions = describe_clusters(
-        profile, stability=stability, narratives=cfg["report"]["narratives"],
-        names=cfg["report"]["names"] or None, title=cfg["report"]["title"],
-        labels=_event_labels(cfg["data"]["window_days"]),
+        profile, stability=stability, narratives=rcfg["narratives"],
+        names=rcfg["names"] or None, title=rcfg["title"], currency=rcfg["currency"],
+        significant_figures=rcfg["significant_figures"],
         sections=_sections(selection, candidates, record, cmap))
     done("describe")
 
@@ -293,7 +295,7 @@ def _features(cfg, clients, events):
     return clients.join(agg), list(agg.columns), as_of
 
 
-def _cluster_columns(cfg, schema, table, event_cols):
+def _cluster_columns(cfg, schema, table, event_cols, costs=()):
     f = cfg["features"]
     stray = [c for c in f["exclude"] if c not in schema.features]
     if stray:
@@ -307,10 +309,13 @@ def _cluster_columns(cfg, schema, table, event_cols):
             f"[features] profile_event_features names {stray}, which aggregating the events "
             f"does not produce; choose from {event_cols}."
         )
-    cols = list(f["columns"]) or [c for c in schema.feature_columns if c not in f["exclude"]]
+    # a column described as a cost or utilisation is not clustered on unless named
+    cols = list(f["columns"]) or [c for c in schema.feature_columns
+                                  if c not in f["exclude"] and c not in costs]
     unknown = [c for c in cols if c not in schema.features]
     if unknown:
-        raise SchemaError(f"[features] columns {unknown} are not features of the schema.")
+        raise SchemaError(f"[features] columns {unknown} are not features of the schema; "
+                          f"choose from {schema.feature_columns}.")
     measurement = {c: _measurement(schema.features[c]) for c in cols}
     for c in f["event_features"]:
         if c not in event_cols:
@@ -402,28 +407,86 @@ def _model_input(primary, X, selection):
     return X if primary == "latent_class" else selection.numeric_view_
 
 
+#: the aggregated event costs profiled by default, where the events have those services
+_EVENT_COSTS = ("cost_total", "cost_inpatient_day", "cost_crisis")
+
+
 def _profile_schema(cfg, schema, table, event_cols):
+    """The schema the profile is made with, and its cost columns.
+
+    The client schema's meaning (labels, units, directions, sections, currency) is kept; the
+    aggregated event columns get their labels and the "service use" section. Costs are the
+    schema's costs, then ``[profile] costs`` (client columns or aggregated event columns;
+    by default, with events, the total, inpatient and crisis costs). A name that matches no
+    column is an error listing the choices, raised before any fitting.
+    """
+    from ..profiling._data import numeric_column
+
     f, p = cfg["features"], cfg["profile"]
-    features = dict(schema.features)
+    service = next((x for x in schema.sections if x.lower() == "service use"), None)
+    labels = _event_labels(cfg["data"]["window_days"])
+    spec = schema.to_dict()
+    features = {c: s for c, s in spec["features"].items()}
     for c in f["profile_event_features"]:
         if c in event_cols and c not in features:
             v = table[c].to_numpy(dtype=float)
-            features[c] = "count" if np.all(v[~np.isnan(v)] % 1 == 0) else "continuous"
+            kind = "count" if np.all(v[~np.isnan(v)] % 1 == 0) else "continuous"
+            features[c] = {"type": kind, "label": labels.get(c, c), "section": service}
     for c in f["event_features"]:
-        features.setdefault(c, "continuous")
+        if c in event_cols:
+            features.setdefault(c, {"type": "continuous", "label": labels.get(c, c),
+                                    "section": service})
     costs = list(schema.costs)
-    if event_cols:
-        missing = [c for c in p["costs"] if c not in table.columns]
-        if missing:
-            raise SchemaError(
-                f"[profile] costs names {missing}, which are neither client columns nor "
-                f"aggregated event columns; choose from "
-                f"{[c for c in event_cols if c.startswith('cost_')]}."
-            )
-        costs += [c for c in p["costs"] if c not in costs]
-    prof_schema = ClientSchema(id=schema.id, features=_usable(features, table), costs=costs,
-                               outcomes=schema.outcomes, team=schema.team, dates=schema.dates)
-    return prof_schema, costs
+    asked = list(p["costs"])
+    if not asked:
+        asked = [c for c in _EVENT_COSTS if c in event_cols]
+    roles = {schema.id, *schema.dates, *schema.outcome_columns,
+             *([schema.team] if schema.team else []),
+             *([schema.weight] if schema.weight else [])}
+    missing = [c for c in asked if c not in table.columns or c in roles]
+    if missing:
+        choices = [str(c) for c in table.columns if c not in roles and c not in costs
+                   and pd.api.types.is_numeric_dtype(table[c])
+                   and not pd.api.types.is_bool_dtype(table[c])]
+        where = "client table or the aggregated events" if event_cols else "client table"
+        raise SchemaError(
+            f"[profile] costs names {missing}, which match no cost or utilisation column of "
+            f"the {where}; choose from {choices}."
+        )
+    measures = {c: schema.spec_of(c).to_dict() for c in costs}
+    for c in asked:
+        if c in costs:
+            continue
+        numeric_column(table, c, "cost", allow_nan=False)  # numeric, no missing: or say so
+        if (table[c] < 0).any():
+            raise SchemaError(f"Cost column '{c}' has negative values; costs and utilisation "
+                              f"must be >= 0.")
+        if c in schema.features:  # described as utilisation, not as a feature
+            feat = schema.features[c]
+            if feat.type not in ("continuous", "count"):
+                raise SchemaError(
+                    f"[profile] costs names '{c}', a {feat.type} feature of the schema; a "
+                    f"cost or utilisation column must be numeric (continuous or count)."
+                )
+            if feat.type == "count" and not feat.unit:
+                raise SchemaError(
+                    f"[profile] costs names '{c}', a count feature of the schema with no "
+                    f"unit, so it would be printed as money. Give it a unit (e.g. unit = "
+                    f"\"visits\" in its [features] entry) to report it as utilisation."
+                )
+            measures[c] = {k: getattr(feat, k) for k in ("label", "unit", "higher_is",
+                                                          "section")
+                           if getattr(feat, k) is not None}
+            features.pop(c, None)
+        elif c in event_cols:
+            measures[c] = {"label": labels.get(c, c), "section": service}
+        else:
+            measures[c] = {}
+        costs.append(c)
+    spec["features"] = _usable({c: s for c, s in features.items() if c not in costs}, table)
+    spec["costs"] = {c: {k: v for k, v in m.items() if v is not None}
+                     for c, m in measures.items()}
+    return ClientSchema.from_dict(spec), costs
 
 
 def _usable(features, table):
@@ -456,15 +519,18 @@ def _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note, cl
 
 
 def _event_labels(window_days) -> dict:
-    """Plain names of the aggregated service-use columns, for the cluster pages."""
+    """Plain names of the aggregated service-use columns (made by ``aggregate_events``)."""
     window = f" in the last {window_days} days" if window_days else ""
     return {
-        "n_total_per_year": "contacts and bed days per year",
-        "n_total": f"contacts and bed days{window}",
-        "inpatient_days": f"inpatient days{window}",
-        "crisis_episodes": f"crisis episodes{window}",
-        "days_since_last_contact": "days since the last contact",
-        "exposure_years": "years of follow-up",
+        "n_total_per_year": "Contacts and bed days per year",
+        "n_total": f"Contacts and bed days{window}",
+        "inpatient_days": f"Inpatient days{window}",
+        "crisis_episodes": f"Crisis episodes{window}",
+        "days_since_last_contact": "Days since the last contact",
+        "exposure_years": "Years of follow-up",
+        "cost_total": f"Total cost{window}",
+        "cost_inpatient_day": f"Inpatient cost{window}",
+        "cost_crisis": f"Crisis cost{window}",
     }
 
 
