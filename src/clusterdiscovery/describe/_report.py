@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..profiling._data import OVERALL
 from ..profiling._suppress import marker
+from ._text import _decap
 
 __all__ = ["blocks_to_markdown", "blocks_to_html", "figure_png", "FIGURES", "md_table",
            "html_table", "report_blocks", "HTML_STYLE"]
@@ -24,7 +25,7 @@ __all__ = ["blocks_to_markdown", "blocks_to_html", "figure_png", "FIGURES", "md_
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 FIGURES = {
     "sizes": ("sizes", "Clients per cluster"),
-    "costs": ("costs", "Mean cost per client by cluster with {conf} BCa intervals"),
+    "costs": ("costs", "Mean {cost} per client by cluster with {conf} BCa intervals"),
     "features": ("features", "v-tests of the most distinguishing features"),
     "outcomes": ("outcomes", "Mean change in outcome by cluster"),
 }
@@ -167,8 +168,9 @@ def overview_table(profile, names: dict, meaning) -> pd.DataFrame:
             if np.isnan(r["mean"]):
                 text = cost_mark
             elif i == 0 and np.isfinite(r["ci_low"]):
-                text = (f"{amount(r['mean'], col)} ({amount(r['ci_low'], col)} to "
-                        f"{amount(r['ci_high'], col)})")
+                low = (meaning.num(r["ci_low"]) if meaning.unit(col)
+                       else amount(r["ci_low"], col))  # "0.146 to 0.198 visits"
+                text = f"{amount(r['mean'], col)} ({low} to {amount(r['ci_high'], col)})"
             else:
                 text = amount(r["mean"], col)
             row[heading(col, i == 0)] = text
@@ -206,9 +208,12 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
         blocks.append(("p", f"Note: {note}"))
     for fig in figures:
         name, caption = FIGURES[fig]
-        blocks.append(("img", (name, caption.format(conf=_confidence(profile)))))
+        first = profile.cost_columns[0] if profile.cost_columns else ""
+        cost = descriptions.meaning.label(first) if first else ""
+        blocks.append(("img", (name, caption.format(conf=_confidence(profile),
+                                                    cost=_decap(cost)))))
     if not profile.variance_explained.empty:
-        blocks += [("h3", "How much of the variation in cost the clusters explain"),
+        blocks += [("h3", "How much of the variation between clients the clusters explain"),
                    ("p", _variance_text(profile, descriptions.meaning)),
                    ("table", profile.formatted("variance_explained"))]
     for d in descriptions:
@@ -244,7 +249,7 @@ def _variance_text(profile, meaning) -> str:
         parts.append(
             f"For {meaning.label(cost)}, cluster membership explains "
             f"{_pct1(c['eta2'])} of the variance between clients (eta squared); predicting "
-            f"each client's cost from the cluster means of the other folds "
+            f"each client's value from the cluster means of the other folds "
             f"({profile.params['cv_folds']}-fold cross-validation) explains "
             f"{_pct1(c['r2_cv'])}, against {_pct1(p['r2_cv'])} for a single "
             f"population mean."

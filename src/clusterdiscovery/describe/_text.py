@@ -450,7 +450,10 @@ def _cost_mean_text(profile, cluster, col, m: Meaning, mark):
         return _fmt_or_mark(r[stat], amount, cmark(stat))
 
     conf = f"{profile.params.get('confidence_level', 0.95):.0%}"
-    text = (f"mean {value('mean')} per client ({conf} BCa interval {value('ci_low')} to "
+    low = value("ci_low")
+    if m.unit(col) and np.isfinite(r["ci_low"]):  # "0.146 to 0.198 visits"
+        low = m.num(r["ci_low"])
+    text = (f"mean {value('mean')} per client ({conf} BCa interval {low} to "
             f"{value('ci_high')})")
     if np.isfinite(r["mean"]) and np.isfinite(o["mean"]) and o["mean"] > 0:
         ratio = r["mean"] / o["mean"]

@@ -409,6 +409,9 @@ def _model_input(primary, X, selection):
 
 #: the aggregated event costs profiled by default, where the events have those services
 _EVENT_COSTS = ("cost_total", "cost_inpatient_day", "cost_crisis")
+#: units of the aggregated service-use columns
+_EVENT_UNITS = {"inpatient_days": "days", "crisis_episodes": "episodes",
+                "days_since_last_contact": "days", "exposure_years": "years"}
 
 
 def _profile_schema(cfg, schema, table, event_cols):
@@ -431,11 +434,12 @@ def _profile_schema(cfg, schema, table, event_cols):
         if c in event_cols and c not in features:
             v = table[c].to_numpy(dtype=float)
             kind = "count" if np.all(v[~np.isnan(v)] % 1 == 0) else "continuous"
-            features[c] = {"type": kind, "label": labels.get(c, c), "section": service}
+            features[c] = {"type": kind, "label": labels.get(c, c), "section": service,
+                           "unit": _EVENT_UNITS.get(c)}
     for c in f["event_features"]:
         if c in event_cols:
             features.setdefault(c, {"type": "continuous", "label": labels.get(c, c),
-                                    "section": service})
+                                    "section": service, "unit": _EVENT_UNITS.get(c)})
     costs = list(schema.costs)
     asked = list(p["costs"])
     if not asked:
@@ -457,23 +461,23 @@ def _profile_schema(cfg, schema, table, event_cols):
     for c in asked:
         if c in costs:
             continue
-        numeric_column(table, c, "cost", allow_nan=False)  # numeric, no missing: or say so
-        if (table[c] < 0).any():
+        feat = schema.features.get(c)
+        if feat is not None and feat.type not in ("continuous", "count"):
+            raise SchemaError(
+                f"[profile] costs names '{c}', a {feat.type} feature of the schema; a "
+                f"cost or utilisation column must be numeric (continuous or count)."
+            )
+        if feat is not None and feat.type == "count" and not feat.unit:
+            raise SchemaError(
+                f"[profile] costs names '{c}', a count feature of the schema with no "
+                f"unit, so it would be printed as money. Give it a unit (e.g. unit = "
+                f"\"visits\" in its [features] entry) to report it as utilisation."
+            )
+        values = numeric_column(table, c, "cost", allow_nan=False)  # or say why not
+        if (values < 0).any():
             raise SchemaError(f"Cost column '{c}' has negative values; costs and utilisation "
                               f"must be >= 0.")
-        if c in schema.features:  # described as utilisation, not as a feature
-            feat = schema.features[c]
-            if feat.type not in ("continuous", "count"):
-                raise SchemaError(
-                    f"[profile] costs names '{c}', a {feat.type} feature of the schema; a "
-                    f"cost or utilisation column must be numeric (continuous or count)."
-                )
-            if feat.type == "count" and not feat.unit:
-                raise SchemaError(
-                    f"[profile] costs names '{c}', a count feature of the schema with no "
-                    f"unit, so it would be printed as money. Give it a unit (e.g. unit = "
-                    f"\"visits\" in its [features] entry) to report it as utilisation."
-                )
+        if feat is not None:  # described as utilisation, not as a feature
             measures[c] = {k: getattr(feat, k) for k in ("label", "unit", "higher_is",
                                                           "section")
                            if getattr(feat, k) is not None}
