@@ -453,3 +453,15 @@ def test_save_needs_a_folder(profile, tmp_path):
     afile.write_text("x")
     with pytest.raises(FileExistsError, match="is a file; pass a folder"):
         desc.save(afile)
+
+
+def test_an_undeclared_column_is_never_read_by_its_name():
+    bare = Meaning(_Profile(ClientSchema(id="id", features={"problems": "continuous",
+                                                            "social_age": "continuous"})))
+    # its name says "problems": a declared label would be used as it is; a bare name is not
+    assert suggest_name(_rows(("problems", "", 3.0)), bare) == "High problems"
+    labelled = Meaning(_Profile(ClientSchema(id="id", features={"problems": {
+        "type": "continuous", "label": "Problems"}})))
+    assert suggest_name(_rows(("problems", "", 3.0)), labelled) == "Problems"
+    assert suggest_name(_rows(("social_age", "", 3.0)), bare) == "High social_age"
+    assert bare.section("social_age") is None and bare.higher_is("problems") == "neutral"

@@ -101,6 +101,10 @@ class Meaning:
         spec = self.spec(column)
         return spec.label if spec is not None and spec.label else str(column)
 
+    def declares_label(self, column) -> bool:
+        """Whether the column's display name was given (not its bare column name)."""
+        return self.label(column) != str(column)
+
     def unit(self, column) -> str | None:
         spec = self.spec(column)
         return spec.unit if spec is not None else None
@@ -224,7 +228,7 @@ def feature_sentence(row, meaning: Meaning) -> str:
 
 
 def _names_problems(label: str) -> bool:
-    """Whether a label already says "problem(s)" ("Cognitive problems")."""
+    """Whether a declared label already says "problem(s)" ("Cognitive problems")."""
     return any(w.strip(",.;:()").startswith("problem") for w in label.lower().split())
 
 
@@ -250,7 +254,7 @@ def _name_term(row, m: Meaning) -> tuple[str, bool] | None:
         return f"{label}: {m.level_text(var, row.level)}", True
     if m.types.get(var) == "count":
         return ("many " if up else "few ") + _decap(label), up
-    if _names_problems(label):
+    if m.declares_label(var) and _names_problems(label):
         return (label, True) if up else ("few " + _decap(label), False)
     return ("high " if up else "low ") + _decap(label), up
 

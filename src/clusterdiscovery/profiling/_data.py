@@ -243,6 +243,12 @@ def prepare_variables(data: pd.DataFrame, schema: ClientSchema | None, features,
             present = s.dropna()
             if present.nunique() <= 2 and set(present.unique().tolist()) <= {0, 1}:
                 out.append(_categorical(col, s.astype("Float64"), "binary", [0, 1]))
+            elif (pd.api.types.is_integer_dtype(s) and len(present) > _MAX_INFERRED_LEVELS
+                  and present.is_unique and len(present) == len(s)):
+                notes.append(
+                    f"Column '{col}' holds a different whole number for every row and looks "
+                    f"like an identifier; it is not profiled (pass a schema to say otherwise)."
+                )
             else:
                 out.append(_numeric(col, s, "continuous"))
         elif s.nunique(dropna=True) == 2 and recognise_positive(s.dropna().unique()) is not None:

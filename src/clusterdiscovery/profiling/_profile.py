@@ -244,7 +244,6 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
         exclude |= {schema.id, *(schema.dates or ())}
         if schema.team:
             exclude.add(schema.team)
-    exclude |= {"client_id", "id"}
     variables, notes = prepare_variables(data, schema, features, exclude)
     if expo is not None and n_unknown:
         notes.append(f"{n_unknown} client(s) without a known exposure are left out of the "
