@@ -43,6 +43,8 @@ _LAZY = {
     "ConsensusResult": "stability",
     "profile_clusters": "profiling",
     "ClusterProfile": "profiling",
+    "distal_outcomes": "profiling",
+    "DistalOutcomeResult": "profiling",
     "describe_clusters": "describe",
     "ClusterDescriptions": "describe",
     "save_model": "persistence",

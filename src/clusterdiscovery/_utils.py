@@ -13,6 +13,7 @@ __all__ = [
     "check_fraction",
     "check_positive",
     "check_random_state",
+    "check_sample_weight",
 ]
 
 from sklearn.utils import check_random_state  # re-exported: one way to resolve seeds
@@ -65,3 +66,41 @@ def check_fraction(value, name: str, *, closed: bool = False) -> float:
         interval = "[0, 1]" if closed else "(0, 1)"
         raise ValueError(f"The '{name}' parameter must be in {interval}. Got {value}.")
     return float(value)
+
+
+def check_sample_weight(sample_weight, n: int, name: str = "'sample_weight' parameter"):
+    """Validate per-row weights: ``None`` or a float array of shape ``(n,)``.
+
+    Weights must be finite numbers ``>= 0``, not all zero. A row of weight 2 counts as two
+    identical rows (frequency weights; sampling weights are used the same way). ``name``
+    names the parameter or column in the messages (e.g. ``"weight column 'svy_wt'"``).
+    """
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, pd.Series):
+        if pd.api.types.is_bool_dtype(sample_weight) or not pd.api.types.is_numeric_dtype(
+                sample_weight):
+            raise TypeError(f"The {name} must hold numbers; it has dtype {sample_weight.dtype}.")
+        sample_weight = sample_weight.to_numpy(dtype=np.float64, na_value=np.nan)
+    try:
+        sw = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"The {name} must be numbers (one weight per row); got {err}.") from None
+    if sw.ndim == 0:
+        sw = np.full(n, float(sw))
+    if sw.shape != (n,):
+        raise ValueError(f"The {name} has shape {sw.shape}; expected ({n},), one weight per row.")
+    bad = ~np.isfinite(sw)
+    if bad.any():
+        raise ValueError(
+            f"The {name} has {int(bad.sum())} missing or infinite value(s); every row needs a "
+            "finite weight (drop those rows or give them weight 0)."
+        )
+    if (sw < 0).any():
+        raise ValueError(
+            f"The {name} has {int((sw < 0).sum())} negative value(s) (minimum {sw.min():g}); "
+            "weights must be >= 0."
+        )
+    if sw.sum() <= 0:
+        raise ValueError(f"The {name} is zero for every row; at least one weight must be > 0.")
+    return sw

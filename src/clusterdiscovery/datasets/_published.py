@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["load_values", "default_published_dir"]
+__all__ = ["load_values", "load_election", "default_published_dir"]
 
 
 def default_published_dir() -> Path:
@@ -60,3 +60,43 @@ def load_values(path=None, *, expand: bool = False) -> pd.DataFrame:
         items = table[["A", "B", "C", "D"]]
         return items.loc[items.index.repeat(table["count"])].reset_index(drop=True)
     return table
+
+
+#: The 12 candidate-trait items of the poLCA ``election`` data (Gore: ...G, Bush: ...B).
+ELECTION_ITEMS = ("MORALG", "CARESG", "KNOWG", "LEADG", "DISHONG", "INTELG",
+                  "MORALB", "CARESB", "KNOWB", "LEADB", "DISHONB", "INTELB")
+
+
+def load_election(path=None) -> pd.DataFrame:
+    """2000 American National Election Study items as shipped with poLCA (``election``).
+
+    1785 respondents; 12 ratings of how well a trait describes Al Gore (``MORALG`` ...
+    ``INTELG``) and George W. Bush (``MORALB`` ... ``INTELB``), each on four levels
+    ("1 Extremely well" ... "4 Not well at all"); ``VOTE3``, ``AGE``, ``EDUC``, ``GENDER``
+    and ``PARTY`` (1 = strong Democrat ... 7 = strong Republican). NaN is missing.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The CSV file; default ``data/published/election.csv`` of the repository.
+
+    Returns
+    -------
+    DataFrame
+
+    References
+    ----------
+    .. [1] Linzer, D. A. and Lewis, J. B. (2011). poLCA: An R package for polytomous
+       variable latent class analysis. Journal of Statistical Software, 42(10), 1-29.
+    """
+    if path is not None and not isinstance(path, str | PathLike):
+        raise TypeError(
+            f"The 'path' parameter must be a file path (str or Path); got {type(path).__name__}."
+        )
+    path = Path(path) if path is not None else default_published_dir() / "election.csv"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} not found; load_election reads data/published/election.csv of a source "
+            "checkout (pass path= to point at a copy)."
+        )
+    return pd.read_csv(path)

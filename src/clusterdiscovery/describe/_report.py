@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..profiling._data import OVERALL
+from ..profiling._result import format_value
 from ..profiling._suppress import marker
 from ._text import _decap
 
@@ -131,17 +132,31 @@ def figure_png(profile, kind: str, top_n: int = 5) -> bytes:
 def overview_table(profile, names: dict, meaning) -> pd.DataFrame:
     """Name, clients and share of each cluster, with the mean of each cost or utilisation
     column (the first with its interval and share of the total), money in the currency and
-    utilisation in its unit."""
+    utilisation in its unit. For a latent class model the first column's BCH (or ML)
+    corrected mean comes first, the mean by most likely cluster beside it."""
     mark = marker(profile.min_cell_size)
     conf = _confidence(profile)
     costs = profile.cost_columns
+    corrected = getattr(profile, "corrected", None)
+    first = costs[0] if costs else None
+    if corrected is not None and first not in corrected.index.get_level_values(0):
+        corrected = None
+    method = str(corrected["method"].iloc[0]).upper() if corrected is not None else ""
 
     def amount(v, col):
         return meaning.amount(v, col, money_if_no_unit=True)
 
-    def heading(col, first):
+    def interval(est, low, high, col):
+        low = meaning.num(low) if meaning.unit(col) else amount(low, col)  # "0.1 to 0.2 visits"
+        return f"{amount(est, col)} ({low} to {amount(high, col)})"
+
+    def heading(col, i):
         what = meaning.label(col)
-        return f"{what}: mean per client ({conf} CI)" if first else f"{what}: mean per client"
+        if i:
+            return f"{what}: mean per client"
+        if corrected is not None:
+            return f"{what}: mean by most likely cluster (BCa CI)"
+        return f"{what}: mean per client ({conf} CI)"
 
     def share_heading(col):
         unit = meaning.unit(col)
@@ -165,15 +180,19 @@ def overview_table(profile, names: dict, meaning) -> pd.DataFrame:
             r = profile.cost_table(col)[0].loc[g]
             cost_mark = (profile.cell_mark("costs", g, "mean", name=col) or mark
                          ) if g != OVERALL else mark
+            if i == 0 and corrected is not None:
+                bch = f"{meaning.label(col)}: mean per client, {method} ({conf} CI)"
+                c = corrected.loc[(col, g)] if (col, g) in corrected.index else None
+                row[bch] = (amount(r["mean"], col) if g == OVERALL else
+                            cost_mark if c is None or np.isnan(r["mean"]) else
+                            interval(c["estimate"], c["ci_low"], c["ci_high"], col))
             if np.isnan(r["mean"]):
                 text = cost_mark
             elif i == 0 and np.isfinite(r["ci_low"]):
-                low = (meaning.num(r["ci_low"]) if meaning.unit(col)
-                       else amount(r["ci_low"], col))  # "0.146 to 0.198 visits"
-                text = f"{amount(r['mean'], col)} ({low} to {amount(r['ci_high'], col)})"
+                text = interval(r["mean"], r["ci_low"], r["ci_high"], col)
             else:
                 text = amount(r["mean"], col)
-            row[heading(col, i == 0)] = text
+            row[heading(col, i)] = text
             if i == 0:
                 row[share_heading(col)] = "100.0%" if g == OVERALL else (
                     (profile.cell_mark("costs", g, "share_of_total", name=col) or mark)
@@ -212,6 +231,25 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
         cost = descriptions.meaning.label(first) if first else ""
         blocks.append(("img", (name, caption.format(conf=_confidence(profile),
                                                     cost=_decap(cost)))))
+    corrected = getattr(profile, "corrected", None)
+    if corrected is not None and len(corrected):
+        method = str(corrected["method"].iloc[0]).upper()
+        blocks += [("h3", "Cost and outcomes by cluster, allowing for uncertain membership"),
+                   ("p", f"Because some clients fit more than one cluster, these figures "
+                         f"count each client in every cluster in proportion to how likely "
+                         f"they are to belong there ({method} method; Bakk, Tekle and "
+                         f"Vermunt 2013), which avoids the understatement of differences "
+                         f"that comes from placing everyone in their single most likely "
+                         f"cluster; those simpler figures are shown beside them."),
+                   ("table", corrected_table(profile, descriptions.meaning))]
+    adjusted = getattr(profile, "adjusted_costs", None)
+    if adjusted is not None and len(adjusted):
+        blocks += [("h3", "Cost by cluster adjusted for case mix"),
+                   ("p", f"Mean cost if every cluster had the case mix of the whole "
+                         f"population ({', '.join(profile.params.get('adjust_for', []))}), "
+                         f"from a two-part model, with {_confidence(profile)} bootstrap "
+                         f"intervals."),
+                   ("table", adjusted_table(profile, descriptions.meaning))]
     if not profile.variance_explained.empty:
         blocks += [("h3", "How much of the variation between clients the clusters explain"),
                    ("p", _variance_text(profile, descriptions.meaning)),
@@ -233,6 +271,51 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
                ("table", profile.formatted("table1"))]
     blocks += reproducibility_blocks(descriptions)
     return blocks
+
+
+def _interval(v, lo, hi) -> str:
+    return f"{format_value(v, 'mean')} ({format_value(lo, 'mean')} to {format_value(hi, 'mean')})"
+
+
+def corrected_table(profile, meaning=None) -> pd.DataFrame:
+    """The BCH (or ML) class means with intervals and the modal means, suppressed cells
+    marked as in the profile's own tables; measures under their schema labels."""
+    t = profile.corrected
+    method = str(t["method"].iloc[0]).upper()
+    m = profile.min_cell_size
+    rows = []
+    for (outcome, cluster), r in t.iterrows():
+        if outcome.startswith("change in "):
+            mark = profile.cell_mark("outcomes", cluster, "mean_change",
+                                     name=outcome[len("change in "):])
+        else:
+            mark = profile.cell_mark("costs", cluster, "mean", name=outcome)
+        if not mark and m > 1 and r["n_modal"] < m:
+            mark = marker(m)
+        shown = outcome
+        if meaning is not None:
+            shown = (f"change in {meaning.label(outcome[len('change in '):])}"
+                     if outcome.startswith("change in ") else meaning.label(outcome))
+        rows.append({"measure": shown, "cluster": cluster,
+                     f"{method} mean (95% CI)": mark or _interval(r["estimate"], r["ci_low"],
+                                                                  r["ci_high"]),
+                     "mean by most likely cluster": mark or format_value(r["modal"], "mean")})
+    return pd.DataFrame(rows).set_index(["measure", "cluster"])
+
+
+def adjusted_table(profile, meaning=None) -> pd.DataFrame:
+    """Unadjusted and case-mix adjusted mean cost by cluster (suppressed cells marked)."""
+    t = profile.adjusted_costs
+    rows = []
+    for (cost, cluster), r in t.iterrows():
+        mark = profile.cell_mark("costs", cluster, "mean", name=cost)
+        rows.append({"cost": meaning.label(cost) if meaning is not None else cost,
+                     "cluster": cluster,
+                     "mean": mark or format_value(r["mean"], "mean"),
+                     "adjusted mean (95% CI)": mark or (
+                         format_value(r["adjusted_mean"], "mean") if cluster == OVERALL
+                         else _interval(r["adjusted_mean"], r["ci_low"], r["ci_high"]))})
+    return pd.DataFrame(rows).set_index(["cost", "cluster"])
 
 
 def _pct1(v) -> str:

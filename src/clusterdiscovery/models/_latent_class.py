@@ -12,7 +12,7 @@ from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from .._utils import check_int, check_positive, check_random_state
+from .._utils import check_int, check_positive, check_random_state, check_sample_weight
 from ..exceptions import ConvergenceWarning
 from ._lca_data import GAUSSIAN_KINDS, KINDS, compress, design, encode, table_columns
 
@@ -70,6 +70,11 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         ``log1p(x)`` for a lognormal column).
     handle_unknown : {"error", "missing"}, default="error"
         What to do with a categorical level at predict time that was not seen in ``fit``.
+    covariate_information : {"empirical", "observed"}, default="empirical"
+        Standard errors of the latent class regression (``fit(X, covariates=...)``):
+        ``"empirical"`` inverts the outer product of the per-row score vectors of all
+        parameters, as poLCA (Bandeen-Roche et al. 1997); ``"observed"`` inverts minus
+        the Jacobian of the total score (numerical, slower).
     random_state : int, RandomState instance or None, default=None
         Seed for the starts (resolved once per ``fit``).
 
@@ -101,6 +106,16 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         EM iterations of the best start.
     labels_ : ndarray of shape (n_samples,)
         Modal class of each training row.
+    covariate_coef_ : ndarray of shape (n_components, 1 + n_covariates)
+        Only after ``fit(X, covariates=...)``: multinomial-logit coefficients of class
+        membership, column 0 the intercept, row 0 (class 0, the reference) zero.
+        ``weights_`` are then the mean prior class probabilities of the training rows.
+    covariate_se_ : ndarray of shape (n_components, 1 + n_covariates)
+        Their standard errors (row 0 zero).
+    covariate_cov_ : ndarray
+        Covariance matrix of ``covariate_coef_[1:].ravel()``.
+    covariate_names_ : ndarray of str
+        ``["intercept", *covariate column names]``.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Defined when ``X`` was a DataFrame with string column names.
@@ -121,6 +136,9 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
        Statistical Software, 113(8).
     .. [4] Vermunt, J. K. and Magidson, J. (2002). Latent class cluster analysis. In
        Hagenaars and McCutcheon (eds.), Applied Latent Class Analysis, 89-106.
+    .. [5] Bandeen-Roche, K., Miglioretti, D. L., Zeger, S. L. and Rathouz, P. J. (1997).
+       Latent variable regression for multiple discrete outcomes. Journal of the American
+       Statistical Association, 92(440), 1375-1386.
 
     Examples
     --------
@@ -149,6 +167,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         min_prob=1e-10,
         var_floor=1e-6,
         handle_unknown="error",
+        covariate_information="empirical",
         random_state=None,
     ):
         self.n_components = n_components
@@ -160,6 +179,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         self.min_prob = min_prob
         self.var_floor = var_floor
         self.handle_unknown = handle_unknown
+        self.covariate_information = covariate_information
         self.random_state = random_state
 
     def __sklearn_tags__(self):
@@ -180,6 +200,11 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         if self.init not in ("random", "kmeans"):
             raise ValueError(
                 f"The 'init' parameter must be 'random' or 'kmeans'. Got {self.init!r} instead."
+            )
+        if self.covariate_information not in ("empirical", "observed"):
+            raise ValueError(
+                "The 'covariate_information' parameter must be 'empirical' or 'observed'. "
+                f"Got {self.covariate_information!r} instead."
             )
         if self.handle_unknown not in ("error", "missing"):
             raise ValueError(
@@ -222,25 +247,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         return {k: spec[k] for k in keys}
 
     def _check_sample_weight(self, sample_weight, n):
-        if sample_weight is None:
-            return None
-        try:
-            sw = np.asarray(sample_weight, dtype=np.float64)
-        except (TypeError, ValueError) as err:
-            raise TypeError(
-                f"sample_weight must be numbers (one frequency weight per row); got {err}."
-            ) from None
-        if sw.ndim == 0:
-            sw = np.full(n, float(sw))
-        if sw.shape != (n,):
-            raise ValueError(
-                f"sample_weight has shape {sw.shape}; expected ({n},), one weight per row."
-            )
-        if not np.all(np.isfinite(sw)) or (sw < 0).any() or sw.sum() <= 0:
-            raise ValueError(
-                "sample_weight must be finite, >= 0 and not all zero (frequency weights)."
-            )
-        return sw
+        return check_sample_weight(sample_weight, n)
 
     # ------------------------------------------------------------------ structure
     def _set_structure(self, keys, kinds, levels):
@@ -424,7 +431,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         return params, ll, converged, n_iter, A
 
     # ------------------------------------------------------------------ public API
-    def fit(self, X, y=None, sample_weight=None):
+    def fit(self, X, y=None, *, covariates=None, sample_weight=None):
         """Fit the model by EM from ``n_init`` starts and keep the best.
 
         Parameters
@@ -432,8 +439,15 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         X : DataFrame or array-like of shape (n_samples, n_features)
             NaN marks a missing cell.
         y : ignored
+        covariates : DataFrame or array-like of shape (n_samples, n_covariates), optional
+            Latent class regression: class membership follows a multinomial logit on these
+            numeric columns (an intercept is added; class 0 is the reference), estimated
+            jointly with the classes by EM (Bandeen-Roche et al. 1997; poLCA's
+            ``formula``). Categorical covariates must be dummy-coded first; NaN, constant
+            or collinear covariates raise. See ``covariate_coef_``, ``covariate_se_`` and
+            :meth:`covariate_frame`.
         sample_weight : array-like of shape (n_samples,), default=None
-            Frequency weights (for example counts of response patterns).
+            Frequency or sampling weights: a row of weight 2 counts as two identical rows.
 
         Returns
         -------
@@ -455,6 +469,9 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         data = self._encode(X, fit=True)
         n = data.n
         sw = self._check_sample_weight(sample_weight, n)
+        if covariates is not None:
+            return self._fit_covariates(X, data, sw, covariates)
+        self._drop_covariates()
         # Identical rows contribute identically: fit on weighted response patterns. Always
         # done (cheap, once) so weighted and repeated data give the same fit exactly.
         pdata, w = compress(data, self._n_levels, sw)
@@ -478,8 +495,91 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         params, ll, conv, n_iter = best
         del D, pdata  # free the pattern design before the final E-step on all rows
         self._params = params
+        self._finish_fit(ll, w.sum(), conv, n_iter)
+        self.labels_ = self._predict_encoded(data)
+        return self
+
+    def _drop_covariates(self):
+        for name in ("_beta", "_covariate_names", "covariate_coef_", "covariate_se_",
+                     "covariate_cov_", "covariate_names_"):
+            if hasattr(self, name):
+                delattr(self, name)
+
+    def _fit_covariates(self, X, data, sw, covariates):
+        """Latent class regression (see ``_lca_covariates``); rows are not compressed."""
+        from ._lca_covariates import (
+            check_covariates,
+            check_design,
+            covariate_covariance,
+            run_covariate_em,
+        )
+
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        Z, names = check_covariates(covariates, data.n, index=index)
+        check_design(Z, names, sw)
+        keep = np.ones(data.n, dtype=bool) if sw is None else sw > 0
+        pdata = data.take(np.flatnonzero(keep))
+        w = np.ones(pdata.n) if sw is None else sw[keep]
+        Zk = Z[keep]
+        if sw is not None:
+            self._prune_levels(data, pdata)
+        stats = self._column_stats(pdata, w)
+        D = self._design(pdata)
+        rng = check_random_state(self.random_state)
+        K = self.n_components
+        best = None
+        for _ in range(self.n_init):
+            if self.init == "kmeans":
+                start = self._kmeans_params(pdata, w, rng, stats)
+            else:
+                start = self._random_params(pdata, w, rng, stats)
+            beta = np.zeros((K, Z.shape[1]))
+            beta[:, 0] = start[0] - start[0][0]
+            with threadpool_limits(limits=1, user_api="blas"):
+                out = run_covariate_em(self, D, w, Zk, start, beta, stats)
+            if best is None or out[2] > best[2]:
+                best = out
+        params, beta, ll, conv, n_iter = best
+        with threadpool_limits(limits=1, user_api="blas"):
+            cov = covariate_covariance(self, pdata, D, w, params, Zk, beta,
+                                       information=self.covariate_information)
+        self._beta = beta
+        self._covariate_names = names
+        prior = np.exp(beta @ Zk.T - (beta @ Zk.T).max(axis=0))
+        prior /= prior.sum(axis=0)
+        shares = prior @ w / w.sum()
+        self._params = (np.log(np.maximum(shares, _TINY)), *params[1:])
+        self._finish_fit(ll, w.sum(), conv, n_iter, stacklevel=4)
+        q = Z.shape[1]
+        self.n_parameters_ += (K - 1) * (q - 1)
+        self.covariate_names_ = np.asarray(names, dtype=object)
+        self.covariate_coef_ = beta.copy()
+        self.covariate_cov_ = cov
+        se = np.zeros((K, q))
+        se[1:] = np.sqrt(np.maximum(np.diag(cov), 0.0)).reshape(K - 1, q)
+        self.covariate_se_ = se
+        self.labels_ = self._predict_encoded(data, Z)
+        return self
+
+    def covariate_frame(self):
+        """Tidy table of the latent class regression (class 0 the reference).
+
+        Returns
+        -------
+        DataFrame
+            One row per (class, covariate) for classes ``1..K-1``: ``coef`` (log odds of
+            the class against class 0), ``se``, ``odds_ratio``, ``z``, ``p_value`` (two-sided,
+            normal) and the 95% interval of the odds ratio ``ci_low``, ``ci_high``.
+        """
+        from ._lca_covariates import covariate_frame
+
+        check_is_fitted(self, "covariate_coef_")
+        return covariate_frame(self.covariate_coef_, self.covariate_cov_,
+                               list(self.covariate_names_))
+
+    def _finish_fit(self, ll, total_weight, conv, n_iter, stacklevel=3):
         self.loglik_ = ll
-        self.lower_bound_ = ll / w.sum()
+        self.lower_bound_ = ll / total_weight
         self.converged_ = bool(conv)
         self.n_iter_ = int(n_iter)
         self._publish_params()
@@ -492,10 +592,8 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
                 f"classes if some are nearly empty (smallest class share "
                 f"{self.weights_.min():.4f}).",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=stacklevel,
             )
-        self.labels_ = self._predict_encoded(data)
-        return self
 
     def _prune_levels(self, data, pdata):
         """Drop categorical levels seen only in zero-weight rows (recoding in place)."""
@@ -566,83 +664,126 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         validate_data(self, X, reset=False, skip_check_array=True)
         return self._encode(X, fit=False)
 
-    def _log_resp_encoded(self, data):
+    def _covariate_design(self, X, covariates, n):
+        """Covariates (with intercept) for prediction, or None for a model without them."""
+        if not hasattr(self, "_beta"):
+            if covariates is not None:
+                raise ValueError(
+                    "covariates were passed, but the model was fitted without covariates; "
+                    "refit with fit(X, covariates=...) or drop the argument."
+                )
+            return None
+        if covariates is None:
+            raise ValueError(
+                "This model was fitted with covariates "
+                f"{list(self.covariate_names_[1:])}; pass covariates=... (one row per row of "
+                "X) to predict."
+            )
+        from ._lca_covariates import check_covariates
+
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        Z, _ = check_covariates(covariates, n, index=index, names=self._covariate_names)
+        return Z
+
+    def _log_resp_encoded(self, data, Z=None):
         D = self._design(data)
+        params = self._params
+        if Z is not None:
+            from ._lca_covariates import log_prior
+
+            params = (np.zeros(self.n_components), *params[1:])
         with threadpool_limits(limits=1, user_api="blas"):
-            A = self._log_joint(D, self._params)
+            A = self._log_joint(D, params)
+            if Z is not None:
+                A += log_prior(Z, self._beta)
         lse = self._normalise(A)
         return A, lse + D.const
 
-    def _predict_encoded(self, data):
-        R, _ = self._log_resp_encoded(data)
+    def _predict_encoded(self, data, Z=None):
+        R, _ = self._log_resp_encoded(data, Z)
         return R.argmax(axis=0)
 
-    def predict(self, X):
+    def _resp(self, X, covariates):
+        data = self._check_X(X)
+        Z = self._covariate_design(X, covariates, data.n)
+        return self._log_resp_encoded(data, Z)
+
+    def predict(self, X, covariates=None):
         """Modal (most probable) class of each row.
 
         Parameters
         ----------
         X : DataFrame or array-like of shape (n_samples, n_features)
+        covariates : DataFrame or array-like, optional
+            Required for a model fitted with covariates (the same columns).
 
         Returns
         -------
         labels : ndarray of shape (n_samples,)
         """
-        return self._predict_encoded(self._check_X(X))
+        R, _ = self._resp(X, covariates)
+        return R.argmax(axis=0)
 
-    def fit_predict(self, X, y=None, sample_weight=None):
+    def fit_predict(self, X, y=None, sample_weight=None, covariates=None):
         """Fit and return ``labels_`` (identical to ``fit(X).predict(X)``)."""
-        return self.fit(X, sample_weight=sample_weight).labels_
+        return self.fit(X, covariates=covariates, sample_weight=sample_weight).labels_
 
-    def predict_proba(self, X):
-        """Posterior class probabilities, shape (n_samples, n_components)."""
-        R, _ = self._log_resp_encoded(self._check_X(X))
+    def predict_proba(self, X, covariates=None):
+        """Posterior class probabilities, shape (n_samples, n_components).
+
+        For a model fitted with covariates, each row's prior is its own multinomial-logit
+        class probability given ``covariates``.
+        """
+        R, _ = self._resp(X, covariates)
         return np.ascontiguousarray(R.T)
 
-    def score_samples(self, X):
-        """Log-likelihood of each row (missing cells left out), shape (n_samples,)."""
-        _, ll = self._log_resp_encoded(self._check_X(X))
+    def score_samples(self, X, covariates=None):
+        """Log-likelihood of each row (missing cells left out), shape (n_samples,).
+
+        With covariates: the log-likelihood of the items given the covariates.
+        """
+        _, ll = self._resp(X, covariates)
         return ll
 
-    def score(self, X, y=None, sample_weight=None):
+    def score(self, X, y=None, sample_weight=None, covariates=None):
         """Mean log-likelihood per row (weighted by ``sample_weight`` if given)."""
-        ll = self.score_samples(X)
+        ll = self.score_samples(X, covariates)
         sw = self._check_sample_weight(sample_weight, ll.size)
         return float(np.average(ll, weights=sw))
 
-    def _total(self, X, sample_weight):
-        ll = self.score_samples(X)
+    def _total(self, X, sample_weight, covariates=None):
+        ll = self.score_samples(X, covariates)
         sw = self._check_sample_weight(sample_weight, ll.size)
         if sw is None:
             return float(ll.sum()), float(ll.size)
         return float(ll @ sw), float(sw.sum())
 
-    def bic(self, X, sample_weight=None):
+    def bic(self, X, sample_weight=None, covariates=None):
         """Bayesian information criterion ``-2 LL + p log(n)`` (lower is better)."""
-        ll, n = self._total(X, sample_weight)
+        ll, n = self._total(X, sample_weight, covariates)
         return -2 * ll + self.n_parameters_ * np.log(n)
 
-    def aic(self, X, sample_weight=None):
+    def aic(self, X, sample_weight=None, covariates=None):
         """Akaike information criterion ``-2 LL + 2 p``."""
-        ll, _ = self._total(X, sample_weight)
+        ll, _ = self._total(X, sample_weight, covariates)
         return -2 * ll + 2 * self.n_parameters_
 
-    def sabic(self, X, sample_weight=None):
+    def sabic(self, X, sample_weight=None, covariates=None):
         """Sample-size adjusted BIC ``-2 LL + p log((n + 2) / 24)`` (Sclove 1987)."""
-        ll, n = self._total(X, sample_weight)
+        ll, n = self._total(X, sample_weight, covariates)
         return -2 * ll + self.n_parameters_ * np.log((n + 2) / 24)
 
-    def caic(self, X, sample_weight=None):
+    def caic(self, X, sample_weight=None, covariates=None):
         """Consistent AIC ``-2 LL + p (log(n) + 1)`` (Bozdogan 1987)."""
-        ll, n = self._total(X, sample_weight)
+        ll, n = self._total(X, sample_weight, covariates)
         return -2 * ll + self.n_parameters_ * (np.log(n) + 1)
 
-    def entropy(self, X, sample_weight=None):
+    def entropy(self, X, sample_weight=None, covariates=None):
         """Relative entropy ``1 - sum_ik -p_ik log p_ik / (n log K)`` (1 = perfectly separated).
 
         NaN when ``n_components == 1``. As reported by poLCA, Mplus and StepMix.
         """
-        R = self.predict_proba(X)
+        R = self.predict_proba(X, covariates)
         sw = self._check_sample_weight(sample_weight, R.shape[0])
         K = R.shape[1]
         if K == 1:
@@ -744,6 +885,12 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
     def to_dict(self):
         """Fitted parameters as a plain JSON-able dict (see ``from_dict``)."""
         check_is_fitted(self, "_params")
+        if hasattr(self, "_beta"):
+            raise ValueError(
+                "A latent class model fitted with covariates cannot be written to a model file "
+                "yet (its class priors depend on the covariates); refit it without covariates "
+                "to save it."
+            )
         columns = []
         for key in self._keys:
             kind = self.measurement_[key]

@@ -74,6 +74,12 @@ DEFAULTS: dict = {
         "min_cell_size": 11,
         "n_bootstrap": 1000,
         "reliability": 0.8,
+        # case-mix covariates (client columns, e.g. ["age", "sex"]): costs by cluster are
+        # also given adjusted for them (two-part model, recycled predictions)
+        "adjust_for": [],
+        # a latent class model's costs and outcomes corrected for classification error:
+        # "bch" (Bakk, Tekle & Vermunt 2013), "ml" (Vermunt 2010) or "modal" (none)
+        "distal": "bch",
     },
     "report": {
         "title": "Cluster report",
@@ -226,6 +232,11 @@ def _check_values(cfg) -> None:
         raise ValueError(
             f"Configuration [models] criterion = {cfg['models']['criterion']!r} is unknown; "
             f"use one of {', '.join(CRITERIA)}."
+        )
+    if cfg["profile"]["distal"] not in ("bch", "ml", "modal"):
+        raise ValueError(
+            f"Configuration [profile] distal = {cfg['profile']['distal']!r} is unknown; use "
+            "'bch', 'ml' or 'modal'."
         )
     if cfg["stability"]["method"] not in METHODS:
         raise ValueError(

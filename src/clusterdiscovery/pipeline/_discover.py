@@ -101,10 +101,12 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     profile_schema, costs = _profile_schema(cfg, schema, table, event_cols)
     cluster_cols, measurement = _cluster_columns(cfg, schema, table, event_cols, costs)
     X = table[cluster_cols]
+    # sampling weights: the schema's weight column (validated with the schema)
+    weights = table[schema.weight].astype(float) if getattr(schema, "weight", None) else None
     done("features")
 
     stage("models")
-    selection = _compare(cfg, X, schema, measurement, random_state, n_jobs)
+    selection = _compare(cfg, X, schema, measurement, random_state, n_jobs, weights)
     done("models")
 
     stage("stability")
@@ -152,13 +154,16 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
             table, labels, schema=profile_schema, costs=costs, outcomes=dict(schema.outcomes),
             exposure=exposure, min_cell_size=pcfg["min_cell_size"],
             n_bootstrap=pcfg["n_bootstrap"], reliability=pcfg["reliability"],
-            random_state=random_state, n_jobs=n_jobs)
+            random_state=random_state, n_jobs=n_jobs, sample_weight=weights,
+            adjust_for=list(pcfg["adjust_for"]) or None)
     suppression = [w for w in caught if issubclass(w.category, SuppressionWarning)]
     for w in caught:
         if not issubclass(w.category, SuppressionWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if suppression:
         warnings.warn(str(suppression[0].message), SuppressionWarning, stacklevel=2)
+    _correct_for_classification_error(profile, model, X_model, table, costs, schema,
+                                      pcfg["distal"], weights)
     done("profile")
 
     stage("describe")
@@ -359,7 +364,7 @@ def _numeric_view(X, schema):
     return num
 
 
-def _compare(cfg, X, schema, measurement, random_state, n_jobs):
+def _compare(cfg, X, schema, measurement, random_state, n_jobs, weights=None):
     from sklearn.cluster import KMeans
     from sklearn.mixture import GaussianMixture
 
@@ -375,11 +380,20 @@ def _compare(cfg, X, schema, measurement, random_state, n_jobs):
             f"k_max) or supply more clients."
         )
     families = m["families"]
+    sw = None if weights is None else weights.to_numpy()
+    unweighted = [f for f in families if f in ("gmm", "density")]
+    if sw is not None and unweighted:
+        raise SchemaError(
+            f"The schema names the sampling-weight column '{schema.weight}', but [models] "
+            f"families {unweighted} cannot take weights; compare only 'latent_class' and "
+            f"'kmeans', or drop the weight from the schema."
+        )
     results = []
     if "latent_class" in families:
         lca = LatentClassModel(2, measurement=measurement, n_init=m["n_init"])
         results.append(compare_models(X, {"latent_class": lca}, n_clusters=ks,
-                                      random_state=random_state, n_jobs=n_jobs))
+                                      random_state=random_state, n_jobs=n_jobs,
+                                      sample_weight=sw))
     geometric = {}
     if "kmeans" in families:
         geometric["kmeans"] = KMeans(n_clusters=2, n_init=10)
@@ -391,7 +405,8 @@ def _compare(cfg, X, schema, measurement, random_state, n_jobs):
     if geometric:
         num = _numeric_view(X, schema)
         results.append(compare_models(num, geometric, n_clusters=ks,
-                                      random_state=random_state, n_jobs=n_jobs))
+                                      random_state=random_state, n_jobs=n_jobs,
+                                      sample_weight=sw))
     summary = pd.concat([r.summary for r in results], ignore_index=True)
     estimators, scale = {}, {}
     for r in results:
@@ -401,6 +416,32 @@ def _compare(cfg, X, schema, measurement, random_state, n_jobs):
                                     likelihood_scale=scale)
     combined.numeric_view_ = num if geometric else None
     return combined
+
+
+def _correct_for_classification_error(profile, model, X_model, table, costs, schema,
+                                      method, weights):
+    """A latent class model's costs and outcome changes by class, BCH (or ML) corrected.
+
+    Sets ``profile.corrected`` (see :func:`~clusterdiscovery.profiling._distal.
+    corrected_by_cluster`) and ``profile.params["distal"]``; nothing for other models or
+    ``method="modal"``.
+    """
+    from ..models import LatentClassModel
+    from ..profiling._distal import corrected_by_cluster
+
+    if method == "modal" or not isinstance(model, LatentClassModel):
+        return
+    values = {c: table[c].astype(float) for c in costs}
+    for name, (base, follow) in schema.outcomes.items():
+        values[f"change in {name}"] = (table[follow].astype(float)
+                                       - table[base].astype(float))
+    if not values:
+        return
+    frame = pd.DataFrame(values, index=table.index).loc[X_model.index]
+    profile.corrected = corrected_by_cluster(
+        model, X_model, frame, method=method,
+        sample_weight=None if weights is None else weights.to_numpy())
+    profile.params["distal"] = method
 
 
 def _model_input(primary, X, selection):
@@ -457,6 +498,10 @@ def _profile_schema(cfg, schema, table, event_cols):
             f"[profile] costs names {missing}, which match no cost or utilisation column of "
             f"the {where}; choose from {choices}."
         )
+    unknown = [c for c in p.get("adjust_for", []) if c not in table.columns]
+    if unknown:
+        raise SchemaError(f"[profile] adjust_for names {unknown}, which match no column of the "
+                          f"client table; choose from {schema.feature_columns}.")
     measures = {c: schema.spec_of(c).to_dict() for c in costs}
     for c in asked:
         if c in costs:

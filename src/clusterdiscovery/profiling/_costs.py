@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
-from ._bootstrap import bca_interval_mean
+from ._bootstrap import bca_interval_mean, bca_interval_weighted_mean, weighted_quantiles
 from ._data import OVERALL, Groups
 from ._suppress import complete_lines, small_count
 from ._tables import FEW_CLIENTS, NONE, SECONDARY, SMALL_COUNT, SMALL_GROUP
@@ -33,12 +33,16 @@ def group_slices(groups: Groups):
 def run_bootstraps(tasks, n_bootstrap, alpha, n_jobs):
     """Run ``[(values, seed_sequence), ...]`` BCa tasks, in threads when ``n_jobs > 1``.
 
-    Each task has its own generator spawned from the profile's seed, so results do not
-    depend on ``n_jobs``.
+    A task ``(values, seed, weights)`` gives the interval of the weighted mean (clients
+    resampled). Each task has its own generator spawned from the profile's seed, so
+    results do not depend on ``n_jobs``.
     """
     def one(task):
-        values, seed = task
-        return bca_interval_mean(values, n_bootstrap, np.random.default_rng(seed), alpha)
+        values, seed = task[:2]
+        rng = np.random.default_rng(seed)
+        if len(task) > 2 and task[2] is not None:
+            return bca_interval_weighted_mean(values, task[2], n_bootstrap, rng, alpha)
+        return bca_interval_mean(values, n_bootstrap, rng, alpha)
 
     if n_jobs <= 1 or len(tasks) <= 1:
         return [one(t) for t in tasks]
@@ -54,25 +58,37 @@ def build_costs(cost: np.ndarray, exposure: np.ndarray | None, groups: Groups, s
     sorted_cost = cost[order]
     parts = [sorted_cost[a:b] for a, b in bounds] + [cost]
     seeds = seed.spawn(len(parts))
-    cis = run_bootstraps(list(zip(parts, seeds)), n_bootstrap, alpha, n_jobs)
-    n = np.array([p.size for p in parts], dtype=float)
-    total = np.array([p.sum() for p in parts])
+    w = groups.weights
+    if w is None:
+        wparts = [np.ones(p.size) for p in parts]
+        cis = run_bootstraps(list(zip(parts, seeds)), n_bootstrap, alpha, n_jobs)
+    else:  # sampling weights: weighted figures, clients resampled; suppression on clients
+        sw = w[order]
+        wparts = [sw[a:b] for a, b in bounds] + [w]
+        cis = run_bootstraps(list(zip(parts, seeds, wparts)), n_bootstrap, alpha, n_jobs)
+    n = np.array([p.size for p in parts], dtype=float)  # clients
+    wn = np.array([q.sum() for q in wparts])
+    total = np.array([p @ q for p, q in zip(parts, wparts)])
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = total / n
+        mean = total / wn
         n_zero = np.array([np.count_nonzero(p == 0) for p in parts], dtype=float)
-        share_zero = n_zero / n
+        share_zero = np.array([q[p == 0].sum() for p, q in zip(parts, wparts)]) / wn
         share_total = total / total[-1] if total[-1] > 0 else np.full(n.size, np.nan)
         if exposure is not None:
             # clients with unknown (NaN) exposure are left out of numerator and denominator
             known = ~np.isnan(exposure)
-            e = np.where(known, exposure, 0.0)[order]
-            c = np.where(known, cost, 0.0)[order]
+            ww = np.ones(cost.size) if w is None else w
+            e = np.where(known, exposure * ww, 0.0)[order]
+            c = np.where(known, cost * ww, 0.0)[order]
             expo = np.array([e[a:b].sum() for a, b in bounds] + [e.sum()])
             known_cost = np.array([c[a:b].sum() for a, b in bounds] + [c.sum()])
             cpy = np.where(expo > 0, known_cost / np.where(expo > 0, expo, 1.0), np.nan)
         else:
             cpy = np.full(n.size, np.nan)
-    median = np.array([np.median(p) if p.size else np.nan for p in parts])
+    if w is None:
+        median = np.array([np.median(p) if p.size else np.nan for p in parts])
+    else:
+        median = np.array([weighted_quantiles(p, q, (0.5,))[0] for p, q in zip(parts, wparts)])
     frame = pd.DataFrame({
         "n": n, "mean": mean, "ci_low": [c[0] for c in cis], "ci_high": [c[1] for c in cis],
         "median": median, "total": total, "share_of_total": share_total,
@@ -110,7 +126,7 @@ def build_costs(cost: np.ndarray, exposure: np.ndarray | None, groups: Groups, s
 
 
 def variance_explained(cost: np.ndarray, codes: np.ndarray, n_groups: int, n_splits: int,
-                       rng: np.random.Generator) -> dict:
+                       rng: np.random.Generator, weights: np.ndarray | None = None) -> dict:
     """eta squared of cost on the groups, and its K-fold cross-validated counterpart.
 
     The cross-validated value is ``1 - sum((y - yhat)^2) / sum((y - mean(y))^2)`` where each
@@ -119,24 +135,26 @@ def variance_explained(cost: np.ndarray, codes: np.ndarray, n_groups: int, n_spl
     population mean (in sample 0 by definition; cross-validated slightly below 0).
     """
     n = cost.size
+    w = np.ones(n) if weights is None else np.asarray(weights, float)
     folds = rng.permutation(n) % n_splits
-    sst = float(np.sum((cost - cost.mean()) ** 2))
-    tot_s = np.bincount(codes, weights=cost, minlength=n_groups)
-    tot_n = np.bincount(codes, minlength=n_groups).astype(float)
+    grand = float(w @ cost / w.sum())
+    sst = float(w @ (cost - grand) ** 2)
+    tot_s = np.bincount(codes, weights=w * cost, minlength=n_groups)
+    tot_n = np.bincount(codes, weights=w, minlength=n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ssb = float(np.sum(tot_n * (tot_s / np.where(tot_n > 0, tot_n, 1) - cost.mean()) ** 2))
+        ssb = float(np.sum(tot_n * (tot_s / np.where(tot_n > 0, tot_n, 1) - grand) ** 2))
     press_groups = press_mean = 0.0
-    all_s, all_n = cost.sum(), float(n)
+    all_s, all_n = float(w @ cost), float(w.sum())
     for f in range(n_splits):
         test = folds == f
-        c_test, y_test = codes[test], cost[test]
-        fs = tot_s - np.bincount(c_test, weights=y_test, minlength=n_groups)
-        fn = tot_n - np.bincount(c_test, minlength=n_groups)
-        train_mean = (all_s - y_test.sum()) / (all_n - y_test.size)
+        c_test, y_test, w_test = codes[test], cost[test], w[test]
+        fs = tot_s - np.bincount(c_test, weights=w_test * y_test, minlength=n_groups)
+        fn = tot_n - np.bincount(c_test, weights=w_test, minlength=n_groups)
         with np.errstate(invalid="ignore", divide="ignore"):
+            train_mean = (all_s - w_test @ y_test) / (all_n - w_test.sum())
             gm = np.where(fn > 0, fs / np.where(fn > 0, fn, 1), train_mean)
-        press_groups += float(np.sum((y_test - gm[c_test]) ** 2))
-        press_mean += float(np.sum((y_test - train_mean) ** 2))
+        press_groups += float(w_test @ (y_test - gm[c_test]) ** 2)
+        press_mean += float(w_test @ (y_test - train_mean) ** 2)
     if sst <= 0:
         return {"clusters": (np.nan, np.nan), "population mean": (np.nan, np.nan)}
     return {"clusters": (ssb / sst, 1 - press_groups / sst),

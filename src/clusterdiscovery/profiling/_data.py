@@ -27,10 +27,18 @@ class Groups:
     keys: list  # cluster labels (ints), then "noise" if present
     sizes: np.ndarray
     is_cluster: np.ndarray
+    weights: np.ndarray | None = None  # sampling weight per client (None: unweighted)
 
     @property
     def n_groups(self) -> int:
         return len(self.keys)
+
+    @property
+    def wsizes(self) -> np.ndarray:
+        """Weighted group sizes (the sizes when unweighted)."""
+        if self.weights is None:
+            return self.sizes.astype(float)
+        return np.bincount(self.codes, weights=self.weights, minlength=self.n_groups)
 
     @property
     def clusters(self) -> list:

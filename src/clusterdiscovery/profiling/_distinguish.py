@@ -20,6 +20,11 @@ Definitions (N clients with a value, n of them in the cluster):
 * **eta squared** of a numeric variable: between-group over total sum of squares over all
   groups (the noise group counts as a group), with the one-way ANOVA F-test p-value.
 * **p_adjusted**: Benjamini & Hochberg (1995) over all v-tests of the table.
+* **Weights** (``profile_clusters(sample_weight=...)``): means, variances and counts are
+  weighted (a client of weight ``w`` counts as ``w`` clients, so integer weights give the
+  v-tests of the repeated data); with non-integer weights a level's v-test is the numeric
+  v-test of its 0/1 indicator (the normal approximation of the hypergeometric test).
+  Suppression always counts clients, not weights.
 
 References
 ----------
@@ -104,6 +109,10 @@ def _eta2(st, groups_n):
     return eta2, float(stats.f.sf(f, k - 1, n_all - k))
 
 
+def _integral(w) -> bool:
+    return w is None or bool(np.all(w == np.round(w)))
+
+
 def build_distinguishing(groups: Groups, variables: list[Variable], t1: Table1,
                          m: int) -> pd.DataFrame:
     cl_idx = np.flatnonzero(groups.is_cluster)
@@ -126,7 +135,7 @@ def build_distinguishing(groups: Groups, variables: list[Variable], t1: Table1,
                 smd = (st.mean[cl_idx] - mean_r) / sp
             eta2, eta2_p = _eta2(st, groups.sizes)
             code = np.where(small_group[cl_idx], SMALL_GROUP,
-                            np.where(n_k < m, SMALL_COUNT + 1, NONE)) if m > 1 else \
+                            np.where(st.clients[cl_idx] < m, SMALL_COUNT + 1, NONE)) if m > 1 else \
                 np.zeros(cl_idx.size, int)
             parts.append(pd.DataFrame({
                 "cluster": cl_keys, "variable": var.name, "level": "", "kind": "numeric",
@@ -140,8 +149,12 @@ def build_distinguishing(groups: Groups, variables: list[Variable], t1: Table1,
         n_level = st.counts[lev_idx, -1][:, None]
         n_k = st.n[cl_idx][None, :]
         n_all = st.n[-1]
-        v, p = vtest_level(x, np.broadcast_to(n_k, x.shape), np.broadcast_to(n_level, x.shape),
-                           n_all)
+        if st.raw is None or _integral(groups.weights):
+            v, p = vtest_level(x, np.broadcast_to(n_k, x.shape),
+                               np.broadcast_to(n_level, x.shape), n_all)
+        else:  # non-integer weights: the numeric v-test of the level's 0/1 indicator
+            share = n_level / n_all
+            v, p = vtest_numeric(x / n_k, n_k, share, share * (1 - share), n_all)
         with np.errstate(invalid="ignore", divide="ignore"):
             pk = x / n_k
             pr = (n_level - x) / (n_all - n_k)
@@ -152,7 +165,9 @@ def build_distinguishing(groups: Groups, variables: list[Variable], t1: Table1,
         supp = st.suppressed[np.ix_(lev_idx, cl_idx)] | st.suppressed[lev_idx, -1][:, None]
         # primary where the cell or the level's overall count is small; otherwise the cell
         # is hidden only to protect another cell (secondary)
-        prim = small_count(x, m) | small_count(n_level, m)
+        rawc = st.clients
+        prim = small_count(rawc[np.ix_(lev_idx, cl_idx)], m) | small_count(
+            rawc[lev_idx, -1][:, None], m)
         code = np.where(np.broadcast_to(small_group[cl_idx], x.shape), SMALL_GROUP,
                         np.where(supp & prim, SMALL_COUNT,
                                  np.where(supp, SECONDARY, NONE)))

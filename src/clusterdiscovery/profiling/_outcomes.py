@@ -29,11 +29,20 @@ OUTCOME_COLUMNS = ["n", "baseline_mean", "follow_up_mean", "mean_change", "ci_lo
 RCI_CRITICAL = 1.96
 
 
-def reliable_change(baseline, follow_up, reliability: float, higher_is_better: bool):
-    """Jacobson-Truax RCI per client and -1/0/+1 (deteriorated/unchanged/improved)."""
+def reliable_change(baseline, follow_up, reliability: float, higher_is_better: bool,
+                    weights=None):
+    """Jacobson-Truax RCI per client and -1/0/+1 (deteriorated/unchanged/improved).
+
+    With ``weights`` the baseline SD is the weighted one (divisor ``sum(w) - 1``).
+    """
     baseline = np.asarray(baseline, float)
     follow_up = np.asarray(follow_up, float)
-    sd = np.std(baseline, ddof=1) if baseline.size > 1 else np.nan
+    if weights is not None and baseline.size > 1:
+        W = weights.sum()
+        mu = weights @ baseline / W
+        sd = np.sqrt(weights @ (baseline - mu) ** 2 / (W - 1)) if W > 1 else np.nan
+    else:
+        sd = np.std(baseline, ddof=1) if baseline.size > 1 else np.nan
     s_diff = np.sqrt(2.0) * sd * np.sqrt(1.0 - reliability)
     with np.errstate(invalid="ignore", divide="ignore"):
         rci = (follow_up - baseline) / s_diff
@@ -50,27 +59,37 @@ def build_outcome(base: np.ndarray, follow: np.ndarray, groups: Groups, size_rea
 
     valid = ~(np.isnan(base) | np.isnan(follow))
     b, f, codes = base[valid], follow[valid], groups.codes[valid]
+    wv = None if groups.weights is None else groups.weights[valid]
     g = groups.n_groups
-    _, status = reliable_change(b, f, reliability, higher_is_better)
+    _, status = reliable_change(b, f, reliability, higher_is_better, weights=wv)
     change = f - b
     order = np.argsort(codes, kind="stable")
     cnt = np.bincount(codes, minlength=g)
     stops = np.cumsum(cnt)
     sorted_change = change[order]
     parts = [sorted_change[a - c:a] for a, c in zip(stops, cnt)] + [change]
-    cis = run_bootstraps(list(zip(parts, seed.spawn(len(parts)))), n_bootstrap, alpha, n_jobs)
-    n = np.append(cnt, change.size).astype(float)
+    tasks = list(zip(parts, seed.spawn(len(parts))))
+    if wv is not None:  # weighted means, clients resampled
+        sw = wv[order]
+        tasks = [(*t, q) for t, q in zip(tasks, [sw[a - c:a] for a, c in zip(stops, cnt)] + [wv])]
+    cis = run_bootstraps(tasks, n_bootstrap, alpha, n_jobs)
+    n = np.append(cnt, change.size).astype(float)  # clients (suppression)
+    ww = np.ones(change.size) if wv is None else wv
 
     def per_group(values):
-        s = np.bincount(codes, weights=values, minlength=g)
-        return np.append(s, values.sum())
+        s = np.bincount(codes, weights=values * ww, minlength=g)
+        return np.append(s, values @ ww)
 
+    wn = per_group(np.ones(change.size))
     with np.errstate(invalid="ignore", divide="ignore"):
+        rawcounts = np.vstack([np.append(np.bincount(codes, weights=(status == k).astype(float),
+                                                     minlength=g), (status == k).sum())
+                               for k in (1, 0, -1)])
         counts = np.vstack([per_group((status == k).astype(float)) for k in (1, 0, -1)])
-        shares = counts / n
+        shares = counts / wn
         frame = pd.DataFrame({
-            "n": n, "baseline_mean": per_group(b) / n, "follow_up_mean": per_group(f) / n,
-            "mean_change": per_group(change) / n, "ci_low": [c[0] for c in cis],
+            "n": n, "baseline_mean": per_group(b) / wn, "follow_up_mean": per_group(f) / wn,
+            "mean_change": per_group(change) / wn, "ci_low": [c[0] for c in cis],
             "ci_high": [c[1] for c in cis], "share_improved": shares[0],
             "share_unchanged": shares[1], "share_deteriorated": shares[2],
         }, index=pd.Index([*groups.keys, OVERALL], dtype=object, name="cluster"))
@@ -85,10 +104,10 @@ def build_outcome(base: np.ndarray, follow: np.ndarray, groups: Groups, size_rea
         ok = reasons["n"].to_numpy()[:g] == NONE
         reasons.iloc[np.flatnonzero(sec_n & ok), 0] = SECONDARY
         share_cols = ["share_improved", "share_unchanged", "share_deteriorated"]
-        prim = small_count(counts.T, m) | (reasons[share_cols].to_numpy() != NONE)
-        sec = complete_lines(counts.T, prim, axes=(1,))
+        prim = small_count(rawcounts.T, m) | (reasons[share_cols].to_numpy() != NONE)
+        sec = complete_lines(rawcounts.T, prim, axes=(1,))
         cur = reasons[share_cols].to_numpy()
-        cur = np.where(cur != NONE, cur, np.where(small_count(counts.T, m), SMALL_COUNT,
+        cur = np.where(cur != NONE, cur, np.where(small_count(rawcounts.T, m), SMALL_COUNT,
                                                   np.where(sec, SECONDARY, NONE)))
         reasons[share_cols] = cur.astype(np.int8)
     frame = frame.mask(reasons != NONE)

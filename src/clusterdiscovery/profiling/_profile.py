@@ -11,7 +11,13 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from .._utils import check_dataframe, check_fraction, check_int, check_random_state
+from .._utils import (
+    check_dataframe,
+    check_fraction,
+    check_int,
+    check_random_state,
+    check_sample_weight,
+)
 from ..exceptions import SuppressionWarning
 from ..schema import ClientSchema
 from ._costs import build_costs, group_slices, variance_explained
@@ -60,7 +66,8 @@ def _resolve_n_jobs(n_jobs) -> int:
 def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outcomes=None,
                      exposure=None, min_cell_size=11, n_bootstrap=2000, reliability=0.8,
                      higher_is_better=None, alpha=0.05, random_state=None, n_jobs=None,
-                     variable_labels=None) -> ClusterProfile:
+                     variable_labels=None, sample_weight=None,
+                     adjust_for=None) -> ClusterProfile:
     """Profile a clustering of clients: Table 1, distinguishing features, costs, outcomes.
 
     Parameters
@@ -108,6 +115,21 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
     variable_labels : dict, optional
         Display names of variables, kept for descriptions and plots (over the schema's
         ``label`` of each column).
+    sample_weight : str, Series or array-like, optional
+        Sampling weights (a column of ``data``, a Series aligned to its index, or one
+        number per row; default the schema's ``weight`` column if it declares one). Means,
+        SDs, quartiles, shares, v-tests, SMDs, eta squared, cost totals and outcomes are
+        then weighted (a client of weight ``w`` counts as ``w`` clients: integer weights
+        give the figures of the data with each row repeated), and the bootstrap resamples
+        clients and takes weighted means. Every ``n`` stays the number of clients
+        (unweighted n, weighted shares and means, as survey tables report them), and
+        small-cell suppression counts clients, never weights.
+    adjust_for : list of str, optional
+        Case-mix covariates (e.g. ``["age", "sex"]``): each cost is then also given as the
+        cluster's adjusted mean from a two-part model (logit for any cost, gamma GLM with
+        log link for positive costs, with the clusters and these covariates), by recycled
+        predictions over all clients, with percentile bootstrap intervals (at most 200
+        resamples). See :attr:`ClusterProfile.adjusted_costs`.
 
     Returns
     -------
@@ -168,6 +190,27 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
     if variable_labels is not None and not isinstance(variable_labels, Mapping):
         raise TypeError("The 'variable_labels' parameter must be a dict {column: label}.")
     groups = prepare_groups(data, labels)
+    weight_col = None
+    if sample_weight is None and schema is not None and getattr(schema, "weight", None):
+        sample_weight = schema.weight
+    if isinstance(sample_weight, str):
+        weight_col = sample_weight
+        if weight_col not in data.columns:
+            raise ValueError(
+                f"The weight column {weight_col!r} is not in the data; available columns include "
+                f"{list(map(str, data.columns[:10]))}."
+            )
+        sample_weight = data[weight_col]
+    elif isinstance(sample_weight, pd.Series) and not sample_weight.index.equals(data.index):
+        if (sample_weight.index.has_duplicates or sample_weight.shape[0] != data.shape[0]
+                or not sample_weight.index.isin(data.index).all()):
+            raise ValueError(
+                "The 'sample_weight' Series must be indexed by the same client ids as 'data'."
+            )
+        sample_weight = sample_weight.reindex(data.index)
+    groups.weights = check_sample_weight(
+        sample_weight, data.shape[0],
+        f"weight column {weight_col!r}" if weight_col else "'sample_weight' parameter")
 
     if isinstance(costs, str):
         costs = [costs]
@@ -240,6 +283,8 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
     exclude = set(costs) | {c for pair in outcomes.values() for c in pair}
     if exposure_col:
         exclude.add(exposure_col)
+    if weight_col:
+        exclude.add(weight_col)
     if schema is not None:
         exclude |= {schema.id, *(schema.dates or ())}
         if schema.team:
@@ -271,12 +316,39 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
         cost_tables[col] = build_costs(cost_values[col], expo, groups, slices, t1.size_reasons,
                                        m, n_bootstrap, alpha, s, n_jobs)
         ve = variance_explained(cost_values[col], groups.codes, groups.n_groups, _N_SPLITS,
-                                cv_rng)
+                                cv_rng, groups.weights)
         for model, (eta2, r2cv) in ve.items():
             ve_rows[(col, model)] = {"eta2": eta2, "r2_cv": r2cv}
     ve_frame = pd.DataFrame.from_dict(ve_rows, orient="index")
     if ve_rows:
         ve_frame.index = pd.MultiIndex.from_tuples(list(ve_rows), names=["cost", "model"])
+    adjusted = {}
+    if adjust_for:
+        from ._adjusted import adjusted_costs, covariate_matrix
+
+        Zadj, _ = covariate_matrix(data, list(adjust_for))
+        adj_seeds = np.random.SeedSequence(int(rs.randint(0, 2**31 - 1))).spawn(
+            max(len(costs), 1))
+        for col, s in zip(costs, adj_seeds):
+            frame, reasons = cost_tables[col]
+            est, ci = adjusted_costs(cost_values[col], groups.codes, groups.n_groups, Zadj,
+                                     weights=groups.weights,
+                                     n_bootstrap=min(n_bootstrap, 200), alpha=alpha,
+                                     rng=np.random.default_rng(s))
+            overall = frame["mean"].iloc[-1]
+            adj = pd.DataFrame({
+                "n": frame["n"], "mean": frame["mean"],
+                "adjusted_mean": np.append(est, overall),
+                "ci_low": np.append(ci[:, 0], np.nan), "ci_high": np.append(ci[:, 1], np.nan),
+            }, index=frame.index)
+            hide = reasons["mean"].to_numpy() != NONE
+            adj.loc[hide, ["adjusted_mean", "ci_low", "ci_high"]] = np.nan
+            adjusted[col] = adj
+        notes.append(
+            f"Adjusted costs: two-part model (logit for any cost, gamma GLM with log link for "
+            f"positive costs) on cluster and {', '.join(map(str, adjust_for))}, recycled "
+            f"predictions over all "
+            f"clients, percentile bootstrap intervals.")
     outcome_tables = {}
     for (name, (b, f)), s in zip(outcome_values.items(), seed_outcomes.spawn(max(len(outcomes), 1))):
         frame, reasons = build_outcome(b, f, groups, t1.size_reasons, m, rel[name],
@@ -317,6 +389,10 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
                 f"min_cell_size=0 to disable (only for work inside a safe setting).",
                 SuppressionWarning, stacklevel=2,
             )
+    if groups.weights is not None:
+        notes.append("Shares, means, totals and tests are weighted by the sampling weights"
+                     + (f" (column '{weight_col}')" if weight_col else "")
+                     + "; n is the number of clients, and suppression counts clients.")
     if NOISE in groups.keys:
         notes.append("Clients labelled -1 form the 'noise' group: reported in the tables, "
                      "not described as a cluster.")
@@ -327,7 +403,10 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
               "costs": list(costs), "outcomes": {k: list(v) for k, v in outcomes.items()},
               "exposure": exposure_col if exposure_col else (
                   "Series" if expo is not None else None),
-              "variables": [v.name for v in variables]}
+              "variables": [v.name for v in variables],
+              "adjust_for": list(adjust_for) if adjust_for else [],
+              "weight": weight_col if weight_col else (
+                  None if groups.weights is None else "array")}
     types = {v.name: v.declared for v in variables}
     # the positive level of each binary, where one is known: the level tested and described
     params["positive"] = {v.name: str(v.positive) for v in variables if v.positive is not None}
@@ -340,6 +419,9 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
         clusters=groups.clusters, groups=groups.keys,
         labels_map={**shown, **dict(variable_labels or {})}, schema=schema,
     )
+    prof.adjusted_costs = (pd.concat(adjusted, names=["cost", "cluster"]) if adjusted
+                           else pd.DataFrame(columns=["n", "mean", "adjusted_mean", "ci_low",
+                                                      "ci_high"]))
     return prof
 
 

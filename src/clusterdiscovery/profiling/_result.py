@@ -56,6 +56,15 @@ class ClusterProfile:
         Indexed by ``(cost, model)`` with ``eta2`` (in sample) and ``r2_cv``.
     suppressed : DataFrame
         Every suppressed cell: table, group, variable, level, statistic, reason.
+    adjusted_costs : DataFrame
+        With ``profile_clusters(adjust_for=[...])``: indexed by ``(cost, cluster)`` with
+        ``n``, ``mean`` (unadjusted), ``adjusted_mean`` (two-part model, recycled
+        predictions), ``ci_low``, ``ci_high``; empty otherwise. Hidden where the cost mean
+        is suppressed.
+    corrected : DataFrame or None
+        Set by :func:`~clusterdiscovery.discover` when the clusters come from a latent
+        class model: indexed by ``(outcome, cluster)`` with the BCH-corrected ``estimate``
+        and its interval, and the ``modal`` mean beside it.
     notes : list of str
     params : dict
         The settings used (for the reproducibility section of reports).
@@ -80,6 +89,11 @@ class ClusterProfile:
         self.labels_map = dict(labels_map)
         self.schema = schema  # the ClientSchema profiled with (its meaning), or None
         self._reasons = {"table1": table1_reasons}
+        self.adjusted_costs = pd.DataFrame(
+            columns=["n", "mean", "adjusted_mean", "ci_low", "ci_high"])
+        #: set by ``discover`` for a latent class model: costs and outcome changes by
+        #: class corrected for classification error (BCH), with the modal means beside
+        self.corrected = None
 
     # ----------------------------------------------------------------- tables
     @property

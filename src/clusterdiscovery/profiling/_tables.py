@@ -36,17 +36,27 @@ def reason_text(code: int, m: int) -> str:
 
 @dataclass
 class NumericStats:
-    n: np.ndarray  # non-missing count per group, then overall (G + 1)
+    n: np.ndarray  # non-missing (weighted) count per group, then overall (G + 1)
     mean: np.ndarray
     var_pop: np.ndarray  # variance with divisor n
     sd: np.ndarray  # sample SD (divisor n - 1)
+    n_raw: np.ndarray | None = None  # clients (unweighted), when weighted
+
+    @property
+    def clients(self) -> np.ndarray:
+        return self.n if self.n_raw is None else self.n_raw
 
 
 @dataclass
 class CategoricalStats:
-    counts: np.ndarray  # (L, G + 1) level counts per group, overall last
-    n: np.ndarray  # non-missing count per group and overall
+    counts: np.ndarray  # (L, G + 1) (weighted) level counts per group, overall last
+    n: np.ndarray  # non-missing (weighted) count per group and overall
     suppressed: np.ndarray  # (L, G + 1) bool: share hidden (after secondary suppression)
+    raw: np.ndarray | None = None  # (L, G + 1) client counts, when weighted
+
+    @property
+    def clients(self) -> np.ndarray:
+        return self.counts if self.raw is None else self.raw
 
 
 @dataclass
@@ -72,7 +82,33 @@ def _group_quantiles(x, codes, cnt, qs):
     return out
 
 
+def _weighted_numeric_stats(var: Variable, groups: Groups):
+    """Weighted mean, SD (divisor W - 1) and quartiles: those of the data with each client
+    repeated ``w`` times (frequency weights)."""
+    from ._bootstrap import weighted_quantiles
+
+    x, codes, g = var.values, groups.codes, groups.n_groups
+    valid = ~np.isnan(x)
+    xv, c, wv = x[valid], codes[valid], groups.weights[valid]
+    raw = np.append(np.bincount(c, minlength=g), xv.size).astype(float)
+    W = np.append(np.bincount(c, weights=wv, minlength=g), wv.sum())
+    S = np.append(np.bincount(c, weights=wv * xv, minlength=g), wv @ xv)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = S / W
+        gi = np.append(c, np.full(xv.size, g))  # rows once per group and once overall
+        dev = np.append(xv - mean[c], xv - mean[g])
+        ss = np.bincount(gi, weights=np.append(wv, wv) * dev * dev, minlength=g + 1)
+        var_pop = ss / W
+        sd = np.sqrt(ss / (W - 1))
+    sd[W <= 1] = np.nan
+    q = np.column_stack([weighted_quantiles(xv[c == k], wv[c == k], (0.5, 0.25, 0.75))
+                         for k in range(g)] + [weighted_quantiles(xv, wv, (0.5, 0.25, 0.75))])
+    return NumericStats(W, mean, var_pop, sd, n_raw=raw), q
+
+
 def _numeric_stats(var: Variable, groups: Groups):
+    if groups.weights is not None:
+        return _weighted_numeric_stats(var, groups)
     x, codes, g = var.values, groups.codes, groups.n_groups
     valid = ~np.isnan(x)
     xv, c = x[valid], codes[valid]
@@ -109,9 +145,10 @@ def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
     size_reason[:g] = np.where(size_sec & (size_reason[:g] == NONE), SECONDARY,
                                size_reason[:g])
 
+    wsizes = np.append(groups.wsizes, groups.wsizes.sum())
     rows, values, reasons = [], [], []
     rows += [("clients", "", "n"), ("clients", "", "share")]
-    values += [sizes, sizes / sizes[-1]]
+    values += [sizes, wsizes / wsizes[-1]]  # n: clients (unweighted); shares weighted
     reasons += [size_reason, size_reason]
     stats: dict = {}
     base = np.where(small_group, SMALL_GROUP, NONE)  # whole column suppressed for small groups
@@ -120,12 +157,13 @@ def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
         if var.kind == "numeric":
             st, q = _numeric_stats(var, groups)
             stats[var.name] = st
-            few = np.where(base != NONE, base, np.where(st.n < m, FEW_CLIENTS, NONE))
+            few = np.where(base != NONE, base, np.where(st.clients < m, FEW_CLIENTS, NONE))
             for name, val in zip(_NUMERIC_STATS, (st.mean, st.sd, q[0], q[1], q[2])):
                 rows.append((var.name, "", name))
                 values.append(val)
                 reasons.append(few)
-            n_missing = sizes - st.n
+            n_missing = sizes - st.clients
+            wn_missing = wsizes - st.n
         else:
             valid = var.codes >= 0
             n_levels = len(var.levels)
@@ -134,6 +172,12 @@ def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
             counts = np.column_stack([counts, counts.sum(axis=1)]).astype(float)
             n_valid = counts.sum(axis=0)
             n_missing = sizes - n_valid
+            wcounts, wn_valid = counts, n_valid
+            if groups.weights is not None:  # shown: weighted; suppression: client counts
+                wc = np.bincount(flat, weights=groups.weights[valid],
+                                 minlength=g * n_levels).reshape(g, n_levels).T
+                wcounts = np.column_stack([wc, wc.sum(axis=1)])
+                wn_valid = wcounts.sum(axis=0)
             # cells: levels (+ missing row) x groups, overall last; lines: each column adds
             # up to its group size (the population for the overall column), and each level
             # row's group cells add up to its overall cell
@@ -147,16 +191,19 @@ def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
             share_code = code[:n_levels].copy()
             share_code[:, mask[-1]] = np.where(share_code[:, mask[-1]] == NONE, SECONDARY,
                                                share_code[:, mask[-1]])
-            stats[var.name] = CategoricalStats(counts, n_valid, share_code != NONE)
+            stats[var.name] = CategoricalStats(
+                wcounts, wn_valid, share_code != NONE,
+                raw=None if groups.weights is None else counts)
             with np.errstate(invalid="ignore", divide="ignore"):
-                shares = counts / n_valid[None, :]
+                shares = wcounts / wn_valid[None, :]
             for j, level in enumerate(var.levels):
                 rows += [(var.name, level, "n"), (var.name, level, "share")]
                 values += [counts[j], shares[j]]
                 reasons += [code[j], share_code[j]]
             if n_missing[-1] > 0:
+                wmiss = wsizes - wn_valid
                 rows += [(var.name, MISSING_LEVEL, "n"), (var.name, MISSING_LEVEL, "share")]
-                values += [n_missing, n_missing / sizes]
+                values += [n_missing, wmiss / wsizes]
                 reasons += [code[-1], code[-1]]
             continue
         if n_missing[-1] > 0:
@@ -166,7 +213,7 @@ def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
             code = np.where(small_group, SMALL_GROUP,
                             np.where(prim, SMALL_COUNT, np.where(mask, SECONDARY, NONE)))
             rows += [(var.name, MISSING_LEVEL, "n"), (var.name, MISSING_LEVEL, "share")]
-            values += [n_missing, n_missing / sizes]
+            values += [n_missing, wn_missing / wsizes]
             reasons += [code, code]
 
     index = pd.MultiIndex.from_tuples(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import numbers
 import time
 import warnings
@@ -13,7 +14,7 @@ from sklearn.exceptions import ConvergenceWarning as _SklearnConvergenceWarning
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 from sklearn.pipeline import Pipeline
 
-from .._utils import check_int, check_random_state
+from .._utils import check_int, check_random_state, check_sample_weight
 from ..exceptions import ConvergenceWarning
 from ..models import DensityClusterer, LatentClassModel
 from ._data import DataViews, infer_measurement, prepare_data
@@ -174,7 +175,33 @@ def _geometry(M, labels, sil_idx):
     return out
 
 
-def _fit_one(name, est, k_param, k, seed, data, M, sil_idx):
+def _accepts_weight(est) -> bool:
+    """Whether ``est.fit`` (or a Pipeline's final step's) takes ``sample_weight``."""
+    final = est.steps[-1][1] if isinstance(est, Pipeline) else est
+    try:
+        return "sample_weight" in inspect.signature(final.fit).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _fit_kwargs(est, sw):
+    if sw is None:
+        return {}
+    if isinstance(est, Pipeline):
+        return {f"{est.steps[-1][0]}__sample_weight": sw}
+    return {"sample_weight": sw}
+
+
+def _weighted_fit_measures(est, data, sw, p):
+    """Log-likelihood and information criteria with frequency/sampling weights."""
+    ll = float(np.asarray(est.score_samples(data)) @ sw)
+    W = float(sw.sum())
+    return {"loglik": ll, "n_parameters": p, "bic": -2 * ll + p * np.log(W),
+            "aic": -2 * ll + 2 * p, "sabic": -2 * ll + p * np.log((W + 2) / 24),
+            "caic": -2 * ll + p * (np.log(W) + 1)}
+
+
+def _fit_one(name, est, k_param, k, seed, data, M, sil_idx, sw=None):
     """Fit one solution and measure it (runs in a joblib worker)."""
     est = clone(est)
     params = {}
@@ -190,7 +217,7 @@ def _fit_one(name, est, k_param, k, seed, data, M, sil_idx):
         warnings.simplefilter("ignore", _SklearnConvergenceWarning)
         start = time.perf_counter()
         try:
-            est.fit(data)
+            est.fit(data, **_fit_kwargs(est, sw))
         except Exception as exc:
             where = f"k={k}" if k_param is not None else "its single fit"
             exc.add_note(f"compare_models: raised while fitting {name!r} ({where}).")
@@ -206,9 +233,22 @@ def _fit_one(name, est, k_param, k, seed, data, M, sil_idx):
         row["noise_share"] = float(np.mean(labels == -1))
         row["validity"] = float(getattr(final, "validity_", np.nan))
     row["k"] = int(k)
-    counts = np.bincount(labels[labels >= 0], minlength=k) if k > 0 else np.zeros(0)
-    row["smallest_share"] = float(counts.min() / n) if counts.size else np.nan
-    if hasattr(est, "bic") and hasattr(est, "score"):
+    keep = labels >= 0
+    counts = (np.bincount(labels[keep], weights=None if sw is None else sw[keep], minlength=k)
+              if k > 0 else np.zeros(0))
+    total = n if sw is None else float(sw.sum())
+    row["smallest_share"] = float(counts.min() / total) if counts.size else np.nan
+    if sw is not None and k_param is None:
+        row["noise_share"] = float(sw[labels == -1].sum() / total)
+    if sw is not None and hasattr(est, "score_samples") and hasattr(est, "bic"):
+        row.update(_weighted_fit_measures(est, data, sw, _n_parameters(est)))
+        if hasattr(est, "predict_proba"):
+            P = np.asarray(est.predict_proba(data), dtype=np.float64)
+            K = P.shape[1]
+            if K > 1:
+                h = -(P * np.log(np.clip(P, 1e-300, None))).sum(axis=1) @ sw
+                row["entropy"] = float(1.0 - h / (total * np.log(K)))
+    elif hasattr(est, "bic") and hasattr(est, "score"):
         ll = float(est.score(data)) * n
         p = _n_parameters(est)
         row["loglik"], row["n_parameters"] = ll, p
@@ -234,6 +274,7 @@ def compare_models(
     progress=False,
     silhouette_sample_size=5000,
     keep_estimators=True,
+    sample_weight=None,
 ):
     """Fit several clustering families for each k on the same data and tabulate the fit.
 
@@ -294,6 +335,14 @@ def compare_models(
         Largest number of rows used for the silhouette.
     keep_estimators : bool, default=True
         Keep the fitted estimators in ``result.estimators_``.
+    sample_weight : array-like of shape (n_samples,), optional
+        Frequency or sampling weights, passed to every family's ``fit`` (an estimator
+        whose ``fit`` takes no ``sample_weight`` raises; with ``estimators=None`` such
+        families, the Gaussian mixture and density clustering, are left out). The
+        log-likelihood is then ``sum_i w_i log f(x_i)``, ``n`` in the criteria is the
+        total weight, and the entropy and ``smallest_share`` are weighted, so integer
+        weights give the table of the data with each row repeated. The geometric indices
+        (silhouette, Calinski-Harabasz, Davies-Bouldin) stay unweighted.
 
     Returns
     -------
@@ -344,9 +393,20 @@ def compare_models(
     """
     views = prepare_data(X)
     n = views.n_samples
+    sw = check_sample_weight(sample_weight, n)
     if estimators is None:
         estimators = default_estimators(views.table)
+        if sw is not None:
+            estimators = {k: v for k, v in estimators.items() if _accepts_weight(v)}
     _check_estimators(estimators)
+    if sw is not None:
+        unweighted = [name for name, est in estimators.items() if not _accepts_weight(est)]
+        if unweighted:
+            raise TypeError(
+                f"sample_weight was given, but the fit of {unweighted} takes no sample_weight; "
+                "drop those families from 'estimators' (k-means and LatentClassModel take "
+                "weights) or compare without weights."
+            )
     ks = _check_n_clusters(n_clusters)
     if n_jobs is not None and check_int(n_jobs, "n_jobs") == 0:
         raise ValueError(
@@ -389,7 +449,7 @@ def compare_models(
 
     jobs = (
         delayed(_fit_one)(name, est, kp, k, seed, views.table if _uses_table(est) else M,
-                          M, sil_idx)
+                          M, sil_idx, sw)
         for (name, est, kp, k), seed in zip(tasks, seeds)
     )
     runner = Parallel(n_jobs=n_jobs, return_as="generator")

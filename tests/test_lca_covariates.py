@@ -1,0 +1,162 @@
+"""Latent class regression (covariates on class membership): poLCA reproduction, bad input."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clusterdiscovery.datasets._published import (
+    ELECTION_ITEMS,
+    default_published_dir,
+    load_election,
+)
+from clusterdiscovery.exceptions import ModelSpecError
+from clusterdiscovery.models import LatentClassModel
+
+
+@pytest.fixture(scope="module")
+def election_fit():
+    data = load_election()
+    data = data.dropna(subset=[*ELECTION_ITEMS, "PARTY"]).reset_index(drop=True)
+    model = LatentClassModel(3, n_init=20, tol=1e-11, max_iter=5000, random_state=0)
+    model.fit(data[list(ELECTION_ITEMS)], covariates=data[["PARTY"]])
+    return data, model
+
+
+def _contrast(model, ref):
+    """Coefficients and SEs of every class against class ``ref`` (any reference)."""
+    K, q = model.covariate_coef_.shape
+    # full covariance including the (zero, fixed) class-0 row
+    V = np.zeros((K * q, K * q))
+    V[q:, q:] = model.covariate_cov_
+    out = {}
+    for k in range(K):
+        if k == ref:
+            continue
+        C = np.zeros((q, K * q))
+        C[:, k * q:(k + 1) * q] = np.eye(q)
+        C[:, ref * q:(ref + 1) * q] -= np.eye(q)
+        coef = model.covariate_coef_[k] - model.covariate_coef_[ref]
+        se = np.sqrt(np.diag(C @ V @ C.T))
+        out[k] = (coef, se)
+    return out
+
+
+def test_reproduces_polca_election_party(election_fit):
+    """poLCA 1.6.0.2, election ~ PARTY, 3 classes (data/published/election_polca_party.json)."""
+    data, model = election_fit
+    ref = json.loads((default_published_dir() / "election_polca_party.json").read_text())
+    assert len(data) == ref["n"]
+    assert model.loglik_ == pytest.approx(ref["loglik"], abs=1e-4)
+    assert model.n_parameters_ == ref["n_parameters"]
+    bic = -2 * model.loglik_ + model.n_parameters_ * np.log(len(data))
+    assert bic == pytest.approx(ref["bic"], abs=1e-3)
+    # match classes by share
+    shares = model.weights_
+    order = [int(np.argmin(np.abs(shares - s))) for s in ref["class_shares"]]
+    assert sorted(order) == [0, 1, 2]
+    np.testing.assert_allclose(shares[order], ref["class_shares"], atol=1e-4)
+    contrasts = _contrast(model, order[0])
+    for entry, k in zip(ref["coefficients"], order[1:]):
+        coef, se = contrasts[k]
+        np.testing.assert_allclose(coef, [entry["intercept"], entry["PARTY"]], atol=1e-3)
+        np.testing.assert_allclose(se, [entry["se_intercept"], entry["se_PARTY"]], atol=1e-3)
+
+
+def test_covariate_frame_and_predict_proba(election_fit):
+    data, model = election_fit
+    frame = model.covariate_frame()
+    assert list(frame["covariate"].unique()) == ["intercept", "PARTY"]
+    assert len(frame) == 4
+    np.testing.assert_allclose(frame["odds_ratio"], np.exp(frame["coef"]))
+    np.testing.assert_allclose(frame["z"], frame["coef"] / frame["se"])
+    assert ((frame["p_value"] >= 0) & (frame["p_value"] <= 1)).all()
+    items = data[list(ELECTION_ITEMS)]
+    P = model.predict_proba(items, covariates=data[["PARTY"]])
+    np.testing.assert_allclose(P.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(P.argmax(axis=1), model.labels_)
+    # the prior moves with PARTY: a strong Republican and a strong Democrat with the same
+    # answers get different posteriors
+    row = items.iloc[[0, 0]]
+    P2 = model.predict_proba(row, covariates=pd.DataFrame({"PARTY": [1.0, 7.0]}))
+    assert np.abs(P2[0] - P2[1]).max() > 0.05
+    with pytest.raises(ValueError, match="covariates"):
+        model.predict_proba(items)
+    with pytest.raises(ValueError, match="covariates"):
+        model.to_dict()  # model files cannot hold the logit yet: refused, not silently dropped
+    # three-step distal outcomes take the covariates for the posteriors
+    from clusterdiscovery.profiling import distal_outcomes
+
+    res = distal_outcomes(model, items, data[["AGE"]].astype(float), covariates=data[["PARTY"]])
+    assert res.summary["estimate"].notna().all()
+
+
+def test_observed_information_close_to_empirical():
+    rng = np.random.default_rng(3)
+    n = 600
+    age = rng.normal(0, 1, n)
+    eta = 0.3 + 1.2 * age
+    z = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int)
+    X = pd.DataFrame({f"i{j}": np.where(rng.random(n) < np.where(z == 1, 0.85, 0.2), 1, 0)
+                      for j in range(5)})
+    X["score"] = rng.normal(np.where(z == 1, 1.5, 0.0), 1.0)  # mixed item types
+    X.loc[rng.random(n) < 0.1, "i0"] = np.nan  # missing items
+    cov = pd.DataFrame({"age": age})
+    emp = LatentClassModel(2, measurement={**{f"i{j}": "categorical" for j in range(5)},
+                                           "score": "gaussian"},
+                           n_init=3, random_state=0).fit(X, covariates=cov)
+    obs = LatentClassModel(2, measurement=emp.measurement, n_init=3, random_state=0,
+                           covariate_information="observed").fit(X, covariates=cov)
+    np.testing.assert_allclose(emp.covariate_coef_, obs.covariate_coef_)
+    # both estimate the same sampling variance; they differ by O(1/sqrt(n))
+    np.testing.assert_allclose(emp.covariate_se_[1], obs.covariate_se_[1], rtol=0.25)
+    # recovers the slope (sign depends on which class is class 1)
+    slope = emp.covariate_coef_[1, 1]
+    assert abs(abs(slope) - 1.2) < 3 * emp.covariate_se_[1, 1]
+
+
+def _items(n=200, seed=0):
+    rng = np.random.default_rng(seed)
+    z = rng.integers(0, 2, n)
+    p = np.where(z == 1, 0.85, 0.15)
+    return pd.DataFrame({f"i{j}": (rng.random(n) < p).astype(int) for j in range(4)}), rng
+
+
+def test_bad_covariates_name_the_column():
+    X, rng = _items()
+    model = LatentClassModel(2, random_state=0)
+    nan = pd.DataFrame({"age": rng.normal(size=200)})
+    nan.loc[5, "age"] = np.nan
+    with pytest.raises(ValueError, match="'age'.*missing"):
+        model.fit(X, covariates=nan)
+    with pytest.raises(ModelSpecError, match="'sex'.*constant"):
+        model.fit(X, covariates=pd.DataFrame({"sex": np.ones(200)}))
+    a = rng.normal(size=200)
+    col = pd.DataFrame({"a": a, "b": rng.normal(size=200)})
+    col["c"] = 2 * col["a"] - col["b"]
+    with pytest.raises(ModelSpecError, match="'c' is collinear with \\['a', 'b'\\]"):
+        model.fit(X, covariates=col)
+    with pytest.raises(TypeError, match="'region'.*get_dummies"):
+        model.fit(X, covariates=pd.DataFrame({"region": rng.choice(["n", "s"], 200)}))
+    with pytest.raises(ValueError, match="sample_weight"):
+        model.fit(X, sample_weight=-np.ones(200))
+    with pytest.raises(ValueError, match="sample_weight"):
+        model.fit(X, sample_weight=np.zeros(200))
+    # nothing the user passed is modified
+    assert nan["age"].isna().sum() == 1
+
+
+def test_integer_weights_equal_row_expansion_with_covariates():
+    X, rng = _items(150, seed=1)
+    cov = pd.DataFrame({"age": rng.normal(size=150)})
+    w = rng.integers(1, 4, 150)
+    model = LatentClassModel(2, n_init=2, random_state=0, tol=1e-12, max_iter=5000)
+    a = model.fit(X, covariates=cov, sample_weight=w)
+    coef_w, ll_w, se_w = a.covariate_coef_.copy(), a.loglik_, a.covariate_se_.copy()
+    idx = np.repeat(np.arange(150), w)
+    b = LatentClassModel(2, n_init=2, random_state=0, tol=1e-12, max_iter=5000).fit(
+        X.iloc[idx].reset_index(drop=True), covariates=cov.iloc[idx].reset_index(drop=True))
+    assert ll_w == pytest.approx(b.loglik_, abs=1e-6)
+    np.testing.assert_allclose(coef_w, b.covariate_coef_, atol=1e-5)
+    np.testing.assert_allclose(se_w, b.covariate_se_, atol=1e-5)
