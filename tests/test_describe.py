@@ -20,6 +20,7 @@ from clusterdiscovery import (  # noqa: E402
     describe_clusters,
     profile_clusters,
 )
+from clusterdiscovery.describe._report import blocks_to_markdown  # noqa: E402
 from clusterdiscovery.describe._text import (  # noqa: E402
     Meaning,
     fmt_number,
@@ -80,6 +81,11 @@ def profile():
     return _profile(*_data())
 
 
+def _details(description) -> str:
+    """A cluster's details (the part of its page the report puts in the appendix)."""
+    return blocks_to_markdown(description.details)
+
+
 class _Stability:  # duck-typed StabilityResult
     summary = pd.DataFrame({"jaccard_mean": [0.91, 0.62, 0.8],
                             "verdict": ["highly stable", "doubtful", "stable"]},
@@ -106,7 +112,7 @@ def test_one_description_per_cluster_with_magnitudes(profile):
         desc[1].text.split("**Relative strengths**")[1]
     # age has unit years and is neutral: in its section, in years, never a problem
     assert re.search(r"### Social context\n\n- Age averages \*\*\d+(\.\d)? years\*\* against "
-                     r"\d+(\.\d)? years overall", d0.text)
+                     r"\d+(\.\d)? years overall", _details(d0))
     # homelessness as a multiple of the population rate
     assert re.search(r"Housing 'homeless': \*\*\d+%\*\* of the cluster against \d+(\.\d)?% "
                      r"overall \((twice|three times|\d\.\d times) the population rate", d0.text)
@@ -151,7 +157,8 @@ def test_narratives_from_dict_markdown_and_toml(profile, tmp_path):
     md.write_text(f"# Expert views\n\n## Cluster 0\nYoung people with psychosis; EIP team.\n\n"
                   f"## {name1}\nMostly known to the CMHT.\n", encoding="utf-8")
     desc = describe_clusters(profile, narratives=md)
-    assert "### Expert view\n\nYoung people with psychosis; EIP team." in desc[0].text
+    assert "### The experts' view" in desc[0].text
+    assert "Young people with psychosis; EIP team." in desc[0].text
     assert "Mostly known to the CMHT." in desc[1].text
     assert desc[2].narrative is None
     toml = tmp_path / "experts.toml"
@@ -396,7 +403,7 @@ def test_without_a_schema_wording_is_neutral():
                              outcomes={"honos_total": ("honos_total_baseline",
                                                        "honos_total_followup")})
     desc = describe_clusters(p)
-    text = desc[0].text
+    text = _details(desc[0])
     assert "Main problems" not in text and "Relative strengths" not in text
     assert "### Other distinguishing features" in text
     assert "- honos_6 averages" in text.replace("- Honos_6", "- honos_6")

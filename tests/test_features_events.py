@@ -247,3 +247,18 @@ def test_agrees_with_naive_groupby_on_random_events():
     last = ev[ev["date"] <= as_of].groupby("client_id")["date"].max()
     np.testing.assert_array_equal(out.loc[last.index, "days_since_last_contact"],
                                   (as_of - last).dt.days.to_numpy(float))
+
+
+def test_contacts_are_counted_without_bed_days():
+    from clusterdiscovery.features import aggregate_events
+
+    ev = pd.DataFrame({"client_id": ["a"] * 5,
+                       "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03",
+                                               "2024-01-04", "2024-01-05"]),
+                       "service": ["outpatient", "inpatient_day", "inpatient_day",
+                                   "crisis", "outpatient"],
+                       "cost": [100.0, 400, 400, 50, 100]})
+    out = aggregate_events(ev, as_of="2024-01-31")
+    assert out.loc["a", "n_total"] == 5
+    assert out.loc["a", "n_contacts"] == 3  # the two bed days are not contacts
+    assert out.loc["a", "inpatient_days"] == 2

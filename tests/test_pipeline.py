@@ -233,6 +233,38 @@ def test_clients_without_events(population):
     assert study.profile.cost_columns == []
 
 
+def test_discover_merges_filled_narrative_templates_and_refuses_foreign_ones(population,
+                                                                             tmp_path):
+    import shutil
+    import warnings
+
+    from clusterdiscovery.cli import main
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = discover(QUICK, data=population, out=tmp_path, random_state=1)
+    assert main(["narratives", str(tmp_path)]) == 0
+    template = tmp_path / "narratives" / f"cluster_{first.profile.clusters[0]}.md"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text.replace("## Strengths\n", "## Strengths\n\nStrong family ties.\n"),
+                        encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        again = discover(QUICK, data=population, out=tmp_path, random_state=1)
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Strong family ties." in html and "The experts' view" in html
+    assert again.descriptions[first.profile.clusters[0]].narrative == (
+        "**Strengths.** Strong family ties.")
+    # templates written for another clustering are refused
+    other = tmp_path / "other"
+    shutil.copytree(tmp_path / "narratives", other / "narratives")
+    for f in (other / "narratives").glob("*.md"):
+        f.write_text(f.read_text().replace(again.descriptions.fingerprint, "0123456789abcdef"))
+    with warnings.catch_warnings(), pytest.raises(ValueError, match="another clustering"):
+        warnings.simplefilter("ignore")
+        discover(QUICK, data=population, out=other, random_state=1)
+
+
 def _no_fitting(monkeypatch):
     """Make any model fitting fail the test: errors must come before it."""
     from clusterdiscovery.pipeline import _discover

@@ -88,3 +88,26 @@ def test_missing_or_misaligned_labels_are_refused_and_series_are_aligned(rng):
     got = cluster_map(frame, shuffled, min_cell_size=0)
     want = cluster_map(frame, y, min_cell_size=0)
     pd.testing.assert_frame_equal(got.summary, want.summary)
+
+
+def test_auto_bins_make_a_sparse_cluster_visible():
+    rng = np.random.default_rng(0)
+    dense = [rng.normal(c, 0.3, (600, 2)) for c in ((0, 0), (3, 0))]
+    sparse = rng.normal((1.5, 8), 2.5, (300, 2))  # 300 clients spread thinly
+    X = np.vstack([*dense, sparse])
+    labels = np.repeat([0, 1, 2], [600, 600, 300])
+
+    def held(m):
+        return m.cells.groupby("cluster")["n"].size().reindex([0, 1, 2], fill_value=0)
+
+    fixed = cluster_map(X, labels, min_cell_size=11, gridsize=30)
+    fixed_share = (fixed.cells.assign(k=fixed.cells["n"] * fixed.cells["purity"])
+                   .groupby("cluster")["k"].sum().get(2, 0) / 300)
+    auto = cluster_map(X, labels, min_cell_size=11)
+    assert auto.gridsize < 30
+    assert (held(auto) >= 1).all()
+    # the sparse cluster's hexagons hold at least half of it (purity rounds down: >= 0.4)
+    auto_share = (auto.cells.assign(k=auto.cells["n"] * auto.cells["purity"])
+                  .groupby("cluster")["k"].sum()[2] / 300)
+    assert auto_share >= 0.4 > fixed_share
+    assert (auto.cells["n"] >= 11).all()  # still no hexagon below the threshold

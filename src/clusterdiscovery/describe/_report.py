@@ -37,6 +37,18 @@ HTML_STYLE = (
     "font-size:0.85em;margin:1em 0}td,th{border:1px solid #ccc;padding:2px 6px;"
     "text-align:right}th{background:#f2f2f2}img{max-width:100%}"
     ".note{color:#555;font-size:0.9em}"
+    "section.cluster-page td:first-child,section.front td:nth-child(2){text-align:left}"
+    # print: A4, the front matter on its own page(s), each cluster on exactly one page,
+    # then the appendix
+    "@page{size:A4;margin:14mm 14mm 16mm 14mm}"
+    "@media print{body{max-width:none;margin:0;font-size:10pt;line-height:1.35}"
+    "section.front{break-after:page}"
+    # (never clipped: a page longer than A4, e.g. a long experts' view, flows on)
+    "section.cluster-page{break-before:page;break-after:page;break-inside:avoid}"
+    "section.cluster-page h2{margin-top:0}"
+    "section.appendix{break-before:page}"
+    "figure{break-inside:avoid}table{break-inside:auto}tr{break-inside:avoid}"
+    "h2,h3{break-after:avoid}}"
 )
 
 
@@ -64,6 +76,8 @@ def blocks_to_markdown(blocks) -> str:
             out.append(f"![{caption}](figures/{name}.png)")
         elif kind == "raw_md":
             out.append(content)
+        elif kind == "note":
+            out.append(f"*{content}*")
     return "\n\n".join(out).rstrip() + "\n"
 
 
@@ -74,6 +88,14 @@ def blocks_to_html(blocks, figures: dict | None = None) -> str:
             out.append(f"<{kind}>{_inline_html(content)}</{kind}>")
         elif kind == "p":
             out.append(f"<p>{_inline_html(content)}</p>")
+        elif kind == "note":
+            out.append(f'<p class="note">{_inline_html(content)}</p>')
+        elif kind == "begin":
+            cls, ident = content
+            out.append(f'<section class="{html.escape(cls)}"'
+                       + (f' id="{html.escape(ident)}"' if ident else "") + ">")
+        elif kind == "end":
+            out.append("</section>")
         elif kind == "ul":
             items = "".join(f"<li>{_inline_html(i)}</li>" for i in content)
             out.append(f"<ul>{items}</ul>")
@@ -113,16 +135,20 @@ def html_table(df: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def figure_png(profile, kind: str, top_n: int = 5) -> bytes:
-    """One figure of the profile as PNG bytes (Agg canvas, no metadata: deterministic)."""
+def figure_png(profile, kind: str, top_n: int = 5, *, schema=None, names=None,
+               currency="£", labels=None) -> bytes:
+    """One figure of the profile as PNG bytes (Agg canvas, no metadata: deterministic);
+    labels, units and directions from ``schema``, clusters named by ``names``."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    height = 4 if kind != "features" else max(3.0, 0.45 * len(profile.clusters) + 2.2)
-    fig = Figure(figsize=(8, height), dpi=100)
+    height = (max(3.0, 0.45 * len(profile.groups) + 1.6) if kind != "features" else
+              max(3.0, 0.45 * len(profile.clusters) + 3.2))
+    fig = Figure(figsize=(9, height), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(111)
-    profile.plot(ax=ax, kind=kind, top_n=top_n)
+    profile.plot(ax=ax, kind=kind, top_n=top_n, schema=schema, names=names,
+                 currency=currency, labels=labels)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
@@ -205,16 +231,18 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
     """The whole report as blocks."""
     profile = descriptions.profile
     names = {d.cluster: d.name for d in descriptions}
-    blocks = [("h1", title)]
+    blocks = [("begin", ("front", "overview")), ("h1", title)]
     if date:
         blocks.append(("p", f"Date: {date}"))
     n_all = profile.table1.loc[("clients", "", "n"), OVERALL]
     blocks.append(("p", f"This report describes {len(profile.clusters)} clusters of "
                         f"{int(n_all):,} clients. It holds aggregates only: no client "
-                        f"identifier or individual record. Each cluster's page is written "
-                        f"from its profile by fixed templates; an expert view is added "
-                        f"where one was supplied."))
-    blocks.append(("p", "How to read it: a feature is listed when it differs from the whole "
+                        f"identifier or individual record. Each cluster has one page: a "
+                        f"paragraph written from its profile by fixed templates, its key "
+                        f"figures and, where community experts supplied it, their view "
+                        f"(marked as theirs). The details, figures and tables are in the "
+                        f"appendix."))
+    blocks.append(("p", "How to read it: a feature is mentioned when it differs from the whole "
                         "population beyond chance (Benjamini-Hochberg adjusted p below "
                         f"{profile.params.get('alpha', 0.05):g}). The v-test measures how "
                         "strongly: beyond +/-2 is notable, beyond +/-10 very strong; positive "
@@ -224,7 +252,13 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
     blocks += [("h2", "Overview"), ("table", overview_table(profile, names,
                                                             descriptions.meaning))]
     for note in profile.notes:
-        blocks.append(("p", f"Note: {note}"))
+        blocks.append(("note", f"Note: {note}"))
+    blocks.append(("end", None))
+    for d in descriptions:
+        blocks += [("begin", ("cluster-page", f"cluster-{d.cluster}"))]
+        blocks += list(d.page)
+        blocks.append(("end", None))
+    blocks += [("begin", ("appendix", "appendix")), ("h2", "Appendix")]
     for fig in figures:
         name, caption = FIGURES[fig]
         first = profile.cost_columns[0] if profile.cost_columns else ""
@@ -255,14 +289,17 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
                    ("p", _variance_text(profile, descriptions.meaning)),
                    ("table", profile.formatted("variance_explained"))]
     for d in descriptions:
-        blocks += d.blocks
+        details = list(d.details)
+        if details and details[0][0] == "h2":
+            details[0] = ("h2", f"{details[0][1]}: details")
+        blocks += details
     for heading, paragraphs, tables, figs in descriptions.sections:
         blocks.append(("h2", heading))
         blocks += [("p", text) for text in paragraphs]
         blocks += [("table", table) for table in tables]
         if figures:
             blocks += [("img", (name, caption)) for name, caption, _ in figs]
-    blocks += [("h2", "Appendix: tables")]
+    blocks += [("h2", "Tables")]
     if profile.cost_columns:
         blocks += [("h3", "Cost by cluster"), ("table", profile.formatted("costs"))]
     if profile.outcome_names:
@@ -270,6 +307,7 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
     blocks += [("h3", "Table 1: characteristics by cluster"),
                ("table", profile.formatted("table1"))]
     blocks += reproducibility_blocks(descriptions)
+    blocks.append(("end", None))
     return blocks
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import numbers
 import os
 from collections.abc import Mapping
@@ -14,7 +15,14 @@ import pandas as pd
 
 from ..profiling import ClusterProfile
 from ..profiling._data import OVERALL
-from ._narratives import match_narratives, read_narratives
+from ..schema import ClientSchema
+from ._narratives import (
+    match_narratives,
+    profile_fingerprint,
+    read_narratives,
+    template_items,
+)
+from ._prose import page_blocks
 from ._report import (
     HTML_STYLE,
     blocks_to_html,
@@ -43,6 +51,12 @@ class ClusterDescription:
         The page as blocks (rendered to Markdown and HTML by the report).
     narrative : str or None
         The expert narrative merged into the page, if any.
+    page : list
+        The printed page as blocks: the opening paragraph and key figures (from the data)
+        and the experts' view (from the experts).
+    details : list
+        The details (every distinguishing feature, costs by type, outcomes, stability) as
+        blocks; the report puts them in the appendix.
     """
 
     cluster: int
@@ -50,6 +64,8 @@ class ClusterDescription:
     text: str
     blocks: list = field(repr=False, default_factory=list)
     narrative: str | None = None
+    page: list = field(repr=False, default_factory=list)
+    details: list = field(repr=False, default_factory=list)
 
     def to_html(self) -> str:
         return blocks_to_html(self.blocks)
@@ -78,6 +94,9 @@ class ClusterDescriptions:
         self.date = date
         self.top_n = top_n
         self._figures = None
+        self.fingerprint = profile_fingerprint(profile)
+        self.schema = None
+        self.labels = {}
 
     def __iter__(self):
         return iter(self._items)
@@ -126,7 +145,9 @@ class ClusterDescriptions:
     def figures(self) -> dict:
         """``{name: PNG bytes}`` of the report's figures (drawn once, then reused)."""
         if self._figures is None:
-            self._figures = {k: figure_png(self.profile, k, self.top_n)
+            self._figures = {k: figure_png(self.profile, k, self.top_n, schema=self.schema,
+                                           names=self.names, currency=self.currency,
+                                           labels=self.labels)
                              for k in self._figure_kinds()}
             for _, _, _, figs in self.sections:
                 self._figures.update({name: png for name, _, png in figs})
@@ -177,6 +198,12 @@ class ClusterDescriptions:
             p = root / "clusters" / f"cluster_{d.cluster}.md"
             p.write_text(d.text, encoding="utf-8")
             paths.append(p)
+        # what `clusterdiscovery narratives` needs to write the experts' templates
+        p = root / "clusters" / "narrative_source.json"
+        p.write_text(json.dumps({"fingerprint": self.fingerprint, "clusters": [
+            {"cluster": c, "name": n, "summary": s} for c, n, s in template_items(self)]},
+            indent=2, default=str) + "\n", encoding="utf-8")
+        paths.append(p)
         prof = self.profile
         tables = {"table1": prof.formatted("table1"),
                   "distinguishing": prof.formatted("distinguishing")}
@@ -209,7 +236,7 @@ class ClusterDescriptions:
 def describe_clusters(profile, *, stability=None, narratives=None, names=None, top_n=5,
                       labels=None, currency=None, significant_figures=3,
                       title="Cluster descriptions", date=None, worse_when_higher=None,
-                      sections=None) -> ClusterDescriptions:
+                      sections=None, schema=None, fingerprint=None) -> ClusterDescriptions:
     """One page of plain prose per cluster, written from a profile by fixed templates.
 
     Each page gives the cluster's size and share; its main problems and relative strengths
@@ -267,6 +294,16 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
         allowed), a list of DataFrames and optionally a list of figures
         ``(name, caption, png_bytes)``. They must hold aggregates only.
 
+    schema : ClientSchema, optional
+        The meaning of the profiled columns (labels, units, level labels, positive levels,
+        directions, sections, currency) if not the schema the profile was made with
+        (``profile.schema``); a feature without a declared direction is described, never
+        called a need or a strength.
+    fingerprint : str, optional
+        The fingerprint of the model the clusters come from (default: one computed from the
+        profile, see :func:`clusterdiscovery.describe.profile_fingerprint`). Narrative
+        templates written for another fingerprint are refused with a ValueError.
+
     Returns
     -------
     ClusterDescriptions
@@ -323,7 +360,10 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
                         "(a StabilityResult from assess_stability).")
     if stability is not None:
         _check_stability(profile, stability)
-    meaning = Meaning(profile, labels=labels, currency=currency,
+    if schema is not None and not isinstance(schema, ClientSchema):
+        raise TypeError(f"The 'schema' parameter must be a ClientSchema; got "
+                        f"{type(schema).__name__}.")
+    meaning = Meaning(profile, schema=schema, labels=labels, currency=currency,
                       significant_figures=int(significant_figures),
                       higher_is={k: "worse" if v else "better"
                                  for k, v in (worse_when_higher or {}).items()})
@@ -341,16 +381,32 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
         else:
             terms[c] = name_terms(rows[rows["p_adjusted"] < alpha].itertuples(), meaning)
     chosen = unique_names(terms, fixed)
-    texts = match_narratives(read_narratives(narratives), profile.clusters, chosen)
+    if fingerprint is None:
+        fingerprint = profile_fingerprint(profile)
+    texts = match_narratives(read_narratives(narratives, fingerprint=fingerprint),
+                             profile.clusters, chosen)
     items = []
     for c, rows in by_cluster.items():
-        blocks = cluster_blocks(profile, c, name=chosen[c], rows=rows, top_n=top_n,
-                                meaning=meaning, stability=stability, narrative=texts.get(c))
+        details = cluster_blocks(profile, c, name=chosen[c], rows=rows, top_n=top_n,
+                                 meaning=meaning, stability=stability, narrative=None)
+        page = page_blocks(profile, c, name=chosen[c], meaning=meaning, stability=stability,
+                           narrative=texts.get(c))
+        blocks = page + _demote(details)
         items.append(ClusterDescription(c, chosen[c], blocks_to_markdown(blocks), blocks,
-                                        texts.get(c)))
-    return ClusterDescriptions(profile, items, stability_given=stability is not None,
-                               currency=meaning.currency, title=title, date=date, top_n=top_n,
-                               sections=sections, meaning=meaning)
+                                        texts.get(c), page, details))
+    out = ClusterDescriptions(profile, items, stability_given=stability is not None,
+                              currency=meaning.currency, title=title, date=date, top_n=top_n,
+                              sections=sections, meaning=meaning)
+    out.fingerprint = fingerprint
+    out.schema = meaning.schema
+    out.labels = dict(labels or {})
+    return out
+
+
+def _demote(details) -> list:
+    """The details under the page: their cluster heading becomes 'Details'."""
+    return [("h3", "Details") if k == "h2" else ("p", f"**{v}**") if k == "h3" else (k, v)
+            for k, v in details]
 
 
 def _cluster_keys(names: Mapping, clusters) -> dict:

@@ -61,6 +61,8 @@ class Meaning:
     profile : ClusterProfile
         Its ``schema`` (labels, units, level labels, directions, sections, currency), its
         declared ``types`` and the ``positive`` level of each binary.
+    schema : ClientSchema, optional
+        A schema to read instead of the profile's.
     labels : dict, optional
         Display names over the schema's labels.
     higher_is : dict, optional
@@ -71,12 +73,12 @@ class Meaning:
         Of the numbers in the prose (see :func:`fmt_number`).
     """
 
-    def __init__(self, profile, *, labels=None, higher_is=None, currency=None,
+    def __init__(self, profile, *, schema=None, labels=None, higher_is=None, currency=None,
                  significant_figures=3):
-        self.schema = getattr(profile, "schema", None)
+        self.schema = schema if schema is not None else getattr(profile, "schema", None)
         params = getattr(profile, "params", {}) or {}
         self.types = dict(params.get("types") or {})
-        self.positive = dict(params.get("positive") or {})
+        self.positive_levels = dict(params.get("positive") or {})
         self.labels = {**dict(getattr(profile, "labels_map", {}) or {}), **dict(labels or {})}
         self.higher = dict(higher_is or {})
         if currency is None:
@@ -105,9 +107,10 @@ class Meaning:
         """Whether the column's display name was given (not its bare column name)."""
         return self.label(column) != str(column)
 
-    def unit(self, column) -> str | None:
+    def unit(self, column) -> str:
+        """The declared unit ("" if none)."""
         spec = self.spec(column)
-        return spec.unit if spec is not None else None
+        return (spec.unit or "") if spec is not None else ""
 
     def higher_is(self, column) -> str:
         if column in self.higher:
@@ -123,10 +126,20 @@ class Meaning:
         spec = self.spec(column)
         return spec.level_label(level) if isinstance(spec, FeatureSpec) else str(level)
 
+    def level(self, column, level) -> str:
+        return self.level_text(column, level)
+
+    def positive(self, column):
+        """A binary's positive level: as profiled (declared or recognised), else declared."""
+        if column in self.positive_levels:
+            return self.positive_levels[column]
+        spec = self.spec(column)
+        return spec.positive_level() if isinstance(spec, FeatureSpec) else None
+
     def is_positive(self, row) -> bool:
         """Whether a categorical row is a binary's positive level ("present")."""
-        return (row.kind == "categorical" and row.variable in self.positive
-                and str(row.level) == self.positive[row.variable])
+        return (row.kind == "categorical" and row.variable in self.positive_levels
+                and str(row.level) == self.positive_levels[row.variable])
 
     def direction(self, row) -> int:
         """+1 if the row shows a need (worse than the population), -1 a strength, 0 neither.
@@ -369,9 +382,9 @@ def cluster_blocks(profile, cluster, *, name, rows, top_n, meaning, stability,
                         f"clients, so its figures are shown as '{mark}' to protect the "
                         f"privacy of the people in it.")
         else:
-            size_txt = (f"**Size:** {marker(cm, secondary=True)}: the number of clients (out "
-                        f"of{of_total or ' the total'}) is withheld so that a smaller "
-                        f"cluster's size cannot be worked out from the total.")
+            size_txt = (f"**Size:** the number of clients (out{of_total or ' of the total'}) "
+                        f"is withheld so that a smaller cluster's size cannot be worked out "
+                        f"from the total.")
     else:
         size_txt = (f"**Size:** {_count(n)} clients, {_pct(share)} of the {_count(total_n)} "
                     f"clients profiled.")

@@ -89,6 +89,8 @@ def aggregate_events(
 
         - ``n_<service>``, ``cost_<service>``: counts and costs by service type;
         - ``n_total``, ``cost_total``;
+        - ``n_contacts``: events of services other than ``inpatient_services`` (contacts,
+          without bed days);
         - ``<each of the above>_per_year``: divided by ``exposure_years``;
         - ``exposure_years``: the exposure used for the rates (see Notes);
         - ``inpatient_days``: distinct calendar days with an inpatient event;
@@ -253,6 +255,9 @@ def aggregate_events(
         out[f"n_{lab}"] = counts[:, j]
     n_total = counts.sum(axis=1)
     out["n_total"] = n_total
+    # contacts only: n_total adds bed days to contacts, two different things
+    contact_cols = [j for j, s in enumerate(svc_names) if s not in inpatient_services]
+    out["n_contacts"] = counts[:, contact_cols].sum(axis=1)
     if cost_w is not None:
         costs = np.bincount(cell, weights=cost_w, minlength=n * n_svc).reshape(n, n_svc)
         for j, lab in enumerate(labels):

@@ -20,7 +20,11 @@ cluster, assigned_on[, team]) and contacts/bed days (CONTACTS.csv: client_id, da
 and writes into DIR: status.csv (one row per client in service on --as-of), team_summary.csv,
 pareto.csv + pareto.png, trend.csv + trend.png, work_list.csv (clients to cluster at their
 appointments in the --work-days days after --as-of; contacts dated after --as-of serve as
-appointments unless --appointments is given) and exclusions.csv (input rows not used, why).
+appointments unless --appointments is given), exclusions.csv (input rows not used, why) and
+dashboard.html: one self-contained page (no network) with filters by team and team type, the
+status mix, the Pareto of teams, the monthly trend, the transitions between successive care
+clusters and the work list (sortable, exportable to CSV). --no-work-list leaves the work list
+(the only client-level data) out of the dashboard, for sharing beyond the team.
 """
 
 
@@ -48,6 +52,8 @@ def add_monitor_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--missing-threshold", type=int, default=2, metavar="N")
     p.add_argument("--work-days", type=int, default=28, metavar="N",
                    help="work list covers appointments in the N days after --as-of")
+    p.add_argument("--no-work-list", action="store_true",
+                   help="leave the work list (client ids) out of dashboard.html")
     p.set_defaults(func=run_monitor)
     return p
 
@@ -70,6 +76,7 @@ def run_monitor(args) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from ._dashboard import dashboard_html, transitions
     from ._status import review_status
     from ._summary import pareto_teams, team_summary
     from ._trend import trend
@@ -115,6 +122,11 @@ def run_monitor(args) -> int:
     plt.close(fig)
     wl = work_list(status, appointments, end=as_of_ts + pd.Timedelta(days=args.work_days))
     wl.to_csv(out / "work_list.csv")
+    moves = transitions(assignments, end=as_of_ts)
+    (out / "dashboard.html").write_text(
+        dashboard_html(status, trend=tr, transitions=moves,
+                       work_list=None if args.no_work_list else wl),
+        encoding="utf-8")
 
     s = status.summary
     shares = ", ".join(f"{k} {v:.1%}" for k, v in s["share"].items())

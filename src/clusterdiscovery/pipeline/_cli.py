@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-__all__ = ["add_discover_parser", "add_assign_parser"]
+__all__ = ["add_discover_parser", "add_assign_parser", "add_narratives_parser"]
 
 
 def add_discover_parser(subparsers) -> None:
@@ -91,4 +91,42 @@ def run_assign(args) -> int:
     n_uncertain = int(result["uncertain"].sum())
     print(f"assigned {len(result):,} clients to {model.n_clusters} clusters "
           f"({n_uncertain:,} uncertain); wrote {out}", file=sys.stdout)
+    return 0
+
+
+def add_narratives_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "narratives",
+        help="write one Markdown template per cluster for community experts to fill in",
+        description="Write STUDY_DIR/narratives/cluster_<k>.md: each cluster's data summary "
+                    "and headed prompts (history and life stories, strengths, services that "
+                    "work, policy and social context, who contributed), with the fingerprint "
+                    "of the clustering. Filled files are merged into the report the next time "
+                    "`discover` writes to STUDY_DIR; templates written for another clustering "
+                    "are refused. Existing files are kept (they may be filled in).",
+    )
+    p.add_argument("study", metavar="STUDY_DIR", help="output folder of `discover`")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace existing templates (their content is lost)")
+    p.set_defaults(func=run_narratives)
+
+
+def run_narratives(args) -> int:
+    import json
+
+    from ..describe._narratives import TEMPLATE_DIR, write_templates
+
+    study = Path(args.study)
+    source = study / "clusters" / "narrative_source.json"
+    if not source.is_file():
+        raise FileNotFoundError(
+            f"{source} not found: STUDY_DIR must be a folder written by `clusterdiscovery "
+            f"discover` (or ClusterDescriptions.save).")
+    doc = json.loads(source.read_text(encoding="utf-8"))
+    items = [(c["cluster"], c["name"], c["summary"]) for c in doc["clusters"]]
+    written = write_templates(items, study / TEMPLATE_DIR, fingerprint=doc["fingerprint"],
+                              overwrite=args.overwrite)
+    kept = len(items) - len(written)
+    print(f"{len(written)} template(s) written to {study / TEMPLATE_DIR}"
+          + (f"; {kept} existing file(s) kept" if kept else ""))
     return 0

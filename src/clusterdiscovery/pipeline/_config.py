@@ -39,7 +39,7 @@ DEFAULTS: dict = {
         # by default service use and cost are described by cluster, not clustered on
         "event_features": [],
         # aggregated service-use columns added to the profile
-        "profile_event_features": ["n_total_per_year", "inpatient_days", "crisis_episodes",
+        "profile_event_features": ["n_contacts_per_year", "inpatient_days", "crisis_episodes",
                                    "days_since_last_contact"],
     },
     "models": {

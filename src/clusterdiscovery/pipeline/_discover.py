@@ -168,6 +168,7 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
 
     stage("describe")
     from ..describe import describe_clusters
+    from ..describe._result import _check_sections
     from ..profiling import cluster_map
 
     numeric = selection.numeric_view_
@@ -178,11 +179,21 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     record = _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note,
                      clients, events)
     rcfg = cfg["report"]
+    narratives = rcfg["narratives"]
+    out_dir = cfg["output"]["dir"]
+    if narratives is None and out_dir is not None:
+        from ..describe._narratives import TEMPLATE_DIR
+        if (Path(out_dir) / TEMPLATE_DIR).is_dir():  # filled by community experts
+            narratives = Path(out_dir) / TEMPLATE_DIR
+    # the words come from the profile's schema: the client schema's meaning, and the labels
+    # and units of the aggregated service-use and cost columns (see _profile_schema)
     descriptions = describe_clusters(
-        profile, stability=stability, narratives=rcfg["narratives"],
+        profile, stability=stability, narratives=narratives,
         names=rcfg["names"] or None, title=rcfg["title"], currency=rcfg["currency"],
-        significant_figures=rcfg["significant_figures"],
-        sections=_sections(selection, candidates, record, cmap))
+        significant_figures=rcfg["significant_figures"])
+    # the sections' figures name the clusters, so they are drawn once the names are known
+    descriptions.sections = _check_sections(
+        _sections(selection, candidates, record, cmap, descriptions.names))
     done("describe")
 
     stage("write")
@@ -527,8 +538,12 @@ def _profile_schema(cfg, schema, table, event_cols):
                                                           "section")
                            if getattr(feat, k) is not None}
             features.pop(c, None)
-        elif c in event_cols:
-            measures[c] = {"label": labels.get(c, c), "section": service}
+        elif c in event_cols:  # cost_<service>, made by aggregate_events
+            window = cfg["data"]["window_days"]
+            label = labels.get(c) or (
+                f"{c[len('cost_'):].replace('_', ' ').capitalize()} cost"
+                + (f" in the last {window} days" if window else ""))
+            measures[c] = {"label": label, "section": service}
         else:
             measures[c] = {}
         costs.append(c)
@@ -571,15 +586,15 @@ def _event_labels(window_days) -> dict:
     """Plain names of the aggregated service-use columns (made by ``aggregate_events``)."""
     window = f" in the last {window_days} days" if window_days else ""
     return {
-        "n_total_per_year": "Contacts and bed days per year",
-        "n_total": f"Contacts and bed days{window}",
+        "n_contacts_per_year": "Contacts per year (bed days not counted)",
+        "n_contacts": f"Contacts{window} (bed days not counted)",
+        "n_total_per_year": "Service events per year (contacts and bed days together)",
+        "n_total": f"Service events{window} (contacts and bed days together)",
         "inpatient_days": f"Inpatient days{window}",
         "crisis_episodes": f"Crisis episodes{window}",
         "days_since_last_contact": "Days since the last contact",
         "exposure_years": "Years of follow-up",
         "cost_total": f"Total cost{window}",
-        "cost_inpatient_day": f"Inpatient cost{window}",
-        "cost_crisis": f"Crisis cost{window}",
     }
 
 
@@ -606,7 +621,7 @@ def _png(draw) -> bytes:
     return buf.getvalue()
 
 
-def _sections(selection, candidates, record, cmap):
+def _sections(selection, candidates, record, cmap, names=None):
     """Report sections on how the solution was chosen (tables, text and figures)."""
     cols = ["model", "k", "loglik", "n_parameters", "bic", "sabic", "entropy",
             "smallest_share", "silhouette"]
@@ -626,7 +641,8 @@ def _sections(selection, candidates, record, cmap):
          _png(lambda ax: selection.plot(ax=ax, criterion=record["criterion"]))),
         ("cluster_map", "Where the clusters lie: the first two principal components of the "
                         "clustering variables, binned into hexagons (only hexagons of at least "
-                        "min_cell_size clients are drawn)", _png(cmap.plot)),
+                        "min_cell_size clients are drawn)",
+         _png(lambda ax: cmap.plot(ax=ax, names=names))),
     ]
     return [
         ("How the clusters were chosen", method, [table.round(4), _shown(candidates)],

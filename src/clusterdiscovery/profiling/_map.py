@@ -52,9 +52,9 @@ class ClusterMap:
                 f"{len(self.cells)} hexagons of at least {self.min_cell_size} clients)</p>"
                 + self.summary.to_html(float_format=lambda v: f"{v:.2f}"))
 
-    def plot(self, ax=None):
+    def plot(self, ax=None, *, names=None):
         """Hexagons coloured by their majority cluster (shade = purity); cluster centres
-        labelled. Returns the axes."""
+        labelled; ``names`` (``{cluster: name}``) label the legend. Returns the axes."""
         import matplotlib.pyplot as plt
         from matplotlib.patches import RegularPolygon
 
@@ -77,12 +77,17 @@ class ClusterMap:
         ax.set_xlim(x0 - radius, x1 + radius)
         ax.set_ylim(y0 - radius, y1 + radius)
         ev = self.explained_variance
-        ax.set_xlabel(f"component 1 ({ev[0]:.0%} of variance)")
-        ax.set_ylabel(f"component 2 ({ev[1]:.0%} of variance)")
-        ax.set_title(f"Clients by cluster (hexagons of >= {self.min_cell_size} clients)")
-        handles = [plt.Line2D([], [], marker="h", ls="", color=colour[c], label=str(c))
+        ax.set_xlabel(f"principal component 1 ({ev[0]:.0%} of variance)")
+        ax.set_ylabel(f"principal component 2 ({ev[1]:.0%} of variance)")
+        ax.set_title(f"Where the clusters lie (each hexagon holds at least "
+                     f"{self.min_cell_size} clients; no individual is drawn)", fontsize=10)
+        names = dict(names or {})
+        handles = [plt.Line2D([], [], marker="h", ls="", color=colour[c],
+                              label=f"{c}: {names[c]}" if c in names else str(c))
                    for c in clusters]
-        ax.legend(handles=handles, title="cluster", loc="best", fontsize=8)
+        # below the map, so that it hides no hexagon
+        ax.legend(handles=handles, title="cluster", loc="upper center", fontsize=8,
+                  bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
         return ax
 
     def _hex_radius(self) -> float:
@@ -90,7 +95,7 @@ class ClusterMap:
         return (x1 - x0) / self.gridsize / np.sqrt(3) * 1.05
 
 
-def cluster_map(X, labels, *, min_cell_size=11, gridsize=25) -> ClusterMap:
+def cluster_map(X, labels, *, min_cell_size=11, gridsize="auto") -> ClusterMap:
     """Project clients to two principal components and bin them into hexagons.
 
     The map shows where clusters sit relative to one another without drawing any client:
@@ -106,8 +111,12 @@ def cluster_map(X, labels, *, min_cell_size=11, gridsize=25) -> ClusterMap:
         Cluster labels; -1 (noise) is drawn as its own group.
     min_cell_size : int
         Smallest count of clients a hexagon (or a cluster's centre) may show.
-    gridsize : int
-        Number of hexagons across the x axis.
+    gridsize : int or "auto"
+        Number of hexagons across the x axis. ``"auto"`` (default) takes the finest of
+        :data:`AUTO_GRIDSIZES` on which the most clusters of at least ``min_cell_size``
+        clients are visible: each holds the majority of drawn hexagons covering at least
+        half of its clients (a sparse cluster is otherwise lost in blank, too-small
+        hexagons).
 
     Returns
     -------
@@ -116,7 +125,8 @@ def cluster_map(X, labels, *, min_cell_size=11, gridsize=25) -> ClusterMap:
     from sklearn.decomposition import PCA
 
     min_cell_size = check_int(min_cell_size, "min_cell_size", low=0)
-    gridsize = check_int(gridsize, "gridsize", low=2)
+    if not (isinstance(gridsize, str) and gridsize == "auto"):
+        gridsize = check_int(gridsize, "gridsize", low=2)
     if isinstance(X, pd.DataFrame):
         bad = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
         if bad:
@@ -140,28 +150,12 @@ def cluster_map(X, labels, *, min_cell_size=11, gridsize=25) -> ClusterMap:
     pca = PCA(n_components=2, svd_solver="full").fit(Z)
     P = pca.transform(Z)
 
-    # pointy-top hexagonal grid: two offset rectangular lattices, nearest centre wins
     x0, y0 = P.min(axis=0)
     x1, y1 = P.max(axis=0)
-    sx = max(x1 - x0, 1e-12) / gridsize
-    sy = sx * np.sqrt(3)
-    ix1, iy1 = np.round((P[:, 0] - x0) / sx), np.round((P[:, 1] - y0) / sy)
-    ix2, iy2 = np.floor((P[:, 0] - x0) / sx), np.floor((P[:, 1] - y0) / sy)
-    c1 = np.c_[x0 + ix1 * sx, y0 + iy1 * sy]
-    c2 = np.c_[x0 + (ix2 + 0.5) * sx, y0 + (iy2 + 0.5) * sy]
-    first = ((P - c1) ** 2).sum(axis=1) <= ((P - c2) ** 2).sum(axis=1)
-    centres = np.where(first[:, None], c1, c2)
-    cells = pd.DataFrame({"x": np.round(centres[:, 0], 9), "y": np.round(centres[:, 1], 9),
-                          "cluster": labels})
-    counts = cells.groupby(["x", "y", "cluster"]).size().rename("k").reset_index()
-    totals = counts.groupby(["x", "y"])["k"].transform("sum")
-    counts["n"] = totals
-    top = (counts.sort_values(["x", "y", "k", "cluster"], ascending=[True, True, False, True])
-           .drop_duplicates(["x", "y"]))
-    top = top[top["n"] >= max(min_cell_size, 1)]
-    drawn = pd.DataFrame({"x": top["x"].to_numpy(), "y": top["y"].to_numpy(),
-                          "n": top["n"].to_numpy(), "cluster": top["cluster"].to_numpy(),
-                          "purity": np.floor(10 * (top["k"] / top["n"]).to_numpy() + 1e-9) / 10})
+    if gridsize == "auto":
+        gridsize, drawn = _adaptive_bins(P, labels, min_cell_size)
+    else:
+        drawn = _finish(_bin(P, labels, gridsize, min_cell_size))
 
     uniq, inv, sizes = np.unique(labels, return_inverse=True, return_counts=True)
     centre = np.c_[np.bincount(inv, weights=P[:, 0]), np.bincount(inv, weights=P[:, 1])]
@@ -173,6 +167,63 @@ def cluster_map(X, labels, *, min_cell_size=11, gridsize=25) -> ClusterMap:
     return ClusterMap(summary, drawn, method="pca",
                       explained_variance=pca.explained_variance_ratio_,
                       min_cell_size=min_cell_size, gridsize=gridsize, extent=(x0, x1, y0, y1))
+
+
+#: Hexagons across the x axis tried by ``gridsize="auto"``, finest first.
+AUTO_GRIDSIZES = (30, 25, 20, 16, 13, 10, 8, 6, 5, 4)
+
+
+def _bin(P, labels, gridsize, min_cell_size) -> pd.DataFrame:
+    """Drawn hexagons (``n >= min_cell_size``) of a pointy-top grid with ``gridsize``
+    hexagons across: two offset rectangular lattices, nearest centre wins."""
+    x0, y0 = P.min(axis=0)
+    x1, _ = P.max(axis=0)
+    sx = max(x1 - x0, 1e-12) / gridsize
+    sy = sx * np.sqrt(3)
+    ix1, iy1 = np.round((P[:, 0] - x0) / sx), np.round((P[:, 1] - y0) / sy)
+    ix2, iy2 = np.floor((P[:, 0] - x0) / sx), np.floor((P[:, 1] - y0) / sy)
+    c1 = np.c_[x0 + ix1 * sx, y0 + iy1 * sy]
+    c2 = np.c_[x0 + (ix2 + 0.5) * sx, y0 + (iy2 + 0.5) * sy]
+    first = ((P - c1) ** 2).sum(axis=1) <= ((P - c2) ** 2).sum(axis=1)
+    centres = np.where(first[:, None], c1, c2)
+    cells = pd.DataFrame({"x": np.round(centres[:, 0], 9), "y": np.round(centres[:, 1], 9),
+                          "cluster": labels})
+    counts = cells.groupby(["x", "y", "cluster"]).size().rename("k").reset_index()
+    counts["n"] = counts.groupby(["x", "y"])["k"].transform("sum")
+    top = (counts.sort_values(["x", "y", "k", "cluster"], ascending=[True, True, False, True])
+           .drop_duplicates(["x", "y"]))
+    top = top[top["n"] >= max(min_cell_size, 1)]
+    return pd.DataFrame({"x": top["x"].to_numpy(), "y": top["y"].to_numpy(),
+                         "n": top["n"].to_numpy(), "cluster": top["cluster"].to_numpy(),
+                         "share": (top["k"] / top["n"]).to_numpy(),
+                         "k": top["k"].to_numpy()})
+
+
+def _n_visible(drawn, labels, min_cell_size, min_share=0.5) -> int:
+    """How many clusters of at least ``min_cell_size`` clients are visible: they hold the
+    majority of drawn hexagons covering at least ``min_share`` of their clients."""
+    uniq, sizes = np.unique(labels, return_counts=True)
+    held = drawn.groupby("cluster")["k"].sum()
+    return int(sum(held.get(c, 0) >= min_share * size
+                   for c, size in zip(uniq, sizes) if size >= max(min_cell_size, 1)))
+
+
+def _adaptive_bins(P, labels, min_cell_size):
+    """The finest grid of :data:`AUTO_GRIDSIZES` on which the most clusters of at least
+    ``min_cell_size`` clients are visible (:func:`_n_visible`): every one of them where any
+    grid achieves it. (A cluster lying under others in the projection may be the majority
+    nowhere; its centre is still labelled.)"""
+    grids = [(g, _bin(P, labels, g, min_cell_size)) for g in AUTO_GRIDSIZES]
+    score = [_n_visible(d, labels, min_cell_size) for _, d in grids]
+    g, drawn = grids[int(np.argmax(score))]  # the first (finest) of the best
+    return g, _finish(drawn)
+
+
+def _finish(drawn) -> pd.DataFrame:
+    """The kept columns; purity rounded down to a multiple of 0.1 (see ClusterMap)."""
+    out = drawn[["x", "y", "n", "cluster"]].copy()
+    out["purity"] = np.floor(10 * drawn["share"].to_numpy() + 1e-9) / 10
+    return out.reset_index(drop=True)
 
 
 def _check_labels(labels, X, n: int) -> np.ndarray:

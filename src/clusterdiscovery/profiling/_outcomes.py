@@ -105,7 +105,9 @@ def build_outcome(base: np.ndarray, follow: np.ndarray, groups: Groups, size_rea
         reasons.iloc[np.flatnonzero(sec_n & ok), 0] = SECONDARY
         share_cols = ["share_improved", "share_unchanged", "share_deteriorated"]
         prim = small_count(rawcounts.T, m) | (reasons[share_cols].to_numpy() != NONE)
-        sec = complete_lines(rawcounts.T, prim, axes=(1,))
+        # hide "unchanged" before "deteriorated" before "improved": the least informative
+        # complementary cell, so the headline share survives
+        sec = complete_lines(rawcounts.T, prim, axes=(1,), information=[2, 0, 1])
         cur = reasons[share_cols].to_numpy()
         cur = np.where(cur != NONE, cur, np.where(small_count(rawcounts.T, m), SMALL_COUNT,
                                                   np.where(sec, SECONDARY, NONE)))

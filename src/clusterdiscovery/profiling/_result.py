@@ -323,7 +323,8 @@ class ClusterProfile:
 
     # ------------------------------------------------------------------ plots
     def plot(self, ax=None, kind: str = "costs", *, top_n: int = 5, cost: str | None = None,
-             outcome: str | None = None):
+             outcome: str | None = None, schema=None, names=None, currency: str = "£",
+             labels=None):
         """Draw the profile on ``ax`` and return it.
 
         Parameters
@@ -334,6 +335,15 @@ class ClusterProfile:
             distinguishing features of each cluster; ``"sizes"``: clients per group;
             ``"outcomes"``: mean change per group with its interval.
             Suppressed values are left out and labelled.
+        schema : ClientSchema, optional
+            Labels, level labels, units and directions of the features, costs and outcomes
+            (``higher_is``): axis titles say the unit and which way is better.
+        names : dict, optional
+            ``{cluster: name}``: clusters are labelled "0: name" on the axes.
+        currency : str
+            Unit of a cost without one (the schema's ``currency`` takes precedence).
+        labels : dict, optional
+            ``{column: label}`` for columns the schema does not label.
         """
         import matplotlib.pyplot as plt
 
@@ -344,8 +354,25 @@ class ClusterProfile:
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4))
         mark = marker(self.min_cell_size)
-        labels = [str(g) for g in self.groups]
+        names = dict(names or {})
+        extra = {**self.labels_map, **dict(labels or {})}  # column -> label
+        labels = [_axis_name(g, names) for g in self.groups]
         y = np.arange(len(self.groups))
+        currency = (getattr(schema, "currency", None) or currency) if schema else currency
+
+        def meta(col):
+            """(label, unit, higher_is) of a column, from the schema."""
+            spec = None
+            if schema is not None:
+                try:
+                    spec = schema.spec_of(col)
+                except ValueError:
+                    spec = None
+            label = (spec.label if spec is not None and spec.label else
+                     extra.get(col, str(col).replace("_", " ")))
+            return (label, getattr(spec, "unit", None) if spec is not None else None,
+                    getattr(spec, "higher_is", None) if spec is not None else None)
+
         if kind == "sizes":
             vals = self.sizes[self.groups].to_numpy(dtype=float)
             ax.barh(y, np.nan_to_num(vals), color="#4C72B0")
@@ -363,13 +390,29 @@ class ClusterProfile:
                 frame, _ = self.cost_table(cost)
                 if frame is None:
                     raise ValueError("No cost column was profiled; pass costs=[...].")
-                col, title = "mean", f"Mean cost per client ({cost or self.cost_columns[0]})"
+                name = cost or self.cost_columns[0]
+                label, unit, higher = meta(name)
+                col = "mean"
+                title = f"Mean {label[:1].lower() + label[1:]} per client"
+                if higher in ("worse", "better"):
+                    title += f" ({'lower' if higher == 'worse' else 'higher'} is better)"
+                unit_text = unit or currency
             else:
                 if not self._outcomes:
                     raise ValueError("No outcome was profiled; pass outcomes={...}.")
                 name = _known(self._outcomes, "outcome", outcome)
-                frame = self._outcomes[name][0]
-                col, title = "mean_change", f"Mean change in {name}"
+                frame, _, info = self._outcomes[name]
+                label, unit, _ = meta(name)
+                better = "higher" if info["higher_is_better"] else "lower"
+                col = "mean_change"
+                title = f"Mean change in {label} ({better} is better)"
+                unit_text = unit or "points"
+                ax.axvline(0, color="black", lw=0.8)
+                ax.annotate("better \u2192" if info["higher_is_better"] else
+                            "\u2190 better", xy=(0.98 if info["higher_is_better"] else 0.02,
+                                                  1.01), xycoords="axes fraction",
+                            ha="right" if info["higher_is_better"] else "left", va="bottom",
+                            fontsize=8, color="#2a7a2a")
             m = frame.loc[self.groups, col].to_numpy(dtype=float)
             lo = frame.loc[self.groups, "ci_low"].to_numpy(dtype=float)
             hi = frame.loc[self.groups, "ci_high"].to_numpy(dtype=float)
@@ -390,10 +433,17 @@ class ClusterProfile:
             ax.set_ylim(len(self.groups) - 0.5, -0.5)
             ax.set_ylabel("cluster")
             level = self.params.get("confidence_level", 0.95)
-            ax.set_xlabel(f"{col.replace('_', ' ')} ({100 * level:g}% BCa interval)")
-            ax.set_title(title)
+            what = "mean per client" if kind == "costs" else "mean change"
+            ax.set_xlabel(f"{what} ({unit_text}), {100 * level:g}% "
+                          f"{'BCa ' if kind == 'costs' else ''}interval")
+            ax.set_title(title, fontsize=10)
+            if kind == "costs" and not unit:
+                from matplotlib.ticker import FuncFormatter
+
+                ax.xaxis.set_major_formatter(FuncFormatter(
+                    lambda v, _: f"{'-' if v < 0 else ''}{currency}{abs(v):,.0f}"))
         else:
-            mat, rows, cols = self.vtest_matrix(top_n)
+            mat, rows, cols = self.vtest_matrix(top_n, schema=schema, labels=extra)
             if mat.size == 0:
                 raise ValueError("No distinguishing features to draw.")
             lim = max(2.0, float(np.nanmax(np.abs(mat))) if np.isfinite(mat).any() else 2.0)
@@ -401,17 +451,21 @@ class ClusterProfile:
             im = ax.imshow(np.clip(mat, -lim, lim), cmap="RdBu_r", vmin=-lim, vmax=lim,
                            aspect="auto")
             ax.set_xticks(np.arange(len(cols)), cols, rotation=60, ha="right", fontsize=7)
-            ax.set_yticks(np.arange(len(rows)), [str(r) for r in rows])
+            ax.set_yticks(np.arange(len(rows)), [_axis_name(r, names) for r in rows])
             ax.set_ylabel("cluster")
             for (i, j), v in np.ndenumerate(mat):
+                # white on dark cells, black on light ones: readable either way
+                dark = np.isfinite(v) and abs(v) > 0.45 * lim
                 ax.text(j, i, "s" if np.isnan(v) else f"{v:.0f}", ha="center",
-                        va="center", fontsize=6)
-            ax.figure.colorbar(im, ax=ax, label="v-test (clipped)")
-            ax.set_title("v-tests of the most distinguishing features ('s' = suppressed)")
+                        va="center", fontsize=6, color="white" if dark else "black")
+            ax.figure.colorbar(im, ax=ax, label="v-test (red: higher in the cluster)")
+            ax.set_title("v-tests of the most distinguishing features ('s' = suppressed)",
+                         fontsize=10)
         return ax
 
-    def vtest_matrix(self, top_n: int = 5):
-        """(clusters x features) v-tests of the union of each cluster's top features."""
+    def vtest_matrix(self, top_n: int = 5, *, schema=None, labels=None):
+        """(clusters x features) v-tests of the union of each cluster's top features; the
+        feature names are the schema's labels and level labels when a schema is given."""
         top_n = check_int(top_n, "top_n", low=1)
         d = self.distinguishing
         keys = []
@@ -426,8 +480,36 @@ class ClusterProfile:
         for i, c in enumerate(self.clusters):
             for j, k in enumerate(keys):
                 mat[i, j] = look.get((c, *k), np.nan)
-        names = [self.labels_map.get(v, v) + (f"={lv}" if lv else "") for v, lv in keys]
+        names = [_feature_name(v, lv, schema, {**self.labels_map, **dict(labels or {})})
+                 for v, lv in keys]
         return mat, self.clusters, names
+
+
+def _axis_name(group, names: dict) -> str:
+    """'3: Older, retired' (or '3' without a name); long names shortened."""
+    if group not in names:
+        return str(group)
+    name = str(names[group])
+    return f"{group}: {name if len(name) <= 34 else name[:32] + '...'}"
+
+
+def _feature_name(variable, level, schema, labels_map) -> str:
+    """'Diagnosis group: psychosis' from the schema's label and level label."""
+    spec = None
+    if schema is not None:
+        try:
+            spec = schema.spec_of(variable)
+        except ValueError:
+            spec = None
+    label = spec.label if spec is not None and spec.label else labels_map.get(
+        variable, str(variable).replace("_", " "))
+    if level == "" or level is None:
+        return label
+    if spec is not None and spec.type == "binary" and str(level) == str(
+            spec.positive_level()):
+        return label
+    text = spec.level_label(level) if spec is not None else str(level).replace("_", " ")
+    return f"{label}: {text}"
 
 
 def _known(source: dict, what: str, name):

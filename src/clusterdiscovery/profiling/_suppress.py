@@ -12,8 +12,10 @@ Rules (documented in ``docs/profiling.md``):
   variable within a cluster add up to the cluster size; a level's counts across clusters add
   up to its overall count; cluster sizes add up to the population), a single suppressed
   cell could be recovered by subtraction. In every such line with exactly one suppressed
-  cell, the next smallest non-zero cell is suppressed as well. This is repeated until no
-  line has a single suppressed cell. The overall column takes part: its level counts add
+  cell, another non-zero cell is suppressed as well: the least informative one where the
+  caller ranks them (outcomes hide "unchanged" before "deteriorated" before "improved", so
+  the headline figure survives), else the next smallest. This is repeated until no line
+  has a single suppressed cell. The overall column takes part: its level counts add
   up to the population, and each level's cluster counts add up to its overall count.
 * **Shares.** A shown level count and its share give the non-missing total (count /
   share), hence the missing count; so in a group whose missing count is hidden, the
@@ -31,7 +33,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["marker", "SECONDARY_MARK", "small_count", "complete_lines", "SuppressionLog"]
+__all__ = ["marker", "SECONDARY_MARK", "small_count", "complete_lines", "SuppressionLog",
+           "withheld"]
 
 #: Shown in place of a cell hidden only to protect another (small) cell.
 SECONDARY_MARK = "suppressed (to protect a small cell)"
@@ -47,6 +50,19 @@ def marker(min_cell_size: int, secondary: bool = False) -> str:
     return SECONDARY_MARK if secondary else f"suppressed (<{min_cell_size})"
 
 
+def withheld(subject: str, mark: str, min_cell_size: int) -> str:
+    """A withheld figure as a clause that reads as English, e.g. "the share who improved
+    reliably is withheld because it rests on fewer than 11 clients".
+
+    ``mark`` is the cell's marker (:func:`marker`): the primary marker gives the small-count
+    reason, :data:`SECONDARY_MARK` the "worked out from a total" reason.
+    """
+    if mark == SECONDARY_MARK:
+        return (f"{subject} is withheld so that a smaller figure cannot be worked out from "
+                f"the totals")
+    return f"{subject} is withheld because it rests on fewer than {min_cell_size} clients"
+
+
 def small_count(counts, min_cell_size: int) -> np.ndarray:
     """Mask of counts that must be suppressed: ``1 <= count < min_cell_size``."""
     counts = np.asarray(counts, dtype=float)
@@ -56,7 +72,8 @@ def small_count(counts, min_cell_size: int) -> np.ndarray:
         return (counts >= 1) & (counts < min_cell_size)
 
 
-def complete_lines(values, mask, axes=(0, 1), max_rounds: int = 50) -> np.ndarray:
+def complete_lines(values, mask, axes=(0, 1), max_rounds: int = 50, *,
+                   information=None) -> np.ndarray:
     """Secondary suppression on a 2-D table of cells that add up along ``axes``.
 
     Parameters
@@ -67,6 +84,11 @@ def complete_lines(values, mask, axes=(0, 1), max_rounds: int = 50) -> np.ndarra
         Cells already suppressed.
     axes : tuple of int
         ``1``: each row adds up to a shown total; ``0``: each column does.
+    information : (r, c) array, optional
+        How much a reader loses when a cell is hidden (e.g. 0 for "unchanged", 1 for
+        "deteriorated", 2 for "improved"). The complementary cell is the least informative
+        candidate, the smallest among equally informative ones. Default: all equal, so the
+        smallest non-zero cell is chosen.
 
     Returns
     -------
@@ -78,15 +100,23 @@ def complete_lines(values, mask, axes=(0, 1), max_rounds: int = 50) -> np.ndarra
     mask = np.array(mask, dtype=bool, copy=True)
     if values.ndim != 2 or values.size == 0:
         return mask
+    info = (np.zeros(values.shape) if information is None else
+            np.broadcast_to(np.asarray(information, dtype=float), values.shape))
+    # order of preference: least information first, then smallest value
+    rank = np.empty(values.size)
+    order = np.lexsort((values.ravel(), info.ravel()))
+    rank[order] = np.arange(values.size)
+    rank = rank.reshape(values.shape)
     for _ in range(max_rounds):
         changed = False
         for axis in axes:
             v = values if axis == 1 else values.T
             m = mask if axis == 1 else mask.T
+            rk = rank if axis == 1 else rank.T
             single = m.sum(axis=1) == 1
             if not single.any():
                 continue
-            cand = np.where(~m & (v > 0) & np.isfinite(v), v, np.inf)
+            cand = np.where(~m & (v > 0) & np.isfinite(v), rk, np.inf)
             pick = np.argmin(cand, axis=1)
             ok = single & np.isfinite(cand[np.arange(len(cand)), pick])
             rows = np.flatnonzero(ok)

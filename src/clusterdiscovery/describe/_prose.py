@@ -1,0 +1,357 @@
+"""The printed page of one cluster: an opening paragraph of plain English, then the key
+figures, then the experts' view.
+
+Everything is written from the :class:`~clusterdiscovery.profiling.ClusterProfile` by fixed
+templates (same profile, same words). Labels, units and directions come from the
+:class:`~clusterdiscovery.ClientSchema` only (``label``, ``unit``, ``level_labels``,
+``higher_is`` of each feature, cost and outcome); nothing here looks at a column's name. A
+feature without a declared direction is described, never called a need or a strength.
+
+Every withheld figure reads as a sentence (see
+:func:`clusterdiscovery.profiling._suppress.withheld`).
+
+References
+----------
+Cluster-based planning asks for "a one-page prose description" of each cluster that
+incorporates the community experts' view; see ``docs/descriptions.md``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ..profiling._data import OVERALL
+from ..profiling._suppress import marker, withheld
+from ._text import Meaning
+
+__all__ = ["Meaning", "opening_paragraph", "outcome_sentence", "key_figures", "page_blocks"]
+
+_WORDS = {2: "twice", 3: "three times", 4: "four times", 5: "five times"}
+
+
+# ------------------------------------------------------------------ number formats
+def _finite(v) -> bool:
+    return v is not None and not (isinstance(v, float) and math.isnan(v)) and np.isfinite(v)
+
+
+def num(v) -> str:
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{v:.1f}" if abs(v) >= 1 or v == 0 else f"{v:.2f}"
+
+
+def pct(v) -> str:
+    p = 100 * v
+    return f"{p:.0f}%" if p >= 10 or p == 0 else f"{p:.1f}%"
+
+
+def count(v) -> str:
+    return f"{int(round(v)):,}"
+
+
+def with_unit(v, unit) -> str:
+    return f"{num(v)} {unit}".rstrip()
+
+
+def lower_first(text: str) -> str:
+    """'Hallucinations and delusions' -> 'hallucinations and delusions'; acronyms kept."""
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def join_and(items) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def times(ratio) -> str:
+    """'twice the population rate', '2.4 times the population rate', '60% above ...'."""
+    if ratio >= 1.95:
+        r = round(ratio, 1)
+        if abs(r - round(r)) < 0.05 and round(r) in _WORDS:
+            return f"{_WORDS[round(r)]} the population rate"
+        return f"{r:.1f} times the population rate"
+    return f"{100 * (ratio - 1):.0f}% above the population rate"
+
+
+# ------------------------------------------------------------------ the paragraph
+def _significant(profile, cluster):
+    d = profile.distinguishing
+    alpha = profile.params.get("alpha", 0.05)
+    rows = d[(d["cluster"] == cluster) & ~d["suppressed"] & (d["p_adjusted"] < alpha)]
+    return rows.reindex(rows["v_test"].abs().sort_values(ascending=False).index)
+
+
+def _size_sentence(profile, cluster) -> str:
+    n = profile.table1.loc[("clients", "", "n"), cluster]
+    share = profile.table1.loc[("clients", "", "share"), cluster]
+    total = profile.table1.loc[("clients", "", "n"), OVERALL]
+    if _finite(n):
+        return (f"This cluster holds {count(n)} clients, {pct(share)} of the "
+                f"{count(total)} profiled.")
+    mark = profile.cell_mark("table1", cluster, ("clients", "", "n")) or marker(
+        profile.min_cell_size)
+    return upper_first(withheld("the number of clients in this cluster", mark,
+                                profile.min_cell_size)) + "."
+
+
+def _category_sentences(rows, meaning, limit=3) -> list[str]:
+    out = []
+    for r in rows[rows["kind"] != "numeric"].itertuples():
+        if r.v_test <= 0 or len(out) >= limit:
+            continue
+        label = lower_first(meaning.label(r.variable))
+        positive = meaning.positive(r.variable)
+        is_present = positive is not None and str(r.level) == str(positive)
+        if is_present:
+            out.append(f"{upper_first(label)} is recorded for {pct(r.cluster_value)} of them, "
+                       f"{times(r.ratio) if r.ratio >= 1.1 else 'close to the population rate'}"
+                       f" ({pct(r.overall_value)} overall).")
+        elif r.cluster_value >= 0.5:
+            out.append(f"For most people in this cluster ({pct(r.cluster_value)}, against "
+                       f"{pct(r.overall_value)} overall) {label} is "
+                       f"{meaning.level(r.variable, r.level)}.")
+        elif r.ratio >= 1.1:
+            out.append(f"For {pct(r.cluster_value)} of them {label} is "
+                       f"{meaning.level(r.variable, r.level)}, {times(r.ratio)}.")
+    return out
+
+
+def _numeric_phrase(r, meaning) -> str:
+    unit = meaning.unit(r.variable)
+    return (f"{lower_first(meaning.label(r.variable))} (average "
+            f"{with_unit(r.cluster_value, unit)} against {with_unit(r.overall_value, unit)})")
+
+
+def _numeric_sentences(rows, meaning, limit=3) -> list[str]:
+    needs, strengths, neutral = [], [], []
+    for r in rows[rows["kind"] == "numeric"].itertuples():
+        h = meaning.higher_is(r.variable)
+        if h in ("worse", "better"):
+            worse = (r.v_test > 0) == (h == "worse")
+            (needs if worse else strengths).append(r)
+        else:
+            neutral.append(r)
+    out = []
+    for r in neutral[:2]:
+        unit = meaning.unit(r.variable)
+        out.append(f"{upper_first(meaning.label(r.variable))} averages "
+                   f"{with_unit(r.cluster_value, unit)}, against "
+                   f"{with_unit(r.overall_value, unit)} in the whole population.")
+    if needs:
+        out.append("Compared with the whole population, their greatest needs are in "
+                   + join_and(_numeric_phrase(r, meaning) for r in needs[:limit]) + ".")
+    if strengths:
+        out.append("They do better than the population on "
+                   + join_and(_numeric_phrase(r, meaning) for r in strengths[:limit]) + ".")
+    return out
+
+
+def _cost_sentence(profile, cluster, meaning) -> str:
+    if not profile.cost_columns:
+        return ""
+    col = profile.cost_columns[0]
+    frame, _ = profile.cost_table(col)
+    r, o = frame.loc[cluster], frame.loc[OVERALL]
+    m = profile.min_cell_size
+    what = _cost_label(profile, col, meaning)
+
+    def amount(v):
+        return meaning.amount(v, col, money_if_no_unit=True)
+
+    if not _finite(r["mean"]):
+        mark = profile.cell_mark("costs", cluster, "mean", name=col) or marker(m)
+        return upper_first(withheld(f"the mean {what} per client", mark, m)) + "."
+    text = f"On average each client's {what} is {amount(r['mean'])}"
+    if _finite(o["mean"]) and o["mean"] > 0:
+        ratio = r["mean"] / o["mean"]
+        text += (f", {ratio:.1f} times the population mean of {amount(o['mean'])}"
+                 if ratio >= 1.05 else
+                 f", about the population mean of {amount(o['mean'])}" if ratio > 0.95 else
+                 f", {100 * ratio:.0f}% of the population mean of {amount(o['mean'])}")
+    text += "."
+    share = r.get("share_of_total", np.nan)
+    n_share = profile.table1.loc[("clients", "", "share"), cluster]
+    if _finite(share) and _finite(n_share):
+        text += (f" The cluster accounts for {pct(share)} of the total with {pct(n_share)} "
+                 f"of the clients.")
+    return text
+
+
+def _cost_label(profile, col, meaning) -> str:
+    """A cost's label; 'cost' for the only cost when it has none."""
+    if meaning.label(col) != col:
+        return lower_first(meaning.label(col))
+    return "cost" if len(profile.cost_columns) == 1 else col.replace("_", " ")
+
+
+def outcome_sentence(profile, cluster, name, meaning) -> str:
+    """One outcome of one cluster in a sentence: direction of change, size and interval,
+    reliable improvement and deterioration; any withheld figure says why in words."""
+    frame, _, info = profile.outcome_table(name)
+    r = frame.loc[cluster]
+    m = profile.min_cell_size
+    label = meaning.label(name) if meaning.label(name) != name else name.replace("_", " ")
+    higher_better = info["higher_is_better"]
+    better = "higher" if higher_better else "lower"
+    unit = meaning.unit(name) or "points"
+    conf = f"{profile.params.get('confidence_level', 0.95):.0%}"
+
+    def mark(stat):
+        return profile.cell_mark("outcomes", cluster, stat, name=name) or marker(m)
+
+    if not _finite(r["mean_change"]):
+        return upper_first(withheld(f"the change in {label} in this cluster", mark(
+            "mean_change"), m)) + "."
+    change = r["mean_change"]
+    improved = (change > 0) == higher_better and change != 0
+    verb = "rose" if change > 0 else "fell" if change < 0 else "did not change"
+    text = f"{label} ({better} is better) {verb}"
+    if change != 0:
+        text += f" by {num(abs(change))} {unit} on average"
+    if _finite(r["ci_low"]) and _finite(r["ci_high"]):
+        text += f" ({conf} interval {r['ci_low']:+.1f} to {r['ci_high']:+.1f})"
+    if _finite(r["baseline_mean"]):
+        text += f" from {num(r['baseline_mean'])} at baseline"
+    clear = (_finite(r["ci_low"]) and _finite(r["ci_high"])
+             and (r["ci_low"] > 0 or r["ci_high"] < 0))
+    if change != 0:
+        text += ((", an improvement" if improved else ", a deterioration") if clear else
+                 ", not clearly different from no change")
+    text += "."
+    who = (f"of the {count(r['n'])} clients with both scores" if _finite(r["n"]) else
+           "of the clients with both scores")
+    parts = []
+    for stat, words in (("share_improved", "improved reliably"),
+                        ("share_deteriorated", "deteriorated reliably")):
+        if _finite(r[stat]):
+            parts.append(f"{pct(r[stat])} {words}" if r[stat] > 0 else f"none {words}")
+        else:
+            parts.append(withheld(f"the share who {words}", mark(stat), m))
+    shown = [p for p in parts if "withheld" not in p]
+    hidden = [p for p in parts if "withheld" in p]
+    sentence = ""
+    if shown:
+        sentence = f" {upper_first(join_and(shown))} ({who})"
+        sentence += "; " + join_and(hidden) + "." if hidden else "."
+    else:
+        sentence = f" {upper_first(join_and(hidden))} ({who})."
+    if not _finite(r["n"]):
+        sentence += " " + upper_first(withheld("the number of clients with both scores",
+                                               mark("n"), m)) + "."
+    return upper_first(text) + sentence
+
+
+def opening_paragraph(profile, cluster, meaning) -> str:
+    """The opening paragraph of a cluster's page (plain English, deterministic)."""
+    if profile.is_suppressed(cluster) and _small_group(profile, cluster):
+        m = profile.min_cell_size
+        return (f"This cluster has fewer than {m} clients. To protect the privacy of the "
+                f"people in it, nothing more is reported about it.")
+    rows = _significant(profile, cluster)
+    sentences = [_size_sentence(profile, cluster)]
+    if rows.empty:
+        sentences.append("No feature sets this cluster apart from the whole population beyond "
+                         "chance.")
+    sentences += _category_sentences(rows, meaning)
+    sentences += _numeric_sentences(rows, meaning)
+    cost = _cost_sentence(profile, cluster, meaning)
+    if cost:
+        sentences.append(cost)
+    for name in profile.outcome_names:
+        sentences.append(outcome_sentence(profile, cluster, name, meaning))
+    return " ".join(sentences)
+
+
+def _small_group(profile, cluster) -> bool:
+    d = profile.distinguishing
+    reasons = d.loc[d["cluster"] == cluster, "reason"].astype(str)
+    return bool(len(reasons)) and reasons.str.startswith("group has fewer").all()
+
+
+# ------------------------------------------------------------------ key figures
+def key_figures(profile, cluster, meaning, stability=None) -> pd.DataFrame:
+    """The key figures of a cluster beside the population's, as text."""
+    m = profile.min_cell_size
+    t1 = profile.table1
+    rows = []
+
+    def shown(table, stat, value, fmt, group, name=None):
+        if _finite(value):
+            return fmt(value)
+        return profile.cell_mark(table, group, stat, name=name) or marker(m)
+
+    rows.append(("clients",
+                 shown("table1", ("clients", "", "n"), t1.loc[("clients", "", "n"), cluster],
+                       count, cluster),
+                 count(t1.loc[("clients", "", "n"), OVERALL])))
+    for col in profile.cost_columns[:3]:
+        frame, _ = profile.cost_table(col)
+
+        def money(v, col=col):
+            return meaning.amount(v, col, money_if_no_unit=True)
+
+        r, o = frame.loc[cluster], frame.loc[OVERALL]
+        label = _cost_label(profile, col, meaning)
+        rows.append((f"mean {label} per client",
+                     shown("costs", "mean", r["mean"], money, cluster, col),
+                     money(o["mean"]) if _finite(o["mean"]) else ""))
+    for name in profile.outcome_names:
+        frame, _, info = profile.outcome_table(name)
+        r, o = frame.loc[cluster], frame.loc[OVERALL]
+        label = meaning.label(name) if meaning.label(name) != name else name.replace("_", " ")
+        better = "higher" if info["higher_is_better"] else "lower"
+        rows.append((f"change in {label} ({better} is better)",
+                     shown("outcomes", "mean_change", r["mean_change"], lambda v: f"{v:+.1f}",
+                           cluster, name),
+                     f"{o['mean_change']:+.1f}" if _finite(o["mean_change"]) else ""))
+        rows.append((f"reliably improved ({label})",
+                     shown("outcomes", "share_improved", r["share_improved"], pct, cluster,
+                           name),
+                     pct(o["share_improved"]) if _finite(o["share_improved"]) else
+                     profile.cell_mark("outcomes", OVERALL, "share_improved", name=name)))
+    if stability is not None and cluster in stability.summary.index:
+        s = stability.summary.loc[cluster]
+        j = s.get("jaccard_mean", np.nan)
+        rows.append(("stability (mean bootstrap Jaccard)",
+                     f"{float(j):.2f} ({s.get('verdict', '')})" if _finite(float(j)) else
+                     "not assessed", ""))
+    out = pd.DataFrame(rows, columns=["figure", "this cluster", "population"])
+    return out.set_index("figure")
+
+
+# ------------------------------------------------------------------ the page
+def page_blocks(profile, cluster, *, name, meaning, stability=None, narrative=None) -> list:
+    """The printed page of one cluster as blocks: heading, opening paragraph (from the
+    data), key figures (from the data), the experts' view (from the experts) when given."""
+    blocks = [("h2", f"Cluster {cluster}: {name}"),
+              ("p", "**From the data.** " + opening_paragraph(profile, cluster, meaning))]
+    small = profile.is_suppressed(cluster) and _small_group(profile, cluster)
+    if not small:
+        blocks += [("h3", "Key figures"), ("table", key_figures(profile, cluster, meaning,
+                                                                stability))]
+    if narrative:
+        blocks += narrative_blocks(narrative)
+    blocks.append(("note", f"The details of cluster {cluster} (every distinguishing feature, "
+                           f"costs by type, outcomes) are in the appendix."))
+    return blocks
+
+
+def narrative_blocks(narrative: str) -> list:
+    """The experts' view, marked as such: one paragraph per blank-line separated part."""
+    parts = [p.strip() for p in str(narrative).split("\n\n") if p.strip()]
+    out = [("h3", "The experts' view"),
+           ("note", "Written by community experts (clients, families, treatment providers), "
+                    "not computed from the data.")]
+    out += [("p", " ".join(p.split())) for p in parts]
+    return out
