@@ -2,8 +2,11 @@
 and how well the chosen solution recovers the true subgroups.
 
 Run:  python benchmarks/bench_discover.py                      # 100,000 clients
+      python benchmarks/bench_discover.py --n-clients 1000000       # 10^6 clients
       python benchmarks/bench_discover.py --n-clients 20000 --seed 7   # the recovery check
       python benchmarks/bench_discover.py --quick               # 5,000 clients
+      python benchmarks/bench_discover.py --n-clients 10000 --profile prof.txt  # pyinstrument
+      python benchmarks/bench_discover.py --all-candidates      # every k's stability assessed
 
 Prints the time of each stage, the total, the process's peak resident memory, the chosen
 k against the true number of subgroups, and the adjusted Rand index (ARI) of the chosen
@@ -29,6 +32,12 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--n-jobs", type=int, default=None)
     ap.add_argument("--quick", action="store_true", help="5,000 clients")
+    ap.add_argument("--all-candidates", action="store_true",
+                    help="assess the stability of every k (k_min..k_max), not the best 3")
+    ap.add_argument("--accelerate", choices=["squarem", "none"], default=None,
+                    help="LatentClassModel's EM accelerator (default: the model's default)")
+    ap.add_argument("--profile", metavar="FILE",
+                    help="profile discover() with pyinstrument and write the text tree here")
     args = ap.parse_args(argv)
     n = 5_000 if args.quick else args.n_clients
 
@@ -46,11 +55,33 @@ def main(argv=None) -> int:
     print(f"population: {n:,} clients, {len(pop.events):,} events, "
           f"{args.n_clusters} true subgroups (generated in {t_gen:.1f} s)")
 
+    config = {}
+    if args.all_candidates:
+        from clusterdiscovery.pipeline import DEFAULTS
+
+        m = DEFAULTS["models"]
+        config["stability"] = {"candidates": m["k_max"] - m["k_min"] + 1}
+    if args.accelerate is not None:
+        from clusterdiscovery import LatentClassModel
+
+        LatentClassModel.__init__.__kwdefaults__["accelerate"] = args.accelerate
+    profiler = None
+    if args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.01)
+        profiler.start()
     with tempfile.TemporaryDirectory() as out, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         t0 = time.perf_counter()
-        study = discover(data=pop, out=out, random_state=args.seed, n_jobs=args.n_jobs)
+        study = discover(config or None, data=pop, out=out, random_state=args.seed,
+                         n_jobs=args.n_jobs)
         total = time.perf_counter() - t0
+    if profiler is not None:
+        profiler.stop()
+        with open(args.profile, "w") as fh:
+            fh.write(profiler.output_text(unicode=False, color=False))
+        print(f"profile written to {args.profile}")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     print("\nstage            seconds")
@@ -58,6 +89,9 @@ def main(argv=None) -> int:
         print(f"  {stage:<14} {seconds:8.1f}")
     print(f"  {'total':<14} {total:8.1f}")
     print(f"peak resident memory of the process: {peak_mb:,.0f} MB")
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"CPU time of the process: {cpu.ru_utime + cpu.ru_stime:,.1f} s (wall {total:,.1f} s;"
+          f" on a shared machine the CPU time is the fairer figure)")
 
     truth = pop.true_labels.loc[study.labels.index]
     ari = adjusted_rand_score(truth, study.labels)

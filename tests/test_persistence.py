@@ -270,7 +270,12 @@ def test_unseen_category_and_missing_column(kmeans_model, train):
     as_missing = model.assign(new, unknown="missing")
     blank = new.copy()
     blank.iloc[3, blank.columns.get_loc("housing")] = None
-    pd.testing.assert_frame_equal(as_missing, model.assign(blank))
+    # the same labels as a blank value; only the unseen category is flagged out of range
+    as_blank = model.assign(blank)
+    pd.testing.assert_frame_equal(as_missing.drop(columns="out_of_range"),
+                                  as_blank.drop(columns="out_of_range"))
+    assert as_missing["out_of_range"].tolist() == [i == 3 for i in range(20)]
+    assert not as_blank["out_of_range"].any()
     pd.testing.assert_frame_equal(new, before)  # never modified
     with pytest.raises(ModelSpecError, match=r"lack column\(s\) \['age'\]"):
         model.assign(new.drop(columns="age"))

@@ -52,7 +52,8 @@ def test_defaults_and_overrides():
         ({"stability": {"min_jaccard": 60}}, r"\[stability\] min_jaccard must be in \[0, 1\]"),
         ({"stability": {"method": "boot"}}, r"method = 'boot' is unknown"),
         ({"profile": {"n_bootstrap": 5}}, r"\[profile\] n_bootstrap must be a whole number >= 10"),
-        ({"data": {"window_days": -30}}, r"\[data\] window_days must be a number of days > 0"),
+        ({"data": {"window_days": -30}}, r"\[data\] window_days must be a number of days in"),
+        ({"data": {"window_days": 1e308}}, r"\[data\] window_days must be a number of days in"),
     ],
 )
 def test_bad_configuration(config, fragment):
@@ -129,6 +130,21 @@ def population(small_population):
 def study(population, tmp_path_factory):
     out = tmp_path_factory.mktemp("study")
     return discover(QUICK, data=population, out=out, random_state=1)
+
+
+def test_study_outputs_pass_the_privacy_scanner(study, population):
+    """No client id, no count 1..10 and no share giving one in any file written."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from privacy_scan import scan_outputs
+
+    root = study.paths["model"].parent
+    findings = scan_outputs(root, ids=population.clients.index, id_columns=["client_id"],
+                            total=len(study.labels),
+                            cluster_sizes=study.labels.value_counts().to_dict())
+    assert findings == [], "\n".join(map(str, findings[:20]))
 
 
 def test_study_chooses_a_solution_and_writes_everything(study, population):

@@ -18,6 +18,8 @@ __all__ = [
 
 from sklearn.utils import check_random_state  # re-exported: one way to resolve seeds
 
+from ._checks import check_flat_columns
+
 
 def check_dataframe(data, name: str = "data", *, allow_empty: bool = False) -> pd.DataFrame:
     """Return ``data`` if it is a DataFrame, else raise a ``TypeError`` naming ``name``."""
@@ -26,6 +28,7 @@ def check_dataframe(data, name: str = "data", *, allow_empty: bool = False) -> p
             f"The '{name}' parameter must be a pandas DataFrame; got {type(data).__name__}. "
             f"Wrap arrays with pandas.DataFrame(...) and name the columns."
         )
+    check_flat_columns(data, name)
     if not allow_empty and data.shape[0] == 0:
         raise ValueError(f"The '{name}' table is empty (0 rows); pass at least one client.")
     return data

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._checks import check_flat_columns, check_levels, check_magnitude, normalise_ids
 from .exceptions import SchemaError
 
 __all__ = ["ClientSchema", "FeatureSpec", "MeasureSpec", "FEATURE_TYPES", "HIGHER_IS",
@@ -614,6 +615,7 @@ class ClientSchema:
             raise TypeError(
                 f"validate() expects a pandas DataFrame; got {type(df).__name__}."
             )
+        check_flat_columns(df, "data")
         if df.shape[0] == 0:
             raise SchemaError("The client table is empty (0 rows); there is nothing to cluster.")
         if df.columns.duplicated().any():
@@ -692,6 +694,7 @@ class ClientSchema:
                 f"Client id column '{self.id}' has {int(ids.duplicated().sum())} duplicated id(s), "
                 f"e.g. {examples}. Keep one row per client (aggregate repeated rows first)."
             )
+        normalise_ids(ids, self.id)  # 1 and "1": one client written two ways
 
     def _check_feature(self, df: pd.DataFrame, col: str, spec: FeatureSpec) -> None:
         if col not in df.columns:
@@ -730,6 +733,7 @@ class ClientSchema:
         else:
             if pd.api.types.is_float_dtype(s) and np.isinf(present.to_numpy(dtype=float)).any():
                 raise SchemaError(f"Feature '{col}' contains inf; replace it with a level or NaN.")
+            check_levels(s, col)  # 1 and "1" would be two levels printed alike
             levels = spec.levels
             if levels is None and spec.type == "binary":
                 uniq = set(present.unique().tolist())
@@ -815,3 +819,7 @@ def _check_finite(values: pd.Series, col: str, role: str) -> None:
             f"Column '{col}' ({role}) contains {int(np.isinf(arr).sum())} infinite value(s); "
             f"replace them with NaN (missing) or a finite value."
         )
+    try:  # finite but too large to compute with (1e200 squared is infinite)
+        check_magnitude(values.rename(col), f"the client table ({role})")
+    except ValueError as exc:
+        raise SchemaError(str(exc)) from None

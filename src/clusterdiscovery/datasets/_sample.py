@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._checks import match_levels
+from ..exceptions import SchemaError
 from ..schema import ClientSchema
 from ._levels import DATE_UNIT
 from ._population import Population
@@ -119,7 +121,14 @@ def _typed_clients(raw: pd.DataFrame, schema: ClientSchema) -> pd.DataFrame:
         spec = schema.features.get(col)
         s = raw[col]
         if spec is not None and spec.type == "categorical":
-            out[col] = pd.Categorical(s.astype(object), categories=list(spec.levels))
+            s = match_levels(s.astype(object), list(spec.levels), col)  # "Female" -> "female"
+            bad = s.notna() & ~s.isin(list(spec.levels))
+            if bad.any():
+                raise SchemaError(
+                    f"Column {col!r} of clients.csv has value(s) "
+                    f"{sorted(map(str, pd.unique(s[bad])))[:5]} outside the levels declared in "
+                    f"schema.toml {list(spec.levels)}; recode them or declare the levels.")
+            out[col] = pd.Categorical(s, categories=list(spec.levels))
         elif spec is not None and spec.type in ("binary", "count"):
             out[col] = s.astype(np.int64)
         elif col in schema.dates:

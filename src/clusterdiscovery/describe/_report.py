@@ -57,27 +57,31 @@ def _inline_html(text: str) -> str:
 
 
 def blocks_to_markdown(blocks) -> str:
+    """Blocks as Markdown; text that could open an HTML tag or a link is escaped
+    (:func:`clusterdiscovery._checks.escape_markdown`), as the HTML report escapes it."""
+    from .._checks import escape_markdown as esc
+
     out = []
     for kind, content in blocks:
         if kind == "h1":
-            out.append(f"# {content}")
+            out.append(f"# {esc(content)}")
         elif kind == "h2":
-            out.append(f"## {content}")
+            out.append(f"## {esc(content)}")
         elif kind == "h3":
-            out.append(f"### {content}")
+            out.append(f"### {esc(content)}")
         elif kind == "p":
-            out.append(content)
+            out.append(esc(content))
         elif kind == "ul":
-            out.append("\n".join(f"- {item}" for item in content))
+            out.append("\n".join(f"- {esc(item)}" for item in content))
         elif kind == "table":
             out.append(md_table(content))
         elif kind == "img":
             name, caption = content
-            out.append(f"![{caption}](figures/{name}.png)")
+            out.append(f"![{esc(caption)}](figures/{name}.png)")
         elif kind == "raw_md":
-            out.append(content)
+            out.append(esc(content))
         elif kind == "note":
-            out.append(f"*{content}*")
+            out.append(f"*{esc(content)}*")
     return "\n\n".join(out).rstrip() + "\n"
 
 
@@ -118,10 +122,12 @@ def _cell(v) -> str:
 def md_table(df: pd.DataFrame) -> str:
     """A DataFrame of strings as a Markdown table (index flattened into columns)."""
     flat = df.reset_index()
-    cols = [str(c) for c in flat.columns]
+    from .._checks import escape_markdown as esc
+
+    cols = [esc(str(c)).replace("|", "/") for c in flat.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for row in flat.itertuples(index=False):
-        lines.append("| " + " | ".join(_cell(v).replace("|", "/") for v in row) + " |")
+        lines.append("| " + " | ".join(esc(_cell(v)).replace("|", "/") for v in row) + " |")
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._checks import check_file_name
 from ..profiling import ClusterProfile
 from ..profiling._data import OVERALL
 from ..schema import ClientSchema
@@ -175,10 +176,14 @@ class ClusterDescriptions:
         if not isinstance(directory, str | os.PathLike):
             raise TypeError(f"The 'directory' parameter must be a folder path (str or Path); "
                             f"got {type(directory).__name__}.")
-        root = Path(directory)
-        if root.exists() and not root.is_dir():
-            raise FileExistsError(f"{root} is a file; pass a folder to write the report into.")
-        root.mkdir(parents=True, exist_ok=True)
+        from .._output import relocate, staged_directory
+
+        final = Path(directory)
+        with staged_directory(final) as root:
+            paths = self._write(root)
+        return relocate(paths, root, final)
+
+    def _write(self, root: Path) -> list[Path]:
         (root / "clusters").mkdir(exist_ok=True)
         (root / "figures").mkdir(exist_ok=True)
         (root / "tables").mkdir(exist_ok=True)
@@ -508,5 +513,6 @@ def _check_sections(sections) -> tuple:
         if not all(isinstance(t, pd.DataFrame) for t in tables):
             raise TypeError(f"sections[{i}]: every table must be a pandas DataFrame.")
         out.append((heading, [str(p) for p in paragraphs], list(tables),
-                    [(str(n), str(c), png) for n, c, png in figures]))
+                    [(check_file_name(n, f"sections[{i}] figure name"), str(c), png)
+                     for n, c, png in figures]))
     return tuple(out)

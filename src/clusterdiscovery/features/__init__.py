@@ -7,8 +7,9 @@ Examples
 >>> from clusterdiscovery.features import aggregate_events, make_preprocessor, gower_distances
 """
 
+from ._dask import aggregate_events_dask
 from ._events import aggregate_events
 from ._gower import gower_distances
 from ._preprocess import make_preprocessor
 
-__all__ = ["aggregate_events", "make_preprocessor", "gower_distances"]
+__all__ = ["aggregate_events", "aggregate_events_dask", "make_preprocessor", "gower_distances"]

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .._checks import check_magnitude, check_number, check_reserved
 from .._utils import check_dataframe, check_positive
 from ..exceptions import SchemaError
 
@@ -149,6 +150,8 @@ def aggregate_events(
     min_exposure = check_positive(min_exposure_days, "min_exposure_days", strict=False)
     if window_days is not None:
         window_days = check_positive(window_days, "window_days")
+        # a window longer than the calendar pandas can represent (about 292 years)
+        check_number(window_days, "window_days", low=0, high=100_000)
     inpatient_services = _names(inpatient_services, "inpatient_services")
     crisis_services = _names(crisis_services, "crisis_services")
 
@@ -216,6 +219,13 @@ def aggregate_events(
         codes = np.asarray(client_index.get_indexer(ids), dtype=np.intp)
         bad = codes < 0
         if bad.any():
+            # ids written differently in the two tables (1 against "1"): never silently dropped
+            as_text = pd.Index(client_index.map(str)).get_indexer(pd.Index(ids[bad]).map(str))
+            if (as_text >= 0).any():
+                raise ValueError(
+                    f"The events' client ids {pd.unique(ids[bad]).tolist()[:3]} match ids of "
+                    f"'clients' only as text: the two tables write the ids differently (e.g. 1 "
+                    f"against '1'). Convert both id columns to one type, e.g. .astype(str).")
             if unknown == "raise":
                 examples = pd.unique(ids[bad]).tolist()[:5]
                 raise ValueError(
@@ -347,6 +357,8 @@ def _column_labels(names: list[str]) -> list[str]:
             f"Service types {names} give clashing column names {labels}; rename the services "
             f"so that they differ in more than case and punctuation."
         )
+    # n_<service>, cost_<service>: a service called 'total' would overwrite the totals
+    check_reserved(labels, {"total", "total_per_year"}, "service type")
     return labels
 
 
@@ -408,6 +420,7 @@ def _costs(s: pd.Series, col: str) -> np.ndarray:
         )
     if np.isinf(arr).any():
         raise SchemaError(f"Cost column '{col}' has infinite value(s); correct them.")
+    check_magnitude(s, "events")
     if (arr < 0).any():
         raise SchemaError(
             f"Cost column '{col}' has {int((arr < 0).sum())} negative value(s) (e.g. "

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .._checks import check_flat_columns, check_magnitude
 from .._utils import check_int, check_positive
 from ..exceptions import SchemaError
 from ..schema import ClientSchema
@@ -226,7 +227,7 @@ def gower_distances(
 # ---------------------------------------------------------------------------- helpers
 def _as_table(value, name: str) -> pd.DataFrame:
     if isinstance(value, pd.DataFrame):
-        return value
+        return check_flat_columns(value, name)
     if isinstance(value, np.ndarray) and value.ndim == 2:
         return pd.DataFrame(value)
     raise TypeError(
@@ -322,6 +323,7 @@ def _numeric(s: pd.Series, col) -> np.ndarray:
         raise SchemaError(
             f"Column '{col}' contains infinite values; replace them with NaN or finite values."
         )
+    check_magnitude(s, "the data")
     return arr
 
 

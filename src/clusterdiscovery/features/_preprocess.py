@@ -16,6 +16,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
+from .._checks import check_magnitude
 from ..schema import ClientSchema
 
 __all__ = ["make_preprocessor"]
@@ -193,8 +194,30 @@ def make_preprocessor(
     if add_indicator:
         transformers.append(("missing", _MissingFlags(), list(feats)))
 
-    ct = ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=False)
+    ct = CheckedColumnTransformer(transformers, remainder="drop",
+                                  verbose_feature_names_out=False)
     return ct.set_output(transform="pandas")
+
+
+class CheckedColumnTransformer(ColumnTransformer):
+    """A ColumnTransformer that first refuses numbers too large to compute with.
+
+    A value such as 1e200 overflows the scaler's variance (1e400) and would come out as
+    garbage without a word; :func:`clusterdiscovery._checks.check_magnitude` names its column
+    and row instead. Everything else is scikit-learn's ColumnTransformer.
+    """
+
+    def fit(self, X, y=None, **params):
+        check_magnitude(X, "X")
+        return super().fit(X, y, **params)
+
+    def fit_transform(self, X, y=None, **params):
+        check_magnitude(X, "X")
+        return super().fit_transform(X, y, **params)
+
+    def transform(self, X, **params):
+        check_magnitude(X, "X")
+        return super().transform(X, **params)
 
 
 # ---------------------------------------------------------------------------- helpers

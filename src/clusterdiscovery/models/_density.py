@@ -14,6 +14,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._checks import check_flat_columns, check_magnitude
 from .._utils import check_int, check_positive, check_random_state
 
 __all__ = ["DensityClusterer"]
@@ -202,6 +203,7 @@ class DensityClusterer(ClusterMixin, BaseEstimator):
 
     def _check_X(self, X, *, reset):
         if hasattr(X, "columns") and hasattr(X, "dtypes"):
+            check_flat_columns(X, "X")
             _check_numeric_columns(X)
         X = validate_data(
             self, X, reset=reset, dtype=np.float64, ensure_all_finite=False,
@@ -217,6 +219,8 @@ class DensityClusterer(ClusterMixin, BaseEstimator):
                 f"column(s) {', '.join(where)}. Impute them first, for example with "
                 f"clusterdiscovery.features.make_preprocessor."
             )
+        # HDBSCAN's tree loops for ever on values whose squares overflow (>= 1e155)
+        check_magnitude(X, "DensityClusterer's X")
         # own C-ordered copy: hdbscan and UMAP then never see the caller's (read-only) buffer
         return np.array(X, dtype=np.float64, order="C", copy=True)
 

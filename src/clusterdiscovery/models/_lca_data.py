@@ -21,6 +21,8 @@ import scipy.sparse as sp
 from scipy.special import gammaln
 from sklearn.utils import check_array
 
+from .._checks import check_flat_columns, check_levels, check_magnitude
+
 KINDS = ("categorical", "gaussian", "lognormal", "poisson")
 #: kinds held in the gaussian block (lognormal on the log1p scale)
 GAUSSIAN_KINDS = ("gaussian", "lognormal")
@@ -37,6 +39,7 @@ def table_columns(X):
     sparse, no complex); NaN is allowed because it means "missing".
     """
     if isinstance(X, pd.DataFrame):
+        check_flat_columns(X, "X")
         if X.shape[0] == 0:
             raise ValueError("X is empty (0 rows); pass at least one row per class.")
         if X.shape[1] == 0:
@@ -59,6 +62,12 @@ def _levels_of(col, name) -> np.ndarray:
         used = np.unique(col.cat.codes.to_numpy())
         used = used[used >= 0]
         return np.asarray(cats[used])
+    if isinstance(col, pd.Series):
+        if pd.api.types.is_datetime64_any_dtype(col.dtype):
+            raise TypeError(
+                f"Column {name!r} holds dates; a latent class model takes categories or "
+                f"numbers. Turn dates into a number first (e.g. days since an event).")
+        check_levels(col, name)  # 1 and "1" would be two classes printed alike
     try:
         values = pd.unique(pd.Series(col)[~_missing_mask(col)])
     except TypeError as err:
@@ -95,6 +104,7 @@ def _numeric(col, name, kind) -> np.ndarray:
         raise ValueError(
             f"Column {name!r} contains infinity; replace it with a finite value or NaN (missing)."
         )
+    check_magnitude(x, f"Column {name!r} (modelled as {kind!r})")
     if kind == "poisson":
         obs = x[~np.isnan(x)]
         if (obs < 0).any():

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._checks import read_table
+from .._output import staged_directory
 from ._inputs import parse_as_of
 
 __all__ = ["add_monitor_parser", "run_monitor"]
@@ -59,10 +61,7 @@ def add_monitor_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def _read(path, what: str) -> pd.DataFrame:
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{what} file not found: {path}")
-    return pd.read_csv(path)
+    return read_table(path, what)
 
 
 def run_monitor(args) -> int:
@@ -99,34 +98,36 @@ def run_monitor(args) -> int:
                  missing_threshold=args.missing_threshold)
     common = dict(clients=clients, discharges=discharges, teams=teams, **rules)
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    status = review_status(assignments, contacts, as_of=as_of_ts, **common)
-    status.table.to_csv(out / "status.csv", index=False, date_format="%Y-%m-%d")
-    status.exclusions.to_csv(out / "exclusions.csv", index=False)
-    summary = team_summary(status, team_types=team_types)
-    summary.summary.to_csv(out / "team_summary.csv")
-    pareto = pareto_teams(status, team_types=team_types)
-    pareto.summary.to_csv(out / "pareto.csv", index=False)
-    fig, ax = plt.subplots(figsize=(9, 5))
-    pareto.plot(ax=ax)
-    fig.tight_layout()
-    fig.savefig(out / "pareto.png", dpi=110)
-    plt.close(fig)
-    tr = trend(assignments, contacts, end=as_of_ts, team_types=team_types, **common)
-    tr.summary.to_csv(out / "trend.csv", index=False, date_format="%Y-%m-%d")
-    fig, ax = plt.subplots(figsize=(9, 5))
-    tr.plot(ax=ax)
-    fig.tight_layout()
-    fig.savefig(out / "trend.png", dpi=110)
-    plt.close(fig)
-    wl = work_list(status, appointments, end=as_of_ts + pd.Timedelta(days=args.work_days))
-    wl.to_csv(out / "work_list.csv")
-    moves = transitions(assignments, end=as_of_ts)
-    (out / "dashboard.html").write_text(
-        dashboard_html(status, trend=tr, transitions=moves,
-                       work_list=None if args.no_work_list else wl),
-        encoding="utf-8")
+    # written to a staged folder, moved into --out only when every file is written
+    final = Path(args.out)
+    with staged_directory(final) as out:
+        status = review_status(assignments, contacts, as_of=as_of_ts, **common)
+        status.table.to_csv(out / "status.csv", index=False, date_format="%Y-%m-%d")
+        status.exclusions.to_csv(out / "exclusions.csv", index=False)
+        summary = team_summary(status, team_types=team_types)
+        summary.summary.to_csv(out / "team_summary.csv")
+        pareto = pareto_teams(status, team_types=team_types)
+        pareto.summary.to_csv(out / "pareto.csv", index=False)
+        fig, ax = plt.subplots(figsize=(9, 5))
+        pareto.plot(ax=ax)
+        fig.tight_layout()
+        fig.savefig(out / "pareto.png", dpi=110)
+        plt.close(fig)
+        tr = trend(assignments, contacts, end=as_of_ts, team_types=team_types, **common)
+        tr.summary.to_csv(out / "trend.csv", index=False, date_format="%Y-%m-%d")
+        fig, ax = plt.subplots(figsize=(9, 5))
+        tr.plot(ax=ax)
+        fig.tight_layout()
+        fig.savefig(out / "trend.png", dpi=110)
+        plt.close(fig)
+        wl = work_list(status, appointments, end=as_of_ts + pd.Timedelta(days=args.work_days))
+        wl.to_csv(out / "work_list.csv")
+        moves = transitions(assignments, end=as_of_ts)
+        (out / "dashboard.html").write_text(
+            dashboard_html(status, trend=tr, transitions=moves,
+                           work_list=None if args.no_work_list else wl),
+            encoding="utf-8")
+    out = final
 
     s = status.summary
     shares = ", ".join(f"{k} {v:.1%}" for k, v in s["share"].items())

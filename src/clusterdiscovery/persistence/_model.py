@@ -369,9 +369,11 @@ class ClusterModel:
 
         Parameters
         ----------
-        data : DataFrame
+        data : DataFrame or Dask DataFrame
             One row per client with (at least) the columns in :attr:`features`; other
-            columns are ignored. Not modified.
+            columns are ignored. Not modified. A :class:`dask.dataframe.DataFrame` (e.g.
+            from ``dd.read_parquet``) is assigned partition by partition and the result is
+            a lazy Dask DataFrame (write it with ``.to_parquet``).
         threshold : float in (0, 1]
             Rows whose top probability is below it are flagged ``uncertain``.
         unknown : {"raise", "missing"}
@@ -384,7 +386,9 @@ class ClusterModel:
         -------
         DataFrame
             Indexed like ``data``: ``label`` (int), ``name`` (cluster name),
-            ``probability`` (top probability), ``uncertain`` (bool) and one column
+            ``probability`` (top probability), ``uncertain`` (bool), ``out_of_range``
+            (bool: a value below a feature's stored ``min``, above its ``max``, or a category
+            not among its stored levels; such a label is an extrapolation) and one column
             ``p_<k>`` per cluster.
 
         Raises
@@ -393,6 +397,10 @@ class ClusterModel:
             Missing columns, unseen categories (``unknown='raise'``), missing values in a
             column without a stored imputation value (k-means, Gaussian mixture).
         """
+        if type(data).__module__.split(".")[0] in ("dask", "dask_expr"):
+            from ._dask import assign_dask  # Dask DataFrame in, Dask DataFrame out
+
+            return assign_dask(self, data, threshold=threshold, unknown=unknown)
         if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
             raise TypeError(f"The 'threshold' parameter must be a number in (0, 1]; got "
                             f"{threshold!r}.")
@@ -406,9 +414,33 @@ class ClusterModel:
         out = pd.DataFrame({"label": labels.astype(np.int64), "name": names,
                             "probability": top, "uncertain": top < threshold},
                            index=data.index)
+        out["out_of_range"] = self._out_of_range(data)
         probs = pd.DataFrame(proba, index=data.index,
                              columns=[f"p_{k}" for k in range(self.n_clusters)])
         return pd.concat([out, probs], axis=1)
+
+    def _out_of_range(self, data) -> np.ndarray:
+        """Rows with a value outside the ranges stored in the file: below a feature's
+        declared ``min`` or above its ``max``, or a category not among its levels. The
+        label of such a row is an extrapolation (NaN is missing, not out of range)."""
+        flag = np.zeros(len(data), dtype=bool)
+        spec = (self._spec.get("schema") or {}).get("features") or {}
+        for col in self.features:
+            f = spec.get(col)
+            if not isinstance(f, dict) or col not in data.columns:
+                continue
+            s = data[col]
+            if f.get("min") is not None or f.get("max") is not None:
+                x = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+                with np.errstate(invalid="ignore"):
+                    if f.get("min") is not None:
+                        flag |= x < float(f["min"])
+                    if f.get("max") is not None:
+                        flag |= x > float(f["max"])
+                flag |= np.isinf(x)
+            elif f.get("levels"):
+                flag |= (s.notna() & ~s.isin(list(f["levels"]))).to_numpy(dtype=bool)
+        return flag
 
 
 def load_model(path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ClusterModel:

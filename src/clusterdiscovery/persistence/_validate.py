@@ -229,6 +229,28 @@ def _parse_float(text):
     return value
 
 
+#: Python objects cost about this many bytes each once parsed (a list or dict with its slot
+#: in the parent; a float with its slot). A file whose text would parse into more than
+#: MAX_EXPANSION times its own size is refused before parsing.
+_CONTAINER_BYTES, _VALUE_BYTES, MAX_EXPANSION = 72, 32, 8
+
+
+def _check_density(text: str) -> None:
+    """Refuse text that would parse into far more memory than its own size (a file made of
+    ``[],[],...`` or ``{},{},...`` takes some 25 times its size as Python objects)."""
+    if len(text) < 1_000_000:  # small files cannot hurt
+        return
+    containers = text.count("[") + text.count("{")
+    values = text.count(",")
+    estimate = containers * _CONTAINER_BYTES + values * _VALUE_BYTES
+    if estimate > MAX_EXPANSION * len(text):
+        raise ModelSpecError(
+            f"$: the file holds {containers:,} lists or objects and {values:,} values in "
+            f"{len(text):,} characters; parsed, it would take about {estimate / 1e6:,.0f} MB, "
+            f"more than {MAX_EXPANSION} times its size. A model file is mostly numbers; this "
+            f"one is not a model file.")
+
+
 def parse_json(text) -> object:
     """Parse JSON text strictly: no NaN/Infinity, no duplicate keys, bounded nesting.
 
@@ -245,6 +267,7 @@ def parse_json(text) -> object:
                                  f"{exc.start}); is it a model file?") from None
     if not isinstance(text, str):
         raise TypeError(f"Expected JSON text (str or bytes); got {type(text).__name__}.")
+    _check_density(text)
     try:
         return json.loads(text, parse_constant=_reject_constant, parse_float=_parse_float,
                           object_pairs_hook=_no_duplicates)

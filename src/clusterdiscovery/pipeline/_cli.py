@@ -85,9 +85,11 @@ def run_assign(args) -> int:
                              f"per client.")
         data = data.set_index(id_col)
     result = model.assign(data, threshold=args.threshold, unknown=args.unknown)
+    from .._output import staged_file
+
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    result.to_csv(out, lineterminator="\n")
+    with staged_file(out) as tmp:  # a labels file appears whole or not at all
+        result.to_csv(tmp, lineterminator="\n")
     n_uncertain = int(result["uncertain"].sum())
     print(f"assigned {len(result):,} clients to {model.n_clusters} clusters "
           f"({n_uncertain:,} uncertain); wrote {out}", file=sys.stdout)

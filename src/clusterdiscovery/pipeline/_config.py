@@ -1,7 +1,7 @@
 """The study configuration: defaults, reading TOML, and checking every key.
 
 A configuration is a nested dict with the tables ``data``, ``features``, ``models``,
-``stability``, ``profile``, ``report`` and ``output``; :data:`DEFAULTS` lists every key with
+``stability``, ``profile``, ``report``, ``engine`` and ``output``; :data:`DEFAULTS` lists every key with
 its default. Paths in a TOML file are read relative to that file.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -92,6 +93,15 @@ DEFAULTS: dict = {
         # significant figures of the numbers in the prose (0.213 visits, 45.3 years)
         "significant_figures": 3,
     },
+    "engine": {
+        # "local": this process (joblib, n_jobs); "dask": model fitting and stability
+        # resamples run on a Dask cluster (see docs/scale.md)
+        "kind": "local",
+        # scheduler address of an existing cluster, e.g. "tcp://10.0.0.5:8786"; None with
+        # kind = "dask" starts a LocalCluster of n_workers single-threaded workers
+        "address": None,
+        "n_workers": 2,
+    },
     "output": {
         # where discover() writes; None writes nothing (the command line defaults to out/study)
         "dir": None,
@@ -160,6 +170,8 @@ def load_config(config=None) -> dict:
                 raise ValueError(
                     f"Configuration [{table}] {key} must be {_kind(default)}; got {value!r}."
                 )
+            if default is None and value is not None:
+                _check_optional(table, key, value)
             if (table, key) in _PATH_KEYS and value is not None and base_dir is not None:
                 value = str((base_dir / value).resolve())
             out[table][key] = copy.deepcopy(value)
@@ -178,6 +190,10 @@ def load_config(config=None) -> dict:
     _check_values(out)
     if models["k_min"] < 1 or models["k_max"] < models["k_min"]:
         raise ValueError("Configuration [models] needs 1 <= k_min <= k_max.")
+    if models["k_max"] < 2:
+        raise ValueError(
+            f"Configuration [models] k_max = {models['k_max']}: one cluster is no clustering, "
+            f"and its stability cannot be assessed; set k_max >= 2 (k_min may stay 1).")
     return out
 
 
@@ -185,10 +201,24 @@ def load_config(config=None) -> dict:
 _INTS = {("models", "k_min"): 1, ("models", "k_max"): 1, ("models", "n_init"): 1,
          ("stability", "n_resamples"): 1, ("stability", "candidates"): 1,
          ("profile", "min_cell_size"): 0, ("profile", "n_bootstrap"): 10,
-         ("report", "significant_figures"): 1}
+         ("report", "significant_figures"): 1, ("engine", "n_workers"): 1}
 #: (table, key) -> (low, high, whether high itself is allowed) for settings in [low, high]
 _RANGES = {("models", "min_share"): (0.0, 1.0, False),
            ("stability", "min_jaccard"): (0.0, 1.0, True)}
+
+
+def _check_optional(table, key, value) -> None:
+    """Keys whose default is None take a path (or, for as_of, a date) when given."""
+    import datetime
+
+    ok = (str, datetime.date) if (table, key) == ("data", "as_of") else (str, os.PathLike)
+    if (table, key) == ("report", "names"):
+        return
+    if not isinstance(value, ok):
+        what = "a date (YYYY-MM-DD)" if key == "as_of" else "a path (a quoted string)"
+        raise ValueError(
+            f"Configuration [{table}] {key} must be {what}; got {value!r} "
+            f"({type(value).__name__}).")
 
 
 def _check_values(cfg) -> None:
@@ -220,10 +250,21 @@ def _check_values(cfg) -> None:
             raise ValueError(f"Configuration [profile] {key} must be a list of column names; "
                              f"got {cfg['profile'][key]!r}.")
     window = cfg["data"]["window_days"]
-    if window is not None and not (window > 0 and math.isfinite(window)):
+    if window is not None and not (0 < window <= 100_000 and math.isfinite(window)):
         raise ValueError(
-            f"Configuration [data] window_days must be a number of days > 0 (or omitted for "
-            f"all history); got {window!r}."
+            f"Configuration [data] window_days must be a number of days in (0, 100000] (or "
+            f"omitted for all history); got {window!r}."
+        )
+    if cfg["engine"]["kind"] not in ("local", "dask"):
+        raise ValueError(
+            f"Configuration [engine] kind = {cfg['engine']['kind']!r} is unknown; use "
+            f"'local' or 'dask'."
+        )
+    address = cfg["engine"]["address"]
+    if address is not None and not isinstance(address, str):
+        raise ValueError(
+            f"Configuration [engine] address must be a scheduler address string such as "
+            f"'tcp://host:8786'; got {address!r}."
         )
     from ..selection import CRITERIA
     from ..stability._resample import METHODS

@@ -27,6 +27,24 @@ _STAGES = ["data", "features", "models", "stability", "profile", "describe", "wr
 
 def discover(config=None, *, data=None, out=None, random_state=0, progress=False,
              n_jobs=None) -> ClusterStudy:
+    engine = _engine(load_config(config)["engine"])
+    if engine is None:
+        return _discover(config, data=data, out=out, random_state=random_state,
+                         progress=progress, n_jobs=n_jobs)
+    try:  # model fitting and resampling on the Dask cluster (joblib's dask backend)
+        if progress:
+            from tqdm.auto import tqdm
+
+            tqdm.write(f"clusterdiscovery: Dask dashboard {engine.client.dashboard_link}")
+        with engine:
+            return _discover(config, data=data, out=out, random_state=random_state,
+                             progress=progress, n_jobs=-1 if n_jobs is None else n_jobs)
+    finally:
+        engine.close()
+
+
+def _discover(config=None, *, data=None, out=None, random_state=0, progress=False,
+              n_jobs=None) -> ClusterStudy:
     """Discover, validate, profile and describe the clusters of a client population.
 
     The steps, each recorded in the report: read the data (CSV or Parquet; the bundled
@@ -56,7 +74,8 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
     progress : bool
         Show a progress bar over the stages (tqdm).
     n_jobs : int, optional
-        Parallel jobs for model fitting and resampling (joblib).
+        Parallel jobs for model fitting and resampling (joblib). With ``[engine] kind =
+        "dask"`` they run on the Dask cluster (all its workers unless ``n_jobs`` is given).
 
     Returns
     -------
@@ -161,7 +180,8 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
         if not issubclass(w.category, SuppressionWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if suppression:
-        warnings.warn(str(suppression[0].message), SuppressionWarning, stacklevel=2)
+        # stacklevel 3: discover -> _discover -> here, so the warning points at the caller
+        warnings.warn(str(suppression[0].message), SuppressionWarning, stacklevel=3)
     _correct_for_classification_error(profile, model, X_model, table, costs, schema,
                                       pcfg["distal"], weights)
     done("profile")
@@ -193,7 +213,8 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
         significant_figures=rcfg["significant_figures"])
     # the sections' figures name the clusters, so they are drawn once the names are known
     descriptions.sections = _check_sections(
-        _sections(selection, candidates, record, cmap, descriptions.names))
+        _sections(selection, candidates, record, cmap, len(labels), pcfg["min_cell_size"],
+                  descriptions.names))
     done("describe")
 
     stage("write")
@@ -207,7 +228,56 @@ def discover(config=None, *, data=None, out=None, random_state=0, progress=False
                         timings=timings, record=record)
 
 
+discover.__doc__ = _discover.__doc__
+
+
 # ---------------------------------------------------------------------------- helpers
+class _DaskEngine:
+    """A ``distributed.Client`` (to ``address`` or a new ``LocalCluster``) and joblib's
+    Dask backend, around a whole study: model fitting and stability resampling run as
+    tasks on the cluster. Progress: the stage bar (``progress=True``, named after the
+    cluster's dashboard) and the dashboard itself, task by task."""
+
+    def __init__(self, address, n_workers):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "[engine] kind = 'dask' needs Dask: pip install 'clusterdiscovery[dask]'."
+            ) from exc
+        self._cluster = None
+        if address is None:
+            self._cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1,
+                                         processes=True, dashboard_address=":0")
+            self.client = Client(self._cluster)
+        else:
+            self.client = Client(address)
+        self._backend = None
+
+    def __enter__(self):
+        import joblib
+
+        self._backend = joblib.parallel_backend("dask")
+        self._backend.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._backend.__exit__(*exc)
+        return False
+
+    def close(self):
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def _engine(ecfg):
+    """The Dask engine of ``[engine] kind = "dask"``, or None for the local one."""
+    if ecfg["kind"] != "dask":
+        return None
+    return _DaskEngine(ecfg["address"], ecfg["n_workers"])
+
+
 class _NoBar:
     def set_description(self, _):
         pass
@@ -228,12 +298,9 @@ def _progress(progress):
 
 
 def _read_table(path) -> pd.DataFrame:
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"Data file not found: {path}")
-    if path.suffix.lower() in (".parquet", ".pq"):
-        return pd.read_parquet(path)
-    return pd.read_csv(path)
+    from .._checks import read_table
+
+    return read_table(path)
 
 
 def _read_data(cfg, data):
@@ -621,7 +688,7 @@ def _png(draw) -> bytes:
     return buf.getvalue()
 
 
-def _sections(selection, candidates, record, cmap, names=None):
+def _sections(selection, candidates, record, cmap, n, m, names=None):
     """Report sections on how the solution was chosen (tables, text and figures)."""
     cols = ["model", "k", "loglik", "n_parameters", "bic", "sabic", "entropy",
             "smallest_share", "silhouette"]
@@ -645,7 +712,8 @@ def _sections(selection, candidates, record, cmap, names=None):
          _png(lambda ax: cmap.plot(ax=ax, names=names))),
     ]
     return [
-        ("How the clusters were chosen", method, [table.round(4), _shown(candidates)],
+        ("How the clusters were chosen", method, [_private_shares(table.round(4), n, m),
+                                                    _private_shares(_shown(candidates), n, m)],
          figures),
         ("Study settings", repro, []),
     ]
@@ -653,23 +721,43 @@ def _sections(selection, candidates, record, cmap, names=None):
 
 def _write(cfg, descriptions, selection, candidates, stability, model, schema, cluster_cols,
            X, labels, record):
-    import json
-
-    from ..persistence import save_model
+    """Write everything into a staged folder, moved into ``[output] dir`` only at the end
+    (a failure leaves nothing half-written)."""
+    from .._output import relocate, staged_directory
 
     out = cfg["output"]["dir"]
     if out is None:
         return {}
-    root = Path(out)
-    root.mkdir(parents=True, exist_ok=True)
+    final = Path(out)
+    with staged_directory(final) as tmp:
+        paths = _write_files(cfg, tmp, descriptions, selection, candidates, stability, model,
+                             schema, cluster_cols, X, labels, record)
+    return {k: relocate(v, tmp, final) if isinstance(v, list) else relocate([v], tmp, final)[0]
+            for k, v in paths.items()}
+
+
+def _write_files(cfg, root, descriptions, selection, candidates, stability, model, schema,
+                 cluster_cols, X, labels, record):
+    import json
+
+    from .._privacy import sizes_as_shown
+    from ..persistence import save_model
+
+    m = cfg["profile"]["min_cell_size"]
+    n = len(labels)
     paths = {"report": descriptions.save(root)}
     tables = root / "tables"
     tables.mkdir(exist_ok=True)
     # fit times vary from run to run: left out so that the same seed gives the same tables
-    selection.summary.drop(columns="fit_seconds", errors="ignore").to_csv(
+    _private_shares(selection.summary.drop(columns="fit_seconds", errors="ignore"), n, m).to_csv(
         tables / "model_selection.csv", index=False, lineterminator="\n")
-    candidates.to_csv(tables / "candidates.csv", index=False, lineterminator="\n")
-    stability.summary.to_csv(tables / "stability.csv", lineterminator="\n")
+    _private_shares(candidates, n, m).to_csv(tables / "candidates.csv", index=False,
+                                             lineterminator="\n")
+    # the stability summary shows the cluster sizes exactly as Table 1 does
+    shown = descriptions.profile.formatted("table1").xs(("clients", "", "n"))
+    st = stability.summary.copy()
+    st["size"] = sizes_as_shown(st["size"], shown)
+    st.to_csv(tables / "stability.csv", lineterminator="\n")
     (root / "study.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
     names = [d.name for d in descriptions]
     model_schema = schema.select([c for c in cluster_cols if c in schema.features])
@@ -682,3 +770,14 @@ def _write(cfg, descriptions, selection, candidates, stability, model, schema, c
         paths["labels"] = root / "labels.csv"
         labels.to_csv(paths["labels"], lineterminator="\n")
     return paths
+
+
+def _private_shares(table, n, m):
+    """``smallest_share`` (a share of the n clients) withheld where it gives a count of 1..m-1."""
+    from .._privacy import mask_small_shares
+
+    if "smallest_share" not in table.columns:
+        return table
+    out = table.copy()
+    out["smallest_share"] = mask_small_shares(out["smallest_share"], n, m)
+    return out

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._checks import check_magnitude
 from ..schema import ClientSchema, _same_level, recognise_positive
 
 __all__ = ["NOISE", "OVERALL", "Groups", "Variable", "prepare_groups", "prepare_variables",
@@ -145,6 +146,7 @@ def numeric_column(data: pd.DataFrame, col, role: str, *, allow_nan: bool) -> np
     arr = s.to_numpy(dtype=float, na_value=np.nan)
     if np.isinf(arr).any():
         raise ValueError(f"Column '{col}' ({role}) contains infinite values; replace them.")
+    check_magnitude(s, "the data")
     if not allow_nan and np.isnan(arr).any():
         hint = " (e.g. 0 for no recorded cost)" if role == "cost" else ""
         raise ValueError(
@@ -200,6 +202,7 @@ def _numeric(name, s: pd.Series, declared) -> Variable:
         ) from None
     if np.isinf(arr).any():
         raise ValueError(f"Feature '{name}' contains infinite values; replace them with NaN.")
+    check_magnitude(s, "the data")
     return Variable(str(name), "numeric", declared, values=arr)
 
 
@@ -251,12 +254,6 @@ def prepare_variables(data: pd.DataFrame, schema: ClientSchema | None, features,
             present = s.dropna()
             if present.nunique() <= 2 and set(present.unique().tolist()) <= {0, 1}:
                 out.append(_categorical(col, s.astype("Float64"), "binary", [0, 1]))
-            elif (pd.api.types.is_integer_dtype(s) and len(present) > _MAX_INFERRED_LEVELS
-                  and present.is_unique and len(present) == len(s)):
-                notes.append(
-                    f"Column '{col}' holds a different whole number for every row and looks "
-                    f"like an identifier; it is not profiled (pass a schema to say otherwise)."
-                )
             else:
                 out.append(_numeric(col, s, "continuous"))
         elif s.nunique(dropna=True) == 2 and recognise_positive(s.dropna().unique()) is not None:

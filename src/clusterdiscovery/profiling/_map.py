@@ -7,6 +7,7 @@ import html
 import numpy as np
 import pandas as pd
 
+from .._checks import check_magnitude
 from .._utils import check_int
 
 __all__ = ["cluster_map", "ClusterMap"]
@@ -144,6 +145,7 @@ def cluster_map(X, labels, *, min_cell_size=11, gridsize="auto") -> ClusterMap:
     if not np.isfinite(A).all():
         raise ValueError("X contains NaN or inf; impute it first "
                          "(clusterdiscovery.features.make_preprocessor).")
+    check_magnitude(X if isinstance(X, pd.DataFrame) else A, "X")
     labels = _check_labels(labels, X, A.shape[0])
     sd = A.std(axis=0)
     Z = (A - A.mean(axis=0)) / np.where(sd > 0, sd, 1.0)

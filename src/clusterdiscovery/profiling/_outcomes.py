@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._privacy import protect_remainders
 from ._data import OVERALL, Groups
 from ._suppress import complete_lines, small_count
 from ._tables import FEW_CLIENTS, NONE, SECONDARY, SMALL_COUNT, SMALL_GROUP
@@ -98,7 +99,9 @@ def build_outcome(base: np.ndarray, follow: np.ndarray, groups: Groups, size_rea
         small = size_reasons == SMALL_GROUP
         few = (n < m) & ~small
         prim_n = small | small_count(n, m)
-        sec_n = complete_lines(n[None, :g], prim_n[None, :g], axes=(1,))[0]
+        sec_n = complete_lines(n[None, :g], prim_n[None, :g], axes=(1,))
+        sec_n = protect_remainders(n[None, :g], sec_n, m, axes=(1,), complete=lambda k:
+                                   complete_lines(n[None, :g], k, axes=(1,)))[0]
         reasons.loc[small, :] = SMALL_GROUP
         reasons.loc[few, :] = FEW_CLIENTS
         ok = reasons["n"].to_numpy()[:g] == NONE
@@ -108,6 +111,9 @@ def build_outcome(base: np.ndarray, follow: np.ndarray, groups: Groups, size_rea
         # hide "unchanged" before "deteriorated" before "improved": the least informative
         # complementary cell, so the headline share survives
         sec = complete_lines(rawcounts.T, prim, axes=(1,), information=[2, 0, 1])
+        # shown shares beside a shown n must not leave a small remainder of clients
+        sec = protect_remainders(rawcounts.T, sec, m, axes=(1,), complete=lambda k: complete_lines(
+            rawcounts.T, k, axes=(1,), information=[2, 0, 1]))
         cur = reasons[share_cols].to_numpy()
         cur = np.where(cur != NONE, cur, np.where(small_count(rawcounts.T, m), SMALL_COUNT,
                                                   np.where(sec, SECONDARY, NONE)))

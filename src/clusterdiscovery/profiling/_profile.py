@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from .._checks import looks_like_ids
 from .._utils import (
     check_dataframe,
     check_fraction,
@@ -289,6 +290,8 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
         exclude |= {schema.id, *(schema.dates or ())}
         if schema.team:
             exclude.add(schema.team)
+    if schema is None:  # without a schema, a column of distinct whole numbers is an id
+        exclude |= {c for c in data.columns if c not in exclude and looks_like_ids(data[c])}
     variables, notes = prepare_variables(data, schema, features, exclude)
     if expo is not None and n_unknown:
         notes.append(f"{n_unknown} client(s) without a known exposure are left out of the "

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._privacy import protect_remainders
 from ._data import OVERALL, Groups, Variable
 from ._suppress import complete_lines, small_count
 
@@ -140,7 +141,10 @@ def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
     small_group = np.append(groups.sizes < m, sizes[-1] < m) if m > 1 else np.zeros(g + 1, bool)
     # group sizes: primary, then secondary across groups (they add up to the population)
     size_mask = small_count(sizes, m) | small_group
-    size_sec = complete_lines(sizes[None, :g], size_mask[None, :g], axes=(1,))[0]
+    size_sec = complete_lines(sizes[None, :g], size_mask[None, :g], axes=(1,))
+    size_sec = protect_remainders(
+        sizes[None, :g], size_sec, m, axes=(1,),
+        complete=lambda k: complete_lines(sizes[None, :g], k, axes=(1,)))[0]
     size_reason = np.where(small_group, SMALL_GROUP, np.where(size_mask, SMALL_COUNT, NONE))
     size_reason[:g] = np.where(size_sec & (size_reason[:g] == NONE), SECONDARY,
                                size_reason[:g])
@@ -184,6 +188,8 @@ def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
             block = np.vstack([counts, n_missing[None, :]])
             prim = small_count(block, m) | small_group[None, :]
             mask = complete_lines(block, prim, axes=(0, 1))
+            mask = protect_remainders(block, mask, m, axes=(0, 1),
+                                      complete=lambda k, b=block: complete_lines(b, k, (0, 1)))
             code = np.where(small_group[None, :], SMALL_GROUP,
                             np.where(prim, SMALL_COUNT, np.where(mask, SECONDARY, NONE)))
             # a shown count and its share give the non-missing total (count / share), hence
@@ -208,7 +214,9 @@ def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
             continue
         if n_missing[-1] > 0:
             prim = small_count(n_missing, m) | small_group
-            mask = complete_lines(n_missing[None, :g], prim[None, :g], axes=(1,))[0]
+            mask = complete_lines(n_missing[None, :g], prim[None, :g], axes=(1,))
+            mask = protect_remainders(n_missing[None, :g], mask, m, axes=(1,), complete=lambda
+                                      k, v=n_missing: complete_lines(v[None, :g], k, (1,)))[0]
             mask = np.append(mask, prim[g])
             code = np.where(small_group, SMALL_GROUP,
                             np.where(prim, SMALL_COUNT, np.where(mask, SECONDARY, NONE)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._checks import check_magnitude
 from .._utils import check_dataframe
 
 __all__ = ["DataViews", "infer_measurement", "prepare_data"]
@@ -151,6 +152,7 @@ def prepare_data(X) -> DataViews:
                 f"X is empty (shape {X.shape}); pass at least one client and one column."
             )
         _check_no_dates(X)
+        check_magnitude(X, "X")
         kinds = {col: _is_categorical(X[col]) for col in X.columns}
         columns = [str(c) for c in X.columns]
         if not any(kinds.values()):

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from .._checks import check_flat_columns, check_magnitude
+
 __all__ = [
     "check_clusterer",
     "check_predictor",
@@ -109,6 +111,9 @@ def check_data(X, name: str = "X"):
         )
     if data.shape[1] == 0:
         raise ValueError(f"The '{name}' parameter has no columns; pass at least one feature.")
+    if isinstance(data, pd.DataFrame):
+        check_flat_columns(data, name)
+    check_magnitude(data, name)
     return data
 
 
