@@ -105,9 +105,7 @@ class Data:
         (tmp / "dupkey.json").write_text('{"a": 1, "a": 2}')
         (tmp / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
         (tmp / "empties.json").write_text("[" + "[]," * 400_000 + "[]]")
-        from clusterdiscovery.datasets._sample import schema_to_toml
-
-        (tmp / "schema.toml").write_text(schema_to_toml(self.schema))
+        self.schema.to_toml(tmp / "schema.toml")  # the one TOML writer
         (tmp / "k1.toml").write_text("[models]\nk_min = 1\nk_max = 1\n")
         (tmp / "badtype.toml").write_text("[data]\nclients = 5\n")
         (tmp / "badkey.toml").write_text("[models]\nk_maximum = 5\n")
@@ -220,7 +218,9 @@ def _cli_err(pattern):
 def _sample_dir(d, clients_edit):
     import shutil
 
-    src = Path(cd.__file__).resolve().parents[2] / "data" / "sample"
+    from clusterdiscovery.datasets._sample import default_sample_dir
+
+    src = default_sample_dir()  # package data: clusterdiscovery/data/sample
     dst = d.tmp / f"sample_{clients_edit}"
     if not dst.exists():
         shutil.copytree(src, dst)

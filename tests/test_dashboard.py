@@ -3,16 +3,16 @@ work list (left out with --no-work-list), driven in Debian's chromium through se
 filters by team type and team, the status mix, Pareto, trend, transitions, a sortable work
 list and its CSV export."""
 
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from _browser import driver
 
 from clusterdiscovery.cli import main
+from clusterdiscovery.datasets._sample import default_sample_dir
 from clusterdiscovery.monitoring._dashboard import transitions
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+SAMPLE = default_sample_dir()  # package data: clusterdiscovery/data/sample
 AS_OF = "2025-11-30"
 
 

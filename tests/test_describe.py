@@ -320,14 +320,21 @@ def test_directions_come_from_higher_is():
 
 def test_names_are_unique_in_a_study():
     terms = {0: ["Many visits", "high income"], 1: ["Many visits", "low income"],
-             2: ["Many visits"], 3: ["Many visits"], 4: [], 5: []}
+             2: ["Many visits"], 3: ["Many visits"], 4: [], 5: [],
+             7: ["High income", "private insurance", "few visits", "low age"],
+             8: ["High income", "private insurance", "few visits"]}
     names = unique_names(terms, {6: "Many visits, high income"}, n_terms=1)
-    assert len(set(names.values())) == len(names) == 7
+    assert len(set(names.values())) == len(names) == 9
     assert names[6] == "Many visits, high income"  # given names are kept
     assert names[1] == "Many visits, low income"
-    assert names[0] == "Many visits, high income (cluster 0)"
+    assert names[0] == "Many visits, high income (cluster 0)"  # grown, still name 6's
     assert names[2] == "Many visits (cluster 2)" and names[3] == "Many visits (cluster 3)"
     assert names[4] == "No distinctive features (cluster 4)"
+    # a tie takes the first further term the other does not have, never more than one; a
+    # cluster with none keeps its name, now unique
+    names = unique_names({k: terms[k] for k in (7, 8)}, {}, n_terms=2)
+    assert names == {7: "High income, private insurance, low age",
+                     8: "High income, private insurance"}
 
 
 def test_costs_in_the_currency_and_utilisation_in_its_unit():

@@ -176,7 +176,7 @@ def test_discover_report_uses_bch_and_adjusted_costs(small_population, tmp_path)
 
 
 def test_matches_stepmix_three_step_estimates():
-    """StepMix 3.0.0 three-step BCH and ML (data/published/stepmix_distal_reference.json,
+    """StepMix 3.0.0 three-step BCH and ML (clusterdiscovery/data/published/stepmix_distal_reference.json,
     written by ``benchmarks/bench_distal.py --write-reference``) on the same simulated data."""
     import json
 

@@ -44,7 +44,7 @@ def _contrast(model, ref):
 
 
 def test_reproduces_polca_election_party(election_fit):
-    """poLCA 1.6.0.2, election ~ PARTY, 3 classes (data/published/election_polca_party.json)."""
+    """poLCA 1.6.0.2, election ~ PARTY, 3 classes (clusterdiscovery/data/published/election_polca_party.json)."""
     data, model = election_fit
     ref = json.loads((default_published_dir() / "election_polca_party.json").read_text())
     assert len(data) == ref["n"]

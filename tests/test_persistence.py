@@ -18,6 +18,7 @@ from sklearn.preprocessing import StandardScaler
 
 import clusterdiscovery as cd
 from clusterdiscovery import LatentClassModel, ModelSpecError
+from clusterdiscovery.datasets._published import default_published_dir
 from clusterdiscovery.features import make_preprocessor
 from clusterdiscovery.persistence import (
     ClusterModel,
@@ -30,6 +31,7 @@ from clusterdiscovery.persistence import (
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
+PUBLISHED = default_published_dir()  # package data, shipped with the package
 CREATED = "2026-01-01T00:00:00+00:00"
 LCA_COLUMNS = {"sex": "categorical", "housing": "categorical", "honos_1": "categorical",
                "honos_9": "categorical", "ethnicity": "categorical", "substance_use":
@@ -123,7 +125,7 @@ def sample():
                                     "gaussian_mixture-diag", "gaussian_mixture-spherical",
                                     "latent_class"])
 def test_round_trip_on_the_sample_data(tmp_path, sample, family):
-    """Fit on 2,000 clients of data/sample, save, load, assign the other 1,000: the file
+    """Fit on 2,000 clients of src/clusterdiscovery/data/sample, save, load, assign the other 1,000: the file
     gives the in-memory estimator's labels and probabilities (to 1e-12)."""
     fit, new = sample.clients.iloc[:2000], sample.clients.iloc[2000:]
     if family == "latent_class":
@@ -386,7 +388,7 @@ def test_reproducible_bytes_and_json_schema(tmp_path, train, kmeans_model, gm_te
     docs = [json.loads(a.read_text()), json.loads(gm_text),
             build_model(lca).to_dict(),
             build_model(km2, preprocessor=pre, X=train.clients).to_dict(),
-            json.loads((ROOT / "data" / "published" / "stouffer_toby_2class.json").read_text())]
+            json.loads((PUBLISHED / "stouffer_toby_2class.json").read_text())]
     assert any(s["op"] == "indicator" for b in docs[3]["preprocessing"]["blocks"]
                for s in b["steps"])
     for doc in docs:
@@ -447,13 +449,13 @@ def test_inconsistent_files_name_the_json_path(gm_text, edit, path):
 
 
 def test_lca_probabilities_and_variances_checked():
-    doc = json.loads((ROOT / "data" / "published" / "stouffer_toby_2class.json").read_text())
+    doc = json.loads((PUBLISHED / "stouffer_toby_2class.json").read_text())
     doc["model"]["parameters"]["columns"][1]["probabilities"][0] = [0.5, 0.6]
     with pytest.raises(ModelSpecError,
                        match=r"\$\.model\.parameters\.columns\[1\]\.probabilities\[0\]: "
                              r"the probabilities sum to 1\.1"):
         ClusterModel.from_dict(doc)
-    doc = json.loads((ROOT / "data" / "published" / "stouffer_toby_2class.json").read_text())
+    doc = json.loads((PUBLISHED / "stouffer_toby_2class.json").read_text())
     doc["model"]["parameters"]["columns"][0] = {"name": "A", "measurement": "gaussian",
                                                 "means": [0.0, 1.0], "variances": [1.0, -1.0]}
     with pytest.raises(ModelSpecError, match=r"columns\[0\]\.variances\[1\]: expected a "
@@ -497,8 +499,8 @@ def test_published_stouffer_toby_model_reproduces_published_numbers():
     parameters (4 decimals); applying them to the published data reproduces the modal
     shares exactly and the log-likelihood to 1e-4.
     """
-    model = load_model(ROOT / "data" / "published" / "stouffer_toby_2class.json")
-    counts = pd.read_csv(ROOT / "data" / "published" / "values.csv")
+    model = load_model(PUBLISHED / "stouffer_toby_2class.json")
+    counts = pd.read_csv(PUBLISHED / "values.csv")
     data = counts.loc[counts.index.repeat(counts["count"]), ["A", "B", "C", "D"]]
     assert len(data) == 216
     out = model.assign(data.reset_index(drop=True))

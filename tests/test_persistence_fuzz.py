@@ -25,10 +25,12 @@ from sklearn.mixture import GaussianMixture
 
 import clusterdiscovery as cd
 from clusterdiscovery import LatentClassModel, ModelSpecError
+from clusterdiscovery.datasets._published import default_published_dir
 from clusterdiscovery.features import make_preprocessor
 from clusterdiscovery.persistence import ClusterModel, build_model
 
 ROOT = Path(__file__).resolve().parents[1]
+PUBLISHED = default_published_dir()  # package data, shipped with the package
 CREATED = "2026-01-01T00:00:00+00:00"
 TALLY: Counter = Counter()
 
@@ -60,7 +62,7 @@ def bases():
                     "years_known": "lognormal", "prior_admissions": "poisson"}
         lca = LatentClassModel(2, measurement=lca_cols, random_state=0).fit(
             clients[list(lca_cols)])
-        counts = pd.read_csv(ROOT / "data" / "published" / "values.csv")
+        counts = pd.read_csv(PUBLISHED / "values.csv")
         st_data = counts.loc[counts.index.repeat(counts["count"]), ["A", "B", "C", "D"]]
         out = [
             (build_model(km, preprocessor=pre, X=clients, created=CREATED).to_json(),
@@ -68,7 +70,7 @@ def bases():
             (build_model(gm_full, X=num, created=CREATED).to_json(), num.iloc[:40]),
             (build_model(gm_diag, X=num, created=CREATED).to_json(), num.iloc[:40]),
             (build_model(lca, created=CREATED).to_json(), clients[list(lca_cols)].iloc[:40]),
-            ((ROOT / "data" / "published" / "stouffer_toby_2class.json").read_text(),
+            ((PUBLISHED / "stouffer_toby_2class.json").read_text(),
              st_data.iloc[::10]),
         ]
     for text, _ in out:  # the bases themselves are valid

@@ -25,7 +25,7 @@ from clusterdiscovery.published import (
 
 matplotlib.use("Agg")
 
-PUBLISHED = Path(__file__).resolve().parents[1] / "data" / "published"
+PUBLISHED = Path(__file__).resolve().parents[1] / "src" / "clusterdiscovery" / "data" / "published"
 NAME = "stouffer_toby_2class"
 
 
@@ -80,7 +80,7 @@ def test_parameter_table_is_a_proper_distribution():
 
 
 def test_built_model_equals_the_model_file():
-    """The model built from the CSV table and data/published/stouffer_toby_2class.json
+    """The model built from the CSV table and src/clusterdiscovery/data/published/stouffer_toby_2class.json
     (typed in independently from the same poLCA output) agree in every parameter and
     every prediction."""
     built = load_published_model(NAME)
@@ -244,7 +244,7 @@ def test_mhct_agrees_with_monitoring():
 
 
 def test_model_file_json_is_the_published_one():
-    """data/published/stouffer_toby_2class.json and the CSV hold the same numbers."""
+    """src/clusterdiscovery/data/published/stouffer_toby_2class.json and the CSV hold the same numbers."""
     spec = json.loads((PUBLISHED / "stouffer_toby_2class.json").read_text())
     table = published_parameters(NAME)
     shares = table[table["parameter"] == "class_share"].sort_values("class")["estimate"]

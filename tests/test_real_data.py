@@ -1,5 +1,6 @@
 """A real public client table: AER's DoctorVisits (Cameron & Trivedi 1986), through
-profile_clusters and describe_clusters with a schema written here as a user would.
+profile_clusters and describe_clusters with a schema written here as a user would, and
+through the command line from a bare CSV with an inferred schema and a small TOML of labels.
 
 5,190 adults of the 1977-78 Australian Health Survey: doctor visits in the past two weeks,
 illnesses, days of reduced activity, a general health questionnaire score, yes/no columns
@@ -179,3 +180,71 @@ def test_visits_are_reported_in_visits_not_money(report, table):
     for row in overview.splitlines()[2:]:
         visits = row.split(" | ")[4]
         assert re.fullmatch(r"\d\.\d+ visits \(\d\.\d+ to \d\.\d+ visits\)", visits), row
+
+
+#: what a user adds to the inferred schema: labels, units, directions, sections, and the
+#: positive level of the one binary whose levels are not yes/no
+_LABELS_TOML = """
+currency = "A$"
+
+[features]
+gender = {positive = "female", label = "Women", section = "social context"}
+age = {label = "Age (years / 100)", section = "social context"}
+income = {label = "Annual income (A$10,000s)", higher_is = "better", section = "social context"}
+illness = {label = "Illnesses in the past two weeks", higher_is = "worse", section = "needs"}
+reduced = {label = "Days of reduced activity", unit = "days", higher_is = "worse", section = "needs"}
+health = {label = "Points on the general health questionnaire", higher_is = "worse", section = "needs"}
+private = {label = "Private health insurance", section = "social context"}
+freepoor = {label = "Free care for low income", section = "social context"}
+freerepat = {label = "Free care for pensioners and veterans", section = "social context"}
+nchronic = {label = "A chronic condition not limiting activity", higher_is = "worse", section = "needs"}
+lchronic = {label = "Limited daily activities", higher_is = "worse", section = "needs"}
+
+[costs.visits]
+label = "Doctor visits"
+unit = "visits"
+"""
+
+
+def test_cli_on_a_bare_csv_with_an_inferred_schema_and_a_toml_of_labels(table, tmp_path,
+                                                                         capsys):
+    """`clusterdiscovery discover --clients CSV --id --costs visits --schema labels.toml`:
+    types, the id and the binaries' positive levels are inferred from the bare CSV; the small
+    TOML adds only what a reader needs. Names, sections, binaries and units are checked on
+    the written report."""
+    from clusterdiscovery.cli import main
+
+    csv = tmp_path / "doctor_visits.csv"
+    table.to_csv(csv, index=False)
+    labels = tmp_path / "labels.toml"
+    labels.write_text(_LABELS_TOML, encoding="utf-8")
+    config = tmp_path / "study.toml"
+    config.write_text('[models]\nfamilies = ["latent_class"]\nk_min = 3\nk_max = 3\n'
+                      'n_init = 1\n[stability]\nn_resamples = 3\ncandidates = 1\n'
+                      '[profile]\nn_bootstrap = 50\n', encoding="utf-8")
+    out = tmp_path / "study"
+    assert main(["discover", str(config), "--clients", str(csv), "--id", "person",
+                 "--costs", "visits", "--schema", str(labels), "--out", str(out),
+                 "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert re.search(r"lchronic\s+binary.*positive level 'yes' recognised", printed)
+    assert re.search(r"visits\s+cost", printed)  # utilisation, not a clustering feature
+    report = (out / "report.md").read_text(encoding="utf-8")
+    pages = [p.read_text(encoding="utf-8") for p in sorted((out / "clusters").glob("*.md"))]
+    names = [p.splitlines()[0].split(": ", 1)[1] for p in pages]
+    assert len(pages) == 3 and len(set(names)) == 3
+    for name in names:
+        assert not {t.lower() for t in name.split(", ")} & _LEVEL_WORDS, name
+    for page in pages:
+        assert not re.search(r"'(yes|no|female|male)'", page), page  # no level word, no mirror
+        bullets = [x for x in page.splitlines() if x.startswith("- ")]
+        for label in ("Limited daily activities", "Women", "Private health insurance"):
+            assert sum(x.startswith(f"- {label}") for x in bullets) <= 1
+        assert "**Needs**" in page or "**Main problems**" in page  # sections from the TOML
+        line = next(x for x in page.splitlines() if x.startswith("**Doctor visits:**"))
+        assert re.search(r"mean \d\.\d+ visits per client \(95% BCa interval \d\.\d+ to "
+                         r"\d\.\d+ visits\)", line), line
+        assert "$" not in line and "£" not in line
+    assert "| share of all visits |" in report
+    sick = next(p for p in pages if "days of reduced activity" in p.splitlines()[0].lower())
+    assert "- Days of reduced activity averages **" in sick.split("**Main problems**")[1]

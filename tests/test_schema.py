@@ -273,8 +273,6 @@ def test_continuous_accepts_exactly_finite_nonconstant(values):
 
 # ------------------------------------------------------------------ meaning: labels, directions
 def test_semantics_round_trip_through_toml(tmp_path):
-    from clusterdiscovery.datasets._sample import schema_to_toml
-
     schema = ClientSchema(
         features={
             "employed": {"type": "binary", "levels": ["no", "yes"], "label": "Employed",
@@ -287,7 +285,7 @@ def test_semantics_round_trip_through_toml(tmp_path):
         currency="$", weight="w", sections=["needs", "strengths", "social context"],
     )
     path = tmp_path / "schema.toml"
-    path.write_text(schema_to_toml(schema), encoding="utf-8")
+    assert schema.to_toml(path) == path.read_text(encoding="utf-8")
     back = ClientSchema.from_toml(path)
     assert back == schema
     assert back.label("visits") == "GP visits" and back.label("cost") == "cost"

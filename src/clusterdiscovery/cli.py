@@ -2,6 +2,9 @@
 
 ``clusterdiscovery discover [CONFIG.toml] --out DIR`` runs the whole study (on the bundled
 sample without CONFIG) and writes the report, the model file and the tables.
+``clusterdiscovery discover --clients CLIENTS.csv [--id COL] [--costs a,b] --out DIR`` runs it
+on a bare client table, inferring its schema (and saying what it inferred).
+``clusterdiscovery schema CLIENTS.csv [--id COL]`` prints the inferred schema as TOML.
 ``clusterdiscovery assign MODEL.json CLIENTS.csv --out LABELS.csv`` assigns new clients.
 ``clusterdiscovery monitor ASSIGNMENTS.csv CONTACTS.csv --as-of DATE --out DIR`` writes the
 care-cluster review status, team summary, Pareto table and chart, trend, work list and
@@ -28,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
     from .monitoring._cli import add_monitor_parser
     from .pipeline._cli import add_assign_parser, add_discover_parser, add_narratives_parser
+    from .pipeline._schema_cli import add_schema_parser
 
     parser = argparse.ArgumentParser(
         prog="clusterdiscovery",
@@ -36,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_discover_parser(sub)
+    add_schema_parser(sub)
     add_assign_parser(sub)
     add_monitor_parser(sub)
     add_narratives_parser(sub)
@@ -51,8 +56,8 @@ def main(argv=None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     if getattr(args, "func", None) is None:
         parser.print_usage(sys.stderr)
-        print("clusterdiscovery: error: choose a command: discover, assign, monitor or "
-              "narratives", file=sys.stderr)
+        print("clusterdiscovery: error: choose a command: discover, schema, assign, monitor "
+              "or narratives", file=sys.stderr)
         return 2
     try:
         return int(args.func(args) or 0)

@@ -1,7 +1,7 @@
 """Catalogue of published cluster models and the reference tables they come with.
 
 A published model is rebuilt from the paper's own parameter table (kept as a CSV file in
-``data/published/`` of the repository), validated like any model file and returned as a
+``clusterdiscovery/data/published/``, shipped with the package), validated like any model file and returned as a
 :class:`~clusterdiscovery.persistence.ClusterModel`, so it can be applied to new data
 without the authors' software.
 
@@ -84,8 +84,8 @@ def _published_dir(directory=None) -> Path:
     path = Path(directory) if directory is not None else default_published_dir()
     if not path.is_dir():
         raise FileNotFoundError(
-            f"{path} not found; the published parameter tables live in data/published/ of a "
-            f"source checkout of clusterdiscovery (pass directory= to point at a copy)."
+            f"{path} not found; the published parameter tables ship with the package in "
+            f"clusterdiscovery/data/published (pass directory= to point at a copy)."
         )
     return path
 
@@ -129,7 +129,8 @@ def published_parameters(name: str, *, directory=None) -> pd.DataFrame:
     name : str
         A name from :func:`list_models`.
     directory : str or Path, optional
-        Folder holding the parameter tables; default ``data/published`` of the repository.
+        Folder holding the parameter tables; default the package data folder
+        ``clusterdiscovery/data/published``.
 
     Returns
     -------
@@ -227,7 +228,7 @@ def _stouffer_toby_spec(table: pd.DataFrame, source: str) -> dict:
             "source": ("CRAN package poLCA, example data values, model M1 (printed output, "
                        "4 decimals; standard errors from broom's tidy.poLCA example); "
                        "built by clusterdiscovery.published from "
-                       "data/published/stouffer_toby_2class_parameters.csv"),
+                       "clusterdiscovery/data/published/stouffer_toby_2class_parameters.csv"),
             "data_period": "survey published 1951; 216 respondents",
             "notes": ("Items A-D coded 1 = particularistic, 2 = universalistic. Published "
                       "modal class memberships 0.3287 / 0.6713 (71 / 145 of 216, the "
@@ -266,7 +267,8 @@ def load_published_model(name: str, *, directory=None):
     name : str
         A name from :func:`list_models`, e.g. ``"stouffer_toby_2class"``.
     directory : str or Path, optional
-        Folder holding the parameter tables; default ``data/published`` of the repository.
+        Folder holding the parameter tables; default the package data folder
+        ``clusterdiscovery/data/published``.
 
     Returns
     -------
@@ -286,7 +288,7 @@ def load_published_model(name: str, *, directory=None):
     universalistic) with class shares 0.2792 / 0.7208 and the item-response
     probabilities printed by poLCA for its ``values`` example (model M1), which replicates
     Goodman (1974). Cluster 0 is poLCA's class 1 (universalistic), cluster 1 its class 2.
-    ``data/published/stouffer_toby_2class.json`` holds the same model as a model file.
+    ``clusterdiscovery/data/published/stouffer_toby_2class.json`` holds the same model as a model file.
 
     References
     ----------
@@ -448,7 +450,7 @@ def reproduce_stouffer_toby(random_state=0, *, n_init: int = 20, directory=None)
         Random starts for the 2- and 3-class refits (the 3-class model is weakly
         identified: many starts end on a flat ridge of nearly equal likelihood).
     directory : str or Path, optional
-        Folder holding the data and parameter table; default ``data/published``.
+        Folder holding the data and parameter table; default ``clusterdiscovery/data/published``.
 
     Returns
     -------

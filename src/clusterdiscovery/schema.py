@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_flat_columns, check_levels, check_magnitude, normalise_ids
+from ._dates import check_date_format, parse_dates
 from .exceptions import SchemaError
 
 __all__ = ["ClientSchema", "FeatureSpec", "MeasureSpec", "FEATURE_TYPES", "HIGHER_IS",
@@ -359,6 +360,10 @@ class ClientSchema:
         Symbol printed before money ("£", "$", or "" for none); None leaves it to the report.
     weight : str, optional
         A sampling-weight column (non-negative numbers, not all zero).
+    date_format : str, optional
+        A ``strptime`` format (``"%d/%m/%Y"``) for date columns not written in ISO 8601;
+        by default dates must be ISO 8601 (2025-03-31) and day/month orders are never
+        guessed.
 
     Notes
     -----
@@ -375,7 +380,10 @@ class ClientSchema:
     sections: Sequence[str] = DEFAULT_SECTIONS
     currency: str | None = None
     weight: str | None = None
+    date_format: str | None = None
     measures: Mapping = field(init=False, repr=False, default=None)
+    #: what :meth:`infer` saw and proposed per column (None for a schema written by hand)
+    inference: object = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self):
         if not isinstance(self.id, str) or not self.id:
@@ -419,6 +427,10 @@ class ClientSchema:
             value = getattr(self, key)
             if value is not None and (not isinstance(value, str) or not value):
                 raise SchemaError(f"The schema's '{key}' must be a column name; got {value!r}.")
+        try:
+            check_date_format(self.date_format, "date_format")
+        except (TypeError, ValueError) as exc:
+            raise SchemaError(f"Schema: {exc}") from None
         if self.currency is not None and not isinstance(self.currency, str):
             raise SchemaError(
                 f"The schema's 'currency' must be text such as \"£\", \"$\" or \"\"; got "
@@ -525,6 +537,73 @@ class ClientSchema:
         d["features"] = {c: self.features[c] for c in columns}
         return ClientSchema.from_dict(d)
 
+    # ------------------------------------------------------------------ infer
+    @classmethod
+    def infer(cls, df: pd.DataFrame, id=None, **options) -> ClientSchema:
+        """Propose a schema for a bare client table from its values (never its names).
+
+        id-like columns (unique per row) become the id or are left out, never features;
+        two-valued columns are binary (positive level recognised for yes/no, y/n,
+        true/false, 1/0); ordered categoricals are ordinal (and small integer scales when
+        ``ordinal_max_levels`` is given); non-negative whole numbers are counts; other
+        numbers continuous; text with few values categorical (many: left out, with a note);
+        ISO 8601 dates (or ``date_format``) dates.
+
+        Parameters
+        ----------
+        df : DataFrame
+            The client table (never modified).
+        id : str, optional
+            The client id column; default: the first column unique per row.
+        **options
+            ``costs`` (columns that are costs), ``exclude``, ``date_format``,
+            ``max_levels`` (12), ``ordinal_max_levels`` (None), ``overrides`` (a partial
+            schema, dict or TOML path, laid over the proposal). See
+            :func:`clusterdiscovery._schema_infer.infer_schema`.
+
+        Returns
+        -------
+        ClientSchema
+            Its ``inference`` attribute (a :class:`~clusterdiscovery._schema_infer.
+            SchemaInference`) lists every guess: ``schema.inference.summary`` (a DataFrame),
+            ``print(schema.inference)`` (the short report); :meth:`to_toml` writes each guess
+            as a comment beside its line.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"id": ["a", "b", "c"], "employed": ["yes", "no", "no"],
+        ...                    "visits": [0, 2, 5]})
+        >>> schema = ClientSchema.infer(df)
+        >>> schema.features["employed"].type, schema.features["employed"].positive
+        ('binary', 'yes')
+        """
+        from ._schema_infer import infer_schema
+
+        return infer_schema(df, id, **options)
+
+    def to_toml(self, path=None, *, source: str | None = None) -> str:
+        """An editable TOML file of the schema, with a comment per column.
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            Where to write it (UTF-8); the text is returned either way.
+        source : str, optional
+            The table's name, for the first line.
+
+        Returns
+        -------
+        str
+            The TOML text; :meth:`from_toml` reads it back to the same schema.
+        """
+        from ._schema_toml import schema_to_toml
+
+        text = schema_to_toml(self, source=source)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
     # -------------------------------------------------------------- serialise
     def to_dict(self) -> dict:
         """Plain (JSON- and TOML-ready) dictionary; :meth:`from_dict` reads it back."""
@@ -537,7 +616,7 @@ class ClientSchema:
                               else [base, follow])
         out = {"id": self.id, "features": {c: s.to_dict() for c, s in self.features.items()},
                "costs": costs, "outcomes": outcomes, "dates": list(self.dates)}
-        for key in ("team", "currency", "weight"):
+        for key in ("team", "currency", "weight", "date_format"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
         if tuple(self.sections) != DEFAULT_SECTIONS:
@@ -549,7 +628,7 @@ class ClientSchema:
         if not isinstance(spec, Mapping):
             raise SchemaError(f"A schema must be a mapping; got {type(spec).__name__}.")
         allowed = {"id", "features", "costs", "outcomes", "team", "dates", "sections",
-                   "currency", "weight"}
+                   "currency", "weight", "date_format"}
         unknown = set(spec) - allowed
         if unknown:
             raise SchemaError(
@@ -657,19 +736,10 @@ class ClientSchema:
         for col in self.dates:
             if col not in df.columns:
                 raise SchemaError(_missing_msg(col, "date", df))
-            if not pd.api.types.is_datetime64_any_dtype(df[col]):
-                if pd.api.types.is_numeric_dtype(df[col]) or pd.api.types.is_bool_dtype(df[col]):
-                    raise SchemaError(
-                        f"Date column '{col}' has dtype {df[col].dtype}, not dates; convert it "
-                        f"with pandas.to_datetime (numbers are not read as dates)."
-                    )
-                parsed = pd.to_datetime(df[col], errors="coerce")
-                bad = parsed.isna() & df[col].notna()
-                if bad.any():
-                    raise SchemaError(
-                        f"Date column '{col}' has {int(bad.sum())} value(s) that are not dates "
-                        f"(e.g. {df[col][bad].iloc[0]!r}); use ISO dates such as 2024-03-31."
-                    )
+            # the package's one date parser: ISO 8601 or the schema's date_format; refuses
+            # non-dates, ambiguous day/month strings and dates pandas cannot hold
+            parse_dates(df[col], col, table="client", date_format=self.date_format,
+                        fix="set the schema's date_format = {fmt}")
         return df
 
     def _check_ids(self, df: pd.DataFrame) -> None:

@@ -4,7 +4,8 @@
   history, teams) from a latent-subgroup model with ground-truth labels.
 - :func:`load_values` reads the Stouffer-Toby "values" data (published, for the latent class
   tests).
-- :func:`load_sample` reads the committed sample in ``data/sample/`` (made by
+- :func:`load_sample` reads the sample shipped with the package in
+  ``clusterdiscovery/data/sample/`` (made by
   ``python -m clusterdiscovery.datasets.make_sample``).
 """
 

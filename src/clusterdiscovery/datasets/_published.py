@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._resources import package_data_dir
+
 __all__ = ["load_values", "load_election", "default_published_dir"]
 
 
 def default_published_dir() -> Path:
-    """``data/published`` of the source checkout (``src/clusterdiscovery/datasets`` -> repo)."""
-    return Path(__file__).resolve().parents[3] / "data" / "published"
+    """The published data shipped with the package: ``clusterdiscovery/data/published``
+    (package data, read with :mod:`importlib.resources`)."""
+    return package_data_dir("published")
 
 
 def load_values(path=None, *, expand: bool = False) -> pd.DataFrame:
@@ -25,7 +28,8 @@ def load_values(path=None, *, expand: bool = False) -> pd.DataFrame:
     Parameters
     ----------
     path : str or Path, optional
-        The CSV file; default ``data/published/values.csv`` of the repository.
+        The CSV file; default ``values.csv`` of the package data folder
+        ``clusterdiscovery/data/published``.
     expand : bool, default=False
         False: one row per response pattern with columns ``A, B, C, D, count`` (16 rows).
         True: one row per respondent with columns ``A, B, C, D`` (216 rows).
@@ -52,8 +56,8 @@ def load_values(path=None, *, expand: bool = False) -> pd.DataFrame:
     path = Path(path) if path is not None else default_published_dir() / "values.csv"
     if not path.is_file():
         raise FileNotFoundError(
-            f"{path} not found; load_values reads data/published/values.csv of a source "
-            "checkout (pass path= to point at a copy)."
+            f"{path} not found; load_values reads values.csv of the package data folder "
+            "clusterdiscovery/data/published (pass path= to point at a copy)."
         )
     table = pd.read_csv(path, dtype="int64")
     if expand:
@@ -78,7 +82,8 @@ def load_election(path=None) -> pd.DataFrame:
     Parameters
     ----------
     path : str or Path, optional
-        The CSV file; default ``data/published/election.csv`` of the repository.
+        The CSV file; default ``election.csv`` of the package data folder
+        ``clusterdiscovery/data/published``.
 
     Returns
     -------
@@ -96,7 +101,7 @@ def load_election(path=None) -> pd.DataFrame:
     path = Path(path) if path is not None else default_published_dir() / "election.csv"
     if not path.is_file():
         raise FileNotFoundError(
-            f"{path} not found; load_election reads data/published/election.csv of a source "
-            "checkout (pass path= to point at a copy)."
+            f"{path} not found; load_election reads election.csv of the package data folder "
+            "clusterdiscovery/data/published (pass path= to point at a copy)."
         )
     return pd.read_csv(path)

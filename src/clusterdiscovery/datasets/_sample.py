@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 from os import PathLike
 from pathlib import Path
 
@@ -11,10 +9,12 @@ import numpy as np
 import pandas as pd
 
 from .._checks import match_levels
+from .._dates import parse_dates
 from ..exceptions import SchemaError
 from ..schema import ClientSchema
 from ._levels import DATE_UNIT
 from ._population import Population
+from ._resources import package_data_dir
 
 __all__ = ["load_sample", "write_population", "default_sample_dir", "SAMPLE_FILES"]
 
@@ -25,52 +25,17 @@ SAMPLE_CLUSTERS = 6
 GZIP_ABOVE = 15_000_000
 SAMPLE_FILES = ("clients.csv", "events.csv", "assignments.csv", "teams.csv",
                 "true_labels.csv", "schema.toml")
-_REGENERATE = "python -m clusterdiscovery.datasets.make_sample --out data/sample"
+_REGENERATE = "python -m clusterdiscovery.datasets.make_sample"
 _CSV = {"index": False, "lineterminator": "\n", "date_format": "%Y-%m-%d"}
 
 
 def default_sample_dir() -> Path:
-    """``data/sample`` of the source checkout (``src/clusterdiscovery/datasets`` -> repo)."""
-    return Path(__file__).resolve().parents[3] / "data" / "sample"
+    """The sample shipped with the package: ``clusterdiscovery/data/sample`` (package data,
+    read with :mod:`importlib.resources`)."""
+    return package_data_dir("sample")
 
 
 # ------------------------------------------------------------------------------ writing
-def _toml_value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        return repr(float(value))
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}"
-                               for k, v in value.items()) + "}"
-    raise TypeError(f"Cannot write {value!r} ({type(value).__name__}) to TOML.")
-
-
-def _toml_key(key) -> str:
-    key = str(key)
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
-
-
-def schema_to_toml(schema: ClientSchema) -> str:
-    """TOML text of ``schema`` that :meth:`ClientSchema.from_toml` reads back."""
-    spec = schema.to_dict()
-    lines = ["# ClientSchema of clients.csv (read with ClientSchema.from_toml)"]
-    for key in ("id", "team", "costs", "dates", "currency", "weight", "sections"):
-        if key in spec:
-            lines.append(f"{key} = {_toml_value(spec[key])}")
-    lines += ["", "[features]"]
-    lines += [f"{col} = {_toml_value(f)}" for col, f in spec["features"].items()]
-    lines += ["", "[outcomes]"]
-    lines += [f"{name} = {_toml_value(pair)}" for name, pair in spec["outcomes"].items()]
-    return "\n".join(lines) + "\n"
-
-
 def write_population(pop: Population, out) -> list[Path]:
     """Write ``pop`` as the sample files in directory ``out`` (created if needed).
 
@@ -101,7 +66,7 @@ def write_population(pop: Population, out) -> list[Path]:
     labels = pop.true_labels.to_frame()
     labels["subgroup_name"] = labels["true_cluster"].map(pop.subgroup_names)
     put("true_labels.csv", labels.to_csv(**{**_CSV, "index": True}))
-    put("schema.toml", schema_to_toml(pop.schema))
+    put("schema.toml", pop.schema.to_toml(source="clients.csv"))
     return written
 
 
@@ -111,8 +76,8 @@ def _read(path: Path, **kwargs) -> pd.DataFrame:
                        na_values=[""], **kwargs)
 
 
-def _dates(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s, format="%Y-%m-%d").astype(DATE_UNIT)
+def _dates(s: pd.Series, column: str, table: str) -> pd.Series:
+    return parse_dates(s, column, table=table, date_format="%Y-%m-%d").astype(DATE_UNIT)
 
 
 def _typed_clients(raw: pd.DataFrame, schema: ClientSchema) -> pd.DataFrame:
@@ -132,7 +97,7 @@ def _typed_clients(raw: pd.DataFrame, schema: ClientSchema) -> pd.DataFrame:
         elif spec is not None and spec.type in ("binary", "count"):
             out[col] = s.astype(np.int64)
         elif col in schema.dates:
-            out[col] = _dates(s)
+            out[col] = _dates(s, col, "clients.csv")
         elif col == schema.team:
             out[col] = s.astype("str")
         else:
@@ -141,14 +106,14 @@ def _typed_clients(raw: pd.DataFrame, schema: ClientSchema) -> pd.DataFrame:
 
 
 def load_sample(path=None) -> Population:
-    """Read the sample population from ``data/sample/`` (or ``path``).
+    """Read the sample population shipped with the package (or from ``path``).
 
     Parameters
     ----------
     path : str or Path, optional
         Directory holding ``clients.csv``, ``events.csv`` (or ``events.csv.gz``),
         ``assignments.csv``, ``teams.csv``, ``true_labels.csv`` and ``schema.toml``.
-        Default: ``data/sample`` of the repository.
+        Default: the package data folder ``clusterdiscovery/data/sample``.
 
     Returns
     -------
@@ -182,7 +147,7 @@ def load_sample(path=None) -> Population:
     if missing:
         raise FileNotFoundError(
             f"Sample data not found in {folder} (missing: {', '.join(missing)}). "
-            f"Regenerate it from the repository root with `{_REGENERATE}`, or pass "
+            f"Regenerate it with `{_REGENERATE}` (from a source checkout), or pass "
             f"path= pointing at a folder made by that command."
         )
     schema = ClientSchema.from_toml(folder / "schema.toml")
@@ -193,10 +158,11 @@ def load_sample(path=None) -> Population:
 
     events = _read(events_path, dtype={"client_id": "str", "service": "str", "team": "str",
                                        "cost": float})
-    events["date"] = _dates(events["date"])
+    events["date"] = _dates(events["date"], "date", "events.csv")
     assignments = _read(folder / "assignments.csv",
                         dtype={"client_id": "str", "cluster": np.int64, "team": "str"})
-    assignments["assigned_on"] = _dates(assignments["assigned_on"])
+    assignments["assigned_on"] = _dates(assignments["assigned_on"], "assigned_on",
+                                        "assignments.csv")
     teams = _read(folder / "teams.csv", dtype="str")
     labels = _read(folder / "true_labels.csv",
                    dtype={"client_id": "str", "true_cluster": np.int64,

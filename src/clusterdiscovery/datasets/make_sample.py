@@ -2,7 +2,10 @@
 
 Usage (from the repository root)::
 
-    python -m clusterdiscovery.datasets.make_sample [--out data/sample]
+    python -m clusterdiscovery.datasets.make_sample [--out DIR]
+
+The default folder is the package's own sample, ``src/clusterdiscovery/data/sample`` of the
+source checkout (package data, installed with the package).
 
 Writes ``clients.csv``, ``events.csv`` (``events.csv.gz`` if large), ``assignments.csv``,
 ``teams.csv``, ``true_labels.csv`` and ``schema.toml`` for a population of 3,000 clients
@@ -37,7 +40,8 @@ def main(argv=None) -> int:
         description="Write the synthetic sample population (fixed seed) as CSV files.",
     )
     parser.add_argument("--out", default=None,
-                        help="output folder (default: data/sample of the repository)")
+                        help="output folder (default: the package's sample, "
+                             "src/clusterdiscovery/data/sample)")
     parser.add_argument("--n-clients", type=int, default=SAMPLE_CLIENTS)
     parser.add_argument("--n-clusters", type=int, default=SAMPLE_CLUSTERS)
     parser.add_argument("--seed", type=int, default=SAMPLE_SEED)

@@ -306,26 +306,32 @@ def unique_names(terms: dict, fixed: dict, *, n_terms: int = 2,
     """``{cluster: name}``, unique in the study.
 
     ``terms`` maps each cluster to its name terms (from :func:`name_terms`), ``fixed`` to
-    names that are given (kept as they are). A name shared by several clusters takes more
-    of each cluster's terms until the names differ; names still shared end in "(cluster
-    k)".
+    names that are given (kept as they are). Clusters whose names would be the same each take
+    one more term: their strongest further term that the others of the tie do not have. A name
+    still shared ends in "(cluster k)". Names never grow beyond ``n_terms + 1`` terms.
     """
-    used = {c: min(n_terms, len(t)) for c, t in terms.items()}
+    used = {c: list(t[:n_terms]) for c, t in terms.items()}
 
     def name(c):
-        return _join(terms[c][:used[c]]) or fallback
+        return _join(used[c]) or fallback
 
-    while True:
+    def ties():
         names = {**{c: name(c) for c in terms}, **fixed}
-        clash = [c for c in terms if sum(v == names[c] for v in names.values()) > 1]
-        grow = [c for c in clash if used[c] < len(terms[c])]
-        if not grow:
-            break
-        for c in grow:
-            used[c] += 1
-    for c in clash:
-        names[c] = f"{names[c]} (cluster {c})"
-    return {c: names[c] for c in [*terms, *fixed]}
+        groups = {}
+        for c in terms:
+            groups.setdefault(names[c], []).append(c)
+        taken = set(fixed.values())
+        return [g for n, g in groups.items() if len(g) > 1 or n in taken]
+
+    for group in ties():
+        for c in group:
+            others = {t for o in group if o != c for t in terms[o]}
+            extra = next((t for t in terms[c][len(used[c]):] if t not in others), None)
+            if extra is not None:
+                used[c].append(extra)
+    clash = {c for group in ties() for c in group}
+    return {c: (f"{name(c)} (cluster {c})" if c in clash else name(c)) if c in terms
+            else fixed[c] for c in [*terms, *fixed]}
 
 
 def _marks(profile, table, cluster, name, default):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._dates import check_not_future
 from ..exceptions import SchemaError
 from ._events import _as_int_ns, _client_index, aggregate_events
 
@@ -108,6 +109,8 @@ def aggregate_events_dask(events, clients=None, as_of=None, window_days=None, *,
     if "as_of" in found:
         as_of = None if found["as_of"] == np.iinfo(np.int64).min else pd.Timestamp(
             int(found["as_of"]))
+        if as_of is not None:  # a typo such as 2099 must not become the cut-off
+            check_not_future(pd.Series([as_of]), date_col, table="events")
     if "services" in found:
         services = sorted({str(s) for s in found["services"]})
     clients_index = None if clients is None else _client_index(clients, id_col)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_magnitude, check_number, check_reserved
+from .._dates import check_not_future, parse_date, parse_dates
 from .._utils import check_dataframe, check_positive
 from ..exceptions import SchemaError
 
@@ -41,6 +42,7 @@ def aggregate_events(
     start_col: str | None = None,
     min_exposure_days: float = 30,
     unknown: str = "raise",
+    date_format: str | None = None,
 ) -> pd.DataFrame:
     """Per-client counts, costs, rates and recency of service use.
 
@@ -48,15 +50,16 @@ def aggregate_events(
     ----------
     events : DataFrame
         Long table, one row per contact or bed-day, with columns ``id_col``, ``date_col``
-        (datetime64, or strings that parse as dates), ``service_col`` and ``cost_col``.
-        It is never modified.
+        (datetime64, or ISO 8601 date strings, or strings in ``date_format``),
+        ``service_col`` and ``cost_col``. It is never modified.
     clients : DataFrame, list or Index, optional
         The clients who must get a row. A DataFrame supplies its ids from the ``id_col``
         column if it has one, else from its index. Clients without events get zero counts
         and costs (and NaN/NaT recency). When omitted, the clients are those in ``events``
         (sorted by id).
     as_of : date-like, optional
-        Cut-off date: events after it are ignored. Defaults to the latest event date.
+        Cut-off date: events after it are ignored. Defaults to the latest event date, which
+        must not lie after today (a typo such as 2099 would otherwise become the cut-off).
     window_days : float, optional
         Keep only events in ``(as_of - window_days, as_of]`` for the counts, costs, rates,
         inpatient days and crisis episodes.
@@ -82,6 +85,10 @@ def aggregate_events(
     unknown : {"raise", "drop"}
         What to do with events of clients not in ``clients``: raise a ``ValueError`` that
         says how many and gives examples (default), or drop them.
+    date_format : str, optional
+        A ``strptime`` format such as ``"%d/%m/%Y"`` for date strings not in ISO 8601
+        (event dates, ``as_of`` and the ``start_col`` dates). See
+        :func:`clusterdiscovery._dates.parse_dates`.
 
     Returns
     -------
@@ -109,7 +116,8 @@ def aggregate_events(
     TypeError
         If ``events`` is not a DataFrame.
     SchemaError
-        A required column is missing, a date does not parse, a date, id or service is
+        A required column is missing, a date is not a date (or is ambiguous, such as
+        01/02/2025 without ``date_format``, or outside 1677..2262), a date, id or service is
         missing, or a cost is negative, NaN or infinite.
     ValueError
         Bad parameters; events of unknown clients with ``unknown="raise"``; duplicated
@@ -176,7 +184,7 @@ def aggregate_events(
             f"Column '{id_col}' of events has {int(ids.isna().sum())} missing client id(s); "
             f"drop those rows or fill in the ids."
         )
-    t = _as_int_ns(events[date_col], date_col, "events")
+    t = _as_int_ns(events[date_col], date_col, "events", date_format)
     if len(t) and (t == _I8_MIN).any():
         raise SchemaError(
             f"Column '{date_col}' of events has {int((t == _I8_MIN).sum())} missing date(s); "
@@ -242,8 +250,10 @@ def aggregate_events(
     # --------------------------------------------------------------- cut-off, window
     if as_of is None:
         as_of_ns = int(t.max()) if len(t) else None
+        if as_of_ns is not None:
+            check_not_future(pd.Series(t.view("datetime64[ns]")), date_col, table="events")
     else:
-        as_of_ns = _timestamp_ns(as_of, "as_of")
+        as_of_ns = _timestamp_ns(as_of, "as_of", date_format)
     if as_of_ns is None:  # no events and no as_of: nothing is dated
         upto = np.zeros(len(t), dtype=bool)
     else:
@@ -288,7 +298,8 @@ def aggregate_events(
     else:
         start = first.copy()
         if start_col is not None:
-            start = _merge_start(start, seen, clients, client_index, start_col, id_col)
+            start = _merge_start(start, seen, clients, client_index, start_col, id_col,
+                                 date_format)
         has_start = start != _I8_MIN
         exposure_days = np.full(n, np.nan)
         if as_of_ns is not None:
@@ -362,47 +373,17 @@ def _column_labels(names: list[str]) -> list[str]:
     return labels
 
 
-def _as_int_ns(s: pd.Series, col: str, table: str) -> np.ndarray:
-    """Dates as int64 nanoseconds since the epoch (NaT -> int64 min)."""
-    if not pd.api.types.is_datetime64_any_dtype(s):
-        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-            raise SchemaError(
-                f"Column '{col}' of {table} has dtype {s.dtype}, not dates; convert it with "
-                f"pandas.to_datetime (numbers are not read as dates)."
-            )
-        try:
-            parsed = pd.to_datetime(s, errors="coerce", format="mixed")
-        except (TypeError, ValueError) as exc:  # pragma: no cover - very odd input
-            raise SchemaError(f"Column '{col}' of {table} does not parse as dates: {exc}") from exc
-        bad = parsed.isna() & s.notna()
-        if bad.any():
-            raise SchemaError(
-                f"Column '{col}' of {table} has {int(bad.sum())} value(s) that are not dates "
-                f"(e.g. {s[bad].iloc[0]!r}); use ISO dates such as 2024-03-31."
-            )
-        s = parsed
+def _as_int_ns(s: pd.Series, col: str, table: str, date_format=None) -> np.ndarray:
+    """Dates as int64 nanoseconds since the epoch (NaT -> int64 min), read by the package's
+    one date parser (ISO 8601 or ``date_format``; nothing guessed, nothing out of range)."""
+    s = parse_dates(s, col, table=table, date_format=date_format)
     if getattr(s.dt, "tz", None) is not None:
         s = s.dt.tz_convert(None)
     return s.to_numpy(dtype="datetime64[ns]").view(np.int64)
 
 
-def _timestamp_ns(value, name: str) -> int:
-    if isinstance(value, bool | int | float | np.number):
-        # pandas would read a number as nanoseconds since 1970, silently dropping every event
-        raise TypeError(
-            f"The '{name}' parameter must be a date such as '2025-12-31' or a Timestamp; got "
-            f"the number {value!r}."
-        )
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"The '{name}' parameter must be a date (e.g. '2025-12-31'); got {value!r}."
-        ) from exc
-    if ts is pd.NaT or pd.isna(ts):
-        raise ValueError(f"The '{name}' parameter must be a date; got {value!r}.")
-    if ts.tz is not None:
-        ts = ts.tz_convert(None)
+def _timestamp_ns(value, name: str, date_format=None) -> int:
+    ts = parse_date(value, name, date_format=date_format)
     return int(ts.as_unit("ns").value)
 
 
@@ -454,7 +435,7 @@ def _client_index(clients, id_col: str) -> pd.Index:
     return pd.Index(idx, name=id_col)
 
 
-def _merge_start(start, seen, clients, client_index, start_col, id_col):
+def _merge_start(start, seen, clients, client_index, start_col, id_col, date_format=None):
     if not isinstance(clients, pd.DataFrame):
         raise ValueError(
             f"start_col={start_col!r} needs 'clients' to be a DataFrame with that column."
@@ -464,7 +445,7 @@ def _merge_start(start, seen, clients, client_index, start_col, id_col):
             f"The clients table has no column '{start_col}' (the 'start_col' parameter)."
         )
     # row i of clients is client i of client_index (both follow the rows of clients)
-    s = _as_int_ns(clients[start_col].reset_index(drop=True), start_col, "clients")
+    s = _as_int_ns(clients[start_col].reset_index(drop=True), start_col, "clients", date_format)
     has = s != _I8_MIN
     out = start.copy()
     both = has & seen

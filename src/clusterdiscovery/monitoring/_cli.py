@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from .._checks import read_table
+from .._dates import check_date_format, parse_date, parse_dates
 from .._output import staged_directory
-from ._inputs import parse_as_of
 
 __all__ = ["add_monitor_parser", "run_monitor"]
 
@@ -38,7 +38,12 @@ def add_monitor_parser(subparsers) -> argparse.ArgumentParser:
     )
     p.add_argument("assignments", metavar="ASSIGNMENTS.csv", help="care-cluster history")
     p.add_argument("contacts", metavar="CONTACTS.csv", help="contacts and bed days")
-    p.add_argument("--as-of", required=True, metavar="DATE", help="evaluation date, YYYY-MM-DD")
+    p.add_argument("--as-of", required=True, metavar="DATE",
+                   help="evaluation date, YYYY-MM-DD (or in --date-format)")
+    p.add_argument("--date-format", metavar="FORMAT", default=None,
+                   help="strptime format of every date in the files and --as-of, e.g. "
+                        "%%d/%%m/%%Y (default: ISO 8601, YYYY-MM-DD; day/month orders are "
+                        "never guessed)")
     p.add_argument("--out", required=True, metavar="DIR", help="output directory")
     p.add_argument("--teams", metavar="TEAMS.csv", help="team, team_type")
     p.add_argument("--clients", metavar="CLIENTS.csv",
@@ -60,8 +65,19 @@ def add_monitor_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
-def _read(path, what: str) -> pd.DataFrame:
-    return read_table(path, what)
+#: the date columns the command reads, by the names its description gives
+_DATE_COLUMNS = ("assigned_on", "date", "discharge_date", "discharged_on")
+
+
+def _read(path, what: str, date_format=None) -> pd.DataFrame:
+    table = read_table(path, what)
+    if date_format is not None:  # read once here by the package's date parser
+        for col in _DATE_COLUMNS:
+            if col in table.columns:
+                table[col] = parse_dates(table[col], col, table=f"'{what}'",
+                                         date_format=date_format,
+                                         fix="pass --date-format {fmt}")
+    return table
 
 
 def run_monitor(args) -> int:
@@ -81,18 +97,20 @@ def run_monitor(args) -> int:
     from ._trend import trend
     from ._worklist import work_list
 
-    as_of = parse_as_of(args.as_of, "--as-of")  # fail fast, before reading big files
-    as_of_ts = pd.Timestamp(as_of, unit="D")
+    fmt = check_date_format(args.date_format, "--date-format")
+    # fail fast, before reading big files
+    as_of_ts = parse_date(args.as_of, "--as-of", date_format=fmt).normalize()
     for name in ("due_within_days", "lookback_days", "missing_threshold", "work_days"):
         if getattr(args, name) < (0 if name == "due_within_days" else 1):
             raise ValueError(f"--{name.replace('_', '-')} must be positive; "
                              f"got {getattr(args, name)}.")
-    assignments = _read(args.assignments, "assignments")
-    contacts = _read(args.contacts, "contacts")
+    assignments = _read(args.assignments, "assignments", fmt)
+    contacts = _read(args.contacts, "contacts", fmt)
     teams = _read(args.teams, "teams") if args.teams else None
-    clients = _read(args.clients, "clients") if args.clients else None
-    discharges = _read(args.discharges, "discharges") if args.discharges else None
-    appointments = _read(args.appointments, "appointments") if args.appointments else contacts
+    clients = _read(args.clients, "clients", fmt) if args.clients else None
+    discharges = _read(args.discharges, "discharges", fmt) if args.discharges else None
+    appointments = (_read(args.appointments, "appointments", fmt) if args.appointments
+                    else contacts)
     team_types = [t.strip() for t in args.team_types.split(",")] if args.team_types else None
     rules = dict(due_within_days=args.due_within_days, lookback_days=args.lookback_days,
                  missing_threshold=args.missing_threshold)

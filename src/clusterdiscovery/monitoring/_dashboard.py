@@ -21,6 +21,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from .._dates import parse_dates
+
 __all__ = ["dashboard_html", "transitions", "WORK_LIST_COLUMNS"]
 
 #: The work-list columns shown (the empty score columns are left to the CSV).
@@ -46,7 +48,7 @@ def transitions(assignments: pd.DataFrame, *, end=None, team_col="team", id_col=
         raise ValueError(f"The assignments table lacks {missing} for the transitions; it has "
                          f"{list(assignments.columns)}.")
     a = assignments[need + ([team_col] if team_col in assignments.columns else [])].copy()
-    a[date_col] = pd.to_datetime(a[date_col], errors="coerce")
+    a[date_col] = parse_dates(a[date_col], date_col, table="'assignments'")  # the one parser
     a = a.dropna(subset=[id_col, cluster_col, date_col])
     if end is not None:
         a = a[a[date_col] <= pd.Timestamp(end)]

@@ -6,13 +6,12 @@ nothing is dropped silently and the caller's DataFrames are never modified.
 
 from __future__ import annotations
 
-import numbers
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from .._dates import parse_date, parse_dates
 from .._utils import check_dataframe
 from ..exceptions import SchemaError
 from ._periods import add_periods, resolve_intervals
@@ -35,68 +34,34 @@ def require_columns(df: pd.DataFrame, cols, name: str) -> None:
         )
 
 
+_FIX = ("convert it first with pandas.to_datetime(values, format={fmt}), or give "
+        "`clusterdiscovery monitor` --date-format {fmt}")
+
+
 def to_days(values: pd.Series, column: str, table: str, notes: list) -> np.ndarray:
     """Dates -> int64 days since 1970-01-01 (time of day dropped); NaT -> NO_DAY.
 
-    Time zones are ignored: tz-aware values keep their local wall-clock date.
+    Strings are read by the package's one date parser (ISO 8601; ambiguous, out-of-range
+    and non-date strings refused, naming the column). Time zones are ignored: tz-aware
+    values keep their local wall-clock date.
     """
-    s = values
-    if (pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype)) \
-            and s.notna().any():  # an all-empty column read from a CSV is float NaN: fine
-        raise SchemaError(
-            f"Column '{column}' of the '{table}' table holds numbers ({s.dtype}), not dates; "
-            f"convert it first (e.g. pandas.to_datetime(..., format='%Y%m%d') for 20250331)."
-        )
-    if not (pd.api.types.is_datetime64_any_dtype(s.dtype)):
-        try:  # one inferred format for the whole column (fast) ...
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                parsed = pd.to_datetime(s, errors="coerce")
-        except (ValueError, TypeError):
-            parsed = pd.Series(pd.NaT, index=s.index, dtype="datetime64[s]")
-        bad = parsed.isna() & s.notna()
-        if bad.any():  # ... then element by element for the rest
-            parsed = parsed.where(~bad, pd.to_datetime(s.where(bad), errors="coerce",
-                                                       format="mixed"))
-            bad = parsed.isna() & s.notna()
-        if bad.any():
-            example = s[bad].iloc[0]
-            raise SchemaError(
-                f"Column '{column}' of the '{table}' table has {int(bad.sum())} value(s) that "
-                f"are not dates, e.g. {example!r}. Use ISO dates like '2025-03-31'."
-            )
-        s = parsed
+    s = parse_dates(values, column, table=f"'{table}'", fix=_FIX)
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         notes.append(
             f"Time zones ignored: '{column}' of '{table}' was converted to local dates "
             f"({s.dtype.tz})."
         )
         s = s.dt.tz_localize(None)
-    arr = np.asarray(s.to_numpy())  # datetime64 of any unit; flooring to days below
-    if arr.dtype.kind != "M":
-        arr = arr.astype("datetime64[ns]")
+    arr = np.asarray(s.to_numpy(), dtype="datetime64[ns]")
     days = arr.astype("datetime64[D]").astype(np.int64)
     days[np.isnat(arr)] = NO_DAY
     return days
 
 
 def parse_as_of(as_of, name: str = "as_of") -> int:
-    """Parse a date parameter into int days; a clear ValueError if it is not a date."""
-    if as_of is None:
-        raise TypeError(f"The '{name}' parameter is required: the date to evaluate on.")
-    if isinstance(as_of, bool | numbers.Number):  # pandas reads numbers as nanoseconds
-        raise TypeError(f"The '{name}' parameter must be a date such as '2025-12-31' (a "
-                        f"string, datetime or Timestamp); got the number {as_of!r}.")
-    try:
-        ts = pd.Timestamp(as_of)
-    except (ValueError, TypeError) as err:
-        raise ValueError(
-            f"The '{name}' parameter must be a date such as '2025-12-31'; got {as_of!r}."
-        ) from err
-    if ts is pd.NaT:
-        raise ValueError(f"The '{name}' parameter must be a date; got {as_of!r}.")
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
+    """Parse a date parameter into int days; a clear ValueError if it is not a date (or
+    ambiguous, out of range, or more than a year ahead: see :func:`.._dates.parse_date`)."""
+    ts = parse_date(as_of, name)
     return int(np.datetime64(ts.normalize(), "D").astype(np.int64))
 
 

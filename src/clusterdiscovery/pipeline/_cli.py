@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ._schema_cli import add_inference_options, inference_options
+
 __all__ = ["add_discover_parser", "add_assign_parser", "add_narratives_parser"]
 
 
@@ -14,10 +16,19 @@ def add_discover_parser(subparsers) -> None:
         help="discover clusters and write the cluster report, model file and tables",
         description="Run the whole study: features, model comparison, stability, profiles, "
                     "descriptions and the report. Without CONFIG it runs on the bundled "
-                    "sample in data/sample/.",
+                    "sample shipped with the package.",
     )
     p.add_argument("config", nargs="?", default=None,
                    help="study configuration (TOML); default: the bundled sample study")
+    p.add_argument("--clients", default=None, metavar="CLIENTS.csv",
+                   help="a bare client table (CSV or Parquet): its schema is inferred, and "
+                        "what was inferred is printed")
+    p.add_argument("--schema", default=None, metavar="SCHEMA.toml",
+                   help="with --clients: a (partial) schema laid over the inferred one, e.g. "
+                        "labels, directions, sections and types")
+    p.add_argument("--as-of", default=None, metavar="DATE",
+                   help="cut-off date of the service events (default: the last event date)")
+    add_inference_options(p)
     p.add_argument("--out", default=None,
                    help="output directory (default: the configuration's [output] dir, else "
                         "out/study)")
@@ -34,11 +45,22 @@ def run_discover(args) -> int:
     from ._discover import discover
 
     config = load_config(args.config)  # read once; its paths are already resolved
+    if args.as_of is not None:  # checked here, so that the message names the option
+        from .._dates import parse_date
+
+        parse_date(args.as_of, "--as-of", date_format=args.date_format
+                   or config["data"]["date_format"])
+        config["data"]["as_of"] = args.as_of
+    if args.date_format is not None:
+        config["data"]["date_format"] = args.date_format
+    if args.id is not None:
+        config["data"]["id"] = args.id
+    data = _bare_table(args, config)
     out = args.out or config["output"]["dir"] or "out/study"
     with warnings.catch_warnings():
         # the report states every suppression; the console need not repeat it
         warnings.simplefilter("ignore")
-        study = discover(config, out=out, random_state=args.random_state,
+        study = discover(config, data=data, out=out, random_state=args.random_state,
                          progress=not args.quiet, n_jobs=args.n_jobs)
     report = next((p for p in study.paths.get("report", []) if p.name == "report.html"), None)
     print(f"{study.model_name} with k = {study.k}: {study.record['choice']}")
@@ -48,6 +70,28 @@ def run_discover(args) -> int:
     total = sum(study.timings.values())
     print(f"done in {total:.1f} s")
     return 0
+
+
+def _bare_table(args, config):
+    """``--clients``: read the table, infer its schema, print what was inferred."""
+    if args.clients is None:
+        given = [f"--{n.replace('_', '-')}" for n in ("schema", "costs", "ordinal_max_levels")
+                 if getattr(args, n) is not None]
+        if given:
+            raise ValueError(f"{', '.join(given)} go(es) with --clients CLIENTS.csv (a bare "
+                             f"client table whose schema is inferred).")
+        return None
+    from ._bare import infer_study_schema
+    from ._discover import _read_table
+
+    clients = _read_table(args.clients)
+    opts = inference_options(args)
+    schema = infer_study_schema(clients, config, costs=opts["costs"], overrides=args.schema,
+                                ordinal_max_levels=opts["ordinal_max_levels"])
+    print(schema.inference.to_text())
+    if args.schema:
+        print(f"with the labels, directions and types of {args.schema}")
+    return {"clients": clients, "schema": schema}
 
 
 def add_assign_parser(subparsers) -> None:

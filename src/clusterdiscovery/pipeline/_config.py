@@ -20,14 +20,22 @@ __all__ = ["DEFAULTS", "load_config"]
 DEFAULTS: dict = {
     "data": {
         # directory of a population as written by datasets.make_sample (clients.csv,
-        # events.csv, schema.toml); None = the bundled sample in data/sample/
+        # events.csv, schema.toml); None = the sample shipped with the package
         "sample_dir": None,
         # or explicit files (CSV or Parquet); these override sample_dir
         "clients": None,
         "events": None,
+        # the schema TOML of the clients file; None = inferred from the table
+        # (ClientSchema.infer; the report's settings say what was inferred)
         "schema": None,
-        # events after this date are ignored; None = the last event date
+        # the client id column of an inferred schema (None = the first column unique per row)
+        "id": None,
+        # events after this date are ignored; None = the last event date (which must not
+        # lie after today)
         "as_of": None,
+        # strptime format of dates not written in ISO 8601, e.g. "%d/%m/%Y" (event dates,
+        # as_of, the schema's date columns); day/month orders are never guessed
+        "date_format": None,
         # service use and costs over the last window_days before as_of (None = all history)
         "window_days": 365,
     },

@@ -12,8 +12,16 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from .._dates import parse_date
 from ..exceptions import SchemaError, SuppressionWarning
 from ..schema import ClientSchema
+from ._bare import (
+    infer_study_schema,
+    inferred_note,
+    read_schema_dates,
+    with_date_format,
+    with_id_index,
+)
 from ._choose import choose_solution, rank_candidates
 from ._config import load_config
 from ._study import ClusterStudy
@@ -62,10 +70,13 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
     ----------
     config : None, str, Path or dict
         A TOML file or dict overriding :data:`clusterdiscovery.pipeline.DEFAULTS`.
-    data : Population or dict, optional
+    data : DataFrame, Population or dict, optional
         Data to use instead of the configured files: a
-        :class:`~clusterdiscovery.datasets.Population` or a dict with ``clients``
-        (DataFrame), ``schema`` (ClientSchema) and optionally ``events``.
+        :class:`~clusterdiscovery.datasets.Population`; a dict with ``clients``
+        (DataFrame), ``schema`` (ClientSchema) and optionally ``events``; or a bare client
+        table (DataFrame), whose schema is then inferred with :meth:`ClientSchema.infer`
+        (under ``[data] id`` and ``date_format``); a :class:`UserWarning` and the study
+        record (``study.record["schema"]``, the report's settings) say what was inferred.
     out : str or Path, optional
         Output directory (overrides ``[output] dir``); None with no configured directory
         writes nothing.
@@ -110,6 +121,8 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
 
     stage("data")
     clients, events, schema = _read_data(cfg, data)
+    schema = with_date_format(schema, cfg["data"]["date_format"])
+    clients = with_id_index(read_schema_dates(clients, schema), schema)
     schema.validate(clients if schema.id in clients.columns else clients.reset_index())
     clients = clients.set_index(schema.id) if schema.id in clients.columns else clients
     done("data")
@@ -198,6 +211,8 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
 
     record = _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note,
                      clients, events)
+    if schema.inference is not None:
+        record["schema"] = inferred_note(schema)
     rcfg = cfg["report"]
     narratives = rcfg["narratives"]
     out_dir = cfg["output"]["dir"]
@@ -304,6 +319,12 @@ def _read_table(path) -> pd.DataFrame:
 
 
 def _read_data(cfg, data):
+    if isinstance(data, pd.DataFrame):  # a bare client table: infer its schema, say so
+        schema = infer_study_schema(data, cfg)
+        warnings.warn(f"discover: no schema given, so one was inferred from the table; check "
+                      f"it (ClientSchema.infer(df).to_toml()):\n{schema.inference}",
+                      UserWarning, stacklevel=3)
+        return data, None, schema
     if data is not None:
         if isinstance(data, Mapping):
             try:
@@ -337,14 +358,11 @@ def _read_data(cfg, data):
 
         pop = load_sample(d["sample_dir"])
         return pop.clients, pop.events, pop.schema
-    if d["schema"] is None:
-        raise ValueError("Configuration [data] clients is set but schema is not: give the "
-                         "schema TOML file that describes the client table.")
-    schema = ClientSchema.from_toml(d["schema"])
     clients = _read_table(d["clients"])
-    for col in schema.dates:
-        if col in clients.columns:
-            clients[col] = pd.to_datetime(clients[col], errors="coerce")
+    if d["schema"] is None:  # a bare client file: infer (the study record says so)
+        schema = infer_study_schema(clients, cfg)
+    else:
+        schema = ClientSchema.from_toml(d["schema"])
     events = _read_table(d["events"]) if d["events"] else None
     return clients, events, schema
 
@@ -366,9 +384,10 @@ def _features(cfg, clients, events):
                 f"events[events['client_id'].isin(clients.index)]."
             )
     # aggregate_events parses the dates and checks the columns, naming any at fault
-    agg = aggregate_events(events, clients=clients.index, as_of=d["as_of"] or None,
-                           window_days=d["window_days"])
-    as_of = pd.Timestamp(d["as_of"]) if d["as_of"] else agg["last_contact"].max()
+    as_of = parse_date(d["as_of"], "as_of", date_format=d["date_format"]) if d["as_of"] else None
+    agg = aggregate_events(events, clients=clients.index, as_of=as_of,
+                           window_days=d["window_days"], date_format=d["date_format"])
+    as_of = as_of if as_of is not None else agg["last_contact"].max()
     overlap = set(agg.columns) & set(clients.columns)
     if overlap:
         raise SchemaError(
