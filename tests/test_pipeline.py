@@ -47,7 +47,7 @@ def test_defaults_and_overrides():
         ({"models": {"n_init": 0}}, r"\[models\] n_init must be a whole number >= 1"),
         ({"models": {"min_share": 1.5}}, r"\[models\] min_share must be in \[0, 1\)"),
         ({"models": {"criterion": "bci"}}, r"criterion = 'bci' is unknown"),
-        ({"stability": {"candidates": 0}}, r"\[stability\] candidates"),
+        ({"stability": {"candidates": -1}}, r"\[stability\] candidates"),
         ({"stability": {"n_resamples": -3}}, r"\[stability\] n_resamples"),
         ({"stability": {"min_jaccard": 60}}, r"\[stability\] min_jaccard must be in \[0, 1\]"),
         ({"stability": {"method": "boot"}}, r"method = 'boot' is unknown"),

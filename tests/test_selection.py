@@ -24,8 +24,8 @@ from clusterdiscovery.selection import (
 
 COLUMNS = [
     "model", "k", "loglik", "n_parameters", "aic", "bic", "sabic", "caic", "entropy",
-    "smallest_share", "silhouette", "calinski_harabasz", "davies_bouldin", "validity",
-    "noise_share", "converged", "fit_seconds",
+    "smallest_share", "silhouette", "calinski_harabasz", "davies_bouldin", "dbcv",
+    "noise_share", "degenerate", "converged", "fit_seconds",
 ]
 
 
@@ -72,9 +72,9 @@ def test_gmm_bic_picks_three_and_kmeans_silhouette_picks_three(result):
 
 def test_not_applicable_measures_are_nan(result):
     s = result.summary.set_index(["model", "k"])
-    ic = ["loglik", "n_parameters", "aic", "bic", "sabic", "caic", "entropy", "validity"]
+    ic = ["loglik", "n_parameters", "aic", "bic", "sabic", "caic", "entropy", "dbcv"]
     assert s.loc["kmeans", ic].isna().all().all()
-    assert s.loc["gmm", "validity"].isna().all()
+    assert s.loc["gmm", "dbcv"].isna().all()
     assert s.loc["kmeans", "noise_share"].eq(0).all()
     assert s.loc["kmeans", "converged"].all()
     assert (s["fit_seconds"] >= 0).all()
@@ -108,8 +108,9 @@ def test_density_row(result, blobs):
     model = result.estimators_[("density", int(d["k"]))]
     assert d["k"] == model.n_clusters_ == 3
     assert d["noise_share"] == pytest.approx(np.mean(model.labels_ == -1))
-    assert d["validity"] == pytest.approx(model.validity_)
-    assert result.best("validity").model == "density"
+    assert d["dbcv"] == pytest.approx(model.validity_)
+    assert result.best("dbcv").model == "density"
+    assert result.best("validity") == result.best("dbcv")  # the alias
     keep = model.labels_ >= 0
     assert d["silhouette"] == pytest.approx(silhouette_score(X[keep], model.labels_[keep]))
 
@@ -153,7 +154,7 @@ def test_best_rules(result):
     with pytest.raises(ValueError, match="'model' parameter"):
         result.best("bic", model="lca")
     assert set(CRITERIA) == {"bic", "aic", "sabic", "caic", "davies_bouldin", "silhouette",
-                             "calinski_harabasz", "validity", "entropy"}
+                             "calinski_harabasz", "dbcv", "entropy"}
 
 
 def test_ties_go_to_smaller_k():

@@ -34,6 +34,7 @@ _LAZY = {
     "DensityClusterer": "models",
     "compare_models": "selection",
     "ModelSelectionResult": "selection",
+    "lr_tests": "selection",
     "assess_stability": "stability",
     "prediction_strength": "stability",
     "consensus_clustering": "stability",

@@ -18,6 +18,7 @@ import pandas as pd
 from ..profiling._data import OVERALL
 from ..profiling._result import format_value
 from ..profiling._suppress import marker
+from ._stability import how_to_read_stability, overview_with_stability, provisional_blocks
 from ._text import _decap
 
 __all__ = ["blocks_to_markdown", "blocks_to_html", "figure_png", "FIGURES", "md_table",
@@ -205,7 +206,7 @@ def overview_table(profile, names: dict, meaning) -> pd.DataFrame:
                    "clients": f"{int(n):,}", "share": "100.0%"}
         else:
             size_mark = profile.cell_mark("table1", g, ("clients", "", "n")) or mark
-            row = {"cluster": str(g), "name": names.get(g, "(noise: not a cluster)"),
+            row = {"cluster": str(g), "name": names.get(g, "in no cluster (noise)"),
                    "clients": size_mark if np.isnan(n) else f"{int(n):,}",
                    "share": size_mark if np.isnan(share) else f"{100 * share:.1f}%"}
         for i, col in enumerate(costs):
@@ -248,6 +249,7 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
                         f"figures and, where community experts supplied it, their view "
                         f"(marked as theirs). The details, figures and tables are in the "
                         f"appendix."))
+    blocks += provisional_blocks(getattr(descriptions, "provisional", False))
     blocks.append(("p", "How to read it: a feature is mentioned when it differs from the whole "
                         "population beyond chance (Benjamini-Hochberg adjusted p below "
                         f"{profile.params.get('alpha', 0.05):g}). The v-test measures how "
@@ -255,8 +257,11 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
                         "means higher or more common in the cluster. Cost intervals are "
                         f"{_confidence(profile)} bias-corrected and accelerated (BCa) "
                         "bootstrap intervals, suited to skewed costs."))
-    blocks += [("h2", "Overview"), ("table", overview_table(profile, names,
-                                                            descriptions.meaning))]
+    stability = getattr(descriptions, "stability", None)
+    if stability is not None:
+        blocks.append(("p", how_to_read_stability(stability)))
+    blocks += [("h2", "Overview"), ("table", overview_with_stability(
+        overview_table(profile, names, descriptions.meaning), stability))]
     for note in profile.notes:
         blocks.append(("note", f"Note: {note}"))
     blocks.append(("end", None))

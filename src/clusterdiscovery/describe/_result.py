@@ -31,6 +31,7 @@ from ._report import (
     figure_png,
     report_blocks,
 )
+from ._stability import stable_name, warning_blocks
 from ._text import Meaning, cluster_blocks, name_terms, unique_names
 
 __all__ = ["describe_clusters", "ClusterDescription", "ClusterDescriptions"]
@@ -98,6 +99,8 @@ class ClusterDescriptions:
         self.fingerprint = profile_fingerprint(profile)
         self.schema = None
         self.labels = {}
+        self.stability = None  # set by describe_clusters
+        self.provisional = False
 
     def __iter__(self):
         return iter(self._items)
@@ -241,7 +244,8 @@ class ClusterDescriptions:
 def describe_clusters(profile, *, stability=None, narratives=None, names=None, top_n=5,
                       labels=None, currency=None, significant_figures=3,
                       title="Cluster descriptions", date=None, worse_when_higher=None,
-                      sections=None, schema=None, fingerprint=None) -> ClusterDescriptions:
+                      sections=None, schema=None, fingerprint=None,
+                      provisional=False) -> ClusterDescriptions:
     """One page of plain prose per cluster, written from a profile by fixed templates.
 
     Each page gives the cluster's size and share; its main problems and relative strengths
@@ -298,6 +302,14 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
         pages and before the appendix: a heading, a list of paragraphs (plain text, ``**bold**``
         allowed), a list of DataFrames and optionally a list of figures
         ``(name, caption, png_bytes)``. They must hold aggregates only.
+    provisional : bool, default=False
+        The solution is provisional (no candidate reproduced, see
+        :func:`clusterdiscovery.discover`): the report says so at the top and the names
+        carry "(provisional)".
+
+    With ``stability``, a cluster whose mean Jaccard is below 0.6 is named
+    "Cluster c (unstable)" (unless ``names`` names it), its page opens with a warning, and
+    the overview shows every cluster's verdict and mean Jaccard.
 
     schema : ClientSchema, optional
         The meaning of the profiled columns (labels, units, level labels, positive levels,
@@ -386,6 +398,9 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
         else:
             terms[c] = name_terms(rows[rows["p_adjusted"] < alpha].itertuples(), meaning)
     chosen = unique_names(terms, fixed)
+    if stability is not None:
+        for c in terms:  # suggested names only; given names are kept as given
+            chosen[c] = stable_name(c, chosen[c], stability, provisional=bool(provisional))
     if fingerprint is None:
         fingerprint = profile_fingerprint(profile)
     texts = match_narratives(read_narratives(narratives, fingerprint=fingerprint),
@@ -396,6 +411,7 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
                                  meaning=meaning, stability=stability, narrative=None)
         page = page_blocks(profile, c, name=chosen[c], meaning=meaning, stability=stability,
                            narrative=texts.get(c))
+        page[1:1] = warning_blocks(c, stability)  # right under the page heading
         blocks = page + _demote(details)
         items.append(ClusterDescription(c, chosen[c], blocks_to_markdown(blocks), blocks,
                                         texts.get(c), page, details))
@@ -405,6 +421,7 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
     out.fingerprint = fingerprint
     out.schema = meaning.schema
     out.labels = dict(labels or {})
+    out.stability, out.provisional = stability, bool(provisional)
     return out
 
 

@@ -23,6 +23,10 @@ __all__ = ["LatentClassModel"]
 _TINY = 1e-300
 
 
+# Smallest class weight (in rows) on a gaussian column from which its variance is estimated.
+_MIN_VARIANCE_WEIGHT = 2.0
+
+
 class LatentClassModel(ClusterMixin, BaseEstimator):
     """Latent class model with categorical, gaussian, lognormal and Poisson indicators (EM).
 
@@ -385,7 +389,11 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             centre = stats["gmean"][:, None]
             gvar = stats["gvar"][:, None]
             mu = np.where(ok, centre + m1, centre)
-            v = np.where(ok, S["g2"] / np.where(ok, S0, 1.0) - m1 * m1, gvar)
+            # guard: a class's variance needs the weight of two rows; below that it
+            # keeps the column's overall variance, so one row cannot capture a class
+            # (its likelihood would grow without bound as the variance shrinks)
+            ok_var = S0 >= _MIN_VARIANCE_WEIGHT
+            v = np.where(ok_var, S["g2"] / np.where(ok_var, S0, 1.0) - m1 * m1, gvar)
             var = np.maximum(v, self.var_floor * gvar)
         if "p0" in S:
             S0 = S["p0"]
@@ -541,6 +549,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         if sw is not None:
             self._prune_levels(data, pdata)
         stats = self._column_stats(pdata, w)
+        self._variance_floor = self.var_floor * stats["gvar"]
         D = self._design(pdata)
         rng = check_random_state(self.random_state)
         best = None
@@ -592,6 +601,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         if sw is not None:
             self._prune_levels(data, pdata)
         stats = self._column_stats(pdata, w)
+        self._variance_floor = self.var_floor * stats["gvar"]
         D = self._design(pdata)
         rng = check_random_state(self.random_state)
         K = self.n_components
@@ -725,6 +735,25 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             (K - 1) + K * int((self._n_levels - 1).sum()) + 2 * K * mu.shape[0]
             + K * lam.shape[0]
         )
+
+    def at_variance_floor(self):
+        """Which classes have a gaussian (or lognormal) variance at its floor.
+
+        A variance at ``var_floor`` times the column's variance means the class sits on
+        (nearly) identical values of that column: a degenerate solution whose likelihood
+        is limited only by the floor. :func:`~clusterdiscovery.compare_models` flags such
+        solutions and the pipeline never chooses them.
+
+        Returns
+        -------
+        ndarray of bool, shape (n_components,)
+        """
+        check_is_fitted(self, "_params")
+        var = self._params[3]
+        if var.shape[0] == 0:
+            return np.zeros(self.n_components, dtype=bool)
+        floor = self._variance_floor[:, None]
+        return np.any(var <= floor * (1 + 1e-6), axis=0)
 
     def _check_X(self, X):
         check_is_fitted(self, "_params")

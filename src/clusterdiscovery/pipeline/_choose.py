@@ -1,81 +1,175 @@
-"""The rule that chooses a study's solution from information criteria AND stability."""
+"""The rule that chooses a study's solution from information criteria AND stability.
+
+Every solution of the primary family is a candidate (except degenerate ones and those with
+a cluster below ``min_share``). The rule, in three steps:
+
+1. **Screening.** Every candidate is assessed with a few resamples
+   (``[stability] screen_resamples``). It becomes a *finalist* when its least stable
+   cluster's screening mean Jaccard is at least ``min_jaccard - screen_margin``: with 10
+   resamples the standard error of a mean Jaccard is about 0.13 / sqrt(10) = 0.04, so a
+   margin of 0.1 (2.5 standard errors) rarely screens out a solution that reproduces.
+2. **Finalists**, best by the criterion first, are assessed with the full number of
+   resamples (``n_resamples``) until one is *eligible*: every cluster's mean Jaccard
+   >= ``min_jaccard``. That one is chosen.
+3. If none is eligible, the candidate whose least stable cluster is the most stable is
+   chosen (assessed in full) and the solution is **provisional**: the report says so at
+   the top and its clusters are called provisional.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from ..selection import CRITERIA
+from ..selection import resolve_criterion
+from ..selection._result import CRITERIA
 
-__all__ = ["rank_candidates", "choose_solution"]
+__all__ = ["rank_candidates", "left_out", "screen_candidates", "choose_solution"]
 
 
 def rank_candidates(summary: pd.DataFrame, *, model: str, criterion: str, min_share: float,
-                    n_candidates: int) -> pd.DataFrame:
-    """The ``n_candidates`` best solutions of one family by ``criterion``.
+                    n_candidates: int | None = None) -> pd.DataFrame:
+    """The solutions of one family ranked by ``criterion`` (all, or the ``n_candidates`` best).
 
-    Solutions whose smallest cluster holds less than ``min_share`` of the clients, or with no
-    value for the criterion, are left out. Ties go to the smaller k.
+    Solutions whose smallest cluster holds less than ``min_share`` of the clients, flagged
+    ``degenerate`` (a class below the minimum size or a variance at its floor), or with no
+    value for the criterion are left out. Ties go to the smaller k.
     """
-    if criterion not in CRITERIA:
-        raise ValueError(f"Unknown criterion {criterion!r}; use one of {', '.join(CRITERIA)}.")
+    criterion = resolve_criterion(criterion)
     table = summary[(summary["model"] == model) & summary[criterion].notna()]
     table = table[table["smallest_share"].fillna(0) >= min_share]
+    if "degenerate" in table.columns:
+        table = table[~table["degenerate"].astype("boolean").fillna(False).to_numpy(bool)]
     if table.empty:
+        why = left_out(summary, model=model, criterion=criterion, min_share=min_share)
+        listed = "; ".join(f"k = {r.k}: {r.reason}" for r in why.itertuples()) or "none"
+        if model == "density":
+            advice = ("density clustering found no usable clusters (every client noise, or "
+                      "clusters too small); try another primary family, such as "
+                      "latent_class, or lower min_share")
+        else:
+            advice = "widen [models] k_min..k_max or lower min_share"
         raise ValueError(
-            f"No {model} solution has a value for {criterion!r} and a smallest cluster of at "
-            f"least {min_share:.0%} of clients; widen [models] k_min..k_max or lower min_share."
+            f"No {model} solution has a value for {criterion!r}, a smallest cluster of at "
+            f"least {min_share:.0%} of clients and no degenerate class ({listed}); "
+            f"{advice}."
         )
     ascending = CRITERIA[criterion]  # True when lower is better
     table = table.sort_values([criterion, "k"], ascending=[ascending, True], kind="mergesort")
-    return table.head(n_candidates)[["model", "k", criterion, "smallest_share"]].reset_index(
-        drop=True)
+    if n_candidates is not None:
+        table = table.head(n_candidates)
+    return table[["model", "k", criterion, "smallest_share"]].reset_index(drop=True)
+
+
+def left_out(summary: pd.DataFrame, *, model: str, criterion: str,
+             min_share: float) -> pd.DataFrame:
+    """The solutions of ``model`` that :func:`rank_candidates` leaves out, and why.
+
+    Returns
+    -------
+    DataFrame
+        ``k`` and ``reason`` (no value for the criterion; a cluster below ``min_share``;
+        degenerate), one row per solution left out.
+    """
+    criterion = resolve_criterion(criterion)
+    rows = []
+    for _, r in summary[summary["model"] == model].sort_values("k").iterrows():
+        if pd.isna(r[criterion]):
+            reason = f"no {criterion} value"
+        elif "degenerate" in r and bool(pd.notna(r["degenerate"]) and r["degenerate"]):
+            reason = "degenerate: a class below the minimum size or a variance at its floor"
+        elif not (r["smallest_share"] >= min_share):
+            reason = (f"smallest cluster {r['smallest_share']:.1%} of clients, below "
+                      f"min_share {min_share:.0%}")
+        else:
+            continue
+        rows.append({"k": int(r["k"]), "reason": reason})
+    return pd.DataFrame(rows, columns=["k", "reason"])
+
+
+def screen_candidates(screen_jaccards, *, min_jaccard: float, margin: float,
+                      max_finalists: int | None = None) -> np.ndarray:
+    """Which candidates (in ranking order) go on to the full assessment.
+
+    A candidate is a finalist when the smallest per-cluster mean Jaccard of its screening
+    (a few resamples) is at least ``min_jaccard - margin``; with ``max_finalists``, only
+    the first that many such candidates (best by the criterion).
+
+    Returns
+    -------
+    ndarray of bool
+    """
+    s = np.asarray(screen_jaccards, dtype=float)
+    passed = s >= min_jaccard - margin  # NaN -> False
+    if max_finalists:
+        passed &= np.cumsum(passed) <= max_finalists
+    return passed
 
 
 def choose_solution(candidates: pd.DataFrame, min_jaccards, *, criterion: str,
-                    min_jaccard: float) -> tuple[int, pd.DataFrame, str]:
+                    min_jaccard: float, screen_jaccards=None,
+                    finalists=None) -> tuple[int, pd.DataFrame, str]:
     """Choose among ranked candidates using their stability.
 
     The rule: a candidate is *eligible* when every one of its clusters has a mean bootstrap
-    Jaccard of at least ``min_jaccard`` (0.6 by default: Hennig (2007) calls clusters below
-    it not to be trusted). The chosen solution is the eligible candidate that is best by the
-    information criterion. If none is eligible, the candidate whose least stable cluster is
-    the most stable is chosen, and the returned note says so.
+    Jaccard of at least ``min_jaccard`` in the full assessment (0.6 by default: Hennig
+    (2007) calls clusters below it not to be trusted). The chosen solution is the eligible
+    candidate that is best by the information criterion. If none is eligible, the candidate
+    whose least stable cluster is the most stable (full assessment where made, else
+    screening) is chosen and marked *provisional*, and the note says so.
 
     Parameters
     ----------
     candidates : DataFrame
         From :func:`rank_candidates`, best first.
     min_jaccards : sequence of float
-        For each candidate, the smallest per-cluster mean Jaccard; NaN for a candidate whose
-        stability was not assessed (a better-ranked candidate was already eligible).
+        For each candidate, the smallest per-cluster mean Jaccard of the full assessment;
+        NaN where it was not needed (screened out, or a better candidate was eligible).
+    screen_jaccards : sequence of float, optional
+        The same from the screening.
+    finalists : sequence of bool, optional
+        Which candidates passed the screening.
 
     Returns
     -------
     position : int
         Row of the chosen candidate.
     table : DataFrame
-        The candidates with ``min_jaccard``, ``eligible`` and ``chosen`` columns.
+        The candidates with ``screen_min_jaccard``, ``finalist``, ``min_jaccard``,
+        ``eligible``, ``chosen`` and ``provisional`` columns.
     note : str
         One sentence stating why it was chosen.
     """
     table = candidates.copy()
+    n = len(table)
+    if screen_jaccards is not None:
+        table["screen_min_jaccard"] = np.asarray(screen_jaccards, dtype=float)
+        table["finalist"] = (np.asarray(finalists, dtype=bool) if finalists is not None
+                             else np.ones(n, dtype=bool))
     table["min_jaccard"] = np.asarray(min_jaccards, dtype=float)
-    if table["min_jaccard"].isna().all():
+    best = table["min_jaccard"].copy()
+    if "screen_min_jaccard" in table:
+        best = best.fillna(table["screen_min_jaccard"])
+    if best.isna().all():
         raise ValueError("No candidate's stability was assessed.")
     table["eligible"] = table["min_jaccard"] >= min_jaccard  # NaN (not assessed) -> False
+    name = criterion.upper()
     if table["eligible"].any():
         pos = int(np.flatnonzero(table["eligible"].to_numpy())[0])
         first = pos == 0
-        note = (f"k = {table.loc[pos, 'k']} is the best {criterion.upper()} solution "
+        note = (f"k = {table.loc[pos, 'k']} is the best {name} solution "
                 + ("" if first else "whose clusters all reproduce ")
                 + f"(every cluster's mean bootstrap Jaccard >= {min_jaccard})"
                 + ("." if first else "; better-scoring solutions had a cluster below it."))
+        provisional = False
     else:
-        pos = int(np.nanargmax(table["min_jaccard"].to_numpy()))
+        pos = int(np.nanargmax(best.to_numpy()))
         note = (f"No candidate had every cluster's mean bootstrap Jaccard >= {min_jaccard}; "
-                f"k = {table.loc[pos, 'k']} was chosen as the most stable candidate. Treat "
-                f"its least stable clusters with caution.")
+                f"k = {table.loc[pos, 'k']}, whose least stable cluster is the most stable, "
+                f"is shown as a provisional solution: its clusters do not all reproduce.")
+        provisional = True
     table["chosen"] = False
     table.loc[pos, "chosen"] = True
+    table["provisional"] = False
+    table.loc[pos, "provisional"] = provisional
     return pos, table, note

@@ -66,9 +66,15 @@ DEFAULTS: dict = {
     },
     "stability": {
         "method": "bootstrap",
+        # resamples of the full assessment (finalists and the chosen solution)
         "n_resamples": 20,
-        # the number of best solutions by the criterion whose stability is assessed
-        "candidates": 3,
+        # every candidate k is first screened with this many resamples ...
+        "screen_resamples": 10,
+        # ... and goes on to the full assessment when its least stable cluster's mean
+        # Jaccard is at least min_jaccard - screen_margin
+        "screen_margin": 0.1,
+        # at most this many finalists (best by the criterion first); 0 = no limit
+        "candidates": 0,
         # a solution is eligible only if every cluster's mean Jaccard reaches this
         # (Hennig 2007: below 0.6 a cluster is not to be trusted)
         "min_jaccard": 0.6,
@@ -207,12 +213,14 @@ def load_config(config=None) -> dict:
 
 #: (table, key) -> smallest allowed value of an integer setting
 _INTS = {("models", "k_min"): 1, ("models", "k_max"): 1, ("models", "n_init"): 1,
-         ("stability", "n_resamples"): 1, ("stability", "candidates"): 1,
+         ("stability", "n_resamples"): 1, ("stability", "candidates"): 0,
+         ("stability", "screen_resamples"): 1,
          ("profile", "min_cell_size"): 0, ("profile", "n_bootstrap"): 10,
          ("report", "significant_figures"): 1, ("engine", "n_workers"): 1}
 #: (table, key) -> (low, high, whether high itself is allowed) for settings in [low, high]
 _RANGES = {("models", "min_share"): (0.0, 1.0, False),
-           ("stability", "min_jaccard"): (0.0, 1.0, True)}
+           ("stability", "min_jaccard"): (0.0, 1.0, True),
+           ("stability", "screen_margin"): (0.0, 1.0, True)}
 
 
 def _check_optional(table, key, value) -> None:
@@ -274,13 +282,36 @@ def _check_values(cfg) -> None:
             f"Configuration [engine] address must be a scheduler address string such as "
             f"'tcp://host:8786'; got {address!r}."
         )
-    from ..selection import CRITERIA
+    from ..selection import CRITERIA, resolve_criterion
     from ..stability._resample import METHODS
 
-    if cfg["models"]["criterion"] not in CRITERIA:
+    m = cfg["models"]
+    try:
+        criterion = resolve_criterion(m["criterion"])
+    except ValueError:
         raise ValueError(
-            f"Configuration [models] criterion = {cfg['models']['criterion']!r} is unknown; "
-            f"use one of {', '.join(CRITERIA)}."
+            f"Configuration [models] criterion = {m['criterion']!r} is unknown; "
+            f"use one of {', '.join(CRITERIA)} ('validity' is accepted for 'dbcv')."
+        ) from None
+    if m["primary"] == "density" and criterion != "dbcv":
+        raise ValueError(
+            f"Configuration [models] primary = 'density' cannot be chosen by "
+            f"criterion = {m['criterion']!r}: density clustering (UMAP + HDBSCAN) finds its "
+            f"number of clusters itself and has no likelihood. Set [models] criterion = "
+            f"'dbcv' (density-based cluster validity), or choose primary = 'latent_class', "
+            f"'gmm' or 'kmeans' to select k by {m['criterion']!r}."
+        )
+    if m["primary"] != "density" and criterion == "dbcv":
+        raise ValueError(
+            f"Configuration [models] criterion = {m['criterion']!r} applies to density "
+            f"clustering only; with primary = {m['primary']!r} use 'bic' (likelihood "
+            f"families) or 'silhouette'."
+        )
+    if m["primary"] == "density" and cfg["features"]["event_features"]:
+        raise ValueError(
+            "Configuration [models] primary = 'density' with [features] event_features: the "
+            "model file of a density study (its exemplar k-means model) reads the schema's "
+            "features only. Leave event_features empty or choose another primary family."
         )
     if cfg["profile"]["distal"] not in ("bch", "ml", "modal"):
         raise ValueError(

@@ -22,7 +22,7 @@ from ._bare import (
     with_date_format,
     with_id_index,
 )
-from ._choose import choose_solution, rank_candidates
+from ._choose import choose_solution, left_out, rank_candidates, screen_candidates
 from ._config import load_config
 from ._study import ClusterStudy
 
@@ -100,6 +100,7 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
             f"can be reproduced; got {random_state!r}."
         )
     check_random_state(random_state)
+    random_state = int(random_state)
     if out is not None and not isinstance(out, str | os.PathLike):
         raise TypeError(
             f"The 'out' parameter of discover must be a directory path (str or Path) or None; "
@@ -148,27 +149,46 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
 
     mcfg, scfg = cfg["models"], cfg["stability"]
     candidates = rank_candidates(selection.summary, model=mcfg["primary"],
-                                 criterion=mcfg["criterion"], min_share=mcfg["min_share"],
-                                 n_candidates=scfg["candidates"])
+                                 criterion=mcfg["criterion"], min_share=mcfg["min_share"])
     X_model = _model_input(mcfg["primary"], X, selection)
-    # In ranking order, stopping at the first candidate whose clusters all reproduce: the
-    # rule chooses the first eligible candidate, so the rest need not be resampled.
-    stabilities = [None] * len(candidates)
-    for i, row in candidates.iterrows():
-        estimator = selection.estimators_[(row["model"], int(row["k"]))]
-        stabilities[i] = assess_stability(
-            clone(estimator), X_model, n_resamples=scfg["n_resamples"],
-            method=scfg["method"], random_state=random_state, n_jobs=n_jobs,
-            reference_labels=estimator.predict(X_model), warn=False)
-        if stabilities[i].summary["jaccard_mean"].min() >= scfg["min_jaccard"]:
+
+    def assess(i, n_resamples, resume=None):
+        estimator = selection.estimators_[(candidates.loc[i, "model"],
+                                           int(candidates.loc[i, "k"]))]
+        return assess_stability(
+            clone(estimator), X_model, n_resamples=n_resamples, method=scfg["method"],
+            random_state=random_state, n_jobs=n_jobs, warn=False,
+            reference_labels=_fitted_labels(estimator, X_model), resume=resume)
+
+    def least(result):
+        return float(result.summary["jaccard_mean"].min())
+
+    # 1. screening: every candidate with a few resamples
+    n_screen = min(scfg["screen_resamples"], scfg["n_resamples"])
+    screened = [assess(i, n_screen) for i in range(len(candidates))]
+    screen_min = [least(r) for r in screened]
+    finalists = screen_candidates(screen_min, min_jaccard=scfg["min_jaccard"],
+                                  margin=scfg["screen_margin"],
+                                  max_finalists=scfg["candidates"] or None)
+    # 2. finalists in ranking order, in full (the screening's resamples are the first ones
+    #    of the full assessment and are reused), until one reproduces
+    full = [None] * len(candidates)
+    for i in np.flatnonzero(finalists):
+        full[i] = assess(i, scfg["n_resamples"], resume=screened[i])
+        if least(full[i]) >= scfg["min_jaccard"]:
             break
     pos, candidates, choice_note = choose_solution(
-        candidates, [np.nan if s is None else s.summary["jaccard_mean"].min()
-                     for s in stabilities],
-        criterion=mcfg["criterion"], min_jaccard=scfg["min_jaccard"])
+        candidates, [np.nan if r is None else least(r) for r in full],
+        criterion=mcfg["criterion"], min_jaccard=scfg["min_jaccard"],
+        screen_jaccards=screen_min, finalists=finalists)
+    # 3. none reproduces: the provisional choice is assessed in full too
+    if full[pos] is None:
+        full[pos] = assess(pos, scfg["n_resamples"], resume=screened[pos])
+        candidates.loc[pos, "min_jaccard"] = least(full[pos])
+    provisional = bool(candidates.loc[pos, "provisional"])
     k = int(candidates.loc[pos, "k"])
     model = selection.estimators_[(mcfg["primary"], k)]
-    stability = stabilities[pos]
+    stability = full[pos]
     # the chosen model's labels are its stability result's reference labels
     labels = pd.Series(stability.reference_labels, index=X.index, name="cluster")
     done("stability")
@@ -211,6 +231,9 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
 
     record = _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note,
                      clients, events)
+    record["left_out"] = [f"k = {r.k}: {r.reason}" for r in left_out(
+        selection.summary, model=mcfg["primary"], criterion=mcfg["criterion"],
+        min_share=mcfg["min_share"]).itertuples()]
     if schema.inference is not None:
         record["schema"] = inferred_note(schema)
     rcfg = cfg["report"]
@@ -225,11 +248,11 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
     descriptions = describe_clusters(
         profile, stability=stability, narratives=narratives,
         names=rcfg["names"] or None, title=rcfg["title"], currency=rcfg["currency"],
-        significant_figures=rcfg["significant_figures"])
+        significant_figures=rcfg["significant_figures"], provisional=provisional)
     # the sections' figures name the clusters, so they are drawn once the names are known
     descriptions.sections = _check_sections(
-        _sections(selection, candidates, record, cmap, len(labels), pcfg["min_cell_size"],
-                  descriptions.names))
+        _sections(selection, candidates, record, cmap, stability, len(labels),
+                  pcfg["min_cell_size"], descriptions.names))
     done("describe")
 
     stage("write")
@@ -240,7 +263,7 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
     return ClusterStudy(config=cfg, selection=selection, candidates=candidates, model=model,
                         model_name=mcfg["primary"], k=k, labels=labels, stability=stability,
                         profile=profile, descriptions=descriptions, map=cmap, paths=paths,
-                        timings=timings, record=record)
+                        timings=timings, record=record, provisional=provisional)
 
 
 discover.__doc__ = _discover.__doc__
@@ -448,7 +471,10 @@ def _measurement(spec) -> str:
     return _MEASUREMENT[spec.type]
 
 
-def _numeric_view(X, schema):
+def _numeric_view(X, schema, *, with_preprocessor=False):
+    """The clustering columns as numbers for the geometric families (and, with
+    ``with_preprocessor``, the fitted preprocessor that makes them from the schema's
+    features, or None when aggregated service-use columns were added)."""
     from ..features import make_preprocessor
 
     cols = [c for c in X.columns if c in schema.features]
@@ -458,6 +484,8 @@ def _numeric_view(X, schema):
     if extra:  # aggregated service-use columns: log1p then standardise
         e = np.log1p(X[extra].astype(float).fillna(0.0))
         num = num.join((e - e.mean()) / e.std(ddof=0).replace(0, 1))
+    if with_preprocessor:
+        return num, (None if extra else pre)
     return num
 
 
@@ -499,8 +527,9 @@ def _compare(cfg, X, schema, measurement, random_state, n_jobs, weights=None):
                                            n_init=m["n_init"])
     if "density" in families:
         geometric["density"] = DensityClusterer()
+    pre = None
     if geometric:
-        num = _numeric_view(X, schema)
+        num, pre = _numeric_view(X, schema, with_preprocessor=True)
         results.append(compare_models(num, geometric, n_clusters=ks,
                                       random_state=random_state, n_jobs=n_jobs,
                                       sample_weight=sw))
@@ -512,7 +541,15 @@ def _compare(cfg, X, schema, measurement, random_state, n_jobs, weights=None):
     combined = ModelSelectionResult(summary, estimators, n_samples=len(X),
                                     likelihood_scale=scale)
     combined.numeric_view_ = num if geometric else None
+    combined.preprocessor_ = pre
     return combined
+
+
+def _fitted_labels(estimator, X_model):
+    """The training labels of a fitted estimator (``labels_``, noise -1 kept), else
+    ``predict``."""
+    labels = getattr(estimator, "labels_", None)
+    return np.asarray(estimator.predict(X_model) if labels is None else labels)
 
 
 def _correct_for_classification_error(profile, model, X_model, table, costs, schema,
@@ -661,9 +698,11 @@ def _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note, cl
         "criterion": m["criterion"],
         "n_init": m["n_init"],
         "min_share": m["min_share"],
-        "stability": f"{s['method']}, {s['n_resamples']} resamples, {s['candidates']} "
-                     f"candidates, eligible when every cluster's mean Jaccard >= "
-                     f"{s['min_jaccard']}",
+        "stability": f"{s['method']}, every candidate screened with "
+                     f"{min(s['screen_resamples'], s['n_resamples'])} resamples, finalists "
+                     f"(screening minimum Jaccard >= {s['min_jaccard']} - "
+                     f"{s['screen_margin']}) assessed with {s['n_resamples']}; eligible when "
+                     f"every cluster's mean Jaccard >= {s['min_jaccard']}",
         "choice": choice_note,
     }
 
@@ -685,9 +724,10 @@ def _event_labels(window_days) -> dict:
 
 
 def _shown(candidates):
-    """The candidates table for the report: 'not assessed' instead of NaN."""
+    """The candidates table for the report: 'not needed' where a candidate was not assessed
+    in full (screened out, or a better one reproduced)."""
     shown = candidates.round(4).astype({"min_jaccard": object})
-    shown.loc[candidates["min_jaccard"].isna(), "min_jaccard"] = "not assessed"
+    shown.loc[candidates["min_jaccard"].isna(), "min_jaccard"] = "not needed"
     return shown
 
 
@@ -707,7 +747,7 @@ def _png(draw) -> bytes:
     return buf.getvalue()
 
 
-def _sections(selection, candidates, record, cmap, n, m, names=None):
+def _sections(selection, candidates, record, cmap, stability, n, m, names=None):
     """Report sections on how the solution was chosen (tables, text and figures)."""
     cols = ["model", "k", "loglik", "n_parameters", "bic", "sabic", "entropy",
             "smallest_share", "silhouette"]
@@ -716,15 +756,23 @@ def _sections(selection, candidates, record, cmap, n, m, names=None):
         f"Clustered {record['n_clients']:,} clients on {len(record['cluster_columns'])} "
         f"variables with the families {', '.join(record['families'])}, k = "
         f"{record['k_range'][0]}..{record['k_range'][1]}.",
-        f"The {record['primary']} solutions were ranked by {record['criterion'].upper()}; the "
-        f"best {len(candidates)} were assessed for stability in that order until one had "
-        f"every cluster reproduce ({record['stability']}).",
+        f"The {len(candidates)} {record['primary']} solutions were ranked by "
+        f"{record['criterion'].upper()}; every one was assessed for stability ("
+        f"{record['stability']}), the finalists in ranking order until one had every "
+        f"cluster reproduce.",
         f"Choice: {record['choice']}",
     ]
-    repro = [f"{k}: {v}" for k, v in record.items() if k not in ("measurement", "choice")]
+    if record.get("left_out"):
+        method.insert(2, "Not candidates: " + "; ".join(record["left_out"]) + ".")
+    repro = [f"{k}: {v}" for k, v in record.items()
+             if k not in ("measurement", "choice", "left_out")]
     figures = [
         ("model_selection", f"{record['criterion'].upper()} against k for each family",
          _png(lambda ax: selection.plot(ax=ax, criterion=record["criterion"]))),
+        ("stability", "Stability of each cluster of the chosen solution: the Jaccard "
+                      "similarity in each resample (points; box = quartiles), with Hennig's "
+                      "thresholds (below 0.6 a cluster does not reproduce)",
+         _png(stability.plot)),
         ("cluster_map", "Where the clusters lie: the first two principal components of the "
                         "clustering variables, binned into hexagons (only hexagons of at least "
                         "min_cell_size clients are drawn)",
@@ -781,10 +829,25 @@ def _write_files(cfg, root, descriptions, selection, candidates, stability, mode
     names = [d.name for d in descriptions]
     model_schema = schema.select([c for c in cluster_cols if c in schema.features])
     paths["model"] = root / "model.json"
-    save_model(paths["model"], model, schema=model_schema, names=names, X=X,
-               provenance={"software": f"clusterdiscovery {record['package_version']}",
-                           "data_period": record["as_of"],
-                           "note": record["choice"]})
+    provenance = {"software": f"clusterdiscovery {record['package_version']}",
+                  "data_period": record["as_of"], "note": record["choice"]}
+    if record["primary"] == "latent_class":
+        save_model(paths["model"], model, schema=model_schema, names=names, X=X,
+                   provenance=provenance)
+    else:
+        from ..persistence import exemplar_model
+
+        if record["primary"] == "density":
+            # HDBSCAN cannot be written (it needs the training rows): its exemplar, a
+            # nearest-centroid model started at the mean of each cluster, is written instead
+            model = exemplar_model(model, selection.numeric_view_)
+            provenance["note"] += (" The model file holds the density clustering's exemplar "
+                                   "model: each client goes to the nearest cluster centre "
+                                   "(no client is left as noise).")
+        save_model(paths["model"], model, preprocessor=selection.preprocessor_,
+                   schema=model_schema, names=names,
+                   X=X[[c for c in cluster_cols if c in schema.features]],
+                   provenance=provenance)
     if cfg["output"]["write_labels"]:
         paths["labels"] = root / "labels.csv"
         labels.to_csv(paths["labels"], lineterminator="\n")

@@ -22,8 +22,10 @@ class ClusterStudy:
     selection : ModelSelectionResult
         Every (family, k) fitted, with its criteria.
     candidates : DataFrame
-        The best solutions by the criterion, their least stable cluster's mean Jaccard,
-        whether they were eligible and which was chosen.
+        Every candidate solution of the primary family ranked by the criterion, with its
+        least stable cluster's mean Jaccard in the screening (``screen_min_jaccard``) and,
+        for finalists, in the full assessment (``min_jaccard``), whether it was eligible,
+        which was chosen and whether that choice is provisional.
     model : estimator
         The chosen fitted model (``model_name`` family with ``k`` clusters).
     labels : Series
@@ -40,6 +42,9 @@ class ClusterStudy:
         Seconds spent in each stage.
     record : dict
         Every choice made, as written to the report and ``study.json``.
+    provisional : bool
+        True when no candidate reproduced (every one had a cluster with a mean Jaccard
+        below ``min_jaccard``): the chosen solution is shown as provisional.
     """
 
     config: dict
@@ -56,6 +61,7 @@ class ClusterStudy:
     paths: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     record: dict = field(default_factory=dict)
+    provisional: bool = False
 
     @property
     def summary(self) -> pd.DataFrame:

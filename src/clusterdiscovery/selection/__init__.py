@@ -8,7 +8,8 @@ Examples
 
 from ._compare import compare_models, default_estimators
 from ._data import infer_measurement
-from ._result import CRITERIA, ModelSelectionResult, SelectedModel
+from ._lrt import LRTestResult, lmr_test, lr_tests
+from ._result import ALIASES, CRITERIA, ModelSelectionResult, SelectedModel, resolve_criterion
 
 __all__ = [
     "compare_models",
@@ -17,4 +18,9 @@ __all__ = [
     "ModelSelectionResult",
     "SelectedModel",
     "CRITERIA",
+    "ALIASES",
+    "resolve_criterion",
+    "lr_tests",
+    "lmr_test",
+    "LRTestResult",
 ]

@@ -24,8 +24,8 @@ __all__ = ["compare_models", "default_estimators"]
 
 COLUMNS = [
     "model", "k", "loglik", "n_parameters", "aic", "bic", "sabic", "caic", "entropy",
-    "smallest_share", "silhouette", "calinski_harabasz", "davies_bouldin", "validity",
-    "noise_share", "converged", "fit_seconds",
+    "smallest_share", "silhouette", "calinski_harabasz", "davies_bouldin", "dbcv",
+    "noise_share", "degenerate", "converged", "fit_seconds",
 ]
 
 
@@ -175,6 +175,36 @@ def _geometry(M, labels, sil_idx):
     return out
 
 
+def _variance_at_floor(est) -> bool:
+    """True when some class's variance sits at the estimator's floor (a degenerate class).
+
+    :class:`~clusterdiscovery.LatentClassModel`: its :meth:`at_variance_floor`.
+    scikit-learn's ``GaussianMixture`` adds ``reg_covar`` to every variance, so a component
+    on identical values (e.g. a single row) has a variance of ``reg_covar`` itself.
+    """
+    if hasattr(est, "at_variance_floor"):
+        return bool(np.any(est.at_variance_floor()))
+    cov = getattr(est, "covariances_", None)
+    reg = getattr(est, "reg_covar", None)
+    if cov is None or reg is None:
+        return False
+    cov = np.asarray(cov, dtype=float)
+    if getattr(est, "covariance_type", "full") in ("full", "tied"):
+        cov = np.diagonal(cov, axis1=-2, axis2=-1)
+    return bool(np.any(cov <= reg * (1 + 1e-3)))
+
+
+def _degenerate(final, counts, n, min_cluster_size) -> bool:
+    """A cluster below ``min_cluster_size`` rows (modal or expected count) or a variance
+    at its floor."""
+    if counts.size and counts.min() < min_cluster_size:
+        return True
+    weights = getattr(final, "weights_", None)
+    if weights is not None and np.min(weights) * n < min_cluster_size:
+        return True
+    return _variance_at_floor(final)
+
+
 def _accepts_weight(est) -> bool:
     """Whether ``est.fit`` (or a Pipeline's final step's) takes ``sample_weight``."""
     final = est.steps[-1][1] if isinstance(est, Pipeline) else est
@@ -201,7 +231,8 @@ def _weighted_fit_measures(est, data, sw, p):
             "caic": -2 * ll + p * (np.log(W) + 1)}
 
 
-def _fit_one(name, est, k_param, k, seed, data, M, sil_idx, sw=None):
+def _fit_one(name, est, k_param, k, seed, data, M, sil_idx, sw=None,
+             min_cluster_size=5):
     """Fit one solution and measure it (runs in a joblib worker)."""
     est = clone(est)
     params = {}
@@ -231,13 +262,15 @@ def _fit_one(name, est, k_param, k, seed, data, M, sil_idx, sw=None):
     if k_param is None:  # finds k itself
         k = int(getattr(final, "n_clusters_", labels.max() + 1))
         row["noise_share"] = float(np.mean(labels == -1))
-        row["validity"] = float(getattr(final, "validity_", np.nan))
+        row["dbcv"] = float(getattr(final, "validity_", np.nan))
     row["k"] = int(k)
     keep = labels >= 0
     counts = (np.bincount(labels[keep], weights=None if sw is None else sw[keep], minlength=k)
               if k > 0 else np.zeros(0))
     total = n if sw is None else float(sw.sum())
     row["smallest_share"] = float(counts.min() / total) if counts.size else np.nan
+    rows_per_cluster = np.bincount(labels[keep], minlength=k) if k > 0 else np.zeros(0)
+    row["degenerate"] = _degenerate(final, rows_per_cluster, n, min_cluster_size)
     if sw is not None and k_param is None:
         row["noise_share"] = float(sw[labels == -1].sum() / total)
     if sw is not None and hasattr(est, "score_samples") and hasattr(est, "bic"):
@@ -275,6 +308,9 @@ def compare_models(
     silhouette_sample_size=5000,
     keep_estimators=True,
     sample_weight=None,
+    min_cluster_size=5,
+    lr_tests=(),
+    n_bootstrap=99,
 ):
     """Fit several clustering families for each k on the same data and tabulate the fit.
 
@@ -297,8 +333,18 @@ def compare_models(
       numeric matrix (see below), over non-noise rows. The silhouette is computed on one
       seeded random subsample of at most ``silhouette_sample_size`` rows, the same for
       every solution, so it scales to a million clients; the other two use every row.
-    - density clustering: ``k`` = number of clusters found, ``noise_share`` and ``validity``
+    - density clustering: ``k`` = number of clusters found, ``noise_share`` and ``dbcv``
       (HDBSCAN's relative validity, an approximation of DBCV; Moulavi et al. 2014).
+    - every family: ``degenerate``, True when a cluster holds fewer than
+      ``min_cluster_size`` rows (modal assignment, or expected size ``n * weight`` for a
+      mixture) or a class variance sits at its floor (``var_floor`` of a latent class
+      model, ``reg_covar`` of a Gaussian mixture): the likelihood of such a solution is
+      bounded only by the floor, so :meth:`ModelSelectionResult.best` never picks it.
+    - with ``lr_tests``: for the likelihood families (latent class models and Gaussian
+      mixtures), ``lr`` = 2 (LL_k - LL_k-1) and the p-values of the k versus k - 1 tests,
+      ``lmr_p`` (Lo-Mendell-Rubin adjusted LRT) and ``blrt_p`` (parametric bootstrap LRT);
+      see :func:`~clusterdiscovery.selection.lr_tests`. A k - 1 solution not in
+      ``n_clusters`` is fitted for the purpose.
 
     **Data.** A numeric array or an all-numeric DataFrame is used as given. A DataFrame
     with categorical, string or boolean columns is encoded for the geometric families
@@ -335,6 +381,13 @@ def compare_models(
         Largest number of rows used for the silhouette.
     keep_estimators : bool, default=True
         Keep the fitted estimators in ``result.estimators_``.
+    min_cluster_size : int, default=5
+        A solution with a cluster of fewer rows is flagged ``degenerate``.
+    lr_tests : tuple of str, default=()
+        k versus k - 1 tests to add for the likelihood families: ``"blrt"`` and/or
+        ``"lmr"`` (see :func:`~clusterdiscovery.selection.lr_tests`).
+    n_bootstrap : int, default=99
+        Bootstrap samples of the BLRT.
     sample_weight : array-like of shape (n_samples,), optional
         Frequency or sampling weights, passed to every family's ``fit`` (an estimator
         whose ``fit`` takes no ``sample_weight`` raises; with ``estimators=None`` such
@@ -414,6 +467,13 @@ def compare_models(
             "(-1 = all cores); got 0."
         )
     silhouette_sample_size = check_int(silhouette_sample_size, "silhouette_sample_size", low=2)
+    min_cluster_size = check_int(min_cluster_size, "min_cluster_size", low=1)
+    lr_tests = _check_lr_tests(lr_tests)
+    if lr_tests and sample_weight is not None:
+        raise ValueError(
+            "lr_tests cannot be combined with sample_weight: the bootstrap and "
+            "Lo-Mendell-Rubin tests are defined for unweighted data. Drop one of them."
+        )
     k_params = {name: _k_param(name, est) for name, est in estimators.items()}
 
     if any(kp is not None for kp in k_params.values()) and ks[-1] > n:
@@ -449,7 +509,7 @@ def compare_models(
 
     jobs = (
         delayed(_fit_one)(name, est, kp, k, seed, views.table if _uses_table(est) else M,
-                          M, sil_idx, sw)
+                          M, sil_idx, sw, min_cluster_size)
         for (name, est, kp, k), seed in zip(tasks, seeds)
     )
     runner = Parallel(n_jobs=n_jobs, return_as="generator")
@@ -481,7 +541,55 @@ def compare_models(
         name: _likelihood_scale(est, views, fitted, name)
         for name, est in estimators.items()
     }
+    if lr_tests:
+        summary = _add_lr_tests(summary, estimators, fitted, views, M, lr_tests, n_bootstrap,
+                                seeds, n_jobs)
     return ModelSelectionResult(summary, fitted, n_samples=n, likelihood_scale=scale)
+
+
+def _check_lr_tests(lr_tests):
+    from ._lrt import TESTS
+
+    if isinstance(lr_tests, str):
+        lr_tests = (lr_tests,)
+    try:
+        lr_tests = tuple(lr_tests or ())
+    except TypeError:
+        raise TypeError(
+            f"The 'lr_tests' parameter must be a tuple of test names such as "
+            f"('blrt', 'lmr'); got {lr_tests!r}."
+        ) from None
+    unknown = [t for t in lr_tests if t not in TESTS]
+    if unknown:
+        raise ValueError(
+            f"The 'lr_tests' parameter names unknown test(s) {unknown}; use 'blrt' "
+            f"(bootstrap LRT) and/or 'lmr' (Lo-Mendell-Rubin)."
+        )
+    return lr_tests
+
+
+def _add_lr_tests(summary, estimators, fitted, views, M, tests, n_bootstrap, seeds, n_jobs):
+    """``lr``, ``lmr_p`` and ``blrt_p`` columns (k versus k - 1) for the mixture families."""
+    from sklearn.mixture import GaussianMixture
+
+    from ._lrt import lr_tests
+
+    summary = summary.assign(lr=np.nan, lmr_p=np.nan, blrt_p=np.nan)
+    for i, (name, est) in enumerate(estimators.items()):
+        if not isinstance(est, LatentClassModel | GaussianMixture):
+            continue
+        rows = summary.index[(summary["model"] == name) & (summary["k"] >= 2)]
+        if not len(rows):
+            continue
+        ks = summary.loc[rows, "k"].astype(int).tolist()
+        data = views.table if _uses_table(est) else M
+        have = {k: f for (m, k), f in fitted.items() if m == name}
+        res = lr_tests(data, est, ks, tests=tests, n_bootstrap=n_bootstrap,
+                       random_state=None if seeds[0] is None else int(seeds[0]) + i,
+                       n_jobs=n_jobs, fitted=have).summary.set_index("k")
+        for col in ("lr", "lmr_p", "blrt_p"):
+            summary.loc[rows, col] = res.loc[ks, col].to_numpy()
+    return summary
 
 
 def _likelihood_scale(est, views: DataViews, fitted, name) -> str:

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["ModelSelectionResult", "SelectedModel", "CRITERIA"]
+__all__ = ["ModelSelectionResult", "SelectedModel", "CRITERIA", "ALIASES",
+           "resolve_criterion"]
 
 #: criterion -> True when lower is better
 CRITERIA = {
@@ -21,9 +22,29 @@ CRITERIA = {
     "davies_bouldin": True,
     "silhouette": False,
     "calinski_harabasz": False,
-    "validity": False,
+    "dbcv": False,
     "entropy": False,
 }
+#: other names accepted for a criterion
+ALIASES = {"validity": "dbcv"}
+
+
+def resolve_criterion(criterion) -> str:
+    """The criterion's column name (``"validity"`` is an alias of ``"dbcv"``).
+
+    Raises
+    ------
+    ValueError
+        For a name that is neither a criterion nor an alias.
+    """
+    if isinstance(criterion, str) and criterion in ALIASES:
+        return ALIASES[criterion]
+    if not isinstance(criterion, str) or criterion not in CRITERIA:
+        raise ValueError(
+            f"Unknown criterion {criterion!r}; use one of {', '.join(CRITERIA)} "
+            f"('validity' is accepted for 'dbcv')."
+        )
+    return criterion
 _LIKELIHOOD = ("bic", "aic", "sabic", "caic")
 
 
@@ -63,7 +84,8 @@ class ModelSelectionResult:
         One row per fitted solution with the columns ``model``, ``k``, ``loglik``,
         ``n_parameters``, ``aic``, ``bic``, ``sabic``, ``caic``, ``entropy``,
         ``smallest_share``, ``silhouette``, ``calinski_harabasz``, ``davies_bouldin``,
-        ``validity``, ``noise_share``, ``converged``, ``fit_seconds``.
+        ``dbcv``, ``noise_share``, ``degenerate``, ``converged``, ``fit_seconds``, and
+        with ``lr_tests`` the k versus k - 1 tests (``lr``, ``lmr_p``, ``blrt_p``).
     estimators_ : dict
         ``{(model, k): fitted estimator}`` (empty when ``keep_estimators=False``).
     n_samples : int
@@ -103,10 +125,11 @@ class ModelSelectionResult:
 
         The rule: lower is better for ``bic``, ``aic``, ``sabic``, ``caic`` and
         ``davies_bouldin``; higher is better for ``silhouette``, ``calinski_harabasz``,
-        ``validity`` and ``entropy`` (relative entropy, 1 = perfectly separated). Only
+        ``dbcv`` (alias ``validity``) and ``entropy`` (relative entropy, 1 = perfectly
+        separated). Solutions flagged ``degenerate`` are left out. Only
         solutions with a value for the criterion take part (so ``bic`` compares the
         likelihood families: Gaussian mixtures and latent class models, not k-means;
-        ``validity`` applies to density clustering only). Likelihood criteria compare
+        ``dbcv`` applies to density clustering only). Likelihood criteria compare
         families only when their likelihoods describe the same data (see
         ``likelihood_scale``); otherwise pass ``model=``. Solutions with a cluster holding
         less than ``min_share`` of the rows are left out. Ties go to the smaller ``k``, then
@@ -116,7 +139,7 @@ class ModelSelectionResult:
         ----------
         criterion : str, default="bic"
             One of ``bic``, ``aic``, ``sabic``, ``caic``, ``davies_bouldin``, ``silhouette``,
-            ``calinski_harabasz``, ``validity``, ``entropy``.
+            ``calinski_harabasz``, ``dbcv`` (or ``validity``), ``entropy``.
         model : str or None, default=None
             Restrict the choice to one family.
         min_share : float in [0, 1) or None, default=None
@@ -127,10 +150,7 @@ class ModelSelectionResult:
         SelectedModel
             ``model``, ``k``, ``criterion``, ``value`` and the fitted ``estimator``.
         """
-        if not isinstance(criterion, str) or criterion not in CRITERIA:
-            raise ValueError(
-                f"Unknown criterion {criterion!r}; use one of {', '.join(CRITERIA)}."
-            )
+        criterion = resolve_criterion(criterion)
         table = self.summary.reset_index(drop=True)
         if model is not None:
             if model not in set(table["model"]):
@@ -164,6 +184,15 @@ class ModelSelectionResult:
                     f"versions of the data (the table vs its numeric encoding), so "
                     f"{criterion!r} cannot compare them; pass model=... to choose within one."
                 )
+        if "degenerate" in table.columns:
+            flagged = table["degenerate"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+            if flagged.all():
+                raise ValueError(
+                    f"Every solution with a value for {criterion!r} is degenerate (a cluster "
+                    f"below the minimum size or a variance at its floor); fit fewer "
+                    f"clusters or another model."
+                )
+            table = table[~flagged]
         order = {m: i for i, m in enumerate(dict.fromkeys(self.summary["model"]))}
         key = table[criterion].astype(float) * (1 if CRITERIA[criterion] else -1)
         ranked = table.assign(_key=key, _order=table["model"].map(order)).sort_values(
@@ -195,10 +224,8 @@ class ModelSelectionResult:
         -------
         matplotlib.axes.Axes
         """
-        if criterion not in CRITERIA and criterion != "loglik":
-            raise ValueError(
-                f"Unknown criterion {criterion!r}; use one of {', '.join(CRITERIA)} or loglik."
-            )
+        if criterion != "loglik":
+            criterion = resolve_criterion(criterion)
         if ax is None:
             import matplotlib.pyplot as plt
 

@@ -46,13 +46,18 @@ def child_seeds(random_state, n: int) -> list[int]:
     return [int(c.generate_state(1, dtype=np.uint32)[0] >> 1) for c in children]
 
 
-def draw_indices(method: str, n: int, fraction: float, rng: np.random.Generator):
+def draw_indices(method: str, n: int, fraction: float, rng: np.random.Generator,
+                 multipleboot: bool = False):
     """Row indices to fit on and, aligned to them, the original rows compared.
+
+    For ``"bootstrap"``, n rows are drawn with replacement; with ``multipleboot=False``
+    (``fpc::clusterboot``'s default) only the distinct rows drawn are clustered, each once;
+    with ``multipleboot=True`` the whole draw, duplicates included, is clustered.
 
     Returns
     -------
     fit_idx : ndarray
-        Rows of ``X`` the clusterer is fitted on (with repeats for the bootstrap).
+        Rows of ``X`` the clusterer is fitted on (with repeats for ``multipleboot=True``).
     shared : ndarray
         Sorted unique original rows present in the resample.
     first : ndarray
@@ -61,6 +66,9 @@ def draw_indices(method: str, n: int, fraction: float, rng: np.random.Generator)
     """
     if method == "bootstrap":
         fit_idx = rng.integers(0, n, size=n)
+        if not multipleboot:  # the distinct points drawn, as fpc::clusterboot by default
+            shared = np.unique(fit_idx)
+            return shared, shared, np.arange(shared.size)
         shared, first = np.unique(fit_idx, return_index=True)
         return fit_idx, shared, first
     if method == "subsample":

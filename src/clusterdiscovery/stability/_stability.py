@@ -22,10 +22,11 @@ __all__ = ["assess_stability"]
 NOISE = -1
 
 
-def _one_resample(estimator, X, ref_codes, n_ref, method, fraction, scales, seed):
+def _one_resample(estimator, X, ref_codes, n_ref, method, fraction, scales, seed,
+                  multipleboot=False):
     """Fit a seeded clone on one resample; compare it with the reference partition."""
     rng = np.random.default_rng(seed)
-    fit_idx, shared, first = draw_indices(method, X.shape[0], fraction, rng)
+    fit_idx, shared, first = draw_indices(method, X.shape[0], fraction, rng, multipleboot)
     est_seed = int(rng.integers(0, 2**31 - 1))
     if method == "jitter":
         data = jitter_rows(X, scales, rng)
@@ -60,6 +61,28 @@ def _match_index(labels, X):
     return labels.reindex(X.index)
 
 
+def _check_resume(resume, method, params, ref_labels, n_resamples) -> int:
+    """Number of resamples reused from ``resume`` (0 without one); raise if it differs."""
+    if resume is None:
+        return 0
+    if not isinstance(resume, StabilityResult):
+        raise TypeError(f"The 'resume' parameter must be a StabilityResult of an earlier call; "
+                        f"got {type(resume).__name__}.")
+    same = (resume.method == method and params["random_state"] is not None
+            and all(resume.params.get(k) == v for k, v in params.items())
+            and np.array_equal(resume.reference_labels, ref_labels))
+    if not same:
+        raise ValueError(
+            "The 'resume' result comes from a different call (estimator, method, settings, "
+            "reference partition or random_state differ, or random_state is not an int); "
+            "its resamples cannot be reused. Leave resume=None."
+        )
+    if resume.n_resamples > n_resamples:
+        raise ValueError(f"The 'resume' result has {resume.n_resamples} resamples, more than "
+                         f"n_resamples={n_resamples}.")
+    return resume.n_resamples
+
+
 def assess_stability(
     estimator,
     X,
@@ -73,6 +96,8 @@ def assess_stability(
     progress=False,
     reference_labels=None,
     warn=True,
+    multipleboot=False,
+    resume=None,
 ):
     """Clusterwise stability of a clustering under resampling (clusterboot).
 
@@ -101,9 +126,9 @@ def assess_stability(
     n_resamples : int, default=100
         Number of resamples B (Hennig recommends at least 100).
     method : {"bootstrap", "subsample", "jitter"}, default="bootstrap"
-        ``"bootstrap"``: n rows drawn with replacement; the resample (with its
-        duplicates) is clustered and compared on the distinct original rows it holds,
-        as in ``fpc::clusterboot``. ``"subsample"``: ``fraction`` of the rows without
+        ``"bootstrap"``: n rows drawn with replacement; the distinct rows drawn (about
+        63% of n) are clustered, each once, and compared with the reference, as
+        ``fpc::clusterboot`` does by default (``multipleboot=FALSE``). ``"subsample"``: ``fraction`` of the rows without
         replacement. ``"jitter"``: all rows, with Gaussian noise of standard deviation
         ``jitter_scale`` x the column's SD added to each float column (for a DataFrame,
         integer, boolean, categorical and text columns are left untouched; for an array,
@@ -132,6 +157,18 @@ def assess_stability(
         Use this partition as the reference instead of fitting ``estimator`` on X. A
         Series indexed by the row ids of a DataFrame ``X`` is aligned on them; other
         labels are taken in the row order of ``X``.
+    multipleboot : bool, default=False
+        For ``method="bootstrap"`` only: cluster the whole draw, duplicates included
+        (``fpc::clusterboot(multipleboot=TRUE)``), instead of its distinct points. The
+        duplicates pull centres and variances towards the repeated rows, so the mean
+        Jaccard comes out lower (iris, k-means k = 3: fpc gives 0.937 / 0.921 / 1.000 with
+        ``multipleboot = TRUE`` against 0.959 / 0.946 / 1.000 without).
+    resume : StabilityResult, optional
+        An earlier result of this same call with fewer resamples (same estimator, X,
+        method, settings, reference partition and integer ``random_state``). Its resamples
+        are the first ones of this call (each resample's seed depends only on its
+        position), so they are reused and only the remaining ones are computed: the result
+        is identical to a fresh call's. Used to extend a screening to a full assessment.
     warn : bool, default=True
         Emit an :class:`~clusterdiscovery.exceptions.UnstableClusterWarning` naming the
         clusters whose mean Jaccard is below 0.6.
@@ -162,7 +199,9 @@ def assess_stability(
     References
     ----------
     .. [1] Hennig, C. (2007). Cluster-wise assessment of cluster stability.
-       Computational Statistics & Data Analysis, 52(1), 258-271.
+       Computational Statistics & Data Analysis, 52(1), 258-271. Tested against
+       ``fpc::clusterboot`` (fpc 2.2.10) on iris: mean Jaccard within 0.02 of fpc's
+       (``clusterdiscovery/data/published/clusterboot_iris.csv``).
     .. [2] Hubert, L. and Arabie, P. (1985). Comparing partitions. Journal of
        Classification, 2, 193-218.
     .. [3] Vinh, N. X., Epps, J. and Bailey, J. (2010). Information theoretic measures
@@ -190,6 +229,7 @@ def assess_stability(
     n_jobs = check_n_jobs(n_jobs)
     progress = check_flag(progress, "progress")
     warn = check_flag(warn, "warn")
+    multipleboot = check_flag(multipleboot, "multipleboot")
     n = X.shape[0]
 
     seeds = child_seeds(random_state, n_resamples + 1)
@@ -218,19 +258,28 @@ def assess_stability(
     ref_codes = np.searchsorted(clusters, ref_labels)
     ref_codes[ref_labels == NOISE] = n_ref
     scales = column_scales(X, jitter_scale) if method == "jitter" else None
+    params = {
+        "fraction": fraction if method == "subsample" else None,
+        "jitter_scale": jitter_scale if method == "jitter" else None,
+        "multipleboot": multipleboot if method == "bootstrap" else None,
+        "random_state": random_state if isinstance(random_state, int) else None,
+        "estimator": repr(estimator),
+    }
+    done = _check_resume(resume, method, params, ref_labels, n_resamples)
 
     tasks = (
         delayed(_one_resample)(
-            estimator, X, ref_codes, n_ref, method, fraction, scales, seed
+            estimator, X, ref_codes, n_ref, method, fraction, scales, seed, multipleboot
         )
-        for seed in seeds[1:]
+        for seed in seeds[1 + done:]
     )
-    out = run_tasks(tasks, n_jobs=n_jobs, progress=progress, total=n_resamples,
+    out = run_tasks(tasks, n_jobs=n_jobs, progress=progress, total=n_resamples - done,
                     desc=f"{method} resamples")
-    jac = np.vstack([o[0] for o in out])
-    ari = np.array([o[1] for o in out])
-    ami_values = np.array([o[2] for o in out])
-    n_found = np.array([o[3] for o in out], dtype=int)
+    jac = np.vstack(([resume.jaccard.to_numpy()] if done else []) + [o[0] for o in out])
+    ari = np.concatenate([resume.ari[:done] if done else [], [o[1] for o in out]])
+    ami_values = np.concatenate([resume.ami[:done] if done else [], [o[2] for o in out]])
+    n_found = np.concatenate([resume.n_clusters_resample[:done] if done else [],
+                              [o[3] for o in out]]).astype(int)
 
     index = pd.Index(clusters, name="cluster")
     jaccard = pd.DataFrame(jac, index=pd.RangeIndex(n_resamples, name="resample"),
@@ -264,12 +313,7 @@ def assess_stability(
         n_resamples=n_resamples,
         reference_labels=ref_labels,
         n_clusters_resample=n_found,
-        params={
-            "fraction": fraction if method == "subsample" else None,
-            "jitter_scale": jitter_scale if method == "jitter" else None,
-            "random_state": random_state if isinstance(random_state, int) else None,
-            "estimator": repr(estimator),
-        },
+        params=params,
     )
     unstable = result.unstable_clusters
     if warn and unstable:
