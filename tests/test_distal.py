@@ -165,9 +165,12 @@ def test_discover_report_uses_bch_and_adjusted_costs(small_population, tmp_path)
     small = corrected[corrected["n_modal"] < 150]
     assert len(small)  # the suppression check below is not vacuous
     section = report.split("allowing for uncertain membership")[1].split("###")[0]
+    meaning = study.descriptions.meaning  # measures appear under their labels
     for (outcome, cluster) in small.index:
+        shown = (f"change in {meaning.label(outcome[len('change in '):])}"
+                 if outcome.startswith("change in ") else meaning.label(outcome))
         line = next(r for r in section.splitlines()
-                    if r.startswith(f"| {outcome} | {cluster} |"))
+                    if r.startswith(f"| {shown} | {cluster} |"))
         assert "suppressed" in line and f"{small.loc[(outcome, cluster), 'estimate']:.0f}" \
             not in line.split("|")[3]
     # the cluster pages use the BCH means too, modal beside them, the same suppression

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -286,3 +287,72 @@ def test_discover_merges_filled_narrative_templates_and_refuses_foreign_ones(pop
     with warnings.catch_warnings(), pytest.raises(ValueError, match="another clustering"):
         warnings.simplefilter("ignore")
         discover(QUICK, data=population, out=other, random_state=1)
+
+
+def _no_fitting(monkeypatch):
+    """Make any model fitting fail the test: errors must come before it."""
+    from clusterdiscovery.pipeline import _discover
+
+    def fitted(*args, **kwargs):
+        raise AssertionError("models were fitted before the error")
+
+    monkeypatch.setattr(_discover, "_compare", fitted)
+
+
+def _with_use(population):
+    """The sample's clients with two columns of service use in the client table itself."""
+    rng = np.random.default_rng(0)
+    n = len(population.clients)
+    clients = population.clients.assign(gp_visits=rng.poisson(0.3, n),
+                                        private_cost=rng.gamma(0.5, 80.0, n))
+    spec = population.schema.to_dict()
+    spec["costs"] = {"gp_visits": {"label": "GP visits", "unit": "visits"}}
+    return clients, ClientSchema.from_dict(spec)
+
+
+def test_costs_and_utilisation_from_the_client_table_without_events(population, tmp_path):
+    clients, schema = _with_use(population)
+    config = tmp_path / "study.toml"
+    config.write_text(
+        '[models]\nk_min = 2\nk_max = 4\nn_init = 1\n[stability]\nn_resamples = 4\n'
+        'candidates = 2\n[profile]\nn_bootstrap = 100\ncosts = ["private_cost"]\n'
+        '[report]\ncurrency = "$"\nnames = {"0" = "The first group"}\n')
+    with pytest.warns(UserWarning):
+        study = discover(config, data={"clients": clients, "schema": schema})
+    assert study.profile.cost_columns == ["gp_visits", "private_cost"]
+    desc = study.descriptions
+    assert desc[0].name == "The first group"  # TOML's text key "0" names cluster 0
+    assert len(set(desc.names.values())) == len(desc)
+    text = desc[1].text
+    mean = study.profile.cost_table("gp_visits")[0].loc[1, "mean"]
+    assert 0.1 < mean < 1
+    # utilisation in its unit, never as money; money in the configured currency
+    assert f"**GP visits:** mean {mean:.3g} visits per client" in text
+    assert "of all visits with" in text
+    assert re.search(r"- Private_cost: mean \$\d", text)  # its own name, capitalised
+    assert "£" not in desc.to_markdown()
+
+
+def test_misspelt_costs_and_features_are_errors_before_any_fitting(population, monkeypatch):
+    clients, schema = _with_use(population)
+    _no_fitting(monkeypatch)
+    data = {"clients": clients, "schema": schema}
+    with pytest.raises(SchemaError, match=r"costs names \['private_costs'\].*choose from "
+                                          r"\[.*'private_cost'"):
+        discover({**QUICK, "profile": {"costs": ["private_costs"]}}, data=data)
+    with pytest.raises(SchemaError, match=r"columns \['agee'\] are not features of the "
+                                          r"schema; choose from \['age'"):
+        discover({**QUICK, "features": {"columns": ["agee"]}}, data=data)
+    # a count feature without a unit would be printed as money: say so
+    spec = schema.to_dict()
+    del spec["features"]["prior_admissions"]["unit"]
+    with pytest.raises(SchemaError, match="'prior_admissions', a count feature.*no unit"):
+        discover({**QUICK, "profile": {"costs": ["prior_admissions"]}},
+                 data={"clients": clients, "schema": ClientSchema.from_dict(spec)})
+    with pytest.raises(SchemaError, match="'housing', a categorical feature"):
+        discover({**QUICK, "profile": {"costs": ["housing"]}}, data=data)
+    # a schema cost missing from the table: named, with the columns to choose from
+    spec = schema.to_dict()
+    spec["costs"] = {"gp_visit": {"unit": "visits"}}
+    with pytest.raises(SchemaError, match="'gp_visit'.*'gp_visits'"):
+        discover(QUICK, data={"clients": clients, "schema": ClientSchema.from_dict(spec)})

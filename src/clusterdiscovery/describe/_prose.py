@@ -25,54 +25,11 @@ import pandas as pd
 
 from ..profiling._data import OVERALL
 from ..profiling._suppress import marker, withheld
+from ._text import Meaning
 
 __all__ = ["Meaning", "opening_paragraph", "outcome_sentence", "key_figures", "page_blocks"]
 
 _WORDS = {2: "twice", 3: "three times", 4: "four times", 5: "five times"}
-
-
-class Meaning:
-    """Labels, units and directions of the profiled columns, from a schema (optional) and a
-    ``{column: label}`` map (used where the schema has no label)."""
-
-    def __init__(self, schema=None, labels=None, currency="£"):
-        self.schema = schema
-        self.labels = dict(labels or {})
-        self.currency = (getattr(schema, "currency", None) or currency) if schema else currency
-
-    def _spec(self, column):
-        if self.schema is None:
-            return None
-        try:
-            return self.schema.spec_of(column)
-        except ValueError:
-            return None
-
-    def label(self, column) -> str:
-        spec = self._spec(column)
-        if spec is not None and spec.label:
-            return spec.label
-        return str(self.labels.get(column, column))
-
-    def unit(self, column) -> str:
-        spec = self._spec(column)
-        return (spec.unit or "") if spec is not None else ""
-
-    def higher_is(self, column) -> str | None:
-        spec = self._spec(column)
-        return None if spec is None else spec.higher_is
-
-    def level(self, column, level) -> str:
-        spec = self._spec(column)
-        if spec is not None and hasattr(spec, "level_label"):
-            return spec.level_label(level)
-        return str(level)
-
-    def positive(self, column):
-        """The positive level of a binary feature (None when unknown or not binary)."""
-        spec = self._spec(column)
-        return spec.positive_level() if spec is not None and hasattr(
-            spec, "positive_level") else None
 
 
 # ------------------------------------------------------------------ number formats
@@ -207,11 +164,10 @@ def _cost_sentence(profile, cluster, meaning) -> str:
     frame, _ = profile.cost_table(col)
     r, o = frame.loc[cluster], frame.loc[OVERALL]
     m = profile.min_cell_size
-    unit = meaning.unit(col)
     what = _cost_label(profile, col, meaning)
 
     def amount(v):
-        return with_unit(v, unit) if unit else f"{meaning.currency}{v:,.0f}"
+        return meaning.amount(v, col, money_if_no_unit=True)
 
     bch = corrected_mean(profile, col, cluster)
     if not _finite(r["mean"]) or _corrected_hidden(profile, bch):
@@ -391,10 +347,9 @@ def key_figures(profile, cluster, meaning, stability=None) -> pd.DataFrame:
                  count(t1.loc[("clients", "", "n"), OVERALL])))
     for col in profile.cost_columns[:3]:
         frame, _ = profile.cost_table(col)
-        unit = meaning.unit(col)
 
-        def money(v, unit=unit):
-            return with_unit(v, unit) if unit else f"{meaning.currency}{v:,.0f}"
+        def money(v, col=col):
+            return meaning.amount(v, col, money_if_no_unit=True)
 
         r, o = frame.loc[cluster], frame.loc[OVERALL]
         label = _cost_label(profile, col, meaning)
