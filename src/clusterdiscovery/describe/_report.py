@@ -49,6 +49,9 @@ HTML_STYLE = (
     "@page{size:A4;margin:14mm 14mm 16mm 14mm}"
     "@media print{body{max-width:none;margin:0;font-size:10pt;line-height:1.35}"
     "section.front{break-after:page}"
+    # the overview's many columns, compact enough for the front matter to fit one page
+    "section.front table{font-size:7.5pt;line-height:1.2}section.front h2{margin-top:1em}"
+    "section.front p{margin:.45em 0}"
     # (never clipped: a page longer than A4, e.g. a long experts' view, flows on)
     "section.cluster-page{break-before:page;break-after:page;break-inside:avoid}"
     "section.cluster-page h2{margin-top:0}"
