@@ -159,17 +159,38 @@ def test_discover_report_uses_bch_and_adjusted_costs(small_population, tmp_path)
             study.profile.costs.index, pd.MultiIndex) else study.profile.costs.loc[cluster, "mean"]
         if np.isfinite(shown):
             assert corrected.loc[(first, cluster), "modal"] == pytest.approx(shown)
-    report = (tmp_path / "report.md").read_text()
+    report = (tmp_path / "appendix.md").read_text()  # the tables are in the appendix
     assert "BCH method" in report and "BCH mean (95% CI)" in report
     assert "adjusted for case mix" in report
     small = corrected[corrected["n_modal"] < 150]
     assert len(small)  # the suppression check below is not vacuous
     section = report.split("allowing for uncertain membership")[1].split("###")[0]
+    meaning = study.descriptions.meaning  # measures appear under their labels
     for (outcome, cluster) in small.index:
+        shown = (f"change in {meaning.label(outcome[len('change in '):])}"
+                 if outcome.startswith("change in ") else meaning.label(outcome))
         line = next(r for r in section.splitlines()
-                    if r.startswith(f"| {outcome} | {cluster} |"))
+                    if r.startswith(f"| {shown} | {cluster} |"))
         assert "suppressed" in line and f"{small.loc[(outcome, cluster), 'estimate']:.0f}" \
             not in line.split("|")[3]
+    # the cluster pages use the BCH means too, modal beside them, the same suppression
+    shown_any = False
+    for cluster in study.profile.clusters:
+        page = study.descriptions[cluster].text.split("### Details")[0]
+        row = corrected.loc[(first, cluster)]
+        line = next((r for r in page.splitlines()
+                     if "per client (BCH, allowing for uncertain" in r), page)
+        if row["n_modal"] < 150:
+            # withheld (or the whole page says nothing for a cluster this small)
+            assert f"{row['estimate']:,.0f}" not in page and f"{row['modal']:,.0f}" not in page
+            assert "suppressed" in line or "To protect the privacy" in page
+        else:
+            shown_any = True
+            assert f"{row['estimate']:,.0f} |" in line
+            assert "allow for uncertain membership" in page
+            sentence = page[page.index("On average each client's"):].split(".")[0]
+            assert f"{row['estimate']:,.0f}" in sentence, sentence
+    assert shown_any
 
 
 def test_matches_stepmix_three_step_estimates():

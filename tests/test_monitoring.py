@@ -478,6 +478,16 @@ def test_work_list_content(tmp_path):
     wl.to_csv(tmp_path / "wl.csv")
     back = pd.read_csv(tmp_path / "wl.csv")
     assert back.shape == wl.table.shape and back["honos_1"].isna().all()
+
+    # another instrument's blank rating columns, or none
+    other = work_list(st, appts, score_columns=["phq9_total", "gad7_total"]).table
+    assert list(other.columns[-3:]) == ["phq9_total", "gad7_total", "new_cluster"]
+    assert not any(c in other for c in SCORE_COLUMNS)
+    assert list(work_list(st, appts, score_columns=[]).table.columns[-1:]) == ["new_cluster"]
+    with pytest.raises(TypeError, match="score_columns"):
+        work_list(st, appts, score_columns="phq9")
+    with pytest.raises(ValueError, match=r"score_columns.*\['team'\]"):
+        work_list(st, appts, score_columns=["team"])
     assert back.loc[back.client_id == "E", "review_due"].item() == "2025-01-29"
     wl.to_excel(tmp_path / "wl.xlsx")
     assert pd.read_excel(tmp_path / "wl.xlsx").shape == wl.table.shape

@@ -56,8 +56,9 @@ def executed(tmp_path_factory):
         yield run
 
 
-def test_the_seven_notebooks_are_there():
-    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_", "06_", "07_"]
+def test_the_eight_notebooks_are_there():
+    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_", "06_", "07_",
+                                               "08_"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -99,3 +100,24 @@ def test_notebook_07_shows_status_pareto_and_trend(executed):
     nb, _ = executed("07_care_cluster_monitoring.ipynb")
     assert "clients in service on 2025-11-30" in _text(nb)
     assert len(_images(nb)) == 3  # team status, Pareto, trend
+
+
+def test_notebook_08_reports_a_real_table_in_its_own_words(executed):
+    """AER DoctorVisits (Cameron & Trivedi 1986) from CSV to report: names, pages and the
+    overview read the schema's labels; visits are reported in visits; each binary once."""
+    nb, _ = executed("08_your_own_data.ipynb")
+    markdown = "".join(o.get("data", {}).get("text/markdown", "") for o in _outputs(nb))
+    text = _text(nb)
+    assert "Doctor visits: mean per client, BCH (95% CI)" in markdown
+    assert "Doctor visits: mean by most likely cluster (BCa CI)" in markdown
+    assert re.search(r"\| all \| population \|.*\| 5,190 \| 100\.0% \| 0\.302 visits \| "
+                     r"0\.302 visits \(0\.\d+ to 0\.\d+ visits\) \| 100\.0% \|", markdown)
+    assert "**Doctor visits:** mean " in markdown and " visits per client" in markdown
+    assert "A$" not in markdown.split("## Cluster")[0].split("share of all visits")[1]
+    assert "**Main problems**" in markdown
+    assert not re.search(r"'(yes|no|female|male)'", markdown)  # no level word, no mirror
+    names = re.findall(r"cluster \d+: (.+)", text)
+    assert names and len(set(names)) == len(names)
+    for name in names:
+        assert not ({t.lower() for t in name.split(", ")} & {"yes", "no", "female", "male"})
+    assert "'lchronic': ['yes']" in text and "'gender': ['female']" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -154,21 +155,28 @@ def test_study_chooses_a_solution_and_writes_everything(study, population):
     assert adjusted_rand_score(population.true_labels, study.labels) > 0.5
     assert study.candidates["chosen"].sum() == 1
     root = study.paths["model"].parent
-    for name in ["report.md", "report.html", "model.json", "study.json",
-                 "tables/model_selection.csv", "tables/stability.csv", "tables/costs.csv"]:
+    for name in ["report.md", "report.html", "appendix.md", "appendix.html", "model.json",
+                 "study.json", "tables/model_selection.csv", "tables/stability.csv",
+                 "tables/costs.csv"]:
         assert (root / name).is_file(), name
     assert not (root / "labels.csv").exists()  # row-level output is opt-in
+    # the report (front matter and cluster pages) links to its appendix, which holds the
+    # pipeline's sections and figures
     report = (root / "report.md").read_text()
-    assert "How the clusters were chosen" in report and "Study settings" in report
-    assert study.record["choice"] in report
+    assert "](appendix.md)" in report and "How the clusters were chosen" not in report
+    appendix = (root / "appendix.md").read_text()
+    assert "How the clusters were chosen" in appendix and "Study settings" in appendix
+    assert study.record["choice"] in appendix
     assert set(study.summary.columns) >= {"name", "size", "share", "jaccard_mean", "verdict"}
-    assert "figures/cluster_map.png" in report and (root / "figures/cluster_map.png").is_file()
+    assert "figures/cluster_map.png" in appendix
+    assert (root / "figures/cluster_map.png").is_file()
 
 
 def test_report_and_model_file_hold_no_client_ids(study, population):
     root = study.paths["model"].parent
     ids = population.clients.index[:50]
-    for name in ["report.md", "report.html", "model.json", "study.json"]:
+    for name in ["report.md", "report.html", "appendix.md", "appendix.html", "model.json",
+                 "study.json"]:
         text = (root / name).read_text()
         assert not any(i in text for i in ids), name
 
@@ -183,7 +191,8 @@ def test_same_seed_same_labels_and_report(study, population, tmp_path):
     again = discover(QUICK, data=population, out=tmp_path, random_state=1)
     pd.testing.assert_series_equal(again.labels, study.labels)
     root = study.paths["model"].parent
-    for name in ["report.md", "report.html", "tables/model_selection.csv", "tables/costs.csv"]:
+    for name in ["report.md", "report.html", "appendix.md", "appendix.html",
+                 "tables/model_selection.csv", "tables/costs.csv"]:
         assert (tmp_path / name).read_bytes() == (root / name).read_bytes(), name
     record = json.loads((tmp_path / "study.json").read_text())
     assert record["random_state"] == 1
@@ -278,3 +287,72 @@ def test_discover_merges_filled_narrative_templates_and_refuses_foreign_ones(pop
     with warnings.catch_warnings(), pytest.raises(ValueError, match="another clustering"):
         warnings.simplefilter("ignore")
         discover(QUICK, data=population, out=other, random_state=1)
+
+
+def _no_fitting(monkeypatch):
+    """Make any model fitting fail the test: errors must come before it."""
+    from clusterdiscovery.pipeline import _discover
+
+    def fitted(*args, **kwargs):
+        raise AssertionError("models were fitted before the error")
+
+    monkeypatch.setattr(_discover, "_compare", fitted)
+
+
+def _with_use(population):
+    """The sample's clients with two columns of service use in the client table itself."""
+    rng = np.random.default_rng(0)
+    n = len(population.clients)
+    clients = population.clients.assign(gp_visits=rng.poisson(0.3, n),
+                                        private_cost=rng.gamma(0.5, 80.0, n))
+    spec = population.schema.to_dict()
+    spec["costs"] = {"gp_visits": {"label": "GP visits", "unit": "visits"}}
+    return clients, ClientSchema.from_dict(spec)
+
+
+def test_costs_and_utilisation_from_the_client_table_without_events(population, tmp_path):
+    clients, schema = _with_use(population)
+    config = tmp_path / "study.toml"
+    config.write_text(
+        '[models]\nk_min = 2\nk_max = 4\nn_init = 1\n[stability]\nn_resamples = 4\n'
+        'candidates = 2\n[profile]\nn_bootstrap = 100\ncosts = ["private_cost"]\n'
+        '[report]\ncurrency = "$"\nnames = {"0" = "The first group"}\n')
+    with pytest.warns(UserWarning):
+        study = discover(config, data={"clients": clients, "schema": schema})
+    assert study.profile.cost_columns == ["gp_visits", "private_cost"]
+    desc = study.descriptions
+    assert desc[0].name == "The first group"  # TOML's text key "0" names cluster 0
+    assert len(set(desc.names.values())) == len(desc)
+    text = desc[1].text
+    mean = study.profile.cost_table("gp_visits")[0].loc[1, "mean"]
+    assert 0.1 < mean < 1
+    # utilisation in its unit, never as money; money in the configured currency
+    assert f"**GP visits:** mean {mean:.3g} visits per client" in text
+    assert "of all visits with" in text
+    assert re.search(r"- Private_cost: mean \$\d", text)  # its own name, capitalised
+    assert "£" not in desc.to_markdown()
+
+
+def test_misspelt_costs_and_features_are_errors_before_any_fitting(population, monkeypatch):
+    clients, schema = _with_use(population)
+    _no_fitting(monkeypatch)
+    data = {"clients": clients, "schema": schema}
+    with pytest.raises(SchemaError, match=r"costs names \['private_costs'\].*choose from "
+                                          r"\[.*'private_cost'"):
+        discover({**QUICK, "profile": {"costs": ["private_costs"]}}, data=data)
+    with pytest.raises(SchemaError, match=r"columns \['agee'\] are not features of the "
+                                          r"schema; choose from \['age'"):
+        discover({**QUICK, "features": {"columns": ["agee"]}}, data=data)
+    # a count feature without a unit would be printed as money: say so
+    spec = schema.to_dict()
+    del spec["features"]["prior_admissions"]["unit"]
+    with pytest.raises(SchemaError, match="'prior_admissions', a count feature.*no unit"):
+        discover({**QUICK, "profile": {"costs": ["prior_admissions"]}},
+                 data={"clients": clients, "schema": ClientSchema.from_dict(spec)})
+    with pytest.raises(SchemaError, match="'housing', a categorical feature"):
+        discover({**QUICK, "profile": {"costs": ["housing"]}}, data=data)
+    # a schema cost missing from the table: named, with the columns to choose from
+    spec = schema.to_dict()
+    spec["costs"] = {"gp_visit": {"unit": "visits"}}
+    with pytest.raises(SchemaError, match="'gp_visit'.*'gp_visits'"):
+        discover(QUICK, data={"clients": clients, "schema": ClientSchema.from_dict(spec)})

@@ -86,6 +86,7 @@ def test_scanner_finds_planted_leaks(tmp_path):
         tmp_path / "tables" / "outcomes.csv", index=False)
     (tmp_path / "report.md").write_text("# R\n\nClient C000007 stands out; 4 clients left.\n")
     (tmp_path / "report.html").write_text("<html><body><p>See C000009</p></body></html>")
+    (tmp_path / "appendix.html").write_text("<html><body><td>C000010</td></body></html>")
     (tmp_path / "study.json").write_text('{"n": 3, "note": "C000011"}')
     _png_with_text(tmp_path / "fig.png", "C000012")
     ids = [f"C{i:06d}" for i in range(1, 151)]
@@ -99,6 +100,7 @@ def test_scanner_finds_planted_leaks(tmp_path):
                  "share 73.3% of 15 gives a count of 4",    # improved + deteriorated
                  "report.md: text: client id 'C000007'", "count '4 clients'",
                  "report.html: text: client id 'C000009'", "study.json: $.n: count 3",
+                 "appendix.html: text: client id 'C000010'",  # the report's second file
                  "study.json: $.note: client id 'C000011'", "fig.png: text: client id"]:
         assert leak in text, f"not found: {leak}\n{text}"
 

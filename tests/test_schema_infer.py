@@ -177,7 +177,7 @@ def test_discover_on_a_bare_dataframe_says_what_it_inferred(tmp_path):
     assert "smoker" in study.record["cluster_columns"]
     assert "comment" not in study.record["cluster_columns"]
     assert "serial" not in study.record["cluster_columns"]
-    assert "inferred from the data" in (tmp_path / "o" / "report.md").read_text()
+    assert "inferred from the data" in (tmp_path / "o" / "appendix.md").read_text()
 
 
 def test_discover_command_on_a_bare_csv(tmp_path, capsys):

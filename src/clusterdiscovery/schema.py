@@ -857,11 +857,16 @@ def _parse_measure(owner: str, spec, extra_keys) -> MeasureSpec:
 
 
 def _missing_msg(col: str, role: str, df: pd.DataFrame) -> str:
-    close = [c for c in map(str, df.columns) if c.lower() == col.lower()]
-    hint = f" A column '{close[0]}' exists: check the spelling." if close else ""
+    import difflib
+
+    names = list(map(str, df.columns))
+    close = [c for c in names if c.lower() == col.lower()] or difflib.get_close_matches(
+        col, names, n=3)
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    listed = names[:30] + (["..."] if len(names) > 30 else [])
     return (
         f"Column '{col}' ({role} in the schema) is missing from the table.{hint} "
-        f"Add the column or remove it from the schema."
+        f"Add the column or remove it from the schema; the table has {listed}."
     )
 
 

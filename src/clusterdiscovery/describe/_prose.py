@@ -25,54 +25,11 @@ import pandas as pd
 
 from ..profiling._data import OVERALL
 from ..profiling._suppress import marker, withheld
+from ._text import Meaning
 
 __all__ = ["Meaning", "opening_paragraph", "outcome_sentence", "key_figures", "page_blocks"]
 
 _WORDS = {2: "twice", 3: "three times", 4: "four times", 5: "five times"}
-
-
-class Meaning:
-    """Labels, units and directions of the profiled columns, from a schema (optional) and a
-    ``{column: label}`` map (used where the schema has no label)."""
-
-    def __init__(self, schema=None, labels=None, currency="£"):
-        self.schema = schema
-        self.labels = dict(labels or {})
-        self.currency = (getattr(schema, "currency", None) or currency) if schema else currency
-
-    def _spec(self, column):
-        if self.schema is None:
-            return None
-        try:
-            return self.schema.spec_of(column)
-        except ValueError:
-            return None
-
-    def label(self, column) -> str:
-        spec = self._spec(column)
-        if spec is not None and spec.label:
-            return spec.label
-        return str(self.labels.get(column, column))
-
-    def unit(self, column) -> str:
-        spec = self._spec(column)
-        return (spec.unit or "") if spec is not None else ""
-
-    def higher_is(self, column) -> str | None:
-        spec = self._spec(column)
-        return None if spec is None else spec.higher_is
-
-    def level(self, column, level) -> str:
-        spec = self._spec(column)
-        if spec is not None and hasattr(spec, "level_label"):
-            return spec.level_label(level)
-        return str(level)
-
-    def positive(self, column):
-        """The positive level of a binary feature (None when unknown or not binary)."""
-        spec = self._spec(column)
-        return spec.positive_level() if spec is not None and hasattr(
-            spec, "positive_level") else None
 
 
 # ------------------------------------------------------------------ number formats
@@ -207,18 +164,19 @@ def _cost_sentence(profile, cluster, meaning) -> str:
     frame, _ = profile.cost_table(col)
     r, o = frame.loc[cluster], frame.loc[OVERALL]
     m = profile.min_cell_size
-    unit = meaning.unit(col)
     what = _cost_label(profile, col, meaning)
 
     def amount(v):
-        return with_unit(v, unit) if unit else f"{meaning.currency}{v:,.0f}"
+        return meaning.amount(v, col, money_if_no_unit=True)
 
-    if not _finite(r["mean"]):
+    bch = corrected_mean(profile, col, cluster)
+    if not _finite(r["mean"]) or _corrected_hidden(profile, bch):
         mark = profile.cell_mark("costs", cluster, "mean", name=col) or marker(m)
         return upper_first(withheld(f"the mean {what} per client", mark, m)) + "."
-    text = f"On average each client's {what} is {amount(r['mean'])}"
+    mean = r["mean"] if bch is None else bch["estimate"]
+    text = f"On average each client's {what} is {amount(mean)}"
     if _finite(o["mean"]) and o["mean"] > 0:
-        ratio = r["mean"] / o["mean"]
+        ratio = mean / o["mean"]
         text += (f", {ratio:.1f} times the population mean of {amount(o['mean'])}"
                  if ratio >= 1.05 else
                  f", about the population mean of {amount(o['mean'])}" if ratio > 0.95 else
@@ -239,6 +197,47 @@ def _cost_label(profile, col, meaning) -> str:
     return "cost" if len(profile.cost_columns) == 1 else col.replace("_", " ")
 
 
+def corrected_mean(profile, measure, cluster):
+    """The BCH (or ML) mean of ``measure`` (a cost column, or ``"change in <outcome>"``) in
+    ``cluster`` when the profile carries class means corrected for classification error
+    (``profile.corrected``, set by :func:`~clusterdiscovery.discover` for a latent class
+    model), as a row with ``estimate``, ``ci_low``, ``ci_high``, ``modal``, ``n_modal``
+    and ``method``; ``None`` otherwise. Suppression is the caller's: the same cell marks
+    as the modal figure, and a cluster of fewer than ``min_cell_size`` modal members is
+    withheld (as in the appendix's table).
+
+    References
+    ----------
+    Bakk, Z., Tekle, F. B. and Vermunt, J. K. (2013). Estimating the association between
+    latent class membership and external variables using bias-adjusted three-step
+    approaches. Sociological Methodology 43, 272-311.
+    """
+    corrected = getattr(profile, "corrected", None)
+    if corrected is None or (measure, cluster) not in corrected.index:
+        return None
+    return corrected.loc[(measure, cluster)]
+
+
+def _corrected_hidden(profile, row) -> bool:
+    m = profile.min_cell_size
+    return row is not None and m > 1 and not (_finite(row["n_modal"]) and row["n_modal"] >= m)
+
+
+def uses_corrected(profile, cluster) -> bool:
+    """Whether the page of ``cluster`` shows any mean corrected for uncertain membership."""
+    corrected = getattr(profile, "corrected", None)
+    return corrected is not None and cluster in corrected.index.get_level_values(1)
+
+
+def corrected_sentence(profile) -> str:
+    """One plain sentence saying that the page's means allow for uncertain membership."""
+    method = str(profile.corrected["method"].iloc[0]).upper()
+    return (f"Mean costs and changes here allow for uncertain membership: each client counts "
+            f"in every cluster in proportion to how likely they are to belong there "
+            f"({method} method); counts and shares are of the clients placed in this "
+            f"cluster.")
+
+
 def outcome_sentence(profile, cluster, name, meaning) -> str:
     """One outcome of one cluster in a sentence: direction of change, size and interval,
     reliable improvement and deterioration; any withheld figure says why in words."""
@@ -254,9 +253,14 @@ def outcome_sentence(profile, cluster, name, meaning) -> str:
     def mark(stat):
         return profile.cell_mark("outcomes", cluster, stat, name=name) or marker(m)
 
-    if not _finite(r["mean_change"]):
+    bch = corrected_mean(profile, f"change in {name}", cluster)
+    if not _finite(r["mean_change"]) or _corrected_hidden(profile, bch):
         return upper_first(withheld(f"the change in {label} in this cluster", mark(
             "mean_change"), m)) + "."
+    if bch is not None:  # the mean change and its interval allowing for uncertain membership
+        r = r.copy()
+        r["mean_change"], r["ci_low"], r["ci_high"] = (bch["estimate"], bch["ci_low"],
+                                                       bch["ci_high"])
     change = r["mean_change"]
     improved = (change > 0) == higher_better and change != 0
     verb = "rose" if change > 0 else "fell" if change < 0 else "did not change"
@@ -314,6 +318,8 @@ def opening_paragraph(profile, cluster, meaning) -> str:
         sentences.append(cost)
     for name in profile.outcome_names:
         sentences.append(outcome_sentence(profile, cluster, name, meaning))
+    if (profile.cost_columns or profile.outcome_names) and uses_corrected(profile, cluster):
+        sentences.append(corrected_sentence(profile))
     return " ".join(sentences)
 
 
@@ -341,25 +347,45 @@ def key_figures(profile, cluster, meaning, stability=None) -> pd.DataFrame:
                  count(t1.loc[("clients", "", "n"), OVERALL])))
     for col in profile.cost_columns[:3]:
         frame, _ = profile.cost_table(col)
-        unit = meaning.unit(col)
 
-        def money(v, unit=unit):
-            return with_unit(v, unit) if unit else f"{meaning.currency}{v:,.0f}"
+        def money(v, col=col):
+            return meaning.amount(v, col, money_if_no_unit=True)
 
         r, o = frame.loc[cluster], frame.loc[OVERALL]
         label = _cost_label(profile, col, meaning)
-        rows.append((f"mean {label} per client",
-                     shown("costs", "mean", r["mean"], money, cluster, col),
+        bch = corrected_mean(profile, col, cluster)
+        modal = shown("costs", "mean", r["mean"], money, cluster, col)
+        if bch is not None:  # the corrected mean first, the modal one beside it
+            hidden = not _finite(r["mean"]) or _corrected_hidden(profile, bch)
+            mark = profile.cell_mark("costs", cluster, "mean", name=col) or marker(m)
+            rows.append((f"mean {label} per client ({bch['method'].upper()}, allowing for "
+                         f"uncertain membership)", mark if hidden else money(bch["estimate"]),
+                         money(o["mean"]) if _finite(o["mean"]) else ""))
+            rows.append((f"mean {label} per client (by most likely cluster)",
+                         mark if hidden else modal, ""))
+            continue
+        rows.append((f"mean {label} per client", modal,
                      money(o["mean"]) if _finite(o["mean"]) else ""))
     for name in profile.outcome_names:
         frame, _, info = profile.outcome_table(name)
         r, o = frame.loc[cluster], frame.loc[OVERALL]
         label = meaning.label(name) if meaning.label(name) != name else name.replace("_", " ")
         better = "higher" if info["higher_is_better"] else "lower"
-        rows.append((f"change in {label} ({better} is better)",
-                     shown("outcomes", "mean_change", r["mean_change"], lambda v: f"{v:+.1f}",
-                           cluster, name),
-                     f"{o['mean_change']:+.1f}" if _finite(o["mean_change"]) else ""))
+        modal = shown("outcomes", "mean_change", r["mean_change"], lambda v: f"{v:+.1f}",
+                      cluster, name)
+        bch = corrected_mean(profile, f"change in {name}", cluster)
+        population = f"{o['mean_change']:+.1f}" if _finite(o["mean_change"]) else ""
+        if bch is not None:  # the corrected change first, the modal one beside it
+            hidden = not _finite(r["mean_change"]) or _corrected_hidden(profile, bch)
+            mark = (profile.cell_mark("outcomes", cluster, "mean_change", name=name)
+                    or marker(m))
+            rows.append((f"change in {label} ({better} is better; {bch['method'].upper()}, "
+                         f"allowing for uncertain membership)",
+                         mark if hidden else f"{bch['estimate']:+.1f}", population))
+            rows.append((f"change in {label} (by most likely cluster)",
+                         mark if hidden else modal, ""))
+        else:
+            rows.append((f"change in {label} ({better} is better)", modal, population))
         rows.append((f"reliably improved ({label})",
                      shown("outcomes", "share_improved", r["share_improved"], pct, cluster,
                            name),
@@ -388,7 +414,7 @@ def page_blocks(profile, cluster, *, name, meaning, stability=None, narrative=No
     if narrative:
         blocks += narrative_blocks(narrative)
     blocks.append(("note", f"The details of cluster {cluster} (every distinguishing feature, "
-                           f"costs by type, outcomes) are in the appendix."))
+                           f"costs by type, outcomes) are in the appendix (a separate file)."))
     return blocks
 
 

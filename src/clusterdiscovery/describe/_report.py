@@ -1,5 +1,6 @@
-"""Rendering: blocks to Markdown and HTML; the full report (overview, one page per cluster,
-figures, tables, reproducibility); figures as PNG bytes (embedded as base64 in HTML).
+"""Rendering: blocks to Markdown and HTML; the report (front matter, one page per cluster)
+and its appendix, a separate file (figures, details, tables, reproducibility); figures as
+PNG bytes (embedded as base64 in HTML).
 
 Reports are deterministic: no timestamps (unless a ``date`` is passed), PNGs written
 without metadata, tables in a fixed order.
@@ -19,14 +20,19 @@ from ..profiling._data import OVERALL
 from ..profiling._result import format_value
 from ..profiling._suppress import marker
 from ._stability import how_to_read_stability, overview_with_stability, provisional_blocks
+from ._text import _decap
 
 __all__ = ["blocks_to_markdown", "blocks_to_html", "figure_png", "FIGURES", "md_table",
-           "html_table", "report_blocks", "HTML_STYLE"]
+           "html_table", "report_blocks", "appendix_blocks", "HTML_STYLE", "PARTS"]
+
+#: the report's two files (without extension): the printed report (front matter and one
+#: page per cluster) and its appendix
+PARTS = ("report", "appendix")
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 FIGURES = {
     "sizes": ("sizes", "Clients per cluster"),
-    "costs": ("costs", "Mean cost per client by cluster with {conf} BCa intervals"),
+    "costs": ("costs", "Mean {cost} per client by cluster with {conf} BCa intervals"),
     "features": ("features", "v-tests of the most distinguishing features"),
     "outcomes": ("outcomes", "Mean change in outcome by cluster"),
 }
@@ -38,15 +44,17 @@ HTML_STYLE = (
     "text-align:right}th{background:#f2f2f2}img{max-width:100%}"
     ".note{color:#555;font-size:0.9em}"
     "section.cluster-page td:first-child,section.front td:nth-child(2){text-align:left}"
-    # print: A4, the front matter on its own page(s), each cluster on exactly one page,
-    # then the appendix
+    # print: A4, the front matter on its own page(s), each cluster on exactly one page
+    # (the appendix is a file of its own)
     "@page{size:A4;margin:14mm 14mm 16mm 14mm}"
     "@media print{body{max-width:none;margin:0;font-size:10pt;line-height:1.35}"
     "section.front{break-after:page}"
+    # the overview's many columns, compact enough for the front matter to fit one page
+    "section.front table{font-size:7.5pt;line-height:1.2}section.front h2{margin-top:1em}"
+    "section.front p{margin:.45em 0}"
     # (never clipped: a page longer than A4, e.g. a long experts' view, flows on)
     "section.cluster-page{break-before:page;break-after:page;break-inside:avoid}"
     "section.cluster-page h2{margin-top:0}"
-    "section.appendix{break-before:page}"
     "figure{break-inside:avoid}table{break-inside:auto}tr{break-inside:avoid}"
     "h2,h3{break-after:avoid}}"
 )
@@ -78,6 +86,9 @@ def blocks_to_markdown(blocks) -> str:
         elif kind == "img":
             name, caption = content
             out.append(f"![{esc(caption)}](figures/{name}.png)")
+        elif kind == "link":  # another part of the report, beside this file
+            stem, text = content
+            out.append(f"[{esc(text)}]({stem}.md)")
         elif kind == "raw_md":
             out.append(esc(content))
         elif kind == "note":
@@ -100,6 +111,9 @@ def blocks_to_html(blocks, figures: dict | None = None) -> str:
                        + (f' id="{html.escape(ident)}"' if ident else "") + ">")
         elif kind == "end":
             out.append("</section>")
+        elif kind == "link":  # another part of the report, beside this file
+            stem, text = content
+            out.append(f'<p><a href="{html.escape(stem)}.html">{_inline_html(text)}</a></p>')
         elif kind == "ul":
             items = "".join(f"<li>{_inline_html(i)}</li>" for i in content)
             out.append(f"<ul>{items}</ul>")
@@ -161,57 +175,81 @@ def figure_png(profile, kind: str, top_n: int = 5, *, schema=None, names=None,
     return buf.getvalue()
 
 
-def overview_table(profile, names: dict, currency: str) -> pd.DataFrame:
+def overview_table(profile, names: dict, meaning) -> pd.DataFrame:
+    """Name, clients and share of each cluster, with the mean of each cost or utilisation
+    column (the first with its interval and share of the total), money in the currency and
+    utilisation in its unit. For a latent class model the first column's BCH (or ML)
+    corrected mean comes first, the mean by most likely cluster beside it."""
     mark = marker(profile.min_cell_size)
-    frame, _ = profile.cost_table()
-    ci = f"mean cost ({_confidence(profile)} CI)"
+    conf = _confidence(profile)
+    costs = profile.cost_columns
     corrected = getattr(profile, "corrected", None)
-    first = profile.cost_columns[0] if profile.cost_columns else None
+    first = costs[0] if costs else None
     if corrected is not None and first not in corrected.index.get_level_values(0):
         corrected = None
-    if corrected is not None:  # a latent class model: BCH first, modal beside it
-        bch = f"mean cost, {str(corrected['method'].iloc[0]).upper()} ({_confidence(profile)} CI)"
-        ci = "mean cost by most likely cluster (BCa CI)"
+    method = str(corrected["method"].iloc[0]).upper() if corrected is not None else ""
+
+    def amount(v, col):
+        return meaning.amount(v, col, money_if_no_unit=True)
+
+    def interval(est, low, high, col):
+        low = meaning.num(low) if meaning.unit(col) else amount(low, col)  # "0.1 to 0.2 visits"
+        return f"{amount(est, col)} ({low} to {amount(high, col)})"
+
+    def heading(col, i):
+        what = meaning.label(col)
+        if i:
+            return f"{what}: mean per client"
+        if corrected is not None:
+            return f"{what}: mean by most likely cluster (BCa CI)"
+        return f"{what}: mean per client ({conf} CI)"
+
+    def share_heading(col):
+        unit = meaning.unit(col)
+        return f"share of all {unit}" if unit else "share of cost"
+
     rows = []
-    for g in profile.groups:
+    for g in [*profile.groups, OVERALL]:
         n = profile.table1.loc[("clients", "", "n"), g]
         share = profile.table1.loc[("clients", "", "share"), g]
-        size_mark = profile.cell_mark("table1", g, ("clients", "", "n")) or mark
-        row = {"cluster": str(g), "name": names.get(g, "in no cluster (noise)"),
-               "clients": size_mark if np.isnan(n) else f"{int(n):,}",
-               "share": size_mark if np.isnan(share) else f"{100 * share:.1f}%"}
-        if frame is not None:
-            r = frame.loc[g]
-            cost_mark = profile.cell_mark("costs", g, "mean") or mark
-            if corrected is not None:
-                c = corrected.loc[(first, g)] if (first, g) in corrected.index else None
-                row[bch] = cost_mark if c is None or np.isnan(r["mean"]) else (
-                    f"{currency}{c['estimate']:,.0f} ({currency}{c['ci_low']:,.0f} to "
-                    f"{currency}{c['ci_high']:,.0f})")
-            row[ci] = cost_mark if np.isnan(r["mean"]) else (
-                f"{currency}{r['mean']:,.0f} ({currency}{r['ci_low']:,.0f} to "
-                f"{currency}{r['ci_high']:,.0f})" if np.isfinite(r["ci_low"]) else
-                f"{currency}{r['mean']:,.0f}")
-            row["share of cost"] = (profile.cell_mark("costs", g, "share_of_total") or mark
-                                    ) if np.isnan(r["share_of_total"]) else \
-                f"{100 * r['share_of_total']:.1f}%"
+        if g == OVERALL:
+            if not costs:
+                continue
+            row = {"cluster": "all", "name": "population",
+                   "clients": f"{int(n):,}", "share": "100.0%"}
+        else:
+            size_mark = profile.cell_mark("table1", g, ("clients", "", "n")) or mark
+            row = {"cluster": str(g), "name": names.get(g, "in no cluster (noise)"),
+                   "clients": size_mark if np.isnan(n) else f"{int(n):,}",
+                   "share": size_mark if np.isnan(share) else f"{100 * share:.1f}%"}
+        for i, col in enumerate(costs):
+            r = profile.cost_table(col)[0].loc[g]
+            cost_mark = (profile.cell_mark("costs", g, "mean", name=col) or mark
+                         ) if g != OVERALL else mark
+            if i == 0 and corrected is not None:
+                bch = f"{meaning.label(col)}: mean per client, {method} ({conf} CI)"
+                c = corrected.loc[(col, g)] if (col, g) in corrected.index else None
+                row[bch] = (amount(r["mean"], col) if g == OVERALL else
+                            cost_mark if c is None or np.isnan(r["mean"]) else
+                            interval(c["estimate"], c["ci_low"], c["ci_high"], col))
+            if np.isnan(r["mean"]):
+                text = cost_mark
+            elif i == 0 and np.isfinite(r["ci_low"]):
+                text = interval(r["mean"], r["ci_low"], r["ci_high"], col)
+            else:
+                text = amount(r["mean"], col)
+            row[heading(col, i)] = text
+            if i == 0:
+                row[share_heading(col)] = "100.0%" if g == OVERALL else (
+                    (profile.cell_mark("costs", g, "share_of_total", name=col) or mark)
+                    if np.isnan(r["share_of_total"]) else f"{100 * r['share_of_total']:.1f}%")
         rows.append(row)
-    if frame is not None:
-        o = frame.loc[OVERALL]
-        overall = {"cluster": "all", "name": "population",
-                   "clients": f"{int(profile.table1.loc[('clients', '', 'n'), OVERALL]):,}",
-                   "share": "100.0%"}
-        if corrected is not None:
-            overall[bch] = f"{currency}{o['mean']:,.0f}"
-        overall[ci] = (f"{currency}{o['mean']:,.0f} ({currency}"
-                       f"{o['ci_low']:,.0f} to {currency}{o['ci_high']:,.0f})")
-        overall["share of cost"] = "100.0%"
-        rows.append(overall)
     return pd.DataFrame(rows).set_index("cluster")
 
 
-def report_blocks(descriptions, *, title: str, date: str | None, figures: list[str]):
-    """The whole report as blocks."""
+def report_blocks(descriptions, *, title: str, date: str | None):
+    """The printed report as blocks: the front matter and one page per cluster; the
+    appendix (:func:`appendix_blocks`) is a file of its own, linked from the front matter."""
     profile = descriptions.profile
     names = {d.cluster: d.name for d in descriptions}
     blocks = [("begin", ("front", "overview")), ("h1", title)]
@@ -224,7 +262,7 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
                         f"paragraph written from its profile by fixed templates, its key "
                         f"figures and, where community experts supplied it, their view "
                         f"(marked as theirs). The details, figures and tables are in the "
-                        f"appendix."))
+                        f"appendix, a separate file beside this one."))
     blocks += provisional_blocks(getattr(descriptions, "provisional", False))
     blocks.append(("p", "How to read it: a feature is mentioned when it differs from the whole "
                         "population beyond chance (Benjamini-Hochberg adjusted p below "
@@ -237,18 +275,34 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
     if stability is not None:
         blocks.append(("p", how_to_read_stability(stability)))
     blocks += [("h2", "Overview"), ("table", overview_with_stability(
-        overview_table(profile, names, descriptions.currency), stability))]
+        overview_table(profile, names, descriptions.meaning), stability))]
     for note in profile.notes:
         blocks.append(("note", f"Note: {note}"))
+    blocks.append(("link", ("appendix", "The appendix: figures, details, tables and "
+                                        "reproducibility")))
     blocks.append(("end", None))
     for d in descriptions:
         blocks += [("begin", ("cluster-page", f"cluster-{d.cluster}"))]
         blocks += list(d.page)
         blocks.append(("end", None))
-    blocks += [("begin", ("appendix", "appendix")), ("h2", "Appendix")]
+    return blocks
+
+
+def appendix_blocks(descriptions, *, title: str, date: str | None, figures: list[str]):
+    """The appendix as blocks, a file of its own beside the report: the figures, each
+    cluster's details, the pipeline's sections, the tables and reproducibility."""
+    profile = descriptions.profile
+    blocks = [("begin", ("appendix", "appendix")), ("h1", f"{title}: appendix")]
+    if date:
+        blocks.append(("p", f"Date: {date}"))
+    blocks.append(("link", ("report", "Back to the report (overview and one page per "
+                                      "cluster)")))
     for fig in figures:
         name, caption = FIGURES[fig]
-        blocks.append(("img", (name, caption.format(conf=_confidence(profile)))))
+        first = profile.cost_columns[0] if profile.cost_columns else ""
+        cost = descriptions.meaning.label(first) if first else ""
+        blocks.append(("img", (name, caption.format(conf=_confidence(profile),
+                                                    cost=_decap(cost)))))
     corrected = getattr(profile, "corrected", None)
     if corrected is not None and len(corrected):
         method = str(corrected["method"].iloc[0]).upper()
@@ -259,7 +313,7 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
                          f"Vermunt 2013), which avoids the understatement of differences "
                          f"that comes from placing everyone in their single most likely "
                          f"cluster; those simpler figures are shown beside them."),
-                   ("table", corrected_table(profile))]
+                   ("table", corrected_table(profile, descriptions.meaning))]
     adjusted = getattr(profile, "adjusted_costs", None)
     if adjusted is not None and len(adjusted):
         blocks += [("h3", "Cost by cluster adjusted for case mix"),
@@ -267,10 +321,10 @@ def report_blocks(descriptions, *, title: str, date: str | None, figures: list[s
                          f"population ({', '.join(profile.params.get('adjust_for', []))}), "
                          f"from a two-part model, with {_confidence(profile)} bootstrap "
                          f"intervals."),
-                   ("table", adjusted_table(profile))]
+                   ("table", adjusted_table(profile, descriptions.meaning))]
     if not profile.variance_explained.empty:
-        blocks += [("h3", "How much of the variation in cost the clusters explain"),
-                   ("p", _variance_text(profile)),
+        blocks += [("h3", "How much of the variation between clients the clusters explain"),
+                   ("p", _variance_text(profile, descriptions.meaning)),
                    ("table", profile.formatted("variance_explained"))]
     for d in descriptions:
         details = list(d.details)
@@ -299,9 +353,9 @@ def _interval(v, lo, hi) -> str:
     return f"{format_value(v, 'mean')} ({format_value(lo, 'mean')} to {format_value(hi, 'mean')})"
 
 
-def corrected_table(profile) -> pd.DataFrame:
+def corrected_table(profile, meaning=None) -> pd.DataFrame:
     """The BCH (or ML) class means with intervals and the modal means, suppressed cells
-    marked as in the profile's own tables."""
+    marked as in the profile's own tables; measures under their schema labels."""
     t = profile.corrected
     method = str(t["method"].iloc[0]).upper()
     m = profile.min_cell_size
@@ -314,20 +368,25 @@ def corrected_table(profile) -> pd.DataFrame:
             mark = profile.cell_mark("costs", cluster, "mean", name=outcome)
         if not mark and m > 1 and r["n_modal"] < m:
             mark = marker(m)
-        rows.append({"measure": outcome, "cluster": cluster,
+        shown = outcome
+        if meaning is not None:
+            shown = (f"change in {meaning.label(outcome[len('change in '):])}"
+                     if outcome.startswith("change in ") else meaning.label(outcome))
+        rows.append({"measure": shown, "cluster": cluster,
                      f"{method} mean (95% CI)": mark or _interval(r["estimate"], r["ci_low"],
                                                                   r["ci_high"]),
                      "mean by most likely cluster": mark or format_value(r["modal"], "mean")})
     return pd.DataFrame(rows).set_index(["measure", "cluster"])
 
 
-def adjusted_table(profile) -> pd.DataFrame:
+def adjusted_table(profile, meaning=None) -> pd.DataFrame:
     """Unadjusted and case-mix adjusted mean cost by cluster (suppressed cells marked)."""
     t = profile.adjusted_costs
     rows = []
     for (cost, cluster), r in t.iterrows():
         mark = profile.cell_mark("costs", cluster, "mean", name=cost)
-        rows.append({"cost": cost, "cluster": cluster,
+        rows.append({"cost": meaning.label(cost) if meaning is not None else cost,
+                     "cluster": cluster,
                      "mean": mark or format_value(r["mean"], "mean"),
                      "adjusted mean (95% CI)": mark or (
                          format_value(r["adjusted_mean"], "mean") if cluster == OVERALL
@@ -340,16 +399,16 @@ def _pct1(v) -> str:
     return f"{v + 0.0:.1f}%"  # no "-0.0%"
 
 
-def _variance_text(profile) -> str:
+def _variance_text(profile, meaning) -> str:
     ve = profile.variance_explained
     parts = []
     for cost in profile.cost_columns:
         c = ve.loc[(cost, "clusters")]
         p = ve.loc[(cost, "population mean")]
         parts.append(
-            f"For {cost.replace('_', ' ')}, cluster membership explains "
+            f"For {meaning.label(cost)}, cluster membership explains "
             f"{_pct1(c['eta2'])} of the variance between clients (eta squared); predicting "
-            f"each client's cost from the cluster means of the other folds "
+            f"each client's value from the cluster means of the other folds "
             f"({profile.params['cv_folds']}-fold cross-validation) explains "
             f"{_pct1(c['r2_cv'])}, against {_pct1(p['r2_cv'])} for a single "
             f"population mean."

@@ -16,22 +16,25 @@ import pandas as pd
 from .._checks import check_file_name
 from ..profiling import ClusterProfile
 from ..profiling._data import OVERALL
+from ..schema import ClientSchema
 from ._narratives import (
     match_narratives,
     profile_fingerprint,
     read_narratives,
     template_items,
 )
-from ._prose import Meaning, page_blocks
+from ._prose import page_blocks
 from ._report import (
     HTML_STYLE,
+    PARTS,
+    appendix_blocks,
     blocks_to_html,
     blocks_to_markdown,
     figure_png,
     report_blocks,
 )
 from ._stability import stable_name, warning_blocks
-from ._text import cluster_blocks, suggest_name
+from ._text import Meaning, cluster_blocks, name_terms, unique_names
 
 __all__ = ["describe_clusters", "ClusterDescription", "ClusterDescriptions"]
 
@@ -79,13 +82,15 @@ class ClusterDescriptions:
     """One-page prose descriptions of every cluster of a :class:`ClusterProfile`.
 
     Iterating gives one :class:`ClusterDescription` per cluster (noise is not a cluster).
-    ``to_markdown()`` and ``to_html()`` give the whole report; ``save(directory)`` writes it
-    with the figures and the tables.
+    ``to_markdown()`` and ``to_html()`` give the printed report (front matter and one page
+    per cluster), ``part="appendix"`` its appendix (figures, details, tables,
+    reproducibility); ``save(directory)`` writes both with the figures and the tables.
     """
 
     def __init__(self, profile, descriptions, *, stability_given, currency, title, date,
-                 top_n, sections=()):
+                 top_n, sections=(), meaning=None):
         self.profile = profile
+        self.meaning = meaning if meaning is not None else Meaning(profile, currency=currency)
         self.sections = tuple(sections)
         self._items = list(descriptions)
         self.stability_given = stability_given
@@ -155,24 +160,34 @@ class ClusterDescriptions:
                 self._figures.update({name: png for name, _, png in figs})
         return dict(self._figures)
 
-    def _blocks(self, with_figures: bool):
+    def _blocks(self, with_figures: bool, part: str = "report"):
+        if part not in PARTS:
+            raise ValueError(f"The 'part' parameter must be one of {list(PARTS)}; got "
+                             f"{part!r}.")
+        if part == "report":
+            return report_blocks(self, title=self.title, date=self.date)
         kinds = self._figure_kinds() if with_figures else []
-        return report_blocks(self, title=self.title, date=self.date, figures=kinds)
+        return appendix_blocks(self, title=self.title, date=self.date, figures=kinds)
 
-    def to_markdown(self, *, figures: bool = False) -> str:
-        """The report as Markdown (``figures=True`` links ``figures/<name>.png``, as written
-        by :meth:`save`)."""
-        return blocks_to_markdown(self._blocks(figures))
+    def to_markdown(self, *, figures: bool = False, part: str = "report") -> str:
+        """The printed report as Markdown (front matter and one page per cluster), or with
+        ``part="appendix"`` its appendix (``figures=True`` links ``figures/<name>.png``, as
+        written by :meth:`save`); each links to the other's file."""
+        return blocks_to_markdown(self._blocks(figures, part))
 
-    def to_html(self) -> str:
-        """The report as one self-contained HTML file (figures embedded as base64 PNG)."""
-        body = blocks_to_html(self._blocks(True), self.figures())
+    def to_html(self, *, part: str = "report") -> str:
+        """The printed report (front matter and one page per cluster), or with
+        ``part="appendix"`` its appendix, as one self-contained HTML file (figures embedded
+        as base64 PNG); each links to the other's file."""
+        body = blocks_to_html(self._blocks(True, part), self.figures())
+        title = self.title if part == "report" else f"{self.title}: appendix"
         return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                f"<title>{html.escape(self.title)}</title><style>{HTML_STYLE}</style>"
+                f"<title>{html.escape(title)}</title><style>{HTML_STYLE}</style>"
                 f"</head><body>\n{body}\n</body></html>\n")
 
     def save(self, directory) -> list[Path]:
-        """Write ``report.md``, ``report.html``, ``clusters/cluster_<k>.md``,
+        """Write ``report.md``, ``report.html`` (the printed report), ``appendix.md``,
+        ``appendix.html`` (its appendix), ``clusters/cluster_<k>.md``,
         ``figures/*.png`` and ``tables/*.csv`` under ``directory``; return the paths."""
         if not isinstance(directory, str | os.PathLike):
             raise TypeError(f"The 'directory' parameter must be a folder path (str or Path); "
@@ -194,12 +209,13 @@ class ClusterDescriptions:
             p = root / "figures" / f"{name}.png"
             p.write_bytes(png)
             paths.append(p)
-        p = root / "report.md"
-        p.write_text(blocks_to_markdown(self._blocks(True)), encoding="utf-8")
-        paths.append(p)
-        p = root / "report.html"
-        p.write_text(self.to_html(), encoding="utf-8")
-        paths.append(p)
+        for part in PARTS:
+            p = root / f"{part}.md"
+            p.write_text(blocks_to_markdown(self._blocks(True, part)), encoding="utf-8")
+            paths.append(p)
+            p = root / f"{part}.html"
+            p.write_text(self.to_html(part=part), encoding="utf-8")
+            paths.append(p)
         for d in self:
             p = root / "clusters" / f"cluster_{d.cluster}.md"
             p.write_text(d.text, encoding="utf-8")
@@ -240,18 +256,27 @@ class ClusterDescriptions:
 
 
 def describe_clusters(profile, *, stability=None, narratives=None, names=None, top_n=5,
-                      labels=None, currency="£", title="Cluster descriptions", date=None,
-                      worse_when_higher=None, sections=None, schema=None,
-                      fingerprint=None, provisional=False) -> ClusterDescriptions:
+                      labels=None, currency=None, significant_figures=3,
+                      title="Cluster descriptions", date=None, worse_when_higher=None,
+                      sections=None, schema=None, fingerprint=None,
+                      provisional=False) -> ClusterDescriptions:
     """One page of plain prose per cluster, written from a profile by fixed templates.
 
-    Each page gives the cluster's size and share; its most distinguishing problems and
-    strengths with magnitudes ("three times the population rate", "averages 2.9 against
-    0.8 overall"), significant after Benjamini-Hochberg adjustment; its social context;
-    treatment history and service use with cost and its BCa interval relative to the
-    population; outcomes (mean change, reliable improvement and deterioration); the
-    stability verdict (when ``stability`` is given); a suggested name; and the community
-    experts' narrative (when given), as the Cluster-based Planning method asks.
+    Each page gives the cluster's size and share; its main problems and relative strengths
+    with magnitudes ("three times the population rate", "averages 2.9 against 0.8
+    overall"), significant after Benjamini-Hochberg adjustment; then one heading per section
+    of the schema (needs, strengths, social context, history, service use by default) with
+    the distinguishing features declared in it; costs (in the currency) and utilisation (in
+    its unit) with BCa intervals relative to the population; outcomes (mean change,
+    reliable improvement and deterioration); the stability verdict (when ``stability`` is
+    given); a suggested name; and the community experts' narrative (when given), as the
+    Cluster-based Planning method asks.
+
+    Every word about a column comes from the schema given to
+    :func:`~clusterdiscovery.profile_clusters` (``label``, ``unit``, level ``labels``,
+    ``positive``, ``higher_is``, ``section``, ``currency``); nothing is guessed from column
+    names. A column the schema does not describe is shown under its own name with no
+    direction and no section ("Other distinguishing features").
 
     Parameters
     ----------
@@ -268,21 +293,24 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
         Expert narratives: ``{cluster or name: text}``, a Markdown file with sections
         ``## Cluster 0`` (or ``## <name>``), or a TOML file with ``[cluster.0] text = "..."``.
     names : dict, optional
-        ``{cluster: name}`` overriding the suggested names.
+        ``{cluster: name}`` overriding the suggested names; keys may be the clusters or
+        their text (``{"0": "..."}``, as TOML writes them).
     top_n : int
         Features listed per section.
     labels : dict, optional
-        Display names of variables (HoNOS items ``honos_1``..``honos_12`` and SARN ratings get
-        their official names by default).
-    currency : str
-        Prefix of money amounts.
+        Display names of variables, over the schema's ``label``.
+    currency : str, optional
+        Prefix of money amounts ("£", "$", ""); default the schema's ``currency``, else none.
+        Costs declared with a ``unit`` (utilisation, e.g. visits) are printed in that unit.
+    significant_figures : int
+        Of the numbers in the prose: 0.213 visits, 2.94, 45.3 years, £1,234 (whole numbers
+        are never rounded).
     title, date : str, optional
         Report title; a date to print (none by default, so reports are byte-identical for the
         same inputs).
     worse_when_higher : dict, optional
-        ``{variable: bool}``: whether a higher value is a problem (defaults: HoNOS, SARN,
-        admissions, substance use, justice involvement are; homeless/unstable housing and
-        unemployment levels are problems, settled housing and employment strengths).
+        ``{variable: bool}`` over the schema's ``higher_is`` (True: ``"worse"``, False:
+        ``"better"``).
     sections : list of (heading, paragraphs, tables[, figures]), optional
         Extra report sections (e.g. how the clusters were chosen), placed after the cluster
         pages and before the appendix: a heading, a list of paragraphs (plain text, ``**bold**``
@@ -298,9 +326,10 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
     the overview shows every cluster's verdict and mean Jaccard.
 
     schema : ClientSchema, optional
-        Labels, units, level labels and directions (``higher_is``) of the profiled columns,
-        costs and outcomes, used on every page; a feature without a declared direction is
-        described, never called a need or a strength.
+        The meaning of the profiled columns (labels, units, level labels, positive levels,
+        directions, sections, currency) if not the schema the profile was made with
+        (``profile.schema``); a feature without a declared direction is described, never
+        called a need or a strength.
     fingerprint : str, optional
         The fingerprint of the model the clusters come from (default: one computed from the
         profile, see :func:`clusterdiscovery.describe.profile_fingerprint`). Narrative
@@ -313,13 +342,18 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from clusterdiscovery import profile_clusters, describe_clusters
+    >>> from clusterdiscovery import ClientSchema, profile_clusters, describe_clusters
     >>> rng = np.random.default_rng(0)
-    >>> df = pd.DataFrame({"honos_6": np.r_[rng.integers(2, 5, 60), rng.integers(0, 2, 60)]})
-    >>> prof = profile_clusters(df, np.repeat([0, 1], 60), n_bootstrap=100, random_state=0)
+    >>> df = pd.DataFrame({"id": range(120),
+    ...                    "h6": np.r_[rng.integers(2, 5, 60), rng.integers(0, 2, 60)]})
+    >>> schema = ClientSchema(id="id", features={"h6": {
+    ...     "type": "ordinal", "levels": [0, 1, 2, 3, 4], "higher_is": "worse",
+    ...     "label": "Hallucinations and delusions", "section": "needs"}})
+    >>> prof = profile_clusters(df, np.repeat([0, 1], 60), schema=schema, n_bootstrap=100,
+    ...                         random_state=0)
     >>> desc = describe_clusters(prof)
-    >>> desc[0].name
-    'High hallucinations and delusions'
+    >>> desc.names
+    {0: 'High hallucinations and delusions', 1: 'Low hallucinations and delusions'}
     """
     if not isinstance(profile, ClusterProfile):
         raise TypeError(
@@ -331,6 +365,14 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
     if top_n < 1:
         raise ValueError(f"The 'top_n' parameter must be an int >= 1; got {top_n!r}.")
     top_n = int(top_n)
+    if (isinstance(significant_figures, bool)
+            or not isinstance(significant_figures, numbers.Integral)
+            or not 1 <= significant_figures <= 15):
+        raise ValueError(f"The 'significant_figures' parameter must be an int from 1 to 15; "
+                         f"got {significant_figures!r}.")
+    if currency is not None and not isinstance(currency, str):
+        raise TypeError(f"The 'currency' parameter must be text such as \"£\", \"$\" or "
+                        f"\"\"; got {currency!r}.")
     if worse_when_higher is not None:
         if not isinstance(worse_when_higher, Mapping):
             raise TypeError("The 'worse_when_higher' parameter must be a dict "
@@ -349,38 +391,38 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
                         "(a StabilityResult from assess_stability).")
     if stability is not None:
         _check_stability(profile, stability)
-    labels = {**profile.labels_map, **dict(labels or {})}
-    names = dict(names or {})
-    unknown = set(names) - set(profile.clusters)
-    if unknown:
-        raise ValueError(f"The 'names' dict has unknown cluster(s) {sorted(unknown, key=str)}; "
-                         f"clusters are {profile.clusters}.")
+    if schema is not None and not isinstance(schema, ClientSchema):
+        raise TypeError(f"The 'schema' parameter must be a ClientSchema; got "
+                        f"{type(schema).__name__}.")
+    meaning = Meaning(profile, schema=schema, labels=labels, currency=currency,
+                      significant_figures=int(significant_figures),
+                      higher_is={k: "worse" if v else "better"
+                                 for k, v in (worse_when_higher or {}).items()})
+    names = _cluster_keys(names or {}, profile.clusters)
     sections = _check_sections(sections)  # before the work, not after
     d = profile.distinguishing
+    alpha = profile.params.get("alpha", 0.05)
     by_cluster = {c: d[d["cluster"] == c] for c in profile.clusters}
-    chosen = {}
+    fixed, terms = {}, {}
     for c, rows in by_cluster.items():
         if c in names:
-            chosen[c] = str(names[c])
+            fixed[c] = str(names[c])
         elif profile.is_suppressed(c) and rows["suppressed"].all():
-            chosen[c] = "Small cluster"
+            terms[c] = ["Small cluster"]
         else:
-            sig = rows[rows["p_adjusted"] < profile.params.get("alpha", 0.05)]
-            chosen[c] = suggest_name(sig.itertuples(), labels,
-                                     types=profile.params.get("types")) or "No distinctive features"
-        if c not in names and stability is not None:
+            terms[c] = name_terms(rows[rows["p_adjusted"] < alpha].itertuples(), meaning)
+    chosen = unique_names(terms, fixed)
+    if stability is not None:
+        for c in terms:  # suggested names only; given names are kept as given
             chosen[c] = stable_name(c, chosen[c], stability, provisional=bool(provisional))
     if fingerprint is None:
         fingerprint = profile_fingerprint(profile)
     texts = match_narratives(read_narratives(narratives, fingerprint=fingerprint),
                              profile.clusters, chosen)
-    meaning = Meaning(schema, labels, currency)
-    currency = meaning.currency
     items = []
     for c, rows in by_cluster.items():
         details = cluster_blocks(profile, c, name=chosen[c], rows=rows, top_n=top_n,
-                                 labels=labels, stability=stability, narrative=None,
-                                 currency=currency, worse_when_higher=worse_when_higher)
+                                 meaning=meaning, stability=stability, narrative=None)
         page = page_blocks(profile, c, name=chosen[c], meaning=meaning, stability=stability,
                            narrative=texts.get(c))
         page[1:1] = warning_blocks(c, stability)  # right under the page heading
@@ -388,11 +430,11 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
         items.append(ClusterDescription(c, chosen[c], blocks_to_markdown(blocks), blocks,
                                         texts.get(c), page, details))
     out = ClusterDescriptions(profile, items, stability_given=stability is not None,
-                              currency=currency, title=title, date=date, top_n=top_n,
-                              sections=sections)
+                              currency=meaning.currency, title=title, date=date, top_n=top_n,
+                              sections=sections, meaning=meaning)
     out.fingerprint = fingerprint
-    out.schema = schema
-    out.labels = labels
+    out.schema = meaning.schema
+    out.labels = dict(labels or {})
     out.stability, out.provisional = stability, bool(provisional)
     return out
 
@@ -401,6 +443,28 @@ def _demote(details) -> list:
     """The details under the page: their cluster heading becomes 'Details'."""
     return [("h3", "Details") if k == "h2" else ("p", f"**{v}**") if k == "h3" else (k, v)
             for k, v in details]
+
+
+def _cluster_keys(names: Mapping, clusters) -> dict:
+    """``names`` keyed by the clusters themselves: text keys such as ``"0"`` (TOML keys
+    are always text) are matched to the cluster they spell."""
+    by_text = {str(c): c for c in clusters}
+    out, unknown = {}, []
+    for key, name in names.items():
+        if key in clusters and not isinstance(key, bool):
+            out[key] = name
+        elif isinstance(key, str) and key.strip() in by_text:
+            out[by_text[key.strip()]] = name
+        else:
+            unknown.append(key)
+    if unknown:
+        raise ValueError(f"The 'names' dict has unknown cluster(s) {sorted(unknown, key=str)}; "
+                         f"clusters are {list(clusters)}.")
+    bad = [k for k, v in out.items() if not isinstance(v, str) or not v.strip()]
+    if bad:
+        raise TypeError(f"The 'names' dict must map clusters to non-empty text; the name of "
+                        f"cluster(s) {bad} is not.")
+    return out
 
 
 def _check_stability(profile, stability) -> None:

@@ -3,132 +3,176 @@
 A page is a list of blocks ``(kind, content)`` with kind ``"h2"``, ``"h3"``, ``"p"`` or
 ``"ul"`` (content: a list of strings); inline emphasis is ``**bold**`` only. The same
 blocks are rendered to Markdown and to HTML by ``_report.py``.
+
+Every word about a column comes from the schema the profile was made with (see
+:class:`Meaning`): its label, unit, level labels, positive level, direction (``higher_is``)
+and section. Nothing is guessed from a column's name: a column the schema does not describe
+is shown under its own name, with neutral wording, no direction and no section.
 """
 
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 
+from ..exceptions import SchemaError
 from ..profiling._data import OVERALL
 from ..profiling._suppress import marker
+from ..schema import DEFAULT_SECTIONS, FeatureSpec
 
-__all__ = ["HONOS_ITEMS", "SARN_ITEMS", "variable_label", "level_label", "suggest_name",
-           "cluster_blocks", "domain_of", "direction_of"]
+__all__ = ["Meaning", "fmt_number", "suggest_name", "name_terms", "unique_names",
+           "cluster_blocks", "feature_sentence", "times_phrase", "capitalise"]
 
-HONOS_ITEMS = {
-    1: "overactive, aggressive, disruptive or agitated behaviour",
-    2: "non-accidental self-injury",
-    3: "problem drinking or drug-taking",
-    4: "cognitive problems",
-    5: "physical illness or disability problems",
-    6: "problems associated with hallucinations and delusions",
-    7: "problems with depressed mood",
-    8: "other mental and behavioural problems",
-    9: "problems with relationships",
-    10: "problems with activities of daily living",
-    11: "problems with living conditions",
-    12: "problems with occupation and activities",
-}
-# short forms for names and plain sentences
-_HONOS_SHORT = {
-    1: "overactive/aggressive behaviour", 2: "non-accidental self-injury",
-    3: "problem drinking or drug-taking", 4: "cognitive problems",
-    5: "physical illness or disability", 6: "hallucinations and delusions",
-    7: "depressed mood", 8: "other mental and behavioural problems",
-    9: "problems with relationships", 10: "problems with activities of daily living",
-    11: "problems with living conditions", 12: "problems with occupation and activities",
-}
-SARN_ITEMS = {
-    "sarn_risk_others": "risk to others", "sarn_self_harm": "risk of self-harm",
-    "sarn_vulnerability": "vulnerability", "sarn_self_neglect": "self-neglect",
-    "sarn_engagement": "problems with engagement",
-}
-_HONOS_RE = re.compile(r"^honos_?(\d{1,2})$", re.IGNORECASE)
-_DOMAINS = [
-    ("clinical", re.compile(r"honos|sarn|diagnos|substance|symptom|self_harm|risk|phq|gad|core")),
-    ("social", re.compile(r"age|sex|gender|ethnic|housing|employ|justice|living|benefit|"
-                          r"income|marital|relationship|depriv|imd|carer")),
-    ("service", re.compile(r"admission|years_known|contact|service|inpatient|crisis|"
-                           r"outpatient|medication|therapy|attendance|ae_|residential|"
-                           r"episode|team|referral|bed|cost|visit|appointment|length")),
-]
-_WORSE_WHEN_HIGHER = re.compile(r"^honos|^sarn|admission|substance|justice|crisis|ae_|"
-                                r"inpatient|self_harm")
-_PROBLEM_LEVELS = {"homeless", "unstable", "unemployed", "unable_to_work", "unable to work"}
-_GOOD_LEVELS = {"settled", "employed"}
 _NUMBER_WORDS = {2: "twice", 3: "three times", 4: "four times", 5: "five times",
                  6: "six times", 7: "seven times", 8: "eight times", 9: "nine times",
                  10: "ten times"}
+#: the section costs and utilisation are reported in when they declare none
+_SERVICE_SECTION = "service use"
 
 
-def variable_label(name: str, labels: dict | None = None) -> str:
-    """Plain name of a variable: user label, official HoNOS/SARN item name, or the column."""
-    if labels and name in labels:
-        return str(labels[name])
-    m = _HONOS_RE.match(name)
-    if m and int(m.group(1)) in HONOS_ITEMS:
-        return f"HoNOS item '{_HONOS_SHORT[int(m.group(1))]}'"
-    if name in SARN_ITEMS:
-        return f"SARN rating '{SARN_ITEMS[name]}'"
-    return name.replace("_", " ")
+def fmt_number(v, significant_figures: int = 3) -> str:
+    """A number for prose: whole numbers with thousands separators once they have at least
+    ``significant_figures`` digits, otherwise rounded to that many significant figures
+    (trailing zeros dropped), so that 0.213 reads "0.213", never "0".
 
-
-def short_label(name: str, labels: dict | None = None) -> str:
-    if labels and name in labels:
-        return str(labels[name])
-    m = _HONOS_RE.match(name)
-    if m and int(m.group(1)) in HONOS_ITEMS:
-        return _HONOS_SHORT[int(m.group(1))]
-    if name in SARN_ITEMS:
-        return SARN_ITEMS[name]
-    return name.replace("_", " ")
-
-
-def level_label(level) -> str:
-    return str(level).replace("_", " ")
-
-
-def domain_of(variable: str) -> str:
-    name = variable.lower()
-    for domain, rx in _DOMAINS:
-        if rx.search(name):
-            return domain
-    return "other"
-
-
-def direction_of(row, worse_when_higher: dict | None = None) -> int:
-    """+1 if the row shows a problem (worse than the population), -1 a strength, 0 unknown."""
-    v = row.v_test
-    if v is None or not np.isfinite(v) or v == 0:
-        return 0
-    up = 1 if v > 0 else -1
-    var = str(row.variable)
-    if row.kind == "categorical" and row.level != "" and str(row.level) not in ("1", "True",
-                                                                                 "1.0"):
-        lv = str(row.level).lower()
-        if lv in _PROBLEM_LEVELS:
-            return up
-        if lv in _GOOD_LEVELS:
-            return -up
-        return 0
-    if worse_when_higher and var in worse_when_higher:
-        return up if worse_when_higher[var] else -up
-    if _WORSE_WHEN_HIGHER.search(var.lower()):
-        return up
-    return 0
-
-
-def _num(v) -> str:
+    >>> fmt_number(0.2134), fmt_number(2.5), fmt_number(45.27), fmt_number(12345.6)
+    ('0.213', '2.5', '45.3', '12,346')
+    >>> fmt_number(0.2134, 2), fmt_number(0.0)
+    ('0.21', '0')
+    """
     if v is None or not np.isfinite(v):
         return "n/a"
-    if abs(v) >= 100:
+    v = float(v)
+    if v == 0:
+        return "0"
+    digits = math.floor(math.log10(abs(v))) + 1  # digits before the decimal point
+    if digits >= significant_figures:
         return f"{v:,.0f}"
-    if abs(v) >= 10:
-        return f"{v:.1f}"
-    return f"{v:.1f}" if abs(v) >= 1 else f"{v:.2f}"
+    text = f"{v:,.{significant_figures - digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class Meaning:
+    """What the profile's schema says about each column, as the pages read it.
+
+    Parameters
+    ----------
+    profile : ClusterProfile
+        Its ``schema`` (labels, units, level labels, directions, sections, currency), its
+        declared ``types`` and the ``positive`` level of each binary.
+    schema : ClientSchema, optional
+        A schema to read instead of the profile's.
+    labels : dict, optional
+        Display names over the schema's labels.
+    higher_is : dict, optional
+        ``{column: "worse" | "better" | "neutral"}`` over the schema's ``higher_is``.
+    currency : str, optional
+        Prefix of money amounts (default: the schema's ``currency``, else none).
+    significant_figures : int
+        Of the numbers in the prose (see :func:`fmt_number`).
+    """
+
+    def __init__(self, profile, *, schema=None, labels=None, higher_is=None, currency=None,
+                 significant_figures=3):
+        self.schema = schema if schema is not None else getattr(profile, "schema", None)
+        params = getattr(profile, "params", {}) or {}
+        self.types = dict(params.get("types") or {})
+        self.positive_levels = dict(params.get("positive") or {})
+        self.labels = {**dict(getattr(profile, "labels_map", {}) or {}), **dict(labels or {})}
+        self.higher = dict(higher_is or {})
+        if currency is None:
+            currency = self.schema.currency if self.schema is not None else None
+        self.currency = "" if currency is None else str(currency)
+        self.sig = int(significant_figures)
+        self.sections = list(self.schema.sections if self.schema is not None
+                             else DEFAULT_SECTIONS)
+
+    def spec(self, column):
+        if self.schema is None:
+            return None
+        try:
+            return self.schema.spec_of(column)
+        except SchemaError:
+            return None
+
+    def label(self, column) -> str:
+        """Display name: the given label, the schema's label, else the column name."""
+        if column in self.labels:
+            return str(self.labels[column])
+        spec = self.spec(column)
+        return spec.label if spec is not None and spec.label else str(column)
+
+    def declares_label(self, column) -> bool:
+        """Whether the column's display name was given (not its bare column name)."""
+        return self.label(column) != str(column)
+
+    def unit(self, column) -> str:
+        """The declared unit ("" if none)."""
+        spec = self.spec(column)
+        return (spec.unit or "") if spec is not None else ""
+
+    def higher_is(self, column) -> str:
+        if column in self.higher:
+            return self.higher[column]
+        spec = self.spec(column)
+        return (spec.higher_is if spec is not None else None) or "neutral"
+
+    def section(self, column) -> str | None:
+        """The declared section, spelt as in the schema's ``sections`` (None: undeclared)."""
+        return self.schema.section_of(column) if self.schema is not None else None
+
+    def level_text(self, column, level) -> str:
+        spec = self.spec(column)
+        return spec.level_label(level) if isinstance(spec, FeatureSpec) else str(level)
+
+    def level(self, column, level) -> str:
+        return self.level_text(column, level)
+
+    def positive(self, column):
+        """A binary's positive level: as profiled (declared or recognised), else declared."""
+        if column in self.positive_levels:
+            return self.positive_levels[column]
+        spec = self.spec(column)
+        return spec.positive_level() if isinstance(spec, FeatureSpec) else None
+
+    def is_positive(self, row) -> bool:
+        """Whether a categorical row is a binary's positive level ("present")."""
+        return (row.kind == "categorical" and row.variable in self.positive_levels
+                and str(row.level) == self.positive_levels[row.variable])
+
+    def direction(self, row) -> int:
+        """+1 if the row shows a need (worse than the population), -1 a strength, 0 neither.
+
+        From ``higher_is`` only: a cluster high on a worse-when-higher feature (or more
+        often showing a binary's positive level) has a need; high on a better-when-higher
+        one, a strength. Levels of other categorical features and "neutral" features have
+        no direction.
+        """
+        v = row.v_test
+        if v is None or not np.isfinite(v) or v == 0:
+            return 0
+        if row.kind == "categorical" and not self.is_positive(row):
+            return 0
+        up = 1 if v > 0 else -1
+        return {"worse": up, "better": -up}.get(self.higher_is(row.variable), 0)
+
+    def num(self, v) -> str:
+        return fmt_number(v, self.sig)
+
+    def amount(self, v, column, *, money_if_no_unit=False) -> str:
+        """A value with its unit ("0.21 visits"), or as money for a cost without a unit."""
+        if v is None or not np.isfinite(v):
+            return "n/a"
+        unit = self.unit(column)
+        if unit:
+            return f"{self.num(v)} {unit}"
+        if money_if_no_unit:
+            return f"{self.currency}{self.num(v)}"
+        return self.num(v)
+
+    def is_money(self, cost) -> bool:
+        return not self.unit(cost)
 
 
 def _count(v) -> str:
@@ -142,12 +186,6 @@ def _pct(v) -> str:
         return "n/a"
     p = 100 * v
     return f"{p:.0f}%" if p >= 10 or p == 0 else f"{p:.1f}%"
-
-
-def _money(v, currency) -> str:
-    if v is None or not np.isfinite(v):
-        return "n/a"
-    return f"{currency}{v:,.0f}"
 
 
 def times_phrase(ratio) -> str:
@@ -169,92 +207,131 @@ def times_phrase(ratio) -> str:
     return "close to the population rate"
 
 
-def feature_sentence(row, labels=None) -> str:
-    """One distinguishing feature in plain words with its magnitude."""
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _decap(text: str) -> str:
+    """Lower-case the first letter unless the first word is an acronym ("GP visits")."""
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def feature_sentence(row, meaning: Meaning) -> str:
+    """One distinguishing feature in plain words with its magnitude.
+
+    A numeric feature: "Age averages **45.3 years** against 40.1 years overall (v-test
+    +6.2)". A binary at its positive level: "Private insurance: **45%** of the cluster
+    against 30% overall (...)" (the positive level is the feature; the other level is never
+    listed). A level of a categorical feature: "Housing 'homeless': ...".
+    """
+    m = meaning
+    label = _cap(m.label(row.variable))
     if row.kind == "numeric":
-        lab = variable_label(row.variable, labels)
-        lab = lab[0].upper() + lab[1:]
-        return (f"{lab} averages **{_num(row.cluster_value)}** against "
-                f"{_num(row.overall_value)} overall (v-test {row.v_test:+.1f}).")
-    var = variable_label(row.variable, labels)
-    if str(row.level) in ("1", "True", "1.0"):
-        what = var[0].upper() + var[1:]
-    else:
-        what = f"{var[0].upper() + var[1:]} '{level_label(row.level)}'"
+        return (f"{label} averages **{m.amount(row.cluster_value, row.variable)}** against "
+                f"{m.amount(row.overall_value, row.variable)} overall (v-test "
+                f"{row.v_test:+.1f}).")
+    what = label if m.is_positive(row) else \
+        f"{label} '{m.level_text(row.variable, row.level)}'"
     tp = times_phrase(row.ratio)
     return (f"{what}: **{_pct(row.cluster_value)}** of the cluster against "
             f"{_pct(row.overall_value)} overall (" + (f"{tp}; " if tp else "") +
             f"v-test {row.v_test:+.1f}).")
 
 
-_NAME_WORDS = {"age": ("older", "younger"), "years_known": ("long known", "recently known")}
-_PROBLEM_WORD = re.compile(r"\bproblems?\b")
+def _names_problems(label: str) -> bool:
+    """Whether a declared label already says "problem(s)" ("Cognitive problems")."""
+    return any(w.strip(",.;:()").startswith("problem") for w in label.lower().split())
 
 
-def _is_problem_scale(variable: str) -> bool:
-    """HoNOS items and SARN ratings: a higher score is more problems."""
-    m = _HONOS_RE.match(variable)
-    return bool(m and int(m.group(1)) in HONOS_ITEMS) or variable in SARN_ITEMS
-
-
-def _name_term(row, labels, types) -> tuple[str, bool] | None:
+def _name_term(row, m: Meaning) -> tuple[str, bool] | None:
     """``(words, higher)`` naming one significant feature, or None if it cannot name one.
 
     ``higher`` is whether the feature is higher or more common in the cluster (positive
-    v-test). HoNOS and SARN items are named as problems: "problems with living
-    conditions", "cognitive problems", "high hallucinations and delusions"; when lower,
-    "few problems with ...", "low vulnerability".
+    v-test). From the schema only: a binary contributes its label when its positive level
+    is more common ("Limited daily activities"), and nothing otherwise; a level of a
+    categorical feature contributes "label: level" when more common; a count "many" or
+    "few" and its label; another numeric feature "high" or "low" and its label, or, when
+    its label already says "problems", the label itself when higher and "few ..." when
+    lower.
     """
     up = row.v_test > 0
     var = row.variable
+    label = m.label(var)
     if row.kind != "numeric":
         if not up:
             return None
-        if str(row.level) in ("1", "True", "1.0"):
-            return short_label(var, labels), True
-        return level_label(row.level), True
-    own = bool(labels and var in labels)
-    label = short_label(var, labels)
-    if var in _NAME_WORDS and not own:
-        return _NAME_WORDS[var][0 if up else 1], up
-    if _is_problem_scale(var) and not own:
-        if _PROBLEM_WORD.search(label):  # already says "problem(s)"
-            if up:
-                return label, True
-            return ("few " if label.startswith("problems") or label.endswith("problems")
-                    else "little ") + label, False
-        return ("high " if up else "low ") + label, up
-    if types.get(var) == "count":
-        return ("many " if up else "few ") + label, up
-    return ("high " if up else "low ") + label, up
+        if m.is_positive(row):
+            return label, True
+        return f"{label}: {m.level_text(var, row.level)}", True
+    if m.types.get(var) == "count":
+        return ("many " if up else "few ") + _decap(label), up
+    if m.declares_label(var) and _names_problems(label):
+        return (label, True) if up else ("few " + _decap(label), False)
+    return ("high " if up else "low ") + _decap(label), up
 
 
-def suggest_name(rows, labels=None, n_terms: int = 2, types=None) -> str:
-    """A short name from the strongest over-represented features.
-
-    ``rows`` are a cluster's significant features, strongest first. The name joins the
-    ``n_terms`` strongest features that are higher or more common in the cluster (positive
-    v-test); lower features ("younger", "low ...", "few ...") fill in only when there are
-    fewer such features. HoNOS and SARN items are named as problems ("Problems with living
-    conditions", "High hallucinations and delusions").
-    """
-    types = types or {}
+def name_terms(rows, meaning: Meaning) -> list[str]:
+    """The words a name may use, best first: features higher or more common in the cluster
+    (strongest first), then lower ones ("low ...", "few ...")."""
     higher, lower = [], []
     for row in rows:
         if row.suppressed or not np.isfinite(row.v_test):
             continue
-        term = _name_term(row, labels, types)
+        term = _name_term(row, meaning)
         if term is None:
             continue
         words, up = term
-        target = higher if up else lower
         if words not in higher and words not in lower:
-            target.append(words)
-    terms = (higher + lower)[:n_terms]
+            (higher if up else lower).append(words)
+    return higher + lower
+
+
+def _join(terms) -> str:
     if not terms:
         return ""
-    name = ", ".join(terms)
-    return name[0].upper() + name[1:]
+    return _cap(", ".join([terms[0]] + [_decap(t) for t in terms[1:]]))
+
+
+def suggest_name(rows, meaning: Meaning, n_terms: int = 2) -> str:
+    """A short name from the ``n_terms`` strongest features that are higher or more common
+    in the cluster; lower features ("low ...", "few ...") fill in only when there are fewer
+    such features. ``rows`` are a cluster's significant features, strongest first."""
+    return _join(name_terms(rows, meaning)[:n_terms])
+
+
+def unique_names(terms: dict, fixed: dict, *, n_terms: int = 2,
+                 fallback: str = "No distinctive features") -> dict:
+    """``{cluster: name}``, unique in the study.
+
+    ``terms`` maps each cluster to its name terms (from :func:`name_terms`), ``fixed`` to
+    names that are given (kept as they are). Clusters whose names would be the same each take
+    one more term: their strongest further term that the others of the tie do not have. A name
+    still shared ends in "(cluster k)". Names never grow beyond ``n_terms + 1`` terms.
+    """
+    used = {c: list(t[:n_terms]) for c, t in terms.items()}
+
+    def name(c):
+        return _join(used[c]) or fallback
+
+    def ties():
+        names = {**{c: name(c) for c in terms}, **fixed}
+        groups = {}
+        for c in terms:
+            groups.setdefault(names[c], []).append(c)
+        taken = set(fixed.values())
+        return [g for n, g in groups.items() if len(g) > 1 or n in taken]
+
+    for group in ties():
+        for c in group:
+            others = {t for o in group if o != c for t in terms[o]}
+            extra = next((t for t in terms[c][len(used[c]):] if t not in others), None)
+            if extra is not None:
+                used[c].append(extra)
+    clash = {c for group in ties() for c in group}
+    return {c: (f"{name(c)} (cluster {c})" if c in clash else name(c)) if c in terms
+            else fixed[c] for c in [*terms, *fixed]}
 
 
 def _marks(profile, table, cluster, name, default):
@@ -273,11 +350,30 @@ def _fmt_or_mark(value, fmt, mark):
         value)
 
 
-def cluster_blocks(profile, cluster, *, name, rows, top_n, labels, stability, narrative,
-                   currency, worse_when_higher) -> list:
-    """The page of one cluster as blocks."""
-    m = profile.min_cell_size
-    mark = marker(m)
+def _section_of_costs(profile, m: Meaning) -> str | None:
+    """The section the cost and utilisation paragraph goes in: the first cost's declared
+    section, else "service use" when the schema has that section, else None (its own)."""
+    if not profile.cost_columns:
+        return None
+    declared = m.section(profile.cost_columns[0])
+    if declared is not None:
+        return declared
+    return next((x for x in m.sections if x.lower() == _SERVICE_SECTION), None)
+
+
+def cluster_blocks(profile, cluster, *, name, rows, top_n, meaning, stability,
+                   narrative) -> list:
+    """The page of one cluster as blocks.
+
+    After the size: the cluster's main problems and relative strengths (from each feature's
+    ``higher_is``), then one heading per schema section (in the schema's order) with the
+    distinguishing features declared in it and not already listed, costs and utilisation
+    in their section, features with no declared section, outcomes, stability and the
+    expert view.
+    """
+    m = meaning
+    cm = profile.min_cell_size
+    mark = marker(cm)
     alpha = profile.params.get("alpha", 0.05)
     blocks = [("h2", f"Cluster {cluster}: {name}")]
     n = profile.table1.loc[("clients", "", "n"), cluster]
@@ -288,7 +384,7 @@ def cluster_blocks(profile, cluster, *, name, rows, top_n, labels, stability, na
     if np.isnan(n):
         of_total = f" of {_count(total_n)}" if np.isfinite(total_n) else ""
         if small:
-            size_txt = (f"**Size:** {mark} clients{of_total}. This cluster has fewer than {m} "
+            size_txt = (f"**Size:** {mark} clients{of_total}. This cluster has fewer than {cm} "
                         f"clients, so its figures are shown as '{mark}' to protect the "
                         f"privacy of the people in it.")
         else:
@@ -308,71 +404,85 @@ def cluster_blocks(profile, cluster, *, name, rows, top_n, labels, stability, na
         return _capitalised(blocks)
 
     shown = rows[~rows["suppressed"] & (rows["p_adjusted"] < alpha)]
-    problems, strengths, other = [], [], []
+    problems, strengths = [], []
     for row in shown.itertuples():
-        d = direction_of(row, worse_when_higher)
-        (problems if d > 0 else strengths if d < 0 else other).append(row)
+        d = m.direction(row)
+        if d:
+            (problems if d > 0 else strengths).append(row)
     blocks.append(("h3", "What sets this cluster apart"))
     if shown.empty:
         blocks.append(("p", f"No feature sets this cluster apart at the {alpha:.0%} level "
                             f"after adjusting for multiple testing (Benjamini-Hochberg)."))
-    else:
-        if problems:
-            blocks.append(("p", "**Main problems** (worse than the population):"))
-            blocks.append(("ul", [feature_sentence(r, labels) for r in problems[:top_n]]))
-        if strengths:
-            blocks.append(("p", "**Relative strengths** (better than the population):"))
-            blocks.append(("ul", [feature_sentence(r, labels) for r in strengths[:top_n]]))
-        rest = [r for r in other if domain_of(r.variable) in ("clinical", "other")]
-        if rest:
-            blocks.append(("p", "**Other distinguishing features:**"))
-            blocks.append(("ul", [feature_sentence(r, labels) for r in rest[:top_n]]))
+    if problems:
+        blocks.append(("p", "**Main problems** (worse than the population):"))
+        blocks.append(("ul", [feature_sentence(r, m) for r in problems[:top_n]]))
+    if strengths:
+        blocks.append(("p", "**Relative strengths** (better than the population):"))
+        blocks.append(("ul", [feature_sentence(r, m) for r in strengths[:top_n]]))
+    if not shown.empty and not problems and not strengths:
+        blocks.append(("p", "None of its distinguishing features has a declared direction "
+                            "(higher_is), so none is called a problem or a strength; they "
+                            "are listed below."))
     told = {(r.variable, r.level) for r in problems[:top_n] + strengths[:top_n]}
-    for domain, title in (("social", "Social context"),
-                          ("service", "Treatment history and service use")):
-        dom = [r for r in shown.itertuples() if domain_of(r.variable) == domain]
-        new = [r for r in dom if (r.variable, r.level) not in told]
-        blocks.append(("h3", title))
+    declared = {m.section(v) for v in rows["variable"].unique()}
+    cost_section = _section_of_costs(profile, m)
+    for section in m.sections:
+        in_section = [r for r in shown.itertuples() if m.section(r.variable) == section]
+        has_costs = cost_section == section
+        if section not in declared and not has_costs:
+            continue  # no feature of the profile belongs here
+        new = [r for r in in_section if (r.variable, r.level) not in told]
+        if in_section and not new and not has_costs:
+            continue  # every difference in this area is a problem or strength above
+        blocks.append(("h3", _cap(section)))
         if new:
-            blocks.append(("ul", [feature_sentence(r, labels) for r in new[:top_n]]))
-        elif dom:
+            blocks.append(("ul", [feature_sentence(r, m) for r in new[:top_n]]))
+        elif in_section:
             blocks.append(("p", "The differences in this area are listed above."))
-        else:
+        elif section in declared:
             blocks.append(("p", "No feature in this area differs clearly from the population."))
-        if domain == "service":
-            blocks += _cost_blocks(profile, cluster, currency, mark)
-    blocks += _outcome_blocks(profile, cluster, mark)
+        if has_costs:
+            blocks += _cost_blocks(profile, cluster, m, mark)
+    rest = [r for r in shown.itertuples() if m.section(r.variable) is None
+            and (r.variable, r.level) not in told]
+    if rest:
+        blocks.append(("h3", "Other distinguishing features"))
+        blocks.append(("ul", [feature_sentence(r, m) for r in rest[:top_n]]))
+    if profile.cost_columns and cost_section is None:
+        blocks.append(("h3", "Service use and costs"))
+        blocks += _cost_blocks(profile, cluster, m, mark)
+    blocks += _outcome_blocks(profile, cluster, m, mark)
     _stability_block(blocks, stability, cluster)
     if narrative:
         blocks += [("h3", "Expert view"), ("p", narrative.strip())]
     return _capitalised(blocks)
 
 
-def _cost_label(col: str) -> str:
-    """'cost_inpatient_day' -> 'inpatient day'; 'cost' -> ''."""
-    name = col.lower()
-    name = name[5:] if name.startswith("cost_") else name
-    return "" if name == "cost" else name.replace("_", " ")
-
-
-def _cost_mean_text(profile, cluster, col, currency, mark):
+def _cost_mean_text(profile, cluster, col, m: Meaning, mark):
     """'mean £X per client (95% BCa interval £a to £b), 2.1 times the population mean of
-    £Y (clearly above it)' for one cost column."""
+    £Y (clearly above it)' for one cost column; in its unit for utilisation ("mean 0.21
+    visits per client ...")."""
     frame, _ = profile.cost_table(col)
     r, o = frame.loc[cluster], frame.loc[OVERALL]
-    cm = _marks(profile, "costs", cluster, col, mark)
+    cmark = _marks(profile, "costs", cluster, col, mark)
 
-    def money(stat):
-        return _fmt_or_mark(r[stat], lambda v: _money(v, currency), cm(stat))
+    def amount(v):
+        return m.amount(v, col, money_if_no_unit=True)
+
+    def value(stat):
+        return _fmt_or_mark(r[stat], amount, cmark(stat))
 
     conf = f"{profile.params.get('confidence_level', 0.95):.0%}"
-    text = (f"mean {money('mean')} per client ({conf} BCa interval {money('ci_low')} to "
-            f"{money('ci_high')})")
+    low = value("ci_low")
+    if m.unit(col) and np.isfinite(r["ci_low"]):  # "0.146 to 0.198 visits"
+        low = m.num(r["ci_low"])
+    text = (f"mean {value('mean')} per client ({conf} BCa interval {low} to "
+            f"{value('ci_high')})")
     if np.isfinite(r["mean"]) and np.isfinite(o["mean"]) and o["mean"] > 0:
         ratio = r["mean"] / o["mean"]
         rel = f"{ratio:.1f} times" if ratio >= 1.05 else (
             "about the same as" if ratio > 0.95 else f"{100 * ratio:.0f}% of")
-        text += f", {rel} the population mean of {_money(o['mean'], currency)}"
+        text += f", {rel} the population mean of {amount(o['mean'])}"
         if np.isfinite(r["ci_low"]) and r["ci_low"] > o["mean"]:
             text += " (clearly above it)"
         elif np.isfinite(r["ci_high"]) and r["ci_high"] < o["mean"]:
@@ -380,51 +490,46 @@ def _cost_mean_text(profile, cluster, col, currency, mark):
         else:
             text += " (the interval includes it)"
     elif np.isfinite(o["mean"]) and o["mean"] == 0:
-        text += ", with no such cost recorded in the population"
-    return text, r, o, cm, money
+        text += ", with none recorded in the population"
+    return text, r, o, cmark, value
 
 
-def _cost_blocks(profile, cluster, currency, mark):
-    """A paragraph on the first cost column; one line for each further cost column."""
+def _cost_blocks(profile, cluster, m: Meaning, mark):
+    """A paragraph on the first cost or utilisation column; one line for each further one.
+    Money (a cost with no unit) is printed in the currency; utilisation in its unit."""
     if not profile.cost_columns:
         return []
     col, *more = profile.cost_columns
-    text, r, o, cm, money = _cost_mean_text(profile, cluster, col, currency, mark)
-    label = _cost_label(col)
-    text = f"**{'Cost' + (f' ({label})' if label else '')}:** {text}."
+    text, r, o, cmark, value = _cost_mean_text(profile, cluster, col, m, mark)
+    unit = m.unit(col)
+    text = f"**{_cap(m.label(col))}:** {text}."
     share_n = profile.table1.loc[("clients", "", "share"), cluster]
     size_mark = profile.cell_mark("table1", cluster, ("clients", "", "share")) or mark
+    of_all = f"of all {unit}" if unit else "of total cost"
     text += (f" The cluster accounts for "
-             f"{_fmt_or_mark(r['share_of_total'], _pct, cm('share_of_total'))} of total cost "
+             f"{_fmt_or_mark(r['share_of_total'], _pct, cmark('share_of_total'))} {of_all} "
              f"with {_fmt_or_mark(share_n, _pct, size_mark)} of clients.")
-    text += (f" Median {money('median')}; share with no recorded cost "
-             f"{_fmt_or_mark(r['share_zero'], _pct, cm('share_zero'))}.")
+    text += (f" Median {value('median')}; share with none recorded "
+             f"{_fmt_or_mark(r['share_zero'], _pct, cmark('share_zero'))}.")
     if "cost_per_client_year" in r and profile.params.get("exposure"):
-        text += (f" Cost per client-year {money('cost_per_client_year')} "
-                 f"(population {_money(o['cost_per_client_year'], currency)}).")
+        text += (f" Per client-year {value('cost_per_client_year')} "
+                 f"(population {m.amount(o['cost_per_client_year'], col, money_if_no_unit=True)}).")
     out = [("p", text)]
     if more:
         items = []
         for c in more:
-            line = _cost_mean_text(profile, cluster, c, currency, mark)[0]
-            items.append(f"{(_cost_label(c) or c.replace('_', ' '))}: {line}.")
-        out += [("p", "**Cost by type:**"), ("ul", items)]
+            line = _cost_mean_text(profile, cluster, c, m, mark)[0]
+            items.append(f"{_cap(m.label(c))}: {line}.")
+        out += [("p", "**By type:**"), ("ul", items)]
     return out
-
-
-def _outcome_label(name: str) -> str:
-    """'honos_total' -> 'HoNOS total'."""
-    text = name.replace("_", " ")
-    text = re.sub(r"\bhonos\b", "HoNOS", text, flags=re.IGNORECASE)
-    return re.sub(r"\bsarn\b", "SARN", text, flags=re.IGNORECASE)
 
 
 def capitalise(text: str) -> str:
     """Upper-case the first letter of a sentence (after any leading ``**``)."""
-    m = re.search(r"[A-Za-z]", text)
-    if m is None or text[:m.start()].strip("* ") != "":
+    i = next((k for k, ch in enumerate(text) if ch.isalpha()), None)
+    if i is None or text[:i].strip("* ") != "":
         return text
-    return text[:m.start()] + text[m.start()].upper() + text[m.start() + 1:]
+    return text[:i] + text[i].upper() + text[i + 1:]
 
 
 def _capitalised(blocks) -> list:
@@ -439,7 +544,7 @@ def _capitalised(blocks) -> list:
     return out
 
 
-def _outcome_blocks(profile, cluster, mark):
+def _outcome_blocks(profile, cluster, m: Meaning, mark):
     if not profile.outcome_names:
         return []
     items = []
@@ -447,22 +552,23 @@ def _outcome_blocks(profile, cluster, mark):
     for name in profile.outcome_names:
         frame, _, info = profile.outcome_table(name)
         r = frame.loc[cluster]
-        cm = _marks(profile, "outcomes", cluster, name, mark)
+        cmark = _marks(profile, "outcomes", cluster, name, mark)
         better = "higher" if info["higher_is_better"] else "lower"
-        label = _outcome_label(name)
+        label = _cap(m.label(name))
         if np.isnan(r["n"]) and np.isnan(r["mean_change"]):
-            items.append(f"{label}: {cm('n')}.")
+            items.append(f"{label}: {cmark('n')}.")
             continue
-        def val(stat, fmt, r=r, cm=cm):
-            return _fmt_or_mark(r[stat], fmt, cm(stat))
+
+        def val(stat, fmt, r=r, cmark=cmark):
+            return _fmt_or_mark(r[stat], fmt, cmark(stat))
 
         def signed(v):
-            return f"{v:+.1f}"
+            return ("+" if v > 0 else "") + m.num(v)
 
         items.append(
             f"{label} ({better} is better): mean change "
             f"**{val('mean_change', signed)}** ({conf} interval {val('ci_low', signed)} to "
-            f"{val('ci_high', signed)}) from {val('baseline_mean', _num)} at baseline; "
+            f"{val('ci_high', signed)}) from {val('baseline_mean', m.num)} at baseline; "
             f"reliably improved {val('share_improved', _pct)}, reliably deteriorated "
             f"{val('share_deteriorated', _pct)} (Jacobson-Truax, reliability "
             f"{info['reliability']:.2f}); {val('n', _count)} clients with both scores."

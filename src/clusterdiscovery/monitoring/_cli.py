@@ -26,7 +26,9 @@ appointments unless --appointments is given), exclusions.csv (input rows not use
 dashboard.html: one self-contained page (no network) with filters by team and team type, the
 status mix, the Pareto of teams, the monthly trend, the transitions between successive care
 clusters and the work list (sortable, exportable to CSV). --no-work-list leaves the work list
-(the only client-level data) out of the dashboard, for sharing beyond the team.
+(the only client-level data) out of the dashboard, for sharing beyond the team; that page
+withholds every count below --min-cell-size (11) and any count from which one could be
+worked out.
 """
 
 
@@ -60,7 +62,11 @@ def add_monitor_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--work-days", type=int, default=28, metavar="N",
                    help="work list covers appointments in the N days after --as-of")
     p.add_argument("--no-work-list", action="store_true",
-                   help="leave the work list (client ids) out of dashboard.html")
+                   help="leave the work list (client ids) out of dashboard.html, for sharing "
+                        "beyond the team: its counts below --min-cell-size are then withheld")
+    p.add_argument("--min-cell-size", type=int, default=11, metavar="N",
+                   help="with --no-work-list, the smallest count the dashboard shows "
+                        "(default 11)")
     p.set_defaults(func=run_monitor)
     return p
 
@@ -100,6 +106,8 @@ def run_monitor(args) -> int:
     fmt = check_date_format(args.date_format, "--date-format")
     # fail fast, before reading big files
     as_of_ts = parse_date(args.as_of, "--as-of", date_format=fmt).normalize()
+    if args.min_cell_size < 0:
+        raise ValueError(f"--min-cell-size must be 0 or more; got {args.min_cell_size}.")
     for name in ("due_within_days", "lookback_days", "missing_threshold", "work_days"):
         if getattr(args, name) < (0 if name == "due_within_days" else 1):
             raise ValueError(f"--{name.replace('_', '-')} must be positive; "
@@ -143,7 +151,8 @@ def run_monitor(args) -> int:
         moves = transitions(assignments, end=as_of_ts)
         (out / "dashboard.html").write_text(
             dashboard_html(status, trend=tr, transitions=moves,
-                           work_list=None if args.no_work_list else wl),
+                           work_list=None if args.no_work_list else wl,
+                           min_cell_size=args.min_cell_size),
             encoding="utf-8")
     out = final
 

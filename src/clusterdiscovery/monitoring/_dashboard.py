@@ -9,7 +9,18 @@ and missing clusters, the transitions between successive care clusters (a from/t
 and the appointment work list, sortable and exportable to CSV.
 
 Only aggregates by team are embedded, plus the work list (which holds the client ids a team
-needs); ``work_list=None`` leaves it out, for sharing beyond the team.
+needs); ``work_list=None`` leaves it out, for sharing beyond the team. A page without the
+work list is for people outside the team, so no count below ``min_cell_size`` may be shown
+in it or worked out from it: it embeds, for every selection the filters offer (all teams,
+each team type, each team), the status counts, the Pareto counts (expired + missing), the
+monthly trend and the transitions with small cells withheld, and complementary cells
+withheld where a withheld one could be had by subtraction from a total, from the other
+teams of its type, or from the other types (:func:`protect_lines`); the page says so.
+
+References
+----------
+Hundepool, A. et al. (2012). *Statistical Disclosure Control*. Wiley, ch. 5 (primary and
+secondary suppression in linked and hierarchical tables).
 """
 
 from __future__ import annotations
@@ -22,8 +33,9 @@ import numpy as np
 import pandas as pd
 
 from .._dates import parse_dates
+from ..profiling._suppress import small_count
 
-__all__ = ["dashboard_html", "transitions", "WORK_LIST_COLUMNS"]
+__all__ = ["dashboard_html", "transitions", "protect_lines", "WORK_LIST_COLUMNS"]
 
 #: The work-list columns shown (the empty score columns are left to the CSV).
 WORK_LIST_COLUMNS = ("client_id", "appointment_date", "team", "reason", "status",
@@ -64,6 +76,134 @@ def transitions(assignments: pd.DataFrame, *, end=None, team_col="team", id_col=
     return out[["team", "from", "to", "n"]]
 
 
+def protect_lines(values, lines, min_cell_size: int, *, information=None) -> np.ndarray:
+    """Cell suppression on cells linked by additive lines (parts adding up to a total).
+
+    Parameters
+    ----------
+    values : 1-D array of counts
+    lines : list of (parts, total)
+        Index arrays into ``values``: ``values[parts].sum() == values[total]``.
+    min_cell_size : int
+        Counts from 1 to ``min_cell_size - 1`` are withheld (primary suppression).
+    information : 1-D array, optional
+        How much a reader loses when a cell is withheld; the complementary cell is the
+        least informative candidate, the smallest among equally informative ones (as in
+        :func:`~clusterdiscovery.profiling._suppress.complete_lines`).
+
+    Returns
+    -------
+    mask : bool array, True where withheld. Afterwards no line has exactly one withheld
+    cell (it could be had by subtraction), and where a line's total is shown its withheld
+    parts hold no client or at least ``min_cell_size`` (their sum could be had).
+    """
+    values = np.asarray(values, dtype=float)
+    info = np.zeros(values.shape) if information is None else np.asarray(information, float)
+    mask = small_count(values, min_cell_size)
+    if min_cell_size <= 1 or not len(lines):
+        return mask
+    cells = [np.append(np.asarray(parts, dtype=np.int64), total) for parts, total in lines]
+    for _ in range(values.size + 1):  # each round withholds one cell more, or ends
+        changed = False
+        for (parts, total), line in zip(lines, cells):
+            hidden = mask[line]
+            if not hidden.any():
+                continue
+            parts = np.asarray(parts, dtype=np.int64)
+            rest = parts[mask[parts]]
+            single = hidden.sum() == 1
+            remainder = (not mask[total]) and 1 <= values[rest].sum() < min_cell_size
+            if not (single or remainder):
+                continue
+            # the least informative, then smallest, shown cell of the line holding clients
+            cand = line[~mask[line] & (values[line] > 0)]
+            if not cand.size:
+                continue
+            mask[cand[np.lexsort((values[cand], info[cand]))[0]]] = True
+            changed = True
+        if not changed:
+            return mask
+    raise RuntimeError("Cell suppression did not settle; report this as a bug.")
+
+
+def _selections(team_list):
+    """The selections the filters offer: all teams (key ""), each team type ("type:T")
+    and each team ("team:X"), with the hierarchy linking them."""
+    types = sorted({t["team_type"] for t in team_list})
+    keys = [""] + [f"type:{t}" for t in types] + [f"team:{t['team']}" for t in team_list]
+    row = {k: i for i, k in enumerate(keys)}
+    groups = [(np.array([row[f"type:{t}"] for t in types]), 0)]
+    for t in types:
+        groups.append((np.array([row[f"team:{x['team']}"] for x in team_list
+                                 if x["team_type"] == t]), row[f"type:{t}"]))
+    return keys, groups
+
+
+def _protected_block(team_values, team_list, row_eqs, min_cell_size, information=None):
+    """Suppress a (team x measure) block summed to every selection: returns the keys and
+    the (selection x measure) values with NaN where withheld."""
+    keys, groups = _selections(team_list)
+    n_teams, n_meas = len(team_list), team_values.shape[1]
+    v = np.zeros((len(keys), n_meas))
+    v[len(keys) - n_teams:] = team_values
+    for parts, total in reversed(groups):  # teams -> types -> all
+        v[total] = v[parts].sum(axis=0)
+    idx = np.arange(v.size).reshape(v.shape)
+    lines = [(idx[parts, j], idx[total, j]) for parts, total in groups for j in range(n_meas)]
+    lines += [(idx[r, list(parts)], idx[r, total]) for parts, total in row_eqs
+              for r in range(len(keys))]
+    info = None if information is None else np.broadcast_to(
+        np.asarray(information, dtype=float), v.shape).ravel()
+    mask = protect_lines(v.ravel(), lines, min_cell_size, information=info).reshape(v.shape)
+    return keys, np.where(mask, np.nan, v)
+
+
+def _num(v):
+    return None if not np.isfinite(v) else int(v)
+
+
+def _shared_data(team_list, status_counts, trend_rows, trans_rows, min_cell_size):
+    """The aggregates of a page for sharing beyond the team, by selection, protected."""
+    names = [t["team"] for t in team_list]
+    # status: current, due, expired, missing, in service, expired + missing (Pareto)
+    cols = ["current", "due", "expired", "missing", "n", "problem"]
+    tv = np.array([[status_counts.get(t, {}).get(s, 0) for s in cols[:4]] for t in names],
+                  dtype=float).reshape(len(names), 4)
+    tv = np.column_stack([tv, tv.sum(axis=1), tv[:, 2] + tv[:, 3]])
+    # withheld first where least is lost: the Pareto sum, then a status, then in service
+    keys, v = _protected_block(tv, team_list, [((0, 1, 2, 3), 4), ((2, 3), 5)],
+                               min_cell_size, information=[1, 1, 1, 1, 2, 0])
+    status = {k: {c: _num(x) for c, x in zip(cols, row)} for k, row in zip(keys, v)}
+    # trend: per month; 'other' (in service, neither expired nor missing) is never shown
+    # but protected, so that n - expired - missing gives no small count
+    trend = {k: [] for k in keys}
+    tr = pd.DataFrame(trend_rows, columns=["month", "team", "n_in_service", "n_expired",
+                                           "n_missing"])
+    for month, g in tr[tr["team"].isin(names)].groupby("month", sort=True):
+        g = g.groupby("team")[["n_in_service", "n_expired", "n_missing"]].sum().reindex(
+            names, fill_value=0).to_numpy(dtype=float)
+        g = np.column_stack([g, g[:, 0] - g[:, 1] - g[:, 2]])
+        keys, v = _protected_block(g, team_list, [((1, 2, 3), 0)], min_cell_size,
+                                   information=[2, 1, 1, 0])
+        for k, row in zip(keys, v):
+            if row[0] > 0 or not np.isfinite(row[0]):
+                trend[k].append({"month": month, "n": _num(row[0]), "expired": _num(row[1]),
+                                 "missing": _num(row[2])})
+    # transitions: one measure per from/to pair
+    trans = {k: [] for k in keys}
+    t = pd.DataFrame(trans_rows, columns=["team", "from", "to", "n"])
+    t = t[t["team"].isin(names)]
+    if len(t):
+        wide = t.pivot_table(index="team", columns=["from", "to"], values="n", aggfunc="sum",
+                             fill_value=0).reindex(names, fill_value=0)
+        keys, v = _protected_block(wide.to_numpy(dtype=float), team_list, [], min_cell_size)
+        for k, row in zip(keys, v):
+            trans[k] = [{"from": int(a), "to": int(b), "n": _num(x)}
+                        for (a, b), x in zip(wide.columns, row) if not x == 0]
+    return {"min_cell_size": int(min_cell_size), "status": status, "trend": trend,
+            "transitions": trans}
+
+
 def _plain(v):
     if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT or v is pd.NA:
         return None
@@ -77,7 +217,7 @@ def _plain(v):
 
 
 def dashboard_html(status, *, trend=None, transitions=None, work_list=None,
-                   title="Care-cluster dashboard") -> str:
+                   title="Care-cluster dashboard", min_cell_size: int = 11) -> str:
     """The dashboard as one self-contained HTML page.
 
     Parameters
@@ -89,8 +229,12 @@ def dashboard_html(status, *, trend=None, transitions=None, work_list=None,
     transitions : DataFrame, optional
         From :func:`transitions`: the from/to matrix.
     work_list : WorkList or DataFrame, optional
-        The appointment work list (client ids). None leaves it out of the page.
+        The appointment work list (client ids). None leaves it out of the page, which is
+        then for sharing beyond the team: its counts are protected (``min_cell_size``).
     title : str
+    min_cell_size : int, default 11
+        Without the work list, no count from 1 to ``min_cell_size - 1`` is shown or can be
+        worked out from the page (small cells and their complements are withheld).
 
     Returns
     -------
@@ -122,8 +266,16 @@ def dashboard_html(status, *, trend=None, transitions=None, work_list=None,
     data = {"as_of": _plain(pd.Timestamp(status.as_of)),
             "teams": team_list, "status": status_counts, "trend": trend_rows,
             "transitions": trans_rows, "work_list": None,
-            "work_list_columns": list(WORK_LIST_COLUMNS)}
-    if work_list is not None:
+            "work_list_columns": list(WORK_LIST_COLUMNS), "shared": None}
+    if work_list is None:  # for sharing beyond the team: protected aggregates only
+        if not isinstance(min_cell_size, int | np.integer) or isinstance(min_cell_size, bool) \
+                or min_cell_size < 0:
+            raise ValueError(f"The 'min_cell_size' parameter must be a whole number >= 0; "
+                             f"got {min_cell_size!r}.")
+        data["shared"] = _shared_data(team_list, status_counts, trend_rows, trans_rows,
+                                      int(min_cell_size))
+        data.update(status={}, trend=[], transitions=[])
+    else:
         frame = work_list.to_frame() if hasattr(work_list, "to_frame") else work_list
         frame = frame.reset_index(drop=frame.index.name is None)
         cols = [c for c in WORK_LIST_COLUMNS if c in frame.columns]

@@ -14,6 +14,9 @@ from ._status import ReviewStatus
 
 __all__ = ["work_list", "WorkList", "SCORE_COLUMNS"]
 
+#: the rating items of the Mental Health Clustering Tool (HoNOS 1-12 and the SARN-like risk
+#: items), left empty on the work list for the clinician to fill in: a template of blank
+#: columns, never read from any data; pass ``score_columns`` to use another instrument's
 SCORE_COLUMNS = (
     [f"honos_{i}" for i in range(1, 13)]
     + ["sarn_risk_others", "sarn_self_harm", "sarn_vulnerability", "sarn_self_neglect",
@@ -33,8 +36,8 @@ class WorkList(Result):
         One row per client (their first appointment in the range at which a cluster is
         needed): ``client_id``, ``appointment_date``, ``team``, ``reason``, ``status``
         (on ``as_of``), ``last_cluster``, ``assigned_on``, ``review_due``, then empty
-        columns for the new scores (``honos_1``..``honos_12``, ``sarn_*``) and
-        ``new_cluster``.
+        columns for the new scores (``score_columns``; by default the MHCT items
+        ``honos_1``..``honos_12``, ``sarn_*``) and ``new_cluster``.
     summary : pandas.DataFrame
         Number of clients per team and reason.
     start, end : pandas.Timestamp
@@ -102,7 +105,7 @@ class WorkList(Result):
 
 
 def work_list(status, appointments, *, start=None, end=None, id_col="client_id",
-              date_col="date", team_col="team") -> WorkList:
+              date_col="date", team_col="team", score_columns=None) -> WorkList:
     """List the clients who need clustering or re-clustering at an upcoming appointment.
 
     Parameters
@@ -118,6 +121,9 @@ def work_list(status, appointments, *, start=None, end=None, id_col="client_id",
         ``status.as_of`` to 28 days after it.
     id_col, date_col, team_col : str
         Column names of ``appointments``.
+    score_columns : list of str, optional
+        Names of the empty columns added for the ratings taken at the appointment (default
+        :data:`SCORE_COLUMNS`, the MHCT items); ``[]`` adds none.
 
     Returns
     -------
@@ -202,7 +208,21 @@ def work_list(status, appointments, *, start=None, end=None, id_col="client_id",
     })
     if id_col != "client_id":
         table = table.rename(columns={"client_id": id_col})
-    for col in [*SCORE_COLUMNS, "new_cluster"]:
+    if score_columns is None:
+        score_columns = SCORE_COLUMNS
+    elif isinstance(score_columns, str) or not all(
+            isinstance(c, str) and c for c in score_columns):
+        raise TypeError(
+            f"The 'score_columns' parameter of work_list must be a list of column names; "
+            f"got {score_columns!r}."
+        )
+    clash = sorted(set(score_columns) & (set(table.columns) | {"new_cluster"}))
+    if clash:
+        raise ValueError(
+            f"The 'score_columns' parameter names column(s) {clash} that the work list "
+            f"already has; choose other names."
+        )
+    for col in [*dict.fromkeys(score_columns), "new_cluster"]:
         table[col] = pd.array([pd.NA] * table.shape[0], dtype="Int64")
     table = table.sort_values(["appointment_date", "team", id_col], kind="stable",
                               ignore_index=True)

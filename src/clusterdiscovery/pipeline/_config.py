@@ -80,7 +80,10 @@ DEFAULTS: dict = {
         "min_jaccard": 0.6,
     },
     "profile": {
-        "costs": ["cost_total", "cost_inpatient_day", "cost_crisis"],
+        # cost and utilisation columns (client columns or aggregated event columns) besides
+        # the schema's costs; empty = with events, cost_total, cost_inpatient_day and
+        # cost_crisis where the events have those services
+        "costs": [],
         # client-years of exposure for cost per client-year (aggregated column)
         "exposure": "exposure_years",
         "min_cell_size": 11,
@@ -97,7 +100,12 @@ DEFAULTS: dict = {
         "title": "Cluster report",
         # Markdown or TOML file of expert narratives keyed by cluster (optional)
         "narratives": None,
+        # {"0" = "name", ...}: names of clusters, over the suggested ones
         "names": {},
+        # prefix of money amounts ("£", "$", ""); None = the schema's currency
+        "currency": None,
+        # significant figures of the numbers in the prose (0.213 visits, 45.3 years)
+        "significant_figures": 3,
     },
     "engine": {
         # "local": this process (joblib, n_jobs); "dask": model fitting and stability
@@ -208,7 +216,7 @@ _INTS = {("models", "k_min"): 1, ("models", "k_max"): 1, ("models", "n_init"): 1
          ("stability", "n_resamples"): 1, ("stability", "candidates"): 0,
          ("stability", "screen_resamples"): 1,
          ("profile", "min_cell_size"): 0, ("profile", "n_bootstrap"): 10,
-         ("engine", "n_workers"): 1}
+         ("report", "significant_figures"): 1, ("engine", "n_workers"): 1}
 #: (table, key) -> (low, high, whether high itself is allowed) for settings in [low, high]
 _RANGES = {("models", "min_share"): (0.0, 1.0, False),
            ("stability", "min_jaccard"): (0.0, 1.0, True),
@@ -245,6 +253,18 @@ def _check_values(cfg) -> None:
                 f"Configuration [{table}] {key} must be in [{low:g}, {high:g}{bracket}; "
                 f"got {value!r}."
             )
+    report = cfg["report"]
+    if report["currency"] is not None and not isinstance(report["currency"], str):
+        raise ValueError(f"Configuration [report] currency must be text such as \"£\", \"$\" "
+                         f"or \"\"; got {report['currency']!r}.")
+    bad = {k: v for k, v in report["names"].items() if not isinstance(v, str) or not v.strip()}
+    if bad:
+        raise ValueError(f"Configuration [report] names must map clusters to names (text), "
+                         f"e.g. {{\"0\" = \"Older, retired\"}}; got {bad}.")
+    for key in ("costs",):
+        if not all(isinstance(c, str) for c in cfg["profile"][key]):
+            raise ValueError(f"Configuration [profile] {key} must be a list of column names; "
+                             f"got {cfg['profile'][key]!r}.")
     window = cfg["data"]["window_days"]
     if window is not None and not (0 < window <= 100_000 and math.isfinite(window)):
         raise ValueError(

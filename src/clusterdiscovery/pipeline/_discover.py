@@ -134,7 +134,9 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
 
     stage("features")
     table, event_cols, as_of = _features(cfg, clients, events)
-    cluster_cols, measurement = _cluster_columns(cfg, schema, table, event_cols)
+    # every cost, outcome and feature name is checked here, before any fitting
+    profile_schema, costs = _profile_schema(cfg, schema, table, event_cols)
+    cluster_cols, measurement = _cluster_columns(cfg, schema, table, event_cols, costs)
     X = table[cluster_cols]
     # sampling weights: the schema's weight column (validated with the schema)
     weights = table[schema.weight].astype(float) if getattr(schema, "weight", None) else None
@@ -201,7 +203,6 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
     stage("profile")
     from ..profiling import profile_clusters
 
-    profile_schema, costs = _profile_schema(cfg, schema, table, event_cols)
     pcfg = cfg["profile"]
     exposure = pcfg["exposure"] if pcfg["exposure"] in table.columns and costs else None
     # profile_clusters warns about suppression at its own caller (this file); catch that
@@ -219,7 +220,8 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
         if not issubclass(w.category, SuppressionWarning):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if suppression:
-        warnings.warn(str(suppression[0].message), SuppressionWarning, stacklevel=3)  # discover -> _discover
+        # stacklevel 3: discover -> _discover -> here, so the warning points at the caller
+        warnings.warn(str(suppression[0].message), SuppressionWarning, stacklevel=3)
     _correct_for_classification_error(profile, model, X_model, table, costs, schema,
                                       pcfg["distal"], weights)
     done("profile")
@@ -241,17 +243,19 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
         min_share=mcfg["min_share"]).itertuples()]
     if schema.inference is not None:
         record["schema"] = inferred_note(schema)
-    narratives = cfg["report"]["narratives"]
+    rcfg = cfg["report"]
+    narratives = rcfg["narratives"]
     out_dir = cfg["output"]["dir"]
     if narratives is None and out_dir is not None:
         from ..describe._narratives import TEMPLATE_DIR
         if (Path(out_dir) / TEMPLATE_DIR).is_dir():  # filled by community experts
             narratives = Path(out_dir) / TEMPLATE_DIR
+    # the words come from the profile's schema: the client schema's meaning, and the labels
+    # and units of the aggregated service-use and cost columns (see _profile_schema)
     descriptions = describe_clusters(
-        profile, stability=stability, narratives=narratives, schema=schema,
-        names=cfg["report"]["names"] or None, title=cfg["report"]["title"],
-        labels={**_event_labels(cfg["data"]["window_days"]), **_cost_labels(profile)},
-        provisional=provisional)
+        profile, stability=stability, narratives=narratives,
+        names=rcfg["names"] or None, title=rcfg["title"], currency=rcfg["currency"],
+        significant_figures=rcfg["significant_figures"], provisional=provisional)
     # the sections' figures name the clusters, so they are drawn once the names are known
     descriptions.sections = _check_sections(
         _sections(selection, candidates, record, cmap, stability, len(labels),
@@ -423,7 +427,7 @@ def _features(cfg, clients, events):
     return clients.join(agg), list(agg.columns), as_of
 
 
-def _cluster_columns(cfg, schema, table, event_cols):
+def _cluster_columns(cfg, schema, table, event_cols, costs=()):
     f = cfg["features"]
     stray = [c for c in f["exclude"] if c not in schema.features]
     if stray:
@@ -437,10 +441,13 @@ def _cluster_columns(cfg, schema, table, event_cols):
             f"[features] profile_event_features names {stray}, which aggregating the events "
             f"does not produce; choose from {event_cols}."
         )
-    cols = list(f["columns"]) or [c for c in schema.feature_columns if c not in f["exclude"]]
+    # a column described as a cost or utilisation is not clustered on unless named
+    cols = list(f["columns"]) or [c for c in schema.feature_columns
+                                  if c not in f["exclude"] and c not in costs]
     unknown = [c for c in cols if c not in schema.features]
     if unknown:
-        raise SchemaError(f"[features] columns {unknown} are not features of the schema.")
+        raise SchemaError(f"[features] columns {unknown} are not features of the schema; "
+                          f"choose from {schema.feature_columns}.")
     measurement = {c: _measurement(schema.features[c]) for c in cols}
     for c in f["event_features"]:
         if c not in event_cols:
@@ -582,28 +589,98 @@ def _model_input(primary, X, selection):
     return X if primary == "latent_class" else selection.numeric_view_
 
 
+#: the aggregated event costs profiled by default, where the events have those services
+_EVENT_COSTS = ("cost_total", "cost_inpatient_day", "cost_crisis")
+#: units of the aggregated service-use columns
+_EVENT_UNITS = {"inpatient_days": "days", "crisis_episodes": "episodes",
+                "days_since_last_contact": "days", "exposure_years": "years"}
+
+
 def _profile_schema(cfg, schema, table, event_cols):
+    """The schema the profile is made with, and its cost columns.
+
+    The client schema's meaning (labels, units, directions, sections, currency) is kept; the
+    aggregated event columns get their labels and the "service use" section. Costs are the
+    schema's costs, then ``[profile] costs`` (client columns or aggregated event columns;
+    by default, with events, the total, inpatient and crisis costs). A name that matches no
+    column is an error listing the choices, raised before any fitting.
+    """
+    from ..profiling._data import numeric_column
+
     f, p = cfg["features"], cfg["profile"]
-    features = dict(schema.features)
+    service = next((x for x in schema.sections if x.lower() == "service use"), None)
+    labels = _event_labels(cfg["data"]["window_days"])
+    spec = schema.to_dict()
+    features = {c: s for c, s in spec["features"].items()}
     for c in f["profile_event_features"]:
         if c in event_cols and c not in features:
             v = table[c].to_numpy(dtype=float)
-            features[c] = "count" if np.all(v[~np.isnan(v)] % 1 == 0) else "continuous"
+            kind = "count" if np.all(v[~np.isnan(v)] % 1 == 0) else "continuous"
+            features[c] = {"type": kind, "label": labels.get(c, c), "section": service,
+                           "unit": _EVENT_UNITS.get(c)}
     for c in f["event_features"]:
-        features.setdefault(c, "continuous")
+        if c in event_cols:
+            features.setdefault(c, {"type": "continuous", "label": labels.get(c, c),
+                                    "section": service, "unit": _EVENT_UNITS.get(c)})
     costs = list(schema.costs)
-    if event_cols:
-        missing = [c for c in p["costs"] if c not in table.columns]
-        if missing:
+    asked = list(p["costs"])
+    if not asked:
+        asked = [c for c in _EVENT_COSTS if c in event_cols]
+    roles = {schema.id, *schema.dates, *schema.outcome_columns,
+             *([schema.team] if schema.team else []),
+             *([schema.weight] if schema.weight else [])}
+    missing = [c for c in asked if c not in table.columns or c in roles]
+    if missing:
+        choices = [str(c) for c in table.columns if c not in roles and c not in costs
+                   and pd.api.types.is_numeric_dtype(table[c])
+                   and not pd.api.types.is_bool_dtype(table[c])]
+        where = "client table or the aggregated events" if event_cols else "client table"
+        raise SchemaError(
+            f"[profile] costs names {missing}, which match no cost or utilisation column of "
+            f"the {where}; choose from {choices}."
+        )
+    unknown = [c for c in p.get("adjust_for", []) if c not in table.columns]
+    if unknown:
+        raise SchemaError(f"[profile] adjust_for names {unknown}, which match no column of the "
+                          f"client table; choose from {schema.feature_columns}.")
+    measures = {c: schema.spec_of(c).to_dict() for c in costs}
+    for c in asked:
+        if c in costs:
+            continue
+        feat = schema.features.get(c)
+        if feat is not None and feat.type not in ("continuous", "count"):
             raise SchemaError(
-                f"[profile] costs names {missing}, which are neither client columns nor "
-                f"aggregated event columns; choose from "
-                f"{[c for c in event_cols if c.startswith('cost_')]}."
+                f"[profile] costs names '{c}', a {feat.type} feature of the schema; a "
+                f"cost or utilisation column must be numeric (continuous or count)."
             )
-        costs += [c for c in p["costs"] if c not in costs]
-    prof_schema = ClientSchema(id=schema.id, features=_usable(features, table), costs=costs,
-                               outcomes=schema.outcomes, team=schema.team, dates=schema.dates)
-    return prof_schema, costs
+        if feat is not None and feat.type == "count" and not feat.unit:
+            raise SchemaError(
+                f"[profile] costs names '{c}', a count feature of the schema with no "
+                f"unit, so it would be printed as money. Give it a unit (e.g. unit = "
+                f"\"visits\" in its [features] entry) to report it as utilisation."
+            )
+        values = numeric_column(table, c, "cost", allow_nan=False)  # or say why not
+        if (values < 0).any():
+            raise SchemaError(f"Cost column '{c}' has negative values; costs and utilisation "
+                              f"must be >= 0.")
+        if feat is not None:  # described as utilisation, not as a feature
+            measures[c] = {k: getattr(feat, k) for k in ("label", "unit", "higher_is",
+                                                          "section")
+                           if getattr(feat, k) is not None}
+            features.pop(c, None)
+        elif c in event_cols:  # cost_<service>, made by aggregate_events
+            window = cfg["data"]["window_days"]
+            label = labels.get(c) or (
+                f"{c[len('cost_'):].replace('_', ' ').capitalize()} cost"
+                + (f" in the last {window} days" if window else ""))
+            measures[c] = {"label": label, "section": service}
+        else:
+            measures[c] = {}
+        costs.append(c)
+    spec["features"] = _usable({c: s for c, s in features.items() if c not in costs}, table)
+    spec["costs"] = {c: {k: v for k, v in m.items() if v is not None}
+                     for c, m in measures.items()}
+    return ClientSchema.from_dict(spec), costs
 
 
 def _usable(features, table):
@@ -638,28 +715,19 @@ def _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note, cl
 
 
 def _event_labels(window_days) -> dict:
-    """Plain names of the aggregated service-use columns, for the cluster pages."""
+    """Plain names of the aggregated service-use columns (made by ``aggregate_events``)."""
     window = f" in the last {window_days} days" if window_days else ""
     return {
-        "n_contacts_per_year": "contacts per year (bed days not counted)",
-        "n_contacts": f"contacts{window} (bed days not counted)",
-        "n_total_per_year": "service events per year (contacts and bed days together)",
-        "n_total": f"service events{window} (contacts and bed days together)",
-        "inpatient_days": f"inpatient days{window}",
-        "crisis_episodes": f"crisis episodes{window}",
-        "days_since_last_contact": "days since the last contact",
-        "exposure_years": "years of follow-up",
+        "n_contacts_per_year": "Contacts per year (bed days not counted)",
+        "n_contacts": f"Contacts{window} (bed days not counted)",
+        "n_total_per_year": "Service events per year (contacts and bed days together)",
+        "n_total": f"Service events{window} (contacts and bed days together)",
+        "inpatient_days": f"Inpatient days{window}",
+        "crisis_episodes": f"Crisis episodes{window}",
+        "days_since_last_contact": "Days since the last contact",
+        "exposure_years": "Years of follow-up",
+        "cost_total": f"Total cost{window}",
     }
-
-
-def _cost_labels(profile) -> dict:
-    """Plain names of the cost columns the event aggregation made (``cost_<service>``)."""
-    out = {}
-    for c in profile.cost_columns:
-        if c.startswith("cost_"):
-            what = c[5:].replace("_", " ")
-            out[c] = f"{what} cost"
-    return out
 
 
 def _shown(candidates):

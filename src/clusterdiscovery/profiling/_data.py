@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_magnitude
-from ..schema import ClientSchema
+from ..schema import ClientSchema, _same_level, recognise_positive
 
 __all__ = ["NOISE", "OVERALL", "Groups", "Variable", "prepare_groups", "prepare_variables",
            "numeric_column"]
@@ -57,6 +57,7 @@ class Variable:
     codes: np.ndarray | None = None  # level codes, -1 missing (categorical)
     levels: list = field(default_factory=list)
     report_levels: list = field(default_factory=list)  # levels tested (binary: positive only)
+    positive: object = None  # a binary's positive level, where one is known
 
 
 def prepare_groups(data: pd.DataFrame, labels) -> Groups:
@@ -155,7 +156,9 @@ def numeric_column(data: pd.DataFrame, col, role: str, *, allow_nan: bool) -> np
     return arr
 
 
-def _categorical(name, s: pd.Series, declared, levels) -> Variable:
+def _categorical(name, s: pd.Series, declared, levels, positive=None) -> Variable:
+    """A categorical variable. A binary is tested at one level only: its positive level
+    (declared, or recognised from yes/no, y/n, true/false, 1/0), else its second level."""
     present = s.dropna()
     if levels is None:
         uniq = present.unique().tolist()
@@ -172,16 +175,21 @@ def _categorical(name, s: pd.Series, declared, levels) -> Variable:
             f"Feature '{name}' has {int(outside.sum())} value(s) outside the schema's levels "
             f"{levels}, e.g. {seen}; fix the data or the schema's levels for '{name}'."
         )
-    if declared == "binary" and len(levels) == 2 and set(map(str, levels)) <= {
-        "0", "1", "False", "True", "0.0", "1.0"
-    }:
-        report = [levels[1]]
-    elif declared == "binary" and len(levels) == 2 and isinstance(levels[0], (bool, numbers.Number)):
-        report = [levels[1]]
+    pos = None
+    if declared == "binary" and len(levels) == 2:
+        wanted = positive if positive is not None else recognise_positive(levels)
+        pos = next((lv for lv in levels if wanted is not None and _same_level(lv, wanted)),
+                   None)
+        if positive is not None and pos is None:
+            raise ValueError(
+                f"Feature '{name}': its positive level {positive!r} is not one of its values "
+                f"{levels}; fix 'positive' in the schema."
+            )
+        report = [pos if pos is not None else levels[1]]
     else:
         report = list(levels)
     return Variable(str(name), "categorical", declared, codes=codes, levels=levels,
-                    report_levels=report)
+                    report_levels=report, positive=pos)
 
 
 def _numeric(name, s: pd.Series, declared) -> Variable:
@@ -234,7 +242,8 @@ def prepare_variables(data: pd.DataFrame, schema: ClientSchema | None, features,
             ) and pd.api.types.is_numeric_dtype(s):
                 out.append(_numeric(col, s, kind))
             else:
-                out.append(_categorical(col, s, kind, spec.levels))
+                positive = spec.positive_level(observed=spec.levels or s.dropna().unique())
+                out.append(_categorical(col, s, kind, spec.levels, positive))
             continue
         if pd.api.types.is_datetime64_any_dtype(s) or isinstance(s.dtype, pd.PeriodDtype):
             notes.append(f"Column '{col}' (dates) is not profiled.")
@@ -247,6 +256,9 @@ def prepare_variables(data: pd.DataFrame, schema: ClientSchema | None, features,
                 out.append(_categorical(col, s.astype("Float64"), "binary", [0, 1]))
             else:
                 out.append(_numeric(col, s, "continuous"))
+        elif s.nunique(dropna=True) == 2 and recognise_positive(s.dropna().unique()) is not None:
+            # two text values reading yes/no, y/n or true/false: a binary
+            out.append(_categorical(col, s, "binary", None))
         else:
             n_levels = s.nunique(dropna=True)
             if n_levels > min(_MAX_INFERRED_LEVELS, max(2, data.shape[0] // 2)):

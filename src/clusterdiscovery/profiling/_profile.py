@@ -66,7 +66,7 @@ def _resolve_n_jobs(n_jobs) -> int:
 
 def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outcomes=None,
                      exposure=None, min_cell_size=11, n_bootstrap=2000, reliability=0.8,
-                     higher_is_better=False, alpha=0.05, random_state=None, n_jobs=None,
+                     higher_is_better=None, alpha=0.05, random_state=None, n_jobs=None,
                      variable_labels=None, sample_weight=None,
                      adjust_for=None) -> ClusterProfile:
     """Profile a clustering of clients: Table 1, distinguishing features, costs, outcomes.
@@ -104,8 +104,9 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
         Bootstrap resamples per BCa interval (costs and outcome change).
     reliability : float or dict
         Reliability of each outcome measure for the Jacobson-Truax RCI (default 0.8).
-    higher_is_better : bool or dict
-        Direction of each outcome (False for HoNOS-like scales, where lower is better).
+    higher_is_better : bool or dict, optional
+        Direction of each outcome. By default the schema's ``higher_is`` of the outcome
+        (``"better"`` -> True), else False (as for HoNOS-like scales, where lower is better).
     alpha : float
         1 - confidence level of the intervals (0.05: 95% intervals).
     random_state : int, RandomState or None
@@ -113,7 +114,8 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
     n_jobs : int, optional
         Threads for the bootstrap (results do not depend on it).
     variable_labels : dict, optional
-        Display names of variables, kept for descriptions and plots.
+        Display names of variables, kept for descriptions and plots (over the schema's
+        ``label`` of each column).
     sample_weight : str, Series or array-like, optional
         Sampling weights (a column of ``data``, a Series aligned to its index, or one
         number per row; default the schema's ``weight`` column if it declares one). Means,
@@ -236,6 +238,11 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
             )
     rel = _per_outcome(reliability, "reliability", outcomes,
                        lambda v, n: check_fraction(v, n, closed=False))
+    declared = {k: _schema_direction(schema, k) for k in outcomes}
+    if higher_is_better is None:
+        higher_is_better = declared
+    elif isinstance(higher_is_better, Mapping):
+        higher_is_better = {**declared, **higher_is_better}
     direction = _per_outcome(higher_is_better, "higher_is_better", outcomes, _check_bool)
 
     cost_values = {}
@@ -283,7 +290,6 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
         exclude |= {schema.id, *(schema.dates or ())}
         if schema.team:
             exclude.add(schema.team)
-    exclude |= {"client_id", "id"}
     if schema is None:  # without a schema, a column of distinct whole numbers is an id
         exclude |= {c for c in data.columns if c not in exclude and looks_like_ids(data[c])}
     variables, notes = prepare_variables(data, schema, features, exclude)
@@ -405,17 +411,28 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
               "weight": weight_col if weight_col else (
                   None if groups.weights is None else "array")}
     types = {v.name: v.declared for v in variables}
+    # the positive level of each binary, where one is known: the level tested and described
+    params["positive"] = {v.name: str(v.positive) for v in variables if v.positive is not None}
+    shown = {c: schema.label(c) for c in [*(v.name for v in variables), *costs, *outcomes]
+             if schema.label(c) != c} if schema is not None else {}
     prof = ClusterProfile(
         table1=t1.frame, table1_reasons=t1.reasons, distinguishing=dist,
         costs=cost_tables, outcomes=outcome_tables, variance_explained=ve_frame,
         suppressed=suppressed, notes=notes, params={**params, "types": types},
         clusters=groups.clusters, groups=groups.keys,
-        labels_map=dict(variable_labels or {}),
+        labels_map={**shown, **dict(variable_labels or {})}, schema=schema,
     )
     prof.adjusted_costs = (pd.concat(adjusted, names=["cost", "cluster"]) if adjusted
                            else pd.DataFrame(columns=["n", "mean", "adjusted_mean", "ci_low",
                                                       "ci_high"]))
     return prof
+
+
+def _schema_direction(schema, outcome) -> bool:
+    """Whether higher is better for an outcome, as its schema declares (default False)."""
+    if schema is None or outcome not in schema.outcomes:
+        return _DEFAULTS["higher_is_better"]
+    return schema.spec_of(outcome).higher_is == "better"
 
 
 def _describe_seed(random_state):

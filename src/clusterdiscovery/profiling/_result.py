@@ -68,10 +68,14 @@ class ClusterProfile:
     notes : list of str
     params : dict
         The settings used (for the reproducibility section of reports).
+    schema : ClientSchema or None
+        The schema profiled with: the labels, units, directions and sections that
+        descriptions and reports read.
     """
 
     def __init__(self, *, table1, table1_reasons, distinguishing, costs, outcomes,
-                 variance_explained, suppressed, notes, params, clusters, groups, labels_map):
+                 variance_explained, suppressed, notes, params, clusters, groups, labels_map,
+                 schema=None):
         self.table1 = table1
         self.distinguishing = distinguishing
         self._costs = costs  # {column: (frame, reasons)}
@@ -83,6 +87,7 @@ class ClusterProfile:
         self.clusters = list(clusters)
         self.groups = list(groups)
         self.labels_map = dict(labels_map)
+        self.schema = schema  # the ClientSchema profiled with (its meaning), or None
         self._reasons = {"table1": table1_reasons}
         self.adjusted_costs = pd.DataFrame(
             columns=["n", "mean", "adjusted_mean", "ci_low", "ci_high"])

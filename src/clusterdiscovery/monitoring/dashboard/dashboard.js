@@ -20,6 +20,12 @@
   const typeOf = {};
   DATA.teams.forEach((t) => { typeOf[t.team] = t.team_type; });
   const state = { type: "", team: "", sortKey: "appointment_date", sortDir: 1 };
+  // A page for sharing beyond the team (no work list) holds protected counts by selection
+  // (all teams, a team type, a team): null where a count is withheld.
+  const SH = DATA.shared;
+  const HIDDEN = "x";
+  const show = (v) => (v === null ? HIDDEN : String(v));
+  const viewKey = () => (state.team ? "team:" + state.team : state.type ? "type:" + state.type : "");
 
   function selectedTeams() {
     return DATA.teams.filter((t) =>
@@ -49,13 +55,18 @@
   }
 
   function renderStatus(teams) {
-    const tot = { current: 0, due: 0, expired: 0, missing: 0 };
-    teams.forEach((t) => STATUSES.forEach((s) => { tot[s] += (DATA.status[t] || {})[s] || 0; }));
-    const n = STATUSES.reduce((a, s) => a + tot[s], 0);
+    let tot = { current: 0, due: 0, expired: 0, missing: 0 }, n;
+    if (SH) {
+      tot = SH.status[viewKey()];
+      n = tot.n;
+    } else {
+      teams.forEach((t) => STATUSES.forEach((s) => { tot[s] += (DATA.status[t] || {})[s] || 0; }));
+      n = STATUSES.reduce((a, s) => a + tot[s], 0);
+    }
     const bar = $("status-bar");
     bar.innerHTML = "";
     STATUSES.forEach((s) => {
-      if (!n || !tot[s]) return;
+      if (!n || !tot[s]) return;  // (a withheld count or total draws no bar)
       const d = el("div", { class: s, title: s + ": " + tot[s] }, s + " " + pct(tot[s] / n));
       d.style.width = (100 * tot[s] / n) + "%";
       bar.appendChild(d);
@@ -69,26 +80,33 @@
     STATUSES.forEach((s) => {
       const r = el("tr", { "data-status": s });
       r.appendChild(el("td", { class: "l" }, s));
-      r.appendChild(el("td", {}, String(tot[s])));
-      r.appendChild(el("td", {}, n ? pct(tot[s] / n) : "-"));
+      r.appendChild(el("td", {}, show(tot[s])));
+      r.appendChild(el("td", {}, tot[s] === null ? HIDDEN : n ? pct(tot[s] / n) : "-"));
       t.appendChild(r);
     });
     const r = el("tr", { "data-status": "all" });
     r.appendChild(el("th", { class: "l" }, "in service"));
-    r.appendChild(el("th", {}, String(n)));
-    r.appendChild(el("th", {}, n ? "100.0%" : "-"));
+    r.appendChild(el("th", {}, show(n)));
+    r.appendChild(el("th", {}, n ? "100.0%" : n === null ? HIDDEN : "-"));
     t.appendChild(r);
-    $("f-summary").textContent = teams.length + " team(s), " + n + " clients in service on " + DATA.as_of;
+    $("f-summary").textContent = teams.length + " team(s), " + (n === null ? "a withheld number of" : n) +
+      " clients in service on " + DATA.as_of;
   }
 
   function renderPareto(teams) {
-    const rows = teams.map((t) => {
+    let rows = teams.map((t) => {
+      if (SH) return { team: t, problem: SH.status["team:" + t].problem };
       const s = DATA.status[t] || {};
       return { team: t, problem: (s.expired || 0) + (s.missing || 0) };
-    }).filter((r) => r.problem > 0).sort((a, b) => b.problem - a.problem || (a.team < b.team ? -1 : 1));
+    });
+    const withheld = rows.filter((r) => r.problem === null).length;
+    rows = rows.filter((r) => r.problem > 0).sort((a, b) => b.problem - a.problem || (a.team < b.team ? -1 : 1));
     const box = $("pareto");
     box.innerHTML = "";
-    if (!rows.length) { box.appendChild(el("p", { class: "note" }, "No expired or missing clusters.")); return; }
+    if (!rows.length) {
+      box.appendChild(el("p", { class: "note" }, withheld ? "The counts of the selected teams are withheld." : "No expired or missing clusters."));
+      return;
+    }
     const total = rows.reduce((a, r) => a + r.problem, 0);
     const W = 520, H = 260, L = 45, B = 70, T = 10, R = 40;
     const w = Math.min((W - L - R) / rows.length, 60), max = rows[0].problem;
@@ -107,13 +125,16 @@
     svg.appendChild(svgEl("text", { x: W - R + 4, y: T + 10 }, "100%"));
     svg.appendChild(svgEl("line", { x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: "#999" }));
     box.appendChild(svg);
-    box.appendChild(el("p", { class: "note" }, "Bars: expired + missing clusters by team (" + total + " in all); line: cumulative share."));
+    box.appendChild(el("p", { class: "note" }, "Bars: expired + missing clusters by team (" + total + " in all" +
+      (SH ? " of the teams shown" : "") + "); line: cumulative share." +
+      (withheld ? " " + withheld + " team(s) left out: their count is withheld." : "")));
   }
 
   function renderTrend(teams) {
     const set = new Set(teams);
     const by = {};
-    DATA.trend.forEach((r) => {
+    if (SH) SH.trend[viewKey()].forEach((r) => { by[r.month] = { n: r.n, expired: r.expired, missing: r.missing }; });
+    else DATA.trend.forEach((r) => {
       if (!set.has(r.team)) return;
       const m = by[r.month] || (by[r.month] = { n: 0, expired: 0, missing: 0 });
       m.n += r.n_in_service; m.expired += r.n_expired; m.missing += r.n_missing;
@@ -123,13 +144,21 @@
     box.innerHTML = "";
     if (!months.length) { box.appendChild(el("p", { class: "note" }, "No months to show.")); return; }
     const W = 520, H = 260, L = 45, B = 40, T = 10, R = 10;
-    const pts = months.map((m) => ({ m: m, e: by[m].n ? by[m].expired / by[m].n : 0, s: by[m].n ? by[m].missing / by[m].n : 0 }));
-    const max = Math.max(0.05, ...pts.map((p) => Math.max(p.e, p.s)));
+    // a withheld count (null) leaves a gap in its line
+    const share = (k, m) => (by[m][k] === null || by[m].n === null ? null : by[m].n ? by[m][k] / by[m].n : 0);
+    const pts = months.map((m) => ({ m: m, e: share("expired", m), s: share("missing", m) }));
+    const max = Math.max(0.05, ...pts.map((p) => Math.max(p.e || 0, p.s || 0)));
     const x = (i) => L + (months.length > 1 ? i * (W - L - R) / (months.length - 1) : 0);
     const y = (v) => T + (H - T - B) * (1 - v / max);
     const svg = svgEl("svg", { width: W, height: H, role: "img", "aria-label": "Monthly trend" });
     [["e", "#c0392b", "expired"], ["s", "#6c3483", "missing"]].forEach(([k, col, name], j) => {
-      svg.appendChild(svgEl("path", { d: pts.map((p, i) => (i ? "L" : "M") + x(i) + " " + y(p[k])).join(""), stroke: col, fill: "none", "stroke-width": 2, "data-series": name }));
+      let d = "", gap = true;
+      pts.forEach((p, i) => {
+        if (p[k] === null) { gap = true; return; }
+        d += (gap ? "M" : "L") + x(i) + " " + y(p[k]);
+        gap = false;
+      });
+      svg.appendChild(svgEl("path", { d: d, stroke: col, fill: "none", "stroke-width": 2, "data-series": name }));
       svg.appendChild(svgEl("text", { x: L + 10 + 90 * j, y: T + 12, style: "fill:" + col + ";font-weight:bold" }, name));
     });
     svg.appendChild(svgEl("line", { x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: "#999" }));
@@ -144,7 +173,11 @@
   function renderTransitions(teams) {
     const set = new Set(teams);
     const cells = {}, froms = new Set(), tos = new Set();
-    DATA.transitions.forEach((r) => {
+    if (SH) SH.transitions[viewKey()].forEach((r) => {
+      cells[r.from + "|" + r.to] = r.n;
+      froms.add(r.from); tos.add(r.to);
+    });
+    else DATA.transitions.forEach((r) => {
       if (!set.has(r.team)) return;
       const k = r.from + "|" + r.to;
       cells[k] = (cells[k] || 0) + r.n;
@@ -154,7 +187,7 @@
     box.innerHTML = "";
     const f = Array.from(froms).sort((a, b) => a - b), t = Array.from(tos).sort((a, b) => a - b);
     if (!f.length) { box.appendChild(el("p", { class: "note" }, "No re-clusterings.")); return; }
-    const max = Math.max(...Object.values(cells));
+    const max = Math.max(1, ...Object.values(cells).filter((v) => v !== null));
     const table = el("table", { id: "transition-matrix" });
     const head = el("tr");
     head.appendChild(el("th", {}, "from \\ to"));
@@ -164,8 +197,8 @@
       const row = el("tr");
       row.appendChild(el("th", {}, String(a)));
       t.forEach((b) => {
-        const v = cells[a + "|" + b] || 0;
-        const td = el("td", {}, v ? String(v) : "");
+        const v = cells[a + "|" + b] === null ? null : cells[a + "|" + b] || 0;
+        const td = el("td", {}, v === null ? HIDDEN : v ? String(v) : "");
         if (v) {
           const s = v / max;
           td.style.background = "rgba(76,114,176," + (0.1 + 0.8 * s).toFixed(2) + ")";
@@ -237,7 +270,10 @@
   }
 
   $("subtitle").textContent = "Care-cluster review status on " + DATA.as_of + ". Aggregates by team" +
-    (DATA.work_list ? " and the work list (client identifiers: for the team only)." : "; no client-level data.");
+    (DATA.work_list ? " and the work list (client identifiers: for the team only)." : "; no client-level data.") +
+    (SH ? " For sharing beyond the team: counts below " + SH.min_cell_size + " are withheld (shown as " +
+      HIDDEN + ", left out of the charts), and so are other counts from which a withheld one could be " +
+      "worked out (totals, other teams of the same type, other types)." : "");
   if (!DATA.work_list) $("worklist-section").remove();
   else $("export").addEventListener("click", exportCsv);
   fillFilters();
