@@ -248,3 +248,14 @@ def test_cli_on_a_bare_csv_with_an_inferred_schema_and_a_toml_of_labels(table, t
     assert "| share of all visits |" in report
     sick = next(p for p in pages if "days of reduced activity" in p.splitlines()[0].lower())
     assert "- Days of reduced activity averages **" in sick.split("**Main problems**")[1]
+
+
+def test_appendix_table1_reads_labels_not_column_names(report):
+    schema, _, desc = report
+    appendix = desc.to_markdown(part="appendix")
+    table1 = appendix.split("Table 1: characteristics by cluster", 1)[1]
+    rows = [x for x in table1.splitlines() if x.startswith("| ")]
+    first_cells = {x.split("|")[1].strip() for x in rows}
+    for col in schema.features:
+        assert schema.label(col) in first_cells, col
+        assert col not in first_cells, col  # every column here has a label of its own

@@ -291,20 +291,11 @@ def _type_of(spec) -> str:
 def _read_overrides(overrides) -> dict:
     if overrides is None:
         return {}
-    if isinstance(overrides, Mapping):
-        doc = dict(overrides)
-    else:
-        import tomllib
-        from pathlib import Path
+    if not isinstance(overrides, Mapping):
+        from .schema import read_schema_toml
 
-        path = Path(overrides)
-        if not path.is_file():
-            raise FileNotFoundError(f"Schema file not found: {path}")
-        try:
-            with path.open("rb") as fh:
-                doc = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise SchemaError(f"Schema file {path} is not valid TOML: {exc}") from exc
+        return read_schema_toml(overrides)
+    doc = dict(overrides)
     if "schema" in doc and isinstance(doc["schema"], Mapping):
         doc = dict(doc["schema"])
     return doc

@@ -657,17 +657,7 @@ class ClientSchema:
             label = "GP visits"
             unit = "visits"
         """
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"Schema file not found: {path}")
-        try:
-            with path.open("rb") as fh:
-                doc = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise SchemaError(f"Schema file {path} is not valid TOML: {exc}") from exc
-        if "schema" in doc and isinstance(doc["schema"], Mapping):
-            doc = doc["schema"]
-        return cls.from_dict(doc)
+        return cls.from_dict(read_schema_toml(path))
 
     # --------------------------------------------------------------- validate
     def validate(self, df: pd.DataFrame, *, features_only: bool = False) -> pd.DataFrame:
@@ -827,6 +817,21 @@ class ClientSchema:
                 f"Feature '{col}' is constant (every value is {present.iloc[0]!r}); it cannot "
                 f"separate clusters. Drop it from the schema's features."
             )
+
+
+def read_schema_toml(path) -> dict:
+    """The schema table of a TOML file (top-level keys, or a ``[schema]`` table), unchecked."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"Schema file not found: {path}")
+    try:
+        with path.open("rb") as fh:
+            doc = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemaError(f"Schema file {path} is not valid TOML: {exc}") from exc
+    if "schema" in doc and isinstance(doc["schema"], Mapping):
+        doc = doc["schema"]
+    return dict(doc)
 
 
 def _as_names(value, role: str) -> tuple[str, ...]:

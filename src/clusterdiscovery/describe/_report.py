@@ -288,6 +288,20 @@ def report_blocks(descriptions, *, title: str, date: str | None):
     return blocks
 
 
+def labelled_table1(profile, meaning) -> pd.DataFrame:
+    """Table 1 as text with the schema's labels and level labels in place of column names
+    and raw levels (the CSV in tables/ keeps the names, for machines)."""
+    t = profile.formatted("table1")
+    variables = t.index.get_level_values("variable")
+    levels = t.index.get_level_values("level")
+    t.index = pd.MultiIndex.from_arrays(
+        [[v if v == "clients" else meaning.label(v) for v in variables],
+         [lv if lv == "" else meaning.level_text(v, lv) for v, lv in zip(variables, levels)],
+         t.index.get_level_values("statistic")],
+        names=t.index.names)
+    return t
+
+
 def appendix_blocks(descriptions, *, title: str, date: str | None, figures: list[str]):
     """The appendix as blocks, a file of its own beside the report: the figures, each
     cluster's details, the pipeline's sections, the tables and reproducibility."""
@@ -343,7 +357,7 @@ def appendix_blocks(descriptions, *, title: str, date: str | None, figures: list
     if profile.outcome_names:
         blocks += [("h3", "Outcomes by cluster"), ("table", profile.formatted("outcomes"))]
     blocks += [("h3", "Table 1: characteristics by cluster"),
-               ("table", profile.formatted("table1"))]
+               ("table", labelled_table1(profile, descriptions.meaning))]
     blocks += reproducibility_blocks(descriptions)
     blocks.append(("end", None))
     return blocks

@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._dates import check_not_future
-from ..exceptions import SchemaError
-from ._events import _as_int_ns, _client_index, aggregate_events
+from ._events import _as_int_ns, _client_index, aggregate_events, event_columns
 
 __all__ = ["aggregate_events_dask"]
 
@@ -86,13 +85,7 @@ def aggregate_events_dask(events, clients=None, as_of=None, window_days=None, *,
             "start_col is not supported by aggregate_events_dask; give window_days (every "
             "client then has the same exposure) or aggregate in memory."
         )
-    needed = [id_col, date_col, service_col] + ([cost_col] if cost_col is not None else [])
-    missing = [c for c in needed if c not in events.columns]
-    if missing:
-        raise SchemaError(
-            f"The events table has no column(s) {missing} (it has {list(events.columns)}). "
-            f"Rename them or pass id_col=, date_col=, service_col=, cost_col=."
-        )
+    needed = event_columns(events, id_col, date_col, service_col, cost_col)
     events = events[needed]
     options = {**options, "date_col": date_col, "service_col": service_col,
                "cost_col": cost_col}

@@ -25,6 +25,18 @@ _I8_MIN = np.iinfo(np.int64).min
 _I8_MAX = np.iinfo(np.int64).max
 
 
+def event_columns(events, id_col, date_col, service_col, cost_col) -> list:
+    """The events table's columns that aggregation reads, checked to be there."""
+    needed = [id_col, date_col, service_col] + ([cost_col] if cost_col is not None else [])
+    missing = [c for c in needed if c not in events.columns]
+    if missing:
+        raise SchemaError(
+            f"The events table has no column(s) {missing} (it has {list(events.columns)}). "
+            f"Rename them or pass id_col=, date_col=, service_col=, cost_col=."
+        )
+    return needed
+
+
 def aggregate_events(
     events: pd.DataFrame,
     clients=None,
@@ -163,13 +175,7 @@ def aggregate_events(
     inpatient_services = _names(inpatient_services, "inpatient_services")
     crisis_services = _names(crisis_services, "crisis_services")
 
-    needed = [id_col, date_col, service_col] + ([cost_col] if cost_col is not None else [])
-    missing = [c for c in needed if c not in events.columns]
-    if missing:
-        raise SchemaError(
-            f"The events table has no column(s) {missing} (it has {list(events.columns)}). "
-            f"Rename them or pass id_col=, date_col=, service_col=, cost_col=."
-        )
+    needed = event_columns(events, id_col, date_col, service_col, cost_col)
     repeated = [c for c in needed if (events.columns == c).sum() > 1]
     if repeated:
         raise SchemaError(
