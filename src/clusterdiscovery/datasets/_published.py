@@ -49,16 +49,7 @@ def load_values(path=None, *, expand: bool = False) -> pd.DataFrame:
     """
     if not isinstance(expand, bool):
         raise TypeError(f"The 'expand' parameter must be True or False; got {expand!r}.")
-    if path is not None and not isinstance(path, str | PathLike):
-        raise TypeError(
-            f"The 'path' parameter must be a file path (str or Path); got {type(path).__name__}."
-        )
-    path = Path(path) if path is not None else default_published_dir() / "values.csv"
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{path} not found; load_values reads values.csv of the package data folder "
-            "clusterdiscovery/data/published (pass path= to point at a copy)."
-        )
+    path = _published_file(path, "values.csv", "load_values")
     table = pd.read_csv(path, dtype="int64")
     if expand:
         items = table[["A", "B", "C", "D"]]
@@ -94,14 +85,20 @@ def load_election(path=None) -> pd.DataFrame:
     .. [1] Linzer, D. A. and Lewis, J. B. (2011). poLCA: An R package for polytomous
        variable latent class analysis. Journal of Statistical Software, 42(10), 1-29.
     """
+    path = _published_file(path, "election.csv", "load_election")
+    return pd.read_csv(path)
+
+
+def _published_file(path, name: str, loader: str) -> Path:
+    """``path`` checked, or the published data file ``name`` of the package."""
     if path is not None and not isinstance(path, str | PathLike):
         raise TypeError(
             f"The 'path' parameter must be a file path (str or Path); got {type(path).__name__}."
         )
-    path = Path(path) if path is not None else default_published_dir() / "election.csv"
+    path = Path(path) if path is not None else default_published_dir() / name
     if not path.is_file():
         raise FileNotFoundError(
-            f"{path} not found; load_election reads election.csv of the package data folder "
+            f"{path} not found; {loader} reads {name} of the package data folder "
             "clusterdiscovery/data/published (pass path= to point at a copy)."
         )
-    return pd.read_csv(path)
+    return path
