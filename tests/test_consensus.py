@@ -123,3 +123,29 @@ def test_bad_input(blobs):
             consensus_clustering(km, X, [2], pac_interval=not_a_pair)
     with pytest.raises(TypeError, match="fit"):
         consensus_clustering("kmeans", X, [2])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+def test_missing_value_refused_whatever_the_subsamples(seed):
+    """A NaN that no subsample happens to draw is still refused: KMeans cannot take NaN,
+    so the check is made on the whole X before resampling, not left to the seed."""
+    X, _ = make_blobs(n_samples=60, centers=2, random_state=0)
+    X[5, 1] = np.nan
+    with pytest.raises(ValueError, match=r"missing values \(NaN\) in column 1"):
+        consensus_clustering(KMeans(n_init=1), X, [2], n_resamples=2, fraction=0.3,
+                             random_state=seed)
+
+
+def test_missing_values_pass_to_an_estimator_that_models_them():
+    """LatentClassModel declares allow_nan: its missing values reach it."""
+    import pandas as pd
+
+    from clusterdiscovery import LatentClassModel
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.integers(0, 2, 80).astype(float),
+                      "b": rng.integers(0, 2, 80).astype(float)})
+    X.iloc[3, 0] = np.nan
+    res = consensus_clustering(LatentClassModel(n_init=1, random_state=0), X, [2],
+                               n_resamples=2, random_state=0)
+    assert res.summary.shape[0] == 1

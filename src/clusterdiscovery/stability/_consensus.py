@@ -262,7 +262,7 @@ def consensus_clustering(
     """
     check_clusterer(estimator)
     param = cluster_count_param(estimator)
-    X = check_data(X)
+    X = check_data(X, estimator=estimator)
     n_resamples = check_int(n_resamples, "n_resamples", low=1)
     fraction = check_fraction(fraction, "fraction")
     max_n = check_int(max_n, "max_n", low=2)

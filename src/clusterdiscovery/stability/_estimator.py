@@ -7,6 +7,7 @@ import numbers
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
+from sklearn.utils import get_tags
 
 from .._checks import check_flat_columns, check_magnitude
 
@@ -90,8 +91,14 @@ def fit_labels(estimator, X) -> np.ndarray:
     return labels.astype(np.int64, copy=False)
 
 
-def check_data(X, name: str = "X"):
-    """Validate ``X`` (a DataFrame or a 2-d array-like); return it or a 2-d ndarray."""
+def check_data(X, name: str = "X", estimator=None):
+    """Validate ``X`` (a DataFrame or a 2-d array-like); return it or a 2-d ndarray.
+
+    With ``estimator``, missing values are refused up front when the estimator's
+    scikit-learn tags say it cannot take them (``input_tags.allow_nan``): otherwise a
+    resample that happens to leave the missing row out would succeed and the failure
+    would depend on the seed.
+    """
     if isinstance(X, pd.DataFrame):
         data = X
     elif isinstance(X, (pd.Series, str, bytes, numbers.Number)) or X is None:
@@ -116,7 +123,36 @@ def check_data(X, name: str = "X"):
     if isinstance(data, pd.DataFrame):
         check_flat_columns(data, name)
     check_magnitude(data, name)
+    if estimator is not None and not _allows_nan(estimator):
+        _refuse_missing(data, name, estimator)
     return data
+
+
+def _allows_nan(estimator) -> bool:
+    try:
+        return bool(get_tags(estimator).input_tags.allow_nan)
+    except Exception:  # not a scikit-learn estimator: let its own fit decide
+        return True
+
+
+def _refuse_missing(data, name: str, estimator) -> None:
+    if isinstance(data, pd.DataFrame):
+        missing = data.isna().any()
+        if missing.any():
+            col = missing.index[np.argmax(missing.to_numpy())]
+            raise ValueError(
+                f"The '{name}' parameter has missing values (NaN) in column {col!r}, and "
+                f"{type(estimator).__name__} cannot take them. Impute or drop them first, "
+                f"or use an estimator that models missing values (LatentClassModel)."
+            )
+        return
+    if data.dtype.kind == "f" and np.isnan(data).any():
+        col = int(np.nonzero(np.isnan(data).any(axis=0))[0][0])
+        raise ValueError(
+            f"The '{name}' parameter has missing values (NaN) in column {col}, and "
+            f"{type(estimator).__name__} cannot take them. Impute or drop them first, or "
+            f"use an estimator that models missing values (LatentClassModel)."
+        )
 
 
 def take_rows(X, idx: np.ndarray):

@@ -197,7 +197,7 @@ def prediction_strength(
     """
     check_predictor(estimator, "prediction_strength")
     param = cluster_count_param(estimator)
-    X = check_data(X)
+    X = check_data(X, estimator=estimator)
     n = X.shape[0]
     n_splits = check_int(n_splits, "n_splits", low=1)
     cutoff = check_fraction(cutoff, "cutoff")

@@ -228,7 +228,7 @@ def assess_stability(
     True
     """
     check_clusterer(estimator)
-    X = check_data(X)
+    X = check_data(X, estimator=estimator)
     n_resamples = check_int(n_resamples, "n_resamples", low=1)
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(
