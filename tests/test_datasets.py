@@ -204,6 +204,27 @@ def test_events_belong_to_known_clients_within_their_window(pop):
     assert 25 < len(e) / len(c) < 70
 
 
+def test_events_drawn_in_blocks_are_a_valid_population(monkeypatch):
+    """Large populations draw their events in blocks of clients (bounded memory): the
+    table is still sorted by client and date, each client's events lie in their window,
+    and a client in a later block gets their own events (the block offset is applied)."""
+    import clusterdiscovery.datasets._events as ev
+
+    monkeypatch.setattr(ev, "BLOCK_CLIENTS", 700)
+    p = make_client_population(n_clients=2000, random_state=3)
+    e, c = p.events, p.clients
+    ordered = e.sort_values(["client_id", "date"], kind="stable")
+    assert ordered.index.equals(e.index)
+    ref = c["referral_date"].reindex(e["client_id"]).to_numpy()
+    dis = c["discharge_date"].reindex(e["client_id"]).fillna(END).to_numpy()
+    assert (e["date"].to_numpy() >= ref).all() and (e["date"].to_numpy() <= dis).all()
+    # every block's clients have events (the last block's as much as the first's)
+    per_client = e.groupby("client_id").size().reindex(c.index, fill_value=0).to_numpy()
+    blocks = [per_client[lo:lo + 700].mean() for lo in range(0, 2000, 700)]
+    assert min(blocks) > 0.5 * max(blocks)
+    assert not e[e["service"] == "inpatient_day"].duplicated(["client_id", "date"]).any()
+
+
 def test_costs_are_skewed_with_many_zeros(pop):
     e, c = pop.events, pop.clients
     by = e.pivot_table(index="client_id", columns="service", values="cost", aggfunc="sum",

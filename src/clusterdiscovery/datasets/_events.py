@@ -49,8 +49,45 @@ def _spells(rng, client, start_offset, length, days):
     return client[rows], start_offset[rows] + within, rows
 
 
+#: clients whose events are drawn at once: bounds the generator's working memory (about
+#: 200 bytes per event of a block, against about 70 per event of the finished table)
+BLOCK_CLIENTS = 100_000
+
+
 def draw_events(rng: np.random.Generator, draw: ClientDraw, groups: tuple) -> pd.DataFrame:
-    """Service events of every client in ``draw``: a long table sorted by client and date."""
+    """Service events of every client in ``draw``: a long table sorted by client and date.
+
+    The clients are taken in blocks of ``BLOCK_CLIENTS``, one after another from the same
+    generator (so a population of up to that many clients is drawn exactly as in one
+    block), each block's events kept as compact codes until the string columns are built
+    once at the end.
+    """
+    n = draw.labels.size
+    parts = []
+    for lo in range(0, n, BLOCK_CLIENTS):
+        hi = min(n, lo + BLOCK_CLIENTS)
+        block = ClientDraw(clients=None, labels=draw.labels[lo:hi], team=draw.team[lo:hi],
+                           referral=draw.referral[lo:hi], discharge=draw.discharge[lo:hi])
+        client, dates, service, team, cost = _draw_block(rng, block, groups)
+        parts.append((client + lo, dates, service, team, cost))
+    client, dates, service, team, cost = (
+        np.concatenate([p[j] for p in parts]) if len(parts) > 1 else parts[0][j]
+        for j in range(5)
+    )
+    del parts
+    ids = draw.clients.index.to_numpy()
+    return pd.DataFrame({
+        "client_id": strings_from_codes(client, ids),
+        "date": pd.Series(dates),
+        "service": strings_from_codes(service, SERVICES),
+        "team": strings_from_codes(team, TEAM_NAMES),
+        "cost": pd.Series(cost),
+    })
+
+
+def _draw_block(rng: np.random.Generator, draw: ClientDraw, groups: tuple):
+    """One block's events as arrays: client (int32, within the block), date (DATE_UNIT),
+    service and team codes (int16), cost (float64), sorted by client and date."""
     n = draw.labels.size
     labels = draw.labels
     first, days = _window(draw)
@@ -117,12 +154,6 @@ def draw_events(rng: np.random.Generator, draw: ClientDraw, groups: tuple) -> pd
     cost[rng.random(client.size) < p_zero] = 0.0
     cost = np.round(cost, 2)
 
-    dates = first[client] + day.astype("timedelta64[D]")
-    ids = draw.clients.index.to_numpy()
-    return pd.DataFrame({
-        "client_id": strings_from_codes(client, ids),
-        "date": pd.Series(dates.astype(DATE_UNIT)),
-        "service": strings_from_codes(service, SERVICES),
-        "team": strings_from_codes(team, TEAM_NAMES),
-        "cost": pd.Series(cost),
-    })
+    dates = (first[client] + day.astype("timedelta64[D]")).astype(DATE_UNIT)
+    return (client.astype(np.int32), dates, service.astype(np.int16), team.astype(np.int16),
+            cost)

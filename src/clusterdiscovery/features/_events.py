@@ -23,6 +23,9 @@ _NS_PER_DAY = 86_400 * 10**9
 _DAYS_PER_YEAR = 365.25
 _I8_MIN = np.iinfo(np.int64).min
 _I8_MAX = np.iinfo(np.int64).max
+#: events encoded and counted at once: bounds the working memory to about 22 bytes per
+#: event (dates, costs and compact codes) plus about 100 per event of one chunk
+_CHUNK = 1 << 22
 
 
 def event_columns(events, id_col, date_col, service_col, cost_col) -> list:
@@ -206,97 +209,126 @@ def aggregate_events(
     if cost_col is not None:
         cost = _costs(events[cost_col], cost_col)
 
+    # ---------------------------------------- compact codes (events are read in chunks)
+    nrow = len(t)
+    chunks = [(lo, min(nrow, lo + _CHUNK)) for lo in range(0, nrow, _CHUNK)]
     if services is None:
-        svc_codes, svc_names = pd.factorize(svc, sort=True)
-        svc_names = [str(s) for s in svc_names]
+        svc_raw = pd.factorize(pd.unique(svc), sort=True)[1]
+        svc_names = [str(s) for s in svc_raw]
+        svc_lookup = pd.Index(svc_raw)
     else:
         svc_names = _names(services, "services")
         if len(set(svc_names)) != len(svc_names):
             raise ValueError(f"The 'services' parameter has duplicates: {svc_names}.")
-        svc_codes = pd.Index(svc_names).get_indexer(svc.astype(str))
-        if (svc_codes < 0).any():
-            other = pd.unique(svc[svc_codes < 0].astype(str))[:5].tolist()
-            raise ValueError(
-                f"Column '{service_col}' has service type(s) {other} not in the 'services' "
-                f"parameter; add them to 'services' or leave it as None."
-            )
-    svc_codes = np.asarray(svc_codes, dtype=np.intp)
+        svc_lookup = pd.Index(svc_names)
+    svc_codes = np.empty(nrow, dtype=np.int16 if len(svc_names) < 2**15 else np.int64)
+    other = []
+    for lo, hi in chunks:
+        part = svc.iloc[lo:hi]
+        c = svc_lookup.get_indexer(part if services is None else part.astype(str))
+        if (c < 0).any():
+            other.extend(pd.unique(part[c < 0].astype(str)).tolist())
+        svc_codes[lo:hi] = c
+    if other:
+        raise ValueError(
+            f"Column '{service_col}' has service type(s) {list(dict.fromkeys(other))[:5]} "
+            f"not in the 'services' parameter; add them to 'services' or leave it as None."
+        )
     labels = _column_labels(svc_names)
 
-    # ------------------------------------------------------------------- client codes
     if clients is None:
-        codes, client_index = pd.factorize(ids, sort=True)
-        client_index = pd.Index(client_index, name=id_col)
-        codes = np.asarray(codes, dtype=np.intp)
+        client_index = pd.Index(pd.factorize(pd.unique(ids), sort=True)[1], name=id_col)
     else:
         client_index = _client_index(clients, id_col)
-        codes = np.asarray(client_index.get_indexer(ids), dtype=np.intp)
-        bad = codes < 0
-        if bad.any():
-            # ids written differently in the two tables (1 against "1"): never silently dropped
-            as_text = pd.Index(client_index.map(str)).get_indexer(pd.Index(ids[bad]).map(str))
-            if (as_text >= 0).any():
-                raise ValueError(
-                    f"The events' client ids {pd.unique(ids[bad]).tolist()[:3]} match ids of "
-                    f"'clients' only as text: the two tables write the ids differently (e.g. 1 "
-                    f"against '1'). Convert both id columns to one type, e.g. .astype(str).")
-            if unknown == "raise":
-                examples = pd.unique(ids[bad]).tolist()[:5]
-                raise ValueError(
-                    f"{int(bad.sum())} event(s) belong to {len(pd.unique(ids[bad]))} client(s) "
-                    f"not in 'clients', e.g. {examples}. Add them to 'clients' or pass "
-                    f"unknown='drop' to ignore their events."
-                )
-            keep = ~bad
-            codes, t, svc_codes = codes[keep], t[keep], svc_codes[keep]
-            cost = cost[keep] if cost is not None else None
     n = len(client_index)
     n_svc = len(svc_names)
+    codes = np.empty(nrow, dtype=np.int32 if n < 2**31 else np.int64)
+    stray = []
+    for lo, hi in chunks:
+        c = client_index.get_indexer(ids.iloc[lo:hi])
+        if clients is not None and (c < 0).any():
+            stray.append(ids.iloc[lo:hi][c < 0])
+        codes[lo:hi] = c
+    dropping = bool(stray)
+    if stray:
+        stray = pd.concat(stray)
+        # ids written differently in the two tables (1 against "1"): never silently dropped
+        as_text = pd.Index(client_index.map(str)).get_indexer(pd.Index(stray).map(str))
+        if (as_text >= 0).any():
+            raise ValueError(
+                f"The events' client ids {pd.unique(stray).tolist()[:3]} match ids of "
+                f"'clients' only as text: the two tables write the ids differently (e.g. 1 "
+                f"against '1'). Convert both id columns to one type, e.g. .astype(str).")
+        if unknown == "raise":
+            examples = pd.unique(stray).tolist()[:5]
+            raise ValueError(
+                f"{len(stray)} event(s) belong to {len(pd.unique(stray))} client(s) "
+                f"not in 'clients', e.g. {examples}. Add them to 'clients' or pass "
+                f"unknown='drop' to ignore their events."
+            )
+        del stray
 
     # --------------------------------------------------------------- cut-off, window
     if as_of is None:
-        as_of_ns = int(t.max()) if len(t) else None
+        kept = t[codes >= 0] if dropping else t
+        as_of_ns = int(kept.max()) if len(kept) else None
         if as_of_ns is not None:
-            check_not_future(pd.Series(t.view("datetime64[ns]")), date_col, table="events")
+            check_not_future(pd.Series(kept.view("datetime64[ns]")), date_col, table="events")
+        del kept
     else:
         as_of_ns = _timestamp_ns(as_of, "as_of", date_format)
-    if as_of_ns is None:  # no events and no as_of: nothing is dated
-        upto = np.zeros(len(t), dtype=bool)
-    else:
-        upto = t <= as_of_ns
-    c_all, t_all = codes[upto], t[upto]
+    window_lo = None
     if window_days is not None and as_of_ns is not None:
-        lo = as_of_ns - int(round(window_days * _NS_PER_DAY))
-        inwin = t_all > lo
-    else:
-        inwin = np.ones(len(t_all), dtype=bool)
-    c_w, t_w, s_w = c_all[inwin], t_all[inwin], svc_codes[upto][inwin]
-    cost_w = cost[upto][inwin] if cost is not None else None
+        window_lo = as_of_ns - int(round(window_days * _NS_PER_DAY))
 
-    # ------------------------------------------------------- counts and costs (bincount)
-    cell = c_w * n_svc + s_w
-    counts = np.bincount(cell, minlength=n * n_svc).reshape(n, n_svc)
+    # ------------------------------------ one pass: counts, costs, first and last, ...
+    inp_svc = np.isin(svc_names, list(inpatient_services))
+    cri_svc = np.isin(svc_names, list(crisis_services))
+    counts = np.zeros(n * n_svc, dtype=np.int64)
+    costs = np.zeros(n * n_svc) if cost is not None else None
+    first = np.full(n, _I8_MAX, dtype=np.int64)
+    last = np.full(n, _I8_MIN, dtype=np.int64)
+    inp_c, inp_day, cri_c, cri_t = [], [], [], []
+    for lo, hi in chunks if as_of_ns is not None else ():
+        c, tt, s = codes[lo:hi], t[lo:hi], svc_codes[lo:hi]
+        w = cost[lo:hi] if cost is not None else None
+        keep = tt <= as_of_ns
+        if dropping:
+            keep &= c >= 0
+        c, tt, s = c[keep], tt[keep], s[keep]
+        w = w[keep] if w is not None else None
+        np.minimum.at(first, c, tt)
+        np.maximum.at(last, c, tt)
+        if window_lo is not None:
+            inwin = tt > window_lo
+            c, tt, s = c[inwin], tt[inwin], s[inwin]
+            w = w[inwin] if w is not None else None
+        cell = c.astype(np.intp) * n_svc + s
+        counts += np.bincount(cell, minlength=n * n_svc)
+        if costs is not None:
+            costs += np.bincount(cell, weights=w, minlength=n * n_svc)
+        del cell
+        is_inp = inp_svc[s]
+        inp_c.append(c[is_inp])
+        inp_day.append(np.floor_divide(tt[is_inp], _NS_PER_DAY))
+        is_cri = cri_svc[s]
+        cri_c.append(c[is_cri])
+        cri_t.append(tt[is_cri])
+    seen = last != _I8_MIN
+    first[~seen] = _I8_MIN  # NaT
+
+    counts = counts.reshape(n, n_svc)
     out = {}
     for j, lab in enumerate(labels):
         out[f"n_{lab}"] = counts[:, j]
-    n_total = counts.sum(axis=1)
-    out["n_total"] = n_total
+    out["n_total"] = counts.sum(axis=1)
     # contacts only: n_total adds bed days to contacts, two different things
-    contact_cols = [j for j, s in enumerate(svc_names) if s not in inpatient_services]
-    out["n_contacts"] = counts[:, contact_cols].sum(axis=1)
-    if cost_w is not None:
-        costs = np.bincount(cell, weights=cost_w, minlength=n * n_svc).reshape(n, n_svc)
+    out["n_contacts"] = counts[:, ~inp_svc].sum(axis=1)
+    if costs is not None:
+        costs = costs.reshape(n, n_svc)
         for j, lab in enumerate(labels):
             out[f"cost_{lab}"] = costs[:, j]
         out["cost_total"] = costs.sum(axis=1)
-
-    # ------------------------------------------------------------------ first and last
-    first = np.full(n, _I8_MAX, dtype=np.int64)
-    last = np.full(n, _I8_MIN, dtype=np.int64)
-    np.minimum.at(first, c_all, t_all)
-    np.maximum.at(last, c_all, t_all)
-    seen = last != _I8_MIN
-    first[~seen] = _I8_MIN  # NaT
 
     # ----------------------------------------------------------------------- exposure
     if window_days is not None:
@@ -320,20 +352,18 @@ def aggregate_events(
     out["exposure_years"] = exposure_years
 
     # ------------------------------------------------------ inpatient days, episodes
-    inp_svc = [j for j, s in enumerate(svc_names) if s in inpatient_services]
-    is_inp = np.isin(s_w, inp_svc)
-    day = np.floor_divide(t_w[is_inp], _NS_PER_DAY)
+    inp_c = np.concatenate(inp_c) if inp_c else np.zeros(0, dtype=np.int64)
+    day = np.concatenate(inp_day) if inp_day else np.zeros(0, dtype=np.int64)
     if day.size:
-        key = c_w[is_inp].astype(np.int64) * (int(day.max() - day.min()) + 1) + (day - day.min())
-        uniq = np.unique(key)
-        inpatient_days = np.bincount(uniq // (int(day.max() - day.min()) + 1), minlength=n)
+        span = int(day.max() - day.min()) + 1
+        key = inp_c.astype(np.int64) * span + (day - day.min())
+        inpatient_days = np.bincount(np.unique(key) // span, minlength=n)
     else:
         inpatient_days = np.zeros(n, dtype=np.int64)
     out["inpatient_days"] = inpatient_days
 
-    cri_svc = [j for j, s in enumerate(svc_names) if s in crisis_services]
-    is_cri = np.isin(s_w, cri_svc)
-    cc, ct = c_w[is_cri], t_w[is_cri]
+    cc = np.concatenate(cri_c) if cri_c else np.zeros(0, dtype=np.int64)
+    ct = np.concatenate(cri_t) if cri_t else np.zeros(0, dtype=np.int64)
     if cc.size:
         order = np.lexsort((ct, cc))
         cc, ct = cc[order], ct[order]
