@@ -9,7 +9,10 @@ Run:  python benchmarks/bench_discover.py                      # 100,000 clients
       python benchmarks/bench_discover.py --all-candidates      # every k's stability assessed
 
 Prints the CPU and wall time of each stage (CPU of this process: pass ``--n-jobs 1`` to
-compare CPU figures, since worker processes are not counted), the total, the process's peak resident memory, the chosen
+compare CPU figures, since worker processes are not counted), the total, the peak memory
+of each stage (this process's resident memory, and the whole process tree's: this process
+and its joblib workers, summed as proportional set sizes so that pages they share, such as
+memory-mapped arrays, count once), the chosen
 k against the true number of subgroups, and the adjusted Rand index (ARI) of the chosen
 labels against the truth. As a baseline it also times a plain k-means (k = truth, n_init=10)
 on the same preprocessed features in the same process and prints the pipeline's ratio to it
@@ -25,6 +28,49 @@ import tempfile
 import time
 import warnings
 from types import SimpleNamespace
+
+
+class MemoryWatch:
+    """Sample this process's RSS and the process tree's summed PSS every ``interval`` s;
+    keep the peak of each labelled stage."""
+
+    def __init__(self, interval=0.5):
+        import threading
+
+        import psutil
+
+        self.proc, self.stage, self.interval = psutil.Process(), "start", interval
+        self.peaks = {}  # stage -> [own RSS MB, tree PSS MB]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _sample(self):
+        import psutil
+
+        own = self.proc.memory_info().rss
+        tree = 0
+        for p in [self.proc, *self.proc.children(recursive=True)]:
+            try:
+                tree += p.memory_full_info().pss
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+        peak = self.peaks.setdefault(self.stage, [0.0, 0.0])
+        peak[0], peak[1] = max(peak[0], own / 2**20), max(peak[1], tree / 2**20)
+
+    def _run(self):
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(self.interval)
+
+    def mark(self, stage):
+        self._sample()
+        self.stage = stage
+
+    def stop(self):
+        self._sample()
+        self._stop.set()
+        self._thread.join()
 
 
 def main(argv=None) -> int:
@@ -50,6 +96,8 @@ def main(argv=None) -> int:
     from clusterdiscovery.datasets import make_client_population
     from clusterdiscovery.features import make_preprocessor
 
+    watch = MemoryWatch()
+    watch.mark("generate")
     t0 = time.perf_counter()
     pop = make_client_population(n_clients=n, n_clusters=args.n_clusters,
                                  random_state=args.seed)
@@ -78,9 +126,11 @@ def main(argv=None) -> int:
     import clusterdiscovery.pipeline._discover as pipeline
 
     stamps = []
+    names = iter(["data", "features", "models", "stability", "profile", "describe", "write"])
 
     def both():
         stamps.append(time.perf_counter())
+        watch.mark(next(names, "after") if len(stamps) % 2 else "between stages")
         return time.process_time()
 
     pipeline.time = SimpleNamespace(perf_counter=both)
@@ -91,6 +141,7 @@ def main(argv=None) -> int:
                          n_jobs=args.n_jobs)
         total = time.perf_counter() - t0
     pipeline.time = time
+    watch.stop()
     if profiler is not None:
         profiler.stop()
         with open(args.profile, "w") as fh:
@@ -100,11 +151,16 @@ def main(argv=None) -> int:
 
     cpu_stage = dict(study.timings)
     wall = {name: stamps[2 * i + 1] - stamps[2 * i] for i, name in enumerate(cpu_stage)}
-    print("\nstage             CPU s    wall s")
+    print("\nstage             CPU s    wall s   peak MB (this process, process tree)")
     for stage in cpu_stage:
-        print(f"  {stage:<14} {cpu_stage[stage]:8.1f} {wall[stage]:9.1f}")
+        own, tree = watch.peaks.get(stage, [float("nan")] * 2)
+        print(f"  {stage:<14} {cpu_stage[stage]:8.1f} {wall[stage]:9.1f}   {own:8,.0f} {tree:8,.0f}")
     print(f"  {'total':<14} {sum(cpu_stage.values()):8.1f} {total:9.1f}")
-    print(f"peak resident memory of the process: {peak_mb:,.0f} MB")
+    own, tree = watch.peaks["generate"]
+    print(f"  (generating the population: {own:,.0f} MB, before discover)")
+    tree_peak = max(v[1] for k, v in watch.peaks.items() if k != "generate")
+    print(f"peak resident memory of the process: {peak_mb:,.0f} MB; of the process tree "
+          f"during discover (summed PSS, sampled every {watch.interval} s): {tree_peak:,.0f} MB")
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     print(f"CPU time of the process: {cpu.ru_utime + cpu.ru_stime:,.1f} s (wall {total:,.1f} s;"
           f" on a shared machine the CPU time is the fairer figure)")
