@@ -380,6 +380,10 @@ def test_costs_in_the_currency_and_utilisation_in_its_unit():
     assert 0.1 < mean < 1
     assert f"- GP visits: mean {mean:.3g} visits per client" in text
     assert "£0." not in text and "GP visits: mean £" not in text
+    # a unit after exactly one reads in the singular
+    from clusterdiscovery.describe._text import Meaning
+    m = Meaning(p)
+    assert m.amount(1.0, "visits") == "1 visit" and m.amount(2.0, "visits") == "2 visits"
     assert "GP visits: mean per client" in desc.to_markdown()  # the overview column
     assert "- HoNOS total (lower is better): mean change" in text
     # another currency, or none
@@ -413,6 +417,10 @@ def test_a_text_binary_is_reported_at_its_positive_level_only():
     assert "- Limited daily activities: **" in \
         desc[0].text.split("**Main problems**")[1].split("**Relative")[0]
     assert "- Limited daily activities: **" in desc[2].text.split("**Relative strengths**")[1]
+    # the opening paragraph names a present binary in a form that reads for any label
+    assert "Recorded for 7" in desc[0].text or "Recorded for 6" in desc[0].text
+    assert "limited daily activities, " in desc[0].text
+    assert " is recorded for " not in desc[0].text
     # without a schema the yes/no column is recognised as a binary too
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..profiling._data import OVERALL
 from ..profiling._suppress import marker, withheld
-from ._text import Meaning
+from ._text import Meaning, with_unit_text
 
 __all__ = ["Meaning", "opening_paragraph", "outcome_sentence", "key_figures", "page_blocks"]
 
@@ -53,7 +53,7 @@ def count(v) -> str:
 
 
 def with_unit(v, unit) -> str:
-    return f"{num(v)} {unit}".rstrip()
+    return with_unit_text(num(v), unit)
 
 
 def lower_first(text: str) -> str:
@@ -114,7 +114,8 @@ def _category_sentences(rows, meaning, limit=3) -> list[str]:
         positive = meaning.positive(r.variable)
         is_present = positive is not None and str(r.level) == str(positive)
         if is_present:
-            out.append(f"{upper_first(label)} is recorded for {pct(r.cluster_value)} of them, "
+            # "Recorded for 58% of them: women, ..." reads for any label, noun or phrase
+            out.append(f"Recorded for {pct(r.cluster_value)} of them: {label}, "
                        f"{times(r.ratio) if r.ratio >= 1.1 else 'close to the population rate'}"
                        f" ({pct(r.overall_value)} overall).")
         elif r.cluster_value >= 0.5:

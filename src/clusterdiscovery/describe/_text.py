@@ -31,6 +31,20 @@ _NUMBER_WORDS = {2: "twice", 3: "three times", 4: "four times", 5: "five times",
 _SERVICE_SECTION = "service use"
 
 
+def with_unit_text(number: str, unit: str | None) -> str:
+    """A formatted number and its unit, the unit in the singular after exactly one
+    ("1 visit", "1 bed day", "2 visits"); a unit not ending in a plural "s" is kept.
+
+    >>> with_unit_text("1", "visits"), with_unit_text("1.5", "visits"), with_unit_text("1", "kg")
+    ('1 visit', '1.5 visits', '1 kg')
+    """
+    if not unit:
+        return number
+    if number == "1" and unit.endswith("s") and not unit.endswith("ss"):
+        unit = unit[:-1]
+    return f"{number} {unit}"
+
+
 def fmt_number(v, significant_figures: int = 3) -> str:
     """A number for prose: whole numbers with thousands separators once they have at least
     ``significant_figures`` digits, otherwise rounded to that many significant figures
@@ -166,7 +180,7 @@ class Meaning:
             return "n/a"
         unit = self.unit(column)
         if unit:
-            return f"{self.num(v)} {unit}"
+            return with_unit_text(self.num(v), unit)
         if money_if_no_unit:
             return f"{self.currency}{self.num(v)}"
         return self.num(v)
