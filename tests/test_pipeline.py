@@ -92,6 +92,25 @@ def test_rank_candidates_orders_by_criterion_and_drops_tiny_clusters():
                         n_candidates=3)
 
 
+def test_a_cluster_below_the_privacy_threshold_is_not_a_candidate():
+    """With 100 clients, k = 4's smallest cluster (10% = 10 clients) is below
+    min_cell_size = 11: it could be neither reported nor written to a model file, so it
+    is left out, and the reason does not give its size."""
+    from clusterdiscovery.pipeline._choose import left_out
+
+    ranked = rank_candidates(_summary(), model="latent_class", criterion="bic",
+                             min_share=0.02, min_size=11, n_samples=100)
+    assert ranked["k"].tolist() == [3, 2]
+    why = left_out(_summary(), model="latent_class", criterion="bic", min_share=0.02,
+                   min_size=11, n_samples=100).set_index("k")["reason"]
+    assert set(why.index) == {4, 5}
+    assert "fewer than 11 clients" in why[4] and "%" not in why[4]
+    assert "fewer than 11 clients" in why[5] and "%" not in why[5]
+    # 10,000 clients: the same shares are large enough
+    assert rank_candidates(_summary(), model="latent_class", criterion="bic", min_share=0.02,
+                           min_size=11, n_samples=10_000)["k"].tolist() == [4, 3, 2]
+
+
 def test_choice_skips_unstable_solutions():
     ranked = rank_candidates(_summary(), model="latent_class", criterion="bic",
                              min_share=0.02, n_candidates=3)

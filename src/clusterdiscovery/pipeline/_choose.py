@@ -27,21 +27,32 @@ from ..selection._result import CRITERIA
 __all__ = ["rank_candidates", "left_out", "screen_candidates", "choose_solution"]
 
 
+def _too_small(share, min_size: int, n_samples) -> bool:
+    """A smallest cluster of fewer than ``min_size`` of the ``n_samples`` clients."""
+    return bool(min_size and n_samples and not (share * n_samples >= min_size - 0.5))
+
+
 def rank_candidates(summary: pd.DataFrame, *, model: str, criterion: str, min_share: float,
-                    n_candidates: int | None = None) -> pd.DataFrame:
+                    n_candidates: int | None = None, min_size: int = 0,
+                    n_samples: int | None = None) -> pd.DataFrame:
     """The solutions of one family ranked by ``criterion`` (all, or the ``n_candidates`` best).
 
-    Solutions whose smallest cluster holds less than ``min_share`` of the clients, flagged
-    ``degenerate`` (a class below the minimum size or a variance at its floor), or with no
-    value for the criterion are left out. Ties go to the smaller k.
+    Solutions whose smallest cluster holds less than ``min_share`` of the clients, or
+    (with ``min_size`` and ``n_samples``) fewer than ``min_size`` clients, the privacy
+    threshold below which a cluster could not be reported or written to a model file,
+    flagged ``degenerate`` (a class below the minimum size or a variance at its floor), or
+    with no value for the criterion are left out. Ties go to the smaller k.
     """
     criterion = resolve_criterion(criterion)
     table = summary[(summary["model"] == model) & summary[criterion].notna()]
     table = table[table["smallest_share"].fillna(0) >= min_share]
+    small = [_too_small(v, min_size, n_samples) for v in table["smallest_share"].fillna(0)]
+    table = table[~np.asarray(small, dtype=bool)]
     if "degenerate" in table.columns:
         table = table[~table["degenerate"].astype("boolean").fillna(False).to_numpy(bool)]
     if table.empty:
-        why = left_out(summary, model=model, criterion=criterion, min_share=min_share)
+        why = left_out(summary, model=model, criterion=criterion, min_share=min_share,
+                       min_size=min_size, n_samples=n_samples)
         listed = "; ".join(f"k = {r.k}: {r.reason}" for r in why.itertuples()) or "none"
         if model == "density":
             advice = ("density clustering found no usable clusters (every client noise, or "
@@ -62,14 +73,15 @@ def rank_candidates(summary: pd.DataFrame, *, model: str, criterion: str, min_sh
 
 
 def left_out(summary: pd.DataFrame, *, model: str, criterion: str,
-             min_share: float) -> pd.DataFrame:
+             min_share: float, min_size: int = 0, n_samples: int | None = None) -> pd.DataFrame:
     """The solutions of ``model`` that :func:`rank_candidates` leaves out, and why.
 
     Returns
     -------
     DataFrame
-        ``k`` and ``reason`` (no value for the criterion; a cluster below ``min_share``;
-        degenerate), one row per solution left out.
+        ``k`` and ``reason`` (no value for the criterion; a cluster below the privacy
+        threshold, its size not given; a cluster below ``min_share``; degenerate), one row
+        per solution left out.
     """
     criterion = resolve_criterion(criterion)
     rows = []
@@ -78,6 +90,10 @@ def left_out(summary: pd.DataFrame, *, model: str, criterion: str,
             reason = f"no {criterion} value"
         elif "degenerate" in r and bool(pd.notna(r["degenerate"]) and r["degenerate"]):
             reason = "degenerate: a class below the minimum size or a variance at its floor"
+        elif _too_small(0 if pd.isna(r["smallest_share"]) else r["smallest_share"],
+                        min_size, n_samples):
+            reason = (f"a cluster of fewer than {min_size} clients, too small to report "
+                      f"(min_cell_size)")
         elif not (r["smallest_share"] >= min_share):
             reason = (f"smallest cluster {r['smallest_share']:.1%} of clients, below "
                       f"min_share {min_share:.0%}")

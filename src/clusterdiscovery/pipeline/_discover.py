@@ -155,8 +155,12 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
     from ..stability import assess_stability
 
     mcfg, scfg = cfg["models"], cfg["stability"]
+    # a cluster below the privacy threshold could be neither reported nor written to the
+    # model file: such solutions are not candidates
+    small = {"min_size": cfg["profile"]["min_cell_size"], "n_samples": len(X)}
     candidates = rank_candidates(selection.summary, model=mcfg["primary"],
-                                 criterion=mcfg["criterion"], min_share=mcfg["min_share"])
+                                 criterion=mcfg["criterion"], min_share=mcfg["min_share"],
+                                 **small)
     X_model = _model_input(mcfg["primary"], X, selection)
 
     def assess(i, n_resamples, resume=None):
@@ -240,7 +244,7 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
                      clients, events)
     record["left_out"] = [f"k = {r.k}: {r.reason}" for r in left_out(
         selection.summary, model=mcfg["primary"], criterion=mcfg["criterion"],
-        min_share=mcfg["min_share"]).itertuples()]
+        min_share=mcfg["min_share"], **small).itertuples()]
     if schema.inference is not None:
         record["schema"] = inferred_note(schema)
     rcfg = cfg["report"]
@@ -840,7 +844,7 @@ def _write_files(cfg, root, descriptions, selection, candidates, stability, mode
                   "data_period": record["as_of"], "note": record["choice"]}
     if record["primary"] == "latent_class":
         save_model(paths["model"], model, schema=model_schema, names=names, X=X,
-                   provenance=provenance)
+                   provenance=provenance, min_cell_size=max(m, 1))
     else:
         from ..persistence import exemplar_model
 
@@ -854,7 +858,7 @@ def _write_files(cfg, root, descriptions, selection, candidates, stability, mode
         save_model(paths["model"], model, preprocessor=selection.preprocessor_,
                    schema=model_schema, names=names,
                    X=X[[c for c in cluster_cols if c in schema.features]],
-                   provenance=provenance)
+                   provenance=provenance, min_cell_size=max(m, 1))
     if cfg["output"]["write_labels"]:
         paths["labels"] = root / "labels.csv"
         labels.to_csv(paths["labels"], lineterminator="\n")
