@@ -375,3 +375,20 @@ def test_misspelt_costs_and_features_are_errors_before_any_fitting(population, m
     spec["costs"] = {"gp_visit": {"unit": "visits"}}
     with pytest.raises(SchemaError, match="'gp_visit'.*'gp_visits'"):
         discover(QUICK, data={"clients": clients, "schema": ClientSchema.from_dict(spec)})
+
+
+def test_lr_tests_from_the_configuration(population, tmp_path):
+    """[models] lr_tests = ["lmr"] adds the Lo-Mendell-Rubin p-value of each k - 1 against k
+    latent class test to model_selection.csv and the appendix's table; bad names and a
+    weighted study are refused with the key named."""
+    cfg = {**QUICK, "models": {**QUICK["models"], "lr_tests": ["lmr"], "families": ["latent_class"]}}
+    study = discover(cfg, data=population, out=tmp_path / "s", random_state=1)
+    table = pd.read_csv(tmp_path / "s" / "tables" / "model_selection.csv")
+    p = table.set_index("k")["lmr_p"]
+    assert p.loc[2:].between(0, 1).all() and p.loc[3:].notna().all()
+    # three true subgroups: 2 against 3 classes is clearly rejected
+    assert p.loc[3] < 0.05
+    assert "lmr_p" in (tmp_path / "s" / "appendix.md").read_text()
+    assert study.k >= 2
+    with pytest.raises(ValueError, match=r"\[models\] lr_tests names unknown test"):
+        load_config({"models": {"lr_tests": ["vlmr"]}})

@@ -63,6 +63,12 @@ DEFAULTS: dict = {
         "n_init": 3,
         # solutions with a cluster smaller than this share of clients are not chosen
         "min_share": 0.02,
+        # k - 1 against k likelihood-ratio tests of the latent class solutions, reported in
+        # model_selection.csv and the appendix: "blrt" (parametric bootstrap, lr_bootstrap
+        # draws; costly) and/or "lmr" (Lo-Mendell-Rubin, cheap). Informative only: the
+        # choice stays the criterion plus stability.
+        "lr_tests": [],
+        "lr_bootstrap": 99,
     },
     "stability": {
         "method": "bootstrap",
@@ -195,6 +201,11 @@ def load_config(config=None) -> dict:
             f"Configuration [models] primary = {models['primary']!r} must be one of the "
             f"families {models['families']}."
         )
+    bad_tests = [t for t in models["lr_tests"] if t not in ("blrt", "lmr")]
+    if bad_tests:
+        raise ValueError(
+            f"Configuration [models] lr_tests names unknown test(s) {bad_tests}; use "
+            f"\"blrt\" and/or \"lmr\" (e.g. lr_tests = [\"lmr\"]).")
     unknown = set(models["families"]) - {"latent_class", "kmeans", "gmm", "density"}
     if unknown:
         raise ValueError(
@@ -213,6 +224,7 @@ def load_config(config=None) -> dict:
 
 #: (table, key) -> smallest allowed value of an integer setting
 _INTS = {("models", "k_min"): 1, ("models", "k_max"): 1, ("models", "n_init"): 1,
+         ("models", "lr_bootstrap"): 1,
          ("stability", "n_resamples"): 1, ("stability", "candidates"): 0,
          ("stability", "screen_resamples"): 1,
          ("profile", "min_cell_size"): 0, ("profile", "n_bootstrap"): 10,

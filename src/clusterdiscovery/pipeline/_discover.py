@@ -524,12 +524,19 @@ def _compare(cfg, X, schema, measurement, random_state, n_jobs, weights=None):
             f"families {unweighted} cannot take weights; compare only 'latent_class' and "
             f"'kmeans', or drop the weight from the schema."
         )
+    if sw is not None and m["lr_tests"]:
+        raise SchemaError(
+            f"The schema names the sampling-weight column '{schema.weight}', but [models] "
+            f"lr_tests {m['lr_tests']} are defined for unweighted data; set lr_tests = [] or "
+            f"drop the weight from the schema."
+        )
     results = []
     if "latent_class" in families:
         lca = LatentClassModel(2, measurement=measurement, n_init=m["n_init"])
         results.append(compare_models(X, {"latent_class": lca}, n_clusters=ks,
                                       random_state=random_state, n_jobs=n_jobs,
-                                      sample_weight=sw))
+                                      sample_weight=sw, lr_tests=tuple(m["lr_tests"]),
+                                      n_bootstrap=m["lr_bootstrap"]))
     geometric = {}
     if "kmeans" in families:
         geometric["kmeans"] = KMeans(n_clusters=2, n_init=10)
@@ -761,7 +768,7 @@ def _png(draw) -> bytes:
 def _sections(selection, candidates, record, cmap, stability, n, m, names=None):
     """Report sections on how the solution was chosen (tables, text and figures)."""
     cols = ["model", "k", "loglik", "n_parameters", "bic", "sabic", "entropy",
-            "smallest_share", "silhouette"]
+            "smallest_share", "silhouette", "lmr_p", "blrt_p"]
     table = selection.summary[[c for c in cols if c in selection.summary.columns]]
     method = [
         f"Clustered {record['n_clients']:,} clients on {len(record['cluster_columns'])} "
