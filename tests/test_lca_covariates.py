@@ -83,8 +83,12 @@ def test_covariate_frame_and_predict_proba(election_fit):
     assert np.abs(P2[0] - P2[1]).max() > 0.05
     with pytest.raises(ValueError, match="covariates"):
         model.predict_proba(items)
+    # the dict (and model file) holds the logit: the rebuilt model gives the same posteriors
+    again = LatentClassModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    np.testing.assert_allclose(again.predict_proba(items, covariates=data[["PARTY"]]), P,
+                               rtol=0, atol=1e-12)
     with pytest.raises(ValueError, match="covariates"):
-        model.to_dict()  # model files cannot hold the logit yet: refused, not silently dropped
+        again.predict_proba(items)
     # three-step distal outcomes take the covariates for the posteriors
     from clusterdiscovery.profiling import distal_outcomes
 
@@ -181,3 +185,73 @@ def test_squarem_covariate_em_reaches_the_plain_em_maximum():
     else:
         np.testing.assert_allclose(np.abs(fast.covariate_coef_),
                                    np.abs(plain.covariate_coef_), atol=1e-4)
+
+
+def test_model_file_with_covariates_round_trip(election_fit, tmp_path):
+    """A latent class regression is written as a format 1.1 model file: the logit
+    coefficients and covariate names; assign reads the covariates beside the items and
+    reproduces predict_proba(X, covariates=Z); every fault in the block is named."""
+    import jsonschema
+
+    from clusterdiscovery.persistence import load_model, save_model
+
+    data, model = election_fit
+    items, party = data[list(ELECTION_ITEMS)], data[["PARTY"]]
+    table = items.join(party)
+    with pytest.raises(ModelSpecError, match="covariates.*PARTY"):
+        save_model(tmp_path / "m.json", model, X=items)  # cannot be checked without them
+    save_model(tmp_path / "m.json", model, X=table)
+    doc = json.loads((tmp_path / "m.json").read_text())
+    assert doc["format_version"] == "1.1"
+    cov = doc["model"]["parameters"]["covariates"]
+    assert cov["names"] == ["PARTY"]
+    np.testing.assert_allclose(cov["coefficients"], model.covariate_coef_, rtol=1e-15)
+    from pathlib import Path
+
+    schema = Path(__file__).parents[1] / "docs" / "model_file.schema.json"
+    jsonschema.validate(doc, json.loads(schema.read_text()))  # the docs describe the block
+    loaded = load_model(tmp_path / "m.json")
+    assert loaded.covariates == ["PARTY"]
+    out = loaded.assign(table)
+    P = model.predict_proba(items, covariates=party)
+    np.testing.assert_allclose(out[["p_0", "p_1", "p_2"]].to_numpy(), P, rtol=0, atol=1e-12)
+    assert not out["out_of_range"].any()
+    assert (loaded.sizes.to_numpy() == np.bincount(model.labels_, minlength=3)).all()
+    # a missing covariate: that client gets the class shares as prior, and is flagged
+    gap = table.copy()
+    gap.loc[gap.index[0], "PARTY"] = np.nan
+    got = loaded.assign(gap)
+    assert got["out_of_range"].tolist() == [True] + [False] * (len(gap) - 1)
+    no_cov = LatentClassModel.from_dict({k: v for k, v in model.to_dict().items()
+                                         if k != "covariates"})  # prior = the class shares
+    np.testing.assert_allclose(got.iloc[0][["p_0", "p_1", "p_2"]].to_numpy(float),
+                               no_cov.predict_proba(items.iloc[[0]])[0], atol=1e-12)
+    np.testing.assert_allclose(got.iloc[1:][["p_0", "p_1", "p_2"]].to_numpy(float), P[1:],
+                               atol=1e-12)
+    # a missing column, a text covariate
+    with pytest.raises(ModelSpecError, match="PARTY"):
+        loaded.assign(items)
+    assert loaded.assign(items, unknown="missing")["out_of_range"].all()
+    with pytest.raises(ModelSpecError, match="Covariate 'PARTY'.*non-numeric"):
+        loaded.assign(table.assign(PARTY=["strong"] + [1.0] * (len(table) - 1)))
+    # faults in the block are refused with their JSON path
+    from clusterdiscovery.persistence import ClusterModel
+
+    def broken(edit):
+        d = json.loads(json.dumps(doc))
+        edit(d)
+        return d
+
+    cases = [
+        (lambda d: d.update(format_version="1.0"), r"need format_version 1\.1"),
+        (lambda d: d["model"]["parameters"]["covariates"]["coefficients"][0].__setitem__(
+            1, 0.5), r"coefficients\[0\].*zeros"),
+        (lambda d: d["model"]["parameters"]["covariates"].update(names=["MORALG"]),
+         "also clustering columns"),
+        (lambda d: d["model"]["parameters"]["covariates"]["coefficients"].pop(),
+         r"covariates\.coefficients"),
+        (lambda d: d["model"]["parameters"]["covariates"].update(extra=1), "unknown key"),
+    ]
+    for edit, message in cases:
+        with pytest.raises(ModelSpecError, match=message):
+            ClusterModel.from_dict(broken(edit))

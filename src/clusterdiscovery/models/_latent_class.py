@@ -1059,14 +1059,14 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ persistence
     def to_dict(self):
-        """Fitted parameters as a plain JSON-able dict (see ``from_dict``)."""
+        """Fitted parameters as a plain JSON-able dict (see ``from_dict``).
+
+        A model fitted with covariates adds ``covariates``: their ``names`` and the
+        multinomial-logit ``coefficients`` of class membership (one row per class, the
+        intercept first, row 0 the reference class of zeros); ``weights`` are then the
+        fitted class shares (the average prior over the training rows).
+        """
         check_is_fitted(self, "_params")
-        if hasattr(self, "_beta"):
-            raise ValueError(
-                "A latent class model fitted with covariates cannot be written to a model file "
-                "yet (its class priors depend on the covariates); refit it without covariates "
-                "to save it."
-            )
         columns = []
         for key in self._keys:
             kind = self.measurement_[key]
@@ -1080,15 +1080,21 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             else:
                 entry["rates"] = self.rates_[key].tolist()
             columns.append(entry)
-        return {"n_components": int(self.n_components), "weights": self.weights_.tolist(),
-                "columns": columns}
+        out = {"n_components": int(self.n_components), "weights": self.weights_.tolist(),
+               "columns": columns}
+        if hasattr(self, "_beta"):  # latent class regression: the class-membership logit
+            out["covariates"] = {"names": [str(c) for c in self._covariate_names[1:]],
+                                 "coefficients": self._beta.tolist()}
+        return out
 
     @classmethod
     def from_dict(cls, d):
         """Rebuild a fitted model from :meth:`to_dict` output.
 
         The model predicts from a DataFrame with the stored column names, or from an array
-        with the columns in the stored order.
+        with the columns in the stored order; with ``covariates`` in the dict, ``predict``
+        and ``predict_proba`` need them (``covariates=...``), as after ``fit``. The standard
+        errors of the coefficients are not stored.
         """
         if not isinstance(d, dict):
             raise TypeError(f"from_dict expects a dict; got {type(d).__name__}.")
@@ -1161,7 +1167,37 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         model.n_features_in_ = len(keys)
         if keys != [str(j) for j in range(len(keys))]:
             model.feature_names_in_ = np.asarray(keys, dtype=object)
+        if d.get("covariates") is not None:
+            model._set_covariates(d["covariates"], keys)
         return model
+
+    def _set_covariates(self, spec, keys):
+        """The class-membership logit of :meth:`to_dict` (``names``, ``coefficients``)."""
+        K = self.n_components
+        try:
+            names = [str(c) for c in spec["names"]]
+            beta = np.asarray(spec["coefficients"], dtype=np.float64)
+        except (KeyError, TypeError, ValueError) as err:
+            raise ValueError(
+                f"'covariates' must hold 'names' (a list) and 'coefficients' ({K} rows of "
+                f"1 + len(names) numbers): {err!r}."
+            ) from err
+        if not names or len(set(names)) != len(names) or set(names) & set(keys):
+            raise ValueError(
+                "'covariates.names' must be distinct column names, none of them a clustering "
+                f"column; got {names}."
+            )
+        if beta.shape != (K, 1 + len(names)) or not np.isfinite(beta).all():
+            raise ValueError(
+                f"'covariates.coefficients' must be {K} rows of {1 + len(names)} finite "
+                f"numbers (intercept first); got shape {beta.shape}."
+            )
+        if np.any(beta[0] != 0):
+            raise ValueError("'covariates.coefficients' row 0 (the reference class) must be 0.")
+        self._beta = beta
+        self._covariate_names = ["intercept", *names]
+        self.covariate_names_ = np.asarray(self._covariate_names, dtype=object)
+        self.covariate_coef_ = beta.copy()
 
 
 def _float_array(entry, field, i):

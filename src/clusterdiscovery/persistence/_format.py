@@ -15,11 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["FORMAT_VERSION", "SUPPORTED_VERSIONS", "write_json", "to_json_text", "plain",
+__all__ = ["FORMAT_VERSION", "COVARIATES_VERSION", "SUPPORTED_VERSIONS", "write_json", "to_json_text", "plain",
            "now_iso"]
 
 FORMAT_VERSION = "1.0"
-SUPPORTED_VERSIONS = frozenset({"1.0"})
+#: the version a file takes when it uses a 1.1 feature (a latent class model's covariates);
+#: other files stay 1.0, readable by every release that reads 1.0
+COVARIATES_VERSION = "1.1"
+SUPPORTED_VERSIONS = frozenset({"1.0", "1.1"})
 
 #: key sets of each object (required, optional); the JSON Schema in docs/ lists the same
 TOP_LEVEL_REQUIRED = ("format_version", "package_version", "created", "features", "model",

@@ -40,6 +40,10 @@ class ClusterModel:
     names, descriptions : list of str
     features : list of str
         Columns read from new data, in order.
+    covariates : list of str
+        Latent class regression only (format 1.1): the covariate columns also read from new
+        data, whose multinomial logit gives each client's own prior class probabilities;
+        empty otherwise.
     schema : ClientSchema or None
     provenance : dict
         Citation, DOI, data period, notes (strings).
@@ -53,7 +57,11 @@ class ClusterModel:
     ``w_k * prod_j f_jk(x_j)`` over the *observed* columns ``j`` only (missing values are
     left out of the likelihood). A lognormal column's density is the normal density of
     ``log1p(x)`` (stored mean and variance) times the Jacobian ``1 / (1 + x)``; a negative
-    value in such a column raises ``ModelSpecError``.
+    value in such a column raises ``ModelSpecError``. With covariates, ``w_k`` is the
+    client's own ``softmax_k(b_k0 + z b_k)`` (class 0 the reference, ``b_0 = 0``), as
+    :meth:`LatentClassModel.predict_proba` with ``covariates`` computes it; a client with
+    a missing covariate gets the training class shares ``w_k`` instead (flagged
+    ``out_of_range``).
     **Gaussian mixture**: posterior responsibilities from the stored weights, means and
     covariances (scikit-learn's ``predict_proba``).
     **k-means**: labels are the nearest centroid; soft memberships are
@@ -72,6 +80,8 @@ class ClusterModel:
         self.family: str = model["family"]
         self.n_clusters: int = int(model["n_clusters"])
         self.features: list[str] = list(spec["features"])
+        cov = model["parameters"].get("covariates") if self.family == "latent_class" else None
+        self.covariates: list[str] = list(cov["names"]) if cov else []
         clusters = spec["clusters"]
         self.names: list[str] = list(clusters["names"])
         self.descriptions: list[str] = list(clusters["descriptions"])
@@ -205,6 +215,8 @@ class ClusterModel:
 
     def _prepare_lca(self, params: dict) -> None:
         self._log_weights = np.log(np.asarray(params["weights"], dtype=float))
+        cov = params.get("covariates")
+        self._beta = None if not cov else np.asarray(cov["coefficients"], dtype=float)
         cols = []
         with np.errstate(divide="ignore"):
             for col in params["columns"]:
@@ -231,16 +243,19 @@ class ClusterModel:
         if dup:
             raise ModelSpecError(f"Column(s) {dup} appear more than once in the data; "
                                  f"rename them.")
-        missing = [c for c in self.features if c not in data.columns]
+        read = self.features + self.covariates
+        missing = [c for c in read if c not in data.columns]
         if missing and unknown == "raise":
             raise ModelSpecError(
                 f"The data lack column(s) {missing} that the model reads (it reads "
-                f"{self.features}). Add them (NaN where unknown), or pass unknown='missing' "
-                f"to treat them as entirely missing."
+                f"{self.features}" + (f" and the covariates {self.covariates}"
+                                      if self.covariates else "")
+                + "). Add them (NaN where unknown), or pass unknown='missing' to treat them "
+                  "as entirely missing."
             )
         cols = {c: (data[c] if c in data.columns
                     else pd.Series(np.nan, index=data.index, dtype=float))
-                for c in self.features}
+                for c in read}
         return pd.DataFrame(cols, index=data.index, copy=False)
 
     def _log_resp(self, frame: pd.DataFrame, unknown: str) -> np.ndarray:
@@ -287,9 +302,37 @@ class ClusterModel:
                         + np.outer(np.einsum("ij,ij->i", X, X), prec))
         return -0.5 * (p * _LOG_2PI + log_prob) + self._log_det
 
+    def _covariate_matrix(self, frame: pd.DataFrame) -> np.ndarray:
+        """The covariates as floats (NaN where missing); a non-number raises."""
+        Z = np.empty((len(frame), len(self.covariates)))
+        for j, name in enumerate(self.covariates):
+            s = frame[name]
+            if pd.api.types.is_bool_dtype(s):
+                s = s.astype(float)
+            x = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            bad = np.isnan(x) & s.notna().to_numpy()
+            if bad.any():
+                raise ModelSpecError(
+                    f"Covariate '{name}' has non-numeric value(s), e.g. "
+                    f"{s[bad].iloc[0]!r}; the model's covariates are numbers (dummy-code a "
+                    f"category as 0/1, as in the fit).")
+            Z[:, j] = np.where(np.isfinite(x), x, np.nan)
+        return Z
+
+    def _log_prior(self, frame: pd.DataFrame) -> np.ndarray:
+        """Each row's log prior class probabilities: the covariates' multinomial logit, or
+        the training class shares for a model without covariates or a row missing one."""
+        out = np.tile(self._log_weights, (len(frame), 1))
+        if self._beta is None:
+            return out
+        Z = self._covariate_matrix(frame)
+        ok = ~np.isnan(Z).any(axis=1)
+        eta = np.column_stack([np.ones(int(ok.sum())), Z[ok]]) @ self._beta.T
+        out[ok] = eta - logsumexp(eta, axis=1)[:, None]
+        return out
+
     def _lca_log_lik(self, frame: pd.DataFrame, unknown: str) -> np.ndarray:
-        n = len(frame)
-        out = np.tile(self._log_weights, (n, 1))
+        out = self._log_prior(frame)
         for kind, name, a, b in self._lca_columns:
             s = frame[name]
             if kind == "categorical":
@@ -425,6 +468,13 @@ class ClusterModel:
         label of such a row is an extrapolation (NaN is missing, not out of range)."""
         flag = np.zeros(len(data), dtype=bool)
         spec = (self._spec.get("schema") or {}).get("features") or {}
+        for col in self.covariates:  # such a row got the training shares as its prior
+            if col in data.columns:
+                x = pd.to_numeric(data[col], errors="coerce").to_numpy(dtype=float,
+                                                                       na_value=np.nan)
+                flag |= ~np.isfinite(x)
+            else:
+                flag[:] = True
         for col in self.features:
             f = spec.get(col)
             if not isinstance(f, dict) or col not in data.columns:

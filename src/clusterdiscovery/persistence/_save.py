@@ -9,7 +9,7 @@ import pandas as pd
 
 from .._utils import check_int
 from ..exceptions import ModelSpecError
-from ._format import FORMAT_VERSION, now_iso, plain, write_json
+from ._format import COVARIATES_VERSION, FORMAT_VERSION, now_iso, plain, write_json
 from ._model import ClusterModel
 from ._preprocess import apply_preprocessing, describe_preprocessor, input_names
 
@@ -156,8 +156,13 @@ def _lca_params(estimator) -> dict:
             entry[key] = plain(np.asarray(col[key], dtype=object if key == "levels"
                                           else float))
         columns.append(entry)
-    return {"n_components": int(raw["n_components"]),
-            "weights": plain(np.asarray(raw["weights"], dtype=float)), "columns": columns}
+    out = {"n_components": int(raw["n_components"]),
+           "weights": plain(np.asarray(raw["weights"], dtype=float)), "columns": columns}
+    if raw.get("covariates"):  # latent class regression (format 1.1)
+        out["covariates"] = {
+            "names": [str(c) for c in raw["covariates"]["names"]],
+            "coefficients": plain(np.asarray(raw["covariates"]["coefficients"], dtype=float))}
+    return out
 
 
 def _split_pipeline(estimator, preprocessor):
@@ -269,6 +274,9 @@ def build_model(estimator, *, preprocessor=None, schema=None, names=None, descri
         sizes = [int(check_int(s, "cluster_sizes", low=0)) for s in cluster_sizes]
         if len(sizes) != k:
             raise ValueError(f"'cluster_sizes' has {len(sizes)} entries for {k} clusters.")
+    elif X is not None and family == "latent_class" and "covariates" in params:
+        # the labels depend on the covariates too: the training labels are the sizes
+        sizes = _sizes_from(estimator.labels_, k)
     elif X is not None:
         if preprocessor is not None:
             Xt = preprocessor.transform(X)
@@ -295,7 +303,8 @@ def build_model(estimator, *, preprocessor=None, schema=None, names=None, descri
         )
 
     spec = {
-        "format_version": FORMAT_VERSION,
+        "format_version": (COVARIATES_VERSION if "covariates" in model["parameters"]
+                           else FORMAT_VERSION),
         "package_version": __version__,
         "created": now_iso(created),
         "features": feats,
@@ -345,8 +354,18 @@ def _self_check(model: ClusterModel, estimator, preprocessor, X) -> None:
         Xt = X[model.features]
         if not hasattr(estimator, "feature_names_in_"):
             Xt = Xt.to_numpy()
-    ours = model.predict(X)
-    theirs = np.asarray(estimator.predict(Xt))
+    if model.covariates:
+        absent = [c for c in model.covariates if c not in X.columns]
+        if absent:
+            raise ModelSpecError(
+                f"The model was fitted with covariates {model.covariates}; pass X with those "
+                f"columns too (lacking {absent}), so that the written file can be checked "
+                f"against the fit.")
+        ours = model.predict(X)
+        theirs = np.asarray(estimator.predict(Xt, covariates=X[model.covariates]))
+    else:
+        ours = model.predict(X)
+        theirs = np.asarray(estimator.predict(Xt))
     if (ours != theirs).mean() > 1e-3:  # ties aside, the labels must agree
         raise ModelSpecError("The written model does not reproduce the estimator's labels on "
                              "X; it cannot be saved faithfully.")
@@ -388,7 +407,9 @@ def save_model(path, estimator, *, preprocessor=None, schema=None, names=None,
     X : DataFrame, optional
         The training data (as given to the preprocessor). Used only to count cluster sizes
         (needed for a Gaussian mixture, which keeps no labels) and to check that the
-        written file reproduces the estimator's output; never written.
+        written file reproduces the estimator's output; never written. For a latent class
+        model fitted with covariates it holds the covariate columns too (the file, format
+        1.1, stores their names and logit coefficients; new clients need them).
     cluster_sizes : list of int, optional
         Training cluster sizes, if neither ``X`` nor ``labels_`` are available.
     features : list of str, optional

@@ -322,7 +322,8 @@ def validate_spec(doc) -> dict:
             if model["n_features"] != len(features):
                 _fail("$.model.n_features", f"is {model['n_features']} but $.features lists "
                                             f"{len(features)} column(s).")
-        _validate_latent_class(model["parameters"], "$.model.parameters", k, features)
+        _validate_latent_class(model["parameters"], "$.model.parameters", k, features,
+                               version)
     else:
         if pre is None:
             width = len(features)
@@ -506,8 +507,24 @@ def _validate_gmm(params, path: str, k: int, p: int) -> None:
         _vector(cov, cpath, k, positive=True)
 
 
-def _validate_latent_class(params, path: str, k: int, features) -> None:
-    _object(params, path, ("n_components", "weights", "columns"))
+def _validate_covariates(cov, path: str, k: int, features, version: str) -> None:
+    if version == "1.0":
+        _fail(path, "covariates need format_version 1.1 (this file says 1.0).")
+    _object(cov, path, ("names", "coefficients"))
+    names = _names(cov["names"], f"{path}.names")
+    clash = sorted(set(names) & set(features))
+    if clash:
+        _fail(f"{path}.names", f"{clash} are also clustering columns ($.features); a "
+                               f"covariate explains class membership and is not an item.")
+    beta = _matrix(cov["coefficients"], f"{path}.coefficients", k, 1 + len(names))
+    if np.any(beta[0] != 0):
+        _fail(f"{path}.coefficients[0]", "the reference class (row 0) must be all zeros.")
+
+
+def _validate_latent_class(params, path: str, k: int, features, version: str = "1.0") -> None:
+    _object(params, path, ("n_components", "weights", "columns"), ("covariates",))
+    if "covariates" in params:
+        _validate_covariates(params["covariates"], f"{path}.covariates", k, features, version)
     nk = _int(params["n_components"], f"{path}.n_components", low=1, high=MAX_CLUSTERS)
     if nk != k:
         _fail(f"{path}.n_components", f"is {nk} but $.model.n_clusters is {k}.")
