@@ -60,6 +60,10 @@ def rank_candidates(summary: pd.DataFrame, *, model: str, criterion: str, min_sh
                       "latent_class, or lower min_share")
         else:
             advice = "widen [models] k_min..k_max or lower min_share"
+        if any("min_cell_size" in r for r in why["reason"]):
+            advice += (" (a cluster below [profile] min_cell_size clients can be neither "
+                       "reported nor written to a model file: fewer clusters, or a lower "
+                       "threshold where that is safe)")
         raise ValueError(
             f"No {model} solution has a value for {criterion!r}, a smallest cluster of at "
             f"least {min_share:.0%} of clients and no degenerate class ({listed}); "
