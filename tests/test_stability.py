@@ -463,7 +463,8 @@ def test_latent_class_resamples_encoded_once_give_the_same_result(method, multip
     taken = []
     subset = RowSubsets.subset
     monkeypatch.setattr(RowSubsets, "subset",
-                        lambda self, idx: taken.append(subset(self, idx)) or taken[-1])
+                        lambda self, idx, sw=None: taken.append(subset(self, idx, sw))
+                        or taken[-1])
     fast = assess_stability(est, X, **kw)
     # every resample's patterns were taken from the full table (no fallback)
     assert len(taken) == 6 and all(t is not None for t in taken)

@@ -152,6 +152,9 @@ def test_discover_uses_the_schema_weight_column(small_population, tmp_path):
     b = weighted.selection.summary.set_index("k")["loglik"]
     np.testing.assert_allclose(b, 2 * a, rtol=1e-8)
     assert any("weighted" in note for note in weighted.profile.notes)
+    # the stability refits are weighted too (constant weights: the same Jaccards)
+    assert weighted.stability.params["weighted"] and not plain.stability.params["weighted"]
+    pd.testing.assert_frame_equal(weighted.stability.jaccard, plain.stability.jaccard)
     assert "svy_wt" not in set(weighted.profile.table1.index.get_level_values("variable"))
     bad = clients.copy()
     bad.iloc[0, bad.columns.get_loc("svy_wt")] = -1.0
@@ -160,3 +163,45 @@ def test_discover_uses_the_schema_weight_column(small_population, tmp_path):
     with pytest.raises(SchemaError, match="svy_wt"):
         discover(quick, data={"clients": clients.assign(svy_wt=0.0), "events": pop.events,
                               "schema": schema})
+
+
+def test_stability_refits_use_the_weights(weighted_items):
+    """assess_stability(sample_weight=w): every resample's fit is weighted. The latent
+    class model's encoded-once resamples give exactly the fits of fitting the drawn rows
+    with their weights; constant weights change nothing; other weights change the fits;
+    an estimator whose fit takes no weights is refused."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    from clusterdiscovery.stability import assess_stability
+
+    X, w, _ = weighted_items
+    meas = {**{c: "categorical" for c in "abcd"}, "score": "gaussian"}
+    lca = LatentClassModel(3, measurement=meas, n_init=1, tol=1e-8)
+
+    class RowsOnly(LatentClassModel):  # no encoded-once hook: fits the drawn rows
+        _row_subsets = None
+
+    rows_only = RowsOnly(3, measurement=meas, n_init=1, tol=1e-8)
+    for method in ("bootstrap", "subsample"):
+        a = assess_stability(lca, X, n_resamples=4, method=method, random_state=3,
+                             sample_weight=w, warn=False)
+        b = assess_stability(rows_only, X, n_resamples=4, method=method, random_state=3,
+                             sample_weight=w, warn=False)
+        np.testing.assert_array_equal(a.reference_labels, b.reference_labels)
+        pd.testing.assert_frame_equal(a.jaccard, b.jaccard)
+    assert a.params["weighted"]
+    km = KMeans(3, n_init=2)
+    plain = assess_stability(km, X[["score"]], n_resamples=5, random_state=1, warn=False)
+    const = assess_stability(km, X[["score"]], n_resamples=5, random_state=1, warn=False,
+                             sample_weight=np.full(len(X), 3.0))
+    pd.testing.assert_frame_equal(plain.jaccard, const.jaccard)
+    skew = np.where(X["score"] > 4, 50.0, 1.0)
+    heavy = assess_stability(km, X[["score"]], n_resamples=5, random_state=1, warn=False,
+                             sample_weight=skew)
+    assert not np.array_equal(heavy.reference_labels, plain.reference_labels) or \
+        not heavy.jaccard.equals(plain.jaccard)
+    with pytest.raises(TypeError, match="AgglomerativeClustering.*sample_weight"):
+        assess_stability(AgglomerativeClustering(3), X[["score"]], n_resamples=2,
+                         sample_weight=w)
+    with pytest.raises(ValueError, match="sample_weight.*negative"):
+        assess_stability(km, X[["score"]], n_resamples=2, sample_weight=-w)

@@ -629,8 +629,9 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
                             ("n_features_in_", "feature_names_in_") if hasattr(est, name)}
         return subsets
 
-    def _fit_subset_labels(self, subsets, idx):
-        """Fit on rows ``idx`` of the table of ``subsets``; their labels, or None.
+    def _fit_subset_labels(self, subsets, idx, sample_weight=None):
+        """Fit on rows ``idx`` of the table of ``subsets`` (weighted by ``sample_weight``,
+        one weight per entry of ``idx``, when given); their labels, or None.
 
         The same fit as ``fit_predict`` on those rows (same patterns in the same order,
         same levels, same starts); None when the subset cannot be taken from the full
@@ -639,7 +640,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         idx = np.asarray(idx)
         if idx.size < self.n_components:
             return None
-        got = subsets.subset(idx)
+        got = subsets.subset(idx, sample_weight)
         if got is None:
             return None
         pdata, w, rows, levels = got

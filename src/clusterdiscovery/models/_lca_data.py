@@ -294,19 +294,27 @@ class RowSubsets:
         self.ordered = all(lev is None or fix or _is_sorted(lev)
                            for lev, fix in zip(self.levels, fixed))
 
-    def subset(self, idx):
-        """``(patterns, weights, pattern_of_row, levels)`` of rows ``idx`` (repeats count).
+    def subset(self, idx, sample_weight=None):
+        """``(patterns, weights, pattern_of_row, levels)`` of rows ``idx`` (repeats count;
+        with ``sample_weight``, one weight per entry of ``idx``, a pattern's weight is the
+        sum of its rows' weights, as compressing the weighted rows gives).
 
         Returns None when encoding the subset would differ from taking it from the full
-        table (a column missing or constant in the subset, or levels in order of
-        appearance): the caller then fits on the rows themselves.
+        table (a column missing or constant in the subset, levels in order of appearance,
+        or a pattern of zero total weight): the caller then fits on the rows themselves.
         """
         counts = np.bincount(self.inverse[idx], minlength=self.patterns.n)
         used = np.flatnonzero(counts)
         where = np.full(self.patterns.n, -1, dtype=np.int64)
         where[used] = np.arange(used.size)
         sub = self.patterns.take(used)
-        w = counts[used].astype(np.float64)
+        if sample_weight is None:
+            w = counts[used].astype(np.float64)
+        else:
+            w = np.bincount(self.inverse[idx], weights=sample_weight,
+                            minlength=self.patterns.n)[used]
+            if not (w > 0).all():  # compressing the rows would drop zero-weight patterns
+                return None
         if not self.ordered:
             return None
         levels = list(self.levels)

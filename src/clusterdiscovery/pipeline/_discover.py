@@ -169,7 +169,8 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
         return assess_stability(
             clone(estimator), X_model, n_resamples=n_resamples, method=scfg["method"],
             random_state=random_state, n_jobs=n_jobs, warn=False,
-            reference_labels=_fitted_labels(estimator, X_model), resume=resume)
+            reference_labels=_fitted_labels(estimator, X_model), resume=resume,
+            sample_weight=None if weights is None else weights.to_numpy())
 
     def least(result):
         return float(result.summary["jaccard_mean"].min())

@@ -22,6 +22,7 @@ __all__ = [
     "take_rows",
     "row_subsets",
     "fit_subset_labels",
+    "check_weighted",
 ]
 
 
@@ -67,12 +68,14 @@ def seeded_clone(estimator, seed: int | None, *, override: bool = True):
     return est
 
 
-def fit_labels(estimator, X) -> np.ndarray:
-    """Fit ``estimator`` on ``X`` and return the labels of the rows of ``X`` as int64."""
+def fit_labels(estimator, X, sample_weight=None) -> np.ndarray:
+    """Fit ``estimator`` on ``X`` (with ``sample_weight`` when given) and return the
+    labels of the rows of ``X`` as int64."""
+    kw = {} if sample_weight is None else {"sample_weight": sample_weight}
     if callable(getattr(estimator, "fit_predict", None)):
-        labels = estimator.fit_predict(X)
+        labels = estimator.fit_predict(X, **kw)
     else:
-        labels = estimator.fit(X).predict(X)
+        labels = estimator.fit(X, **kw).predict(X)
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.shape[0] != X.shape[0]:
         raise ValueError(
@@ -225,15 +228,34 @@ def row_subsets(estimator, X):
     return hook(X) if callable(hook) else None
 
 
-def fit_subset_labels(estimator, X, idx, prepared):
-    """Labels of rows ``idx`` of ``X`` from ``estimator`` fitted on them.
+def fit_subset_labels(estimator, X, idx, prepared, sample_weight=None):
+    """Labels of rows ``idx`` of ``X`` from ``estimator`` fitted on them (each with its
+    weight from ``sample_weight``, the weights of all rows of ``X``, when given).
 
     With ``prepared`` (from :func:`row_subsets`) the estimator's
     ``_fit_subset_labels(prepared, idx)`` gives the same fit without re-encoding the rows;
     where it cannot (it returns None) or without ``prepared``, the rows are fitted.
     """
+    sw = None if sample_weight is None else sample_weight[idx]
     if prepared is not None:
-        labels = estimator._fit_subset_labels(prepared, idx)
+        labels = estimator._fit_subset_labels(prepared, idx, sample_weight=sw)
         if labels is not None:
             return np.asarray(labels).astype(np.int64, copy=False)
-    return fit_labels(estimator, take_rows(X, idx))
+    return fit_labels(estimator, take_rows(X, idx), sw)
+
+
+def check_weighted(estimator, sample_weight, n: int):
+    """``sample_weight`` checked (None passes), and refused for an estimator whose ``fit``
+    takes no ``sample_weight`` (the refits would silently ignore the weights)."""
+    from sklearn.utils.validation import has_fit_parameter
+
+    from .._utils import check_sample_weight
+
+    sw = check_sample_weight(sample_weight, n)
+    if sw is not None and not has_fit_parameter(estimator, "sample_weight"):
+        raise TypeError(
+            f"{type(estimator).__name__}.fit takes no sample_weight, so the resample fits "
+            f"could not use the weights; pass sample_weight=None or an estimator that "
+            f"takes weights (LatentClassModel, KMeans, a Pipeline ending in one)."
+        )
+    return sw

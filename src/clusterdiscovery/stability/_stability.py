@@ -14,6 +14,7 @@ from ._align import _as_label_array
 from ._estimator import (
     check_clusterer,
     check_data,
+    check_weighted,
     fit_labels,
     fit_subset_labels,
     row_subsets,
@@ -30,7 +31,7 @@ NOISE = -1
 
 
 def _one_resample(estimator, X, ref_codes, n_ref, method, fraction, scales, seed,
-                  multipleboot=False, prepared=None):
+                  multipleboot=False, prepared=None, sample_weight=None):
     """Fit a seeded clone on one resample; compare it with the reference partition.
 
     ``prepared`` (from :func:`row_subsets`) lets the estimator take a bootstrap or
@@ -41,9 +42,9 @@ def _one_resample(estimator, X, ref_codes, n_ref, method, fraction, scales, seed
     est_seed = int(rng.integers(0, 2**31 - 1))
     clone_ = seeded_clone(estimator, est_seed)
     if method == "jitter":
-        labels = fit_labels(clone_, jitter_rows(X, scales, rng))[first]
+        labels = fit_labels(clone_, jitter_rows(X, scales, rng), sample_weight)[first]
     else:
-        labels = fit_subset_labels(clone_, X, fit_idx, prepared)[first]
+        labels = fit_subset_labels(clone_, X, fit_idx, prepared, sample_weight)[first]
     jac, table, uniq = clusterwise_jaccard(ref_codes[shared], n_ref, labels)
     # ARI/AMI on the shared rows, reference noise (row n_ref) and resample noise kept
     # as one group each: the table already holds all shared rows.
@@ -109,6 +110,7 @@ def assess_stability(
     warn=True,
     multipleboot=False,
     resume=None,
+    sample_weight=None,
 ):
     """Clusterwise stability of a clustering under resampling (clusterboot).
 
@@ -183,6 +185,12 @@ def assess_stability(
     warn : bool, default=True
         Emit an :class:`~clusterdiscovery.exceptions.UnstableClusterWarning` naming the
         clusters whose mean Jaccard is below 0.6.
+    sample_weight : array-like of shape (n_samples,), optional
+        Sampling (or frequency) weights of the rows: the reference fit and every resample's
+        fit use them (a resample's rows keep their own weights), so the assessed
+        clustering is the weighted one. Rows are still drawn with equal probability and
+        the Jaccard similarities count rows, as without weights. The estimator's ``fit``
+        must take ``sample_weight``.
 
     Returns
     -------
@@ -242,11 +250,12 @@ def assess_stability(
     warn = check_flag(warn, "warn")
     multipleboot = check_flag(multipleboot, "multipleboot")
     n = X.shape[0]
+    sw = check_weighted(estimator, sample_weight, n)
 
     seeds = child_seeds(random_state, n_resamples + 1)
     if reference_labels is None:
         try:
-            ref_labels = fit_labels(seeded_clone(estimator, seeds[0], override=False), X)
+            ref_labels = fit_labels(seeded_clone(estimator, seeds[0], override=False), X, sw)
         except (ValueError, TypeError) as exc:
             raise type(exc)(
                 f"Fitting {type(estimator).__name__} on all of X (the reference partition) "
@@ -275,6 +284,7 @@ def assess_stability(
         "multipleboot": multipleboot if method == "bootstrap" else None,
         "random_state": random_state if isinstance(random_state, int) else None,
         "estimator": repr(estimator),
+        "weighted": sw is not None,
     }
     done = _check_resume(resume, method, params, ref_labels, n_resamples)
 
@@ -283,7 +293,7 @@ def assess_stability(
     tasks = (
         delayed(_one_resample)(
             estimator, X, ref_codes, n_ref, method, fraction, scales, seed, multipleboot,
-            prepared,
+            prepared, sw,
         )
         for seed in seeds[1 + done:]
     )
