@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ACCELERATORS", "squarem", "lca_transform"]
+__all__ = ["ACCELERATORS", "squarem", "lca_transform", "run_em"]
 
 #: accepted values of LatentClassModel's ``accelerate`` parameter
 ACCELERATORS = ("squarem", "none")
@@ -152,3 +152,26 @@ def squarem(e_step, m_step, params, *, pack, unpack, tol, max_iter):
         p0, A0, ll0 = p_new, A_new, ll_new
         if converged:
             return p0, ll0, True, n_iter, A0
+
+
+def run_em(model, e_step, m_step, params, *, tol, max_iter):
+    """EM from ``params``: SQUAREM when ``model.accelerate == "squarem"``, else plain EM.
+
+    The one EM loop of the in-memory fit, the latent class regression and the Dask fit:
+    each passes its own ``e_step(params) -> (state, ll)`` and ``m_step(state) -> params``.
+    Plain EM stops when the log-likelihood changes by less than ``tol`` (total, not per
+    row) from one M-step to the next, or after ``max_iter`` M-steps. Returns ``params,
+    ll, converged, n_iter, state`` as :func:`squarem`.
+    """
+    if model.accelerate == "squarem":
+        pack, unpack = lca_transform(model)
+        return squarem(e_step, m_step, params, pack=pack, unpack=unpack, tol=tol,
+                       max_iter=max_iter)
+    state, ll = e_step(params)
+    prev, n_iter = -np.inf, 0
+    while abs(ll - prev) >= tol and n_iter < max_iter:
+        prev = ll
+        params = m_step(state)
+        n_iter += 1
+        state, ll = e_step(params)
+    return params, ll, abs(ll - prev) < tol, n_iter, state

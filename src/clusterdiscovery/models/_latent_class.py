@@ -14,7 +14,7 @@ from threadpoolctl import ThreadpoolController
 
 from .._utils import check_int, check_positive, check_random_state, check_sample_weight
 from ..exceptions import ConvergenceWarning
-from ._em_accel import ACCELERATORS, lca_transform, squarem
+from ._em_accel import ACCELERATORS, run_em
 from ._lca_dask import is_dask_collection
 from ._lca_data import (
     GAUSSIAN_KINDS,
@@ -494,29 +494,10 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         return A, float(w @ (lse + D.const))
 
     def _run_em(self, D, w, params, stats, tol=None):
-        W = w.sum()
         tol = self.tol if tol is None else tol
-        if self.accelerate == "squarem":
-            pack, unpack = lca_transform(self)
-            return squarem(lambda p: self._e_step(D, w, p),
-                           lambda A: self._m_step(D, A, w, stats), params,
-                           pack=pack, unpack=unpack, tol=tol * W, max_iter=self.max_iter)
-        prev = -np.inf
-        converged = False
-        n_iter = 0
-        while True:
-            A = self._log_joint(D, params)
-            lse = self._normalise(A)
-            ll = float(w @ (lse + D.const))
-            if abs(ll - prev) / W < tol:
-                converged = True
-                break
-            if n_iter >= self.max_iter:
-                break
-            prev = ll
-            params = self._m_step(D, A, w, stats)
-            n_iter += 1
-        return params, ll, converged, n_iter, A
+        return run_em(self, lambda p: self._e_step(D, w, p),
+                      lambda A: self._m_step(D, A, w, stats), params,
+                      tol=tol * w.sum(), max_iter=self.max_iter)
 
     # ------------------------------------------------------------------ public API
     def fit(self, X, y=None, *, covariates=None, sample_weight=None):

@@ -236,48 +236,24 @@ def run_covariate_em(model, D, w, Z, item_params, beta, stats):
     (:mod:`._em_accel`; Varadhan and Roland 2008), ``beta`` extrapolated as it is; the
     fixed points and the stopping rule are those of the plain loop.
     """
-    K = model.n_components
-    zero = np.zeros(K)
-    params = (zero, *item_params[1:])
-    W = w.sum()
-    if model.accelerate == "squarem":
-        from ._em_accel import lca_transform, squarem
+    from ._em_accel import run_em
 
-        def e_step(p):  # p = (log_w ignored, logP, mu, var, lam, beta)
-            A = model._log_joint(D, (zero, *p[1:5]))
-            A += log_prior(Z, p[5])
-            lse = model._normalise(A)
-            return (A, p[5]), float(w @ (lse + D.const))
+    zero = np.zeros(model.n_components)
 
-        def m_step(state):
-            A, b = state
-            new = model._m_step(D, A, w, stats)
-            return (zero, *new[1:], m_step_logit(Z, A, w, b))
-
-        pack, unpack = lca_transform(model)
-        p, ll, converged, n_iter, _ = squarem(e_step, m_step, (*params, beta), pack=pack,
-                                              unpack=unpack, tol=model.tol * W,
-                                              max_iter=model.max_iter)
-        return (zero, *p[1:5]), p[5], ll, converged, n_iter
-    prev = -np.inf
-    converged = False
-    n_iter = 0
-    while True:
-        A = model._log_joint(D, params)
-        A += log_prior(Z, beta)
+    def e_step(p):  # p = (log_w ignored, logP, mu, var, lam, beta)
+        A = model._log_joint(D, (zero, *p[1:5]))
+        A += log_prior(Z, p[5])
         lse = model._normalise(A)
-        ll = float(w @ (lse + D.const))
-        if abs(ll - prev) / W < model.tol:
-            converged = True
-            break
-        if n_iter >= model.max_iter:
-            break
-        prev = ll
+        return (A, p[5]), float(w @ (lse + D.const))
+
+    def m_step(state):
+        A, b = state
         new = model._m_step(D, A, w, stats)
-        params = (zero, *new[1:])
-        beta = m_step_logit(Z, A, w, beta)
-        n_iter += 1
-    return params, beta, ll, converged, n_iter
+        return (zero, *new[1:], m_step_logit(Z, A, w, b))
+
+    p, ll, converged, n_iter, _ = run_em(model, e_step, m_step, (zero, *item_params[1:5], beta),
+                                         tol=model.tol * w.sum(), max_iter=model.max_iter)
+    return (zero, *p[1:5]), p[5], ll, converged, n_iter
 
 
 def posterior(model, D, params, Z, beta):

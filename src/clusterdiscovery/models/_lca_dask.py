@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .._utils import check_random_state
-from ._em_accel import lca_transform, squarem
+from ._em_accel import run_em
 from ._lca_data import GAUSSIAN_KINDS, EncodedData, _levels_of, compress, encode
 
 __all__ = ["is_dask_collection", "fit_dask", "predict_dask"]
@@ -231,18 +231,7 @@ def run_em_dask(model, parts, params, stats, total_weight, tol=None):
         return model._m_params(S, stats)
 
     tol = (model.tol if tol is None else tol) * total_weight
-    if model.accelerate == "squarem":
-        pack, unpack = lca_transform(model)
-        return squarem(e_step, m_step, params, pack=pack, unpack=unpack, tol=tol,
-                       max_iter=model.max_iter)
-    S, ll = e_step(params)
-    prev, n_iter = -np.inf, 0
-    while abs(ll - prev) >= tol and n_iter < model.max_iter:
-        prev = ll
-        params = m_step(S)
-        n_iter += 1
-        S, ll = e_step(params)
-    return params, ll, abs(ll - prev) < tol, n_iter, S
+    return run_em(model, e_step, m_step, params, tol=tol, max_iter=model.max_iter)
 
 
 def prepare_dask(model, ddf):
