@@ -256,6 +256,6 @@ def check_weighted(estimator, sample_weight, n: int):
         raise TypeError(
             f"{type(estimator).__name__}.fit takes no sample_weight, so the resample fits "
             f"could not use the weights; pass sample_weight=None or an estimator that "
-            f"takes weights (LatentClassModel, KMeans, a Pipeline ending in one)."
+            f"takes weights (LatentClassModel, KMeans)."
         )
     return sw
