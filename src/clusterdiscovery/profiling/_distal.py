@@ -233,8 +233,74 @@ def _wald(est, cov, K, L):
     return stat, df, float(_stats.chi2.sf(stat, df)) if df else np.nan
 
 
+def _bch_weights(D, assigned, K):
+    """Row ``i``'s weight in class ``t``: ``(D^{-1})[w_i, t]`` (Vermunt 2010)."""
+    try:
+        Dinv = np.linalg.inv(D)
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            "The classification error matrix is singular (some class is never the modal "
+            "class); BCH cannot correct it. Use method='ml' or fewer classes."
+        ) from None
+    return Dinv[assigned]
+
+
+def _step1(model, X, covariates, assigned, sw):
+    """The step-1 pieces of the corrected errors: ``(theta, V1, steps, D_of)`` with
+    ``theta`` the latent class model's parameters as one vector, ``V1`` their covariance
+    (inverse empirical information: per-row scores by central differences with the
+    ``steps``) and ``D_of(theta)`` the classification error matrix at ``theta`` (the modal
+    assignments held fixed)."""
+    from ..models import LatentClassModel
+    from ..models._em_accel import lca_transform
+
+    if not isinstance(model, LatentClassModel) or covariates is not None or \
+            hasattr(model, "_beta"):
+        raise TypeError(
+            "correct_se=True needs a LatentClassModel fitted without covariates (its "
+            f"step-1 parameters and their covariance); got {type(model).__name__}"
+            + (" with covariates" if covariates is not None or hasattr(model, "_beta")
+               else "") + ". Use correct_se=False.")
+    data = model._check_X(X)
+    design = model._design(data)
+    pack, unpack = lca_transform(model)
+    theta = pack(model._params)
+
+    def loglik_and_posterior(x):
+        A = model._log_joint(design, unpack(x))
+        lse = model._normalise(A)  # A: posteriors (K, n)
+        return lse + design.const, A.T
+
+    steps = 1e-5 * np.maximum(1.0, np.abs(theta))
+    scores = np.empty((theta.size, assigned.size))
+    for j, h in enumerate(steps):
+        e = np.zeros_like(theta)
+        e[j] = h
+        scores[j] = (loglik_and_posterior(theta + e)[0]
+                     - loglik_and_posterior(theta - e)[0]) / (2 * h)
+    V1 = np.linalg.pinv((scores * sw) @ scores.T)
+
+    def D_of(x):
+        return classification_error(loglik_and_posterior(x)[1], assigned, sw)
+
+    return theta, V1, steps, D_of
+
+
+def _step1_term(step1, step3, est):
+    """``J V1 J'``: the step-1 uncertainty carried into the step-3 estimates."""
+    theta, V1, steps, D_of = step1
+    J = np.empty((est.size, theta.size))
+    for j, h in enumerate(steps):
+        e = np.zeros_like(theta)
+        e[j] = h
+        J[:, j] = (step3(D_of(theta + e), tight=True)[0]
+                   - step3(D_of(theta - e), tight=True)[0]).ravel() / (2 * h)
+    return J @ V1 @ J.T
+
+
 # ---------------------------------------------------------------------------- public
-def distal_outcomes(model, X, outcomes, *, method="bch", covariates=None, sample_weight=None):
+def distal_outcomes(model, X, outcomes, *, method="bch", covariates=None, sample_weight=None,
+                    correct_se=False):
     """Class means and proportions of distal outcomes, corrected for classification error.
 
     Parameters
@@ -256,6 +322,16 @@ def distal_outcomes(model, X, outcomes, *, method="bch", covariates=None, sample
         Passed to ``model.predict_proba`` for a latent class regression.
     sample_weight : array-like of shape (n_samples,), optional
         Sampling weights of the rows.
+    correct_se : bool, default=False
+        Add the uncertainty of the step-1 estimates to the standard errors and Wald
+        tests of ``"bch"`` and ``"ml"`` (Bakk, Oberski and Vermunt 2014): ``V = V3 + J V1
+        J'``, with ``V3`` the step-3 covariance (classification error treated as known),
+        ``V1`` the covariance of the step-1 parameters (inverse empirical information,
+        outer product of the rows' scores, as poLCA) and ``J`` the derivatives of the
+        step-3 estimates with respect to them through the classification error matrix
+        (central differences; the modal assignments are data). Without it the errors
+        are too small when the classes overlap. For a
+        :class:`~clusterdiscovery.models.LatentClassModel` fitted without covariates.
 
     Returns
     -------
@@ -274,6 +350,9 @@ def distal_outcomes(model, X, outcomes, *, method="bch", covariates=None, sample
     .. [2] Bakk, Z., Tekle, F. B. and Vermunt, J. K. (2013). Estimating the association
        between latent class membership and external variables using bias-adjusted
        three-step approaches. Sociological Methodology, 43(1), 272-311.
+    .. [3] Bakk, Z., Oberski, D. L. and Vermunt, J. K. (2014). Relating latent class
+       assignments to external variables: standard errors for correct inference.
+       Political Analysis, 22(4), 520-540.
 
     Examples
     --------
@@ -319,15 +398,13 @@ def distal_outcomes(model, X, outcomes, *, method="bch", covariates=None, sample
         sw = np.ones(n)
     assigned = P.argmax(axis=1)
     D = classification_error(P, assigned, sw)
+    step1 = None
+    if not isinstance(correct_se, bool):
+        raise TypeError(f"The 'correct_se' parameter must be True or False; got {correct_se!r}.")
+    if correct_se and method != "modal":
+        step1 = _step1(model, X, covariates, assigned, sw)
     if method == "bch":
-        try:
-            Dinv = np.linalg.inv(D)
-        except np.linalg.LinAlgError:
-            raise ValueError(
-                "The classification error matrix is singular (some class is never the modal "
-                "class); BCH cannot correct it. Use method='ml' or fewer classes."
-            ) from None
-        A = Dinv[assigned]  # (n, K): row i's weight in class t
+        A = _bch_weights(D, assigned, K)  # (n, K): row i's weight in class t
     else:
         A = np.zeros((n, K))
         A[np.arange(n), assigned] = 1.0
@@ -343,12 +420,21 @@ def distal_outcomes(model, X, outcomes, *, method="bch", covariates=None, sample
         else:
             y = _indicators(col, levels)
             lev_names = levels
-        if method == "ml":
-            keep = obs & (sw > 0)
-            est, cov, _ = _fit_ml(y[keep], kind, assigned[keep], D, sw[keep])
-        else:
-            keep = obs & (sw > 0)
-            est, cov = _weighted_estimates(y[keep], np.ones(keep.sum(), bool), A[keep], sw[keep])
+        keep = obs & (sw > 0)
+
+        def step3(Dm, keep=keep, y=y, kind=kind, tight=False):
+            """Step-3 estimates and covariance given the classification error matrix
+            (``tight``: the ML fit run to a much smaller tolerance, for derivatives)."""
+            if method == "ml":
+                tol, max_iter = (1e-15, 100_000) if tight else (1e-10, 2000)
+                return _fit_ml(y[keep], kind, assigned[keep], Dm, sw[keep],
+                               max_iter=max_iter, tol=tol)[:2]
+            Am = A if Dm is D else _bch_weights(Dm, assigned, K)
+            return _weighted_estimates(y[keep], np.ones(keep.sum(), bool), Am[keep], sw[keep])
+
+        est, cov = step3(D)
+        if step1 is not None:
+            cov = cov + _step1_term(step1, step3, est)
         L = est.shape[1]
         se = np.sqrt(np.maximum(np.diag(cov), 0.0)).reshape(K, L)
         n_modal = np.bincount(assigned[keep], minlength=K)
