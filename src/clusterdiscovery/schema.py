@@ -484,20 +484,22 @@ class ClientSchema:
             f"{[*self.features, *self.costs, *self.outcomes]}."
         )
 
+    def find_spec(self, column: str):
+        """:meth:`spec_of`, or None for a column the schema does not declare."""
+        try:
+            return self.spec_of(column)
+        except SchemaError:
+            return None
+
     def label(self, column: str) -> str:
         """Display name of a feature, cost or outcome: its ``label``, else the column name."""
-        try:
-            spec = self.spec_of(column)
-        except SchemaError:
-            return str(column)
-        return spec.label or str(column)
+        spec = self.find_spec(column)
+        return (spec.label if spec is not None else None) or str(column)
 
     def section_of(self, column: str) -> str | None:
         """The declared section of a column, spelt as in ``sections`` (None if undeclared)."""
-        try:
-            section = self.spec_of(column).section
-        except SchemaError:
-            return None
+        spec = self.find_spec(column)
+        section = None if spec is None else spec.section
         if section is None:
             return None
         return next(x for x in self.sections if x.lower() == section.lower())

@@ -16,7 +16,6 @@ import math
 
 import numpy as np
 
-from ..exceptions import SchemaError
 from ..profiling._data import OVERALL
 from ..profiling._suppress import marker
 from ..schema import DEFAULT_SECTIONS, FeatureSpec
@@ -103,12 +102,7 @@ class Meaning:
                              else DEFAULT_SECTIONS)
 
     def spec(self, column):
-        if self.schema is None:
-            return None
-        try:
-            return self.schema.spec_of(column)
-        except SchemaError:
-            return None
+        return None if self.schema is None else self.schema.find_spec(column)
 
     def label(self, column) -> str:
         """Display name: the given label, the schema's label, else the column name."""

@@ -362,12 +362,7 @@ class ClusterProfile:
 
         def meta(col):
             """(label, unit, higher_is) of a column, from the schema."""
-            spec = None
-            if schema is not None:
-                try:
-                    spec = schema.spec_of(col)
-                except ValueError:
-                    spec = None
+            spec = None if schema is None else schema.find_spec(col)
             label = (spec.label if spec is not None and spec.label else
                      extra.get(col, str(col).replace("_", " ")))
             return (label, getattr(spec, "unit", None) if spec is not None else None,
@@ -495,12 +490,7 @@ def _axis_name(group, names: dict) -> str:
 
 def _feature_name(variable, level, schema, labels_map) -> str:
     """'Diagnosis group: psychosis' from the schema's label and level label."""
-    spec = None
-    if schema is not None:
-        try:
-            spec = schema.spec_of(variable)
-        except ValueError:
-            spec = None
+    spec = None if schema is None else schema.find_spec(variable)
     label = spec.label if spec is not None and spec.label else labels_map.get(
         variable, str(variable).replace("_", " "))
     if level == "" or level is None:
