@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numbers
+import tomllib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -107,3 +109,16 @@ def check_sample_weight(sample_weight, n: int, name: str = "'sample_weight' para
     if sw.sum() <= 0:
         raise ValueError(f"The {name} is zero for every row; at least one weight must be > 0.")
     return sw
+
+
+def read_toml(path, what: str, error=ValueError) -> dict:
+    """The parsed TOML file ``path``: ``FileNotFoundError`` if it is missing, ``error``
+    naming ``what`` (e.g. ``"Schema file"``) and the parser's message if it is invalid."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{what} not found: {path}")
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{what} {path} is not valid TOML: {exc}") from exc

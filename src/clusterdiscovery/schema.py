@@ -19,7 +19,6 @@ True
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Real
@@ -30,6 +29,7 @@ import pandas as pd
 
 from ._checks import check_flat_columns, check_levels, check_magnitude, normalise_ids
 from ._dates import check_date_format, parse_dates
+from ._utils import read_toml
 from .exceptions import SchemaError
 
 __all__ = ["ClientSchema", "FeatureSpec", "MeasureSpec", "FEATURE_TYPES", "HIGHER_IS",
@@ -823,14 +823,7 @@ class ClientSchema:
 
 def read_schema_toml(path) -> dict:
     """The schema table of a TOML file (top-level keys, or a ``[schema]`` table), unchecked."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"Schema file not found: {path}")
-    try:
-        with path.open("rb") as fh:
-            doc = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise SchemaError(f"Schema file {path} is not valid TOML: {exc}") from exc
+    doc = read_toml(path, "Schema file", SchemaError)
     if "schema" in doc and isinstance(doc["schema"], Mapping):
         doc = doc["schema"]
     return dict(doc)

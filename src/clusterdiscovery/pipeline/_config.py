@@ -10,9 +10,10 @@ from __future__ import annotations
 import copy
 import math
 import os
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+
+from .._utils import read_toml
 
 __all__ = ["DEFAULTS", "load_config"]
 
@@ -156,13 +157,7 @@ def load_config(config=None) -> dict:
         user = {}
     elif isinstance(config, str | Path):
         path = Path(config)
-        if not path.is_file():
-            raise FileNotFoundError(f"Configuration file not found: {path}")
-        try:
-            with path.open("rb") as fh:
-                user = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"Configuration file {path} is not valid TOML: {exc}") from exc
+        user = read_toml(path, "Configuration file")
         base_dir = path.resolve().parent
     elif isinstance(config, Mapping):
         user = config
