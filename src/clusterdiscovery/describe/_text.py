@@ -179,9 +179,6 @@ class Meaning:
             return f"{self.currency}{self.num(v)}"
         return self.num(v)
 
-    def is_money(self, cost) -> bool:
-        return not self.unit(cost)
-
 
 def _count(v) -> str:
     if v is None or not np.isfinite(v):
