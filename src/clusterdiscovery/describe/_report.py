@@ -263,7 +263,11 @@ def report_blocks(descriptions, *, title: str, date: str | None):
                         f"figures and, where community experts supplied it, their view "
                         f"(marked as theirs). The details, figures and tables are in the "
                         f"appendix, a separate file beside this one."))
-    blocks += provisional_blocks(getattr(descriptions, "provisional", False))
+    blocks += provisional_blocks(getattr(descriptions, "provisional", False),
+                                 getattr(descriptions, "provisional_detail", None))
+    choice = getattr(descriptions, "choice", None)
+    if choice:  # the rule, the chosen k and the runners-up (set by discover)
+        blocks.append(("p", f"How the number of clusters was chosen. {choice}"))
     blocks.append(("p", "How to read it: a feature is mentioned when it differs from the whole "
                         "population beyond chance (Benjamini-Hochberg adjusted p below "
                         f"{profile.params.get('alpha', 0.05):g}). The v-test measures how "

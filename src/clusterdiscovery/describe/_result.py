@@ -104,6 +104,9 @@ class ClusterDescriptions:
         self.labels = {}
         self.stability = None  # set by describe_clusters
         self.provisional = False
+        #: set by ``discover``: the paragraph on how the solution was chosen (the rule,
+        #: the chosen k, the runners-up) and, when provisional, what was tried
+        self.choice = self.provisional_detail = None
 
     def __iter__(self):
         return iter(self._items)

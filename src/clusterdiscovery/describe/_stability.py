@@ -82,12 +82,22 @@ def how_to_read_stability(stability) -> str:
             "and above a stable cluster; 0.85 and above a highly stable one.")
 
 
-def provisional_blocks(provisional: bool) -> list:
-    """The notice at the top of a report whose solution is provisional."""
+def provisional_blocks(provisional: bool, detail: str | None = None) -> list:
+    """The notice at the top of a report whose solution is provisional.
+
+    ``detail`` (from :func:`~clusterdiscovery.discover`) says what was tried, e.g. how many
+    numbers of clusters were screened out; without it the notice claims nothing about the
+    other solutions.
+    """
     if not provisional:
         return []
-    return [("p", "**Provisional solution: no candidate reproduced.** Every number of "
-                  "clusters tried had at least one cluster whose mean Jaccard similarity "
-                  "across resamples was below the threshold; the solution shown is the one "
-                  "whose least stable cluster is the most stable. Its clusters are "
-                  "provisional: read them as a first look, not as established subgroups.")]
+    if detail:
+        head = ("**Provisional solution: no candidate reproduced.** " + detail.strip()
+                + " The solution shown is the one whose least stable cluster is the most "
+                  "stable.")
+    else:
+        head = ("**Provisional solution.** Not every cluster of this solution reproduces: "
+                "at least one has a mean Jaccard similarity across resamples below the "
+                "threshold.")
+    return [("p", head + " Its clusters are provisional: read them as a first look, not "
+                         "as established subgroups.")]

@@ -24,7 +24,8 @@ import pandas as pd
 from ..selection import resolve_criterion
 from ..selection._result import CRITERIA
 
-__all__ = ["rank_candidates", "left_out", "screen_candidates", "choose_solution"]
+__all__ = ["rank_candidates", "left_out", "screen_candidates", "choose_solution",
+           "assess_and_choose", "candidates_table"]
 
 
 def _too_small(share, min_size: int, n_samples) -> bool:
@@ -51,24 +52,12 @@ def rank_candidates(summary: pd.DataFrame, *, model: str, criterion: str, min_sh
     if "degenerate" in table.columns:
         table = table[~table["degenerate"].astype("boolean").fillna(False).to_numpy(bool)]
     if table.empty:
+        from ._choice_text import no_candidate_message
+
         why = left_out(summary, model=model, criterion=criterion, min_share=min_share,
                        min_size=min_size, n_samples=n_samples)
-        listed = "; ".join(f"k = {r.k}: {r.reason}" for r in why.itertuples()) or "none"
-        if model == "density":
-            advice = ("density clustering found no usable clusters (every client noise, or "
-                      "clusters too small); try another primary family, such as "
-                      "latent_class, or lower min_share")
-        else:
-            advice = "widen [models] k_min..k_max or lower min_share"
-        if any("min_cell_size" in r for r in why["reason"]):
-            advice += (" (a cluster below [profile] min_cell_size clients can be neither "
-                       "reported nor written to a model file: fewer clusters, or a lower "
-                       "threshold where that is safe)")
-        raise ValueError(
-            f"No {model} solution has a value for {criterion!r}, a smallest cluster of at "
-            f"least {min_share:.0%} of clients and no degenerate class ({listed}); "
-            f"{advice}."
-        )
+        raise ValueError(no_candidate_message(summary, why, model=model, criterion=criterion,
+                                              min_share=min_share))
     ascending = CRITERIA[criterion]  # True when lower is better
     table = table.sort_values([criterion, "k"], ascending=[ascending, True], kind="mergesort")
     if n_candidates is not None:
@@ -93,7 +82,10 @@ def left_out(summary: pd.DataFrame, *, model: str, criterion: str,
         if pd.isna(r[criterion]):
             reason = f"no {criterion} value"
         elif "degenerate" in r and bool(pd.notna(r["degenerate"]) and r["degenerate"]):
-            reason = "degenerate: a class below the minimum size or a variance at its floor"
+            reason = "degenerate: a class empty or below the minimum size"
+            floor = _floor_items(r)
+            if floor:
+                reason += f" (variance at its floor: {floor})"
         elif _too_small(0 if pd.isna(r["smallest_share"]) else r["smallest_share"],
                         min_size, n_samples):
             reason = (f"a cluster of fewer than {min_size} clients, too small to report "
@@ -105,6 +97,13 @@ def left_out(summary: pd.DataFrame, *, model: str, criterion: str,
             continue
         rows.append({"k": int(r["k"]), "reason": reason})
     return pd.DataFrame(rows, columns=["k", "reason"])
+
+
+def _floor_items(row) -> str:
+    """The ``floor_items`` of a model-comparison row (items whose variance sits at its
+    floor, per class), or ``""`` when the column is absent or empty."""
+    v = row.get("floor_items") if hasattr(row, "get") else None
+    return "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
 
 
 def screen_candidates(screen_jaccards, *, min_jaccard: float, margin: float,
@@ -193,3 +192,115 @@ def choose_solution(candidates: pd.DataFrame, min_jaccards, *, criterion: str,
     table["provisional"] = False
     table.loc[pos, "provisional"] = provisional
     return pos, table, note
+
+
+def _least(result) -> float:
+    """The smallest per-cluster mean Jaccard of a stability result."""
+    return float(result.summary["jaccard_mean"].min())
+
+
+def assess_and_choose(candidates: pd.DataFrame, assess, *, criterion: str, min_jaccard: float,
+                      n_resamples: int, screen_resamples: int, screen_margin: float,
+                      max_finalists: int | None = None):
+    """Screen every candidate, assess the finalists in full until one reproduces, choose.
+
+    Parameters
+    ----------
+    candidates : DataFrame
+        From :func:`rank_candidates`, best first.
+    assess : callable
+        ``assess(i, n_resamples, resume=None)`` -> StabilityResult of candidate ``i``
+        (``resume``: an earlier result whose resamples are the first ones).
+
+    Returns
+    -------
+    position : int
+    table : DataFrame
+        As from :func:`choose_solution`.
+    stability : StabilityResult
+        The chosen candidate's full assessment.
+
+    Notes
+    -----
+    When no finalist reproduces, the candidate whose least stable cluster is the most
+    stable is assessed in full, and the choice is made again with that assessment: a
+    candidate whose clusters all reach ``min_jaccard`` in full is eligible, and the
+    solution is *provisional* only when no candidate assessed in full reproduced.
+    """
+    n_screen = min(screen_resamples, n_resamples)
+    screened = [assess(i, n_screen) for i in range(len(candidates))]
+    screen_min = [_least(r) for r in screened]
+    finalists = screen_candidates(screen_min, min_jaccard=min_jaccard, margin=screen_margin,
+                                  max_finalists=max_finalists or None)
+    full = [None] * len(candidates)
+    for i in np.flatnonzero(finalists):
+        full[i] = assess(i, n_resamples, resume=screened[i])
+        if _least(full[i]) >= min_jaccard:
+            break
+    while True:
+        pos, table, _ = choose_solution(
+            candidates, [np.nan if r is None else _least(r) for r in full],
+            criterion=criterion, min_jaccard=min_jaccard, screen_jaccards=screen_min,
+            finalists=finalists)
+        if full[pos] is not None:
+            return pos, table, full[pos]
+        full[pos] = assess(pos, n_resamples, resume=screened[pos])
+
+
+def candidates_table(summary: pd.DataFrame, chosen: pd.DataFrame, *, model: str,
+                     criterion: str, min_share: float, min_jaccard: float,
+                     screen_margin: float, n_screen: int, n_full: int, min_size: int = 0,
+                     n_samples: int | None = None) -> pd.DataFrame:
+    """Every solution of ``model`` in the k range, by k, with its criteria, its stability,
+    whether it was eligible and the reason it was or was not chosen (plain words).
+
+    Parameters
+    ----------
+    summary : DataFrame
+        The model comparison (:attr:`ModelSelectionResult.summary`).
+    chosen : DataFrame
+        The ranked candidates as returned by :func:`choose_solution`.
+
+    Returns
+    -------
+    DataFrame
+        ``model``, ``k``, the criteria of the comparison, ``candidate`` (passed the size and
+        degeneracy checks), ``rank`` (by the criterion among the candidates, 1 = best),
+        ``screen_min_jaccard`` and ``min_jaccard`` (smallest per-cluster mean Jaccard in the
+        screening and in the full assessment; empty when not assessed), ``finalist``,
+        ``eligible`` (True: every cluster reproduced in full; False: a cluster did not, in
+        the screening or in full, or not a candidate; empty: not needed), ``chosen``,
+        ``provisional`` and ``reason``.
+    """
+    from ._choice_text import row_reason
+
+    criterion = resolve_criterion(criterion)
+    drop = ["fit_seconds"]
+    table = summary[summary["model"] == model].drop(columns=drop, errors="ignore")
+    table = table.sort_values("k", kind="mergesort").reset_index(drop=True)
+    why = left_out(summary, model=model, criterion=criterion, min_share=min_share,
+                   min_size=min_size, n_samples=n_samples).set_index("k")["reason"]
+    ranked = chosen.reset_index(drop=True).assign(rank=np.arange(1, len(chosen) + 1))
+    ranked = ranked.set_index(ranked["k"].astype(int))
+    ks = table["k"].astype(int)
+    table["candidate"] = ks.isin(ranked.index).to_numpy()
+    table["rank"] = ks.map(ranked["rank"]).astype("Int64").to_numpy()
+    for col in ("screen_min_jaccard", "finalist", "min_jaccard"):
+        if col in ranked:
+            table[col] = ks.map(ranked[col]).to_numpy()
+    finalist = table.get("finalist", pd.Series(True, index=table.index))
+    table["finalist"] = finalist.astype("boolean").fillna(False).astype(bool)
+    full = table["min_jaccard"].astype(float)
+    eligible = pd.Series(pd.NA, index=table.index, dtype="boolean")
+    eligible[full.notna()] = (full >= min_jaccard)[full.notna()]
+    eligible[~table["candidate"]] = False
+    eligible[full.isna() & table["candidate"] & ~table["finalist"]] = False
+    table["eligible"] = eligible
+    table["chosen"] = ks.map(ranked["chosen"]).fillna(False).astype(bool).to_numpy()
+    table["provisional"] = ks.map(ranked["provisional"]).fillna(False).astype(bool).to_numpy()
+    best = table.loc[table["chosen"]].iloc[0]
+    ctx = {"criterion": criterion, "min_jaccard": min_jaccard, "n_screen": n_screen,
+           "n_full": n_full, "screen_floor": min_jaccard - screen_margin, "best": best}
+    table["reason"] = [row_reason(r, why.get(int(r["k"]), ""), **ctx)
+                       for _, r in table.iterrows()]
+    return table

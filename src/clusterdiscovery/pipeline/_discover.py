@@ -22,9 +22,11 @@ from ._bare import (
     with_date_format,
     with_id_index,
 )
-from ._choose import choose_solution, left_out, rank_candidates, screen_candidates
+from ._choice_text import choice_paragraph, provisional_detail
+from ._choose import assess_and_choose, candidates_table, rank_candidates
 from ._config import load_config
 from ._study import ClusterStudy
+from ._write import sections, write
 
 __all__ = ["discover"]
 
@@ -158,49 +160,37 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
     # a cluster below the privacy threshold could be neither reported nor written to the
     # model file: such solutions are not candidates
     small = {"min_size": cfg["profile"]["min_cell_size"], "n_samples": len(X)}
-    candidates = rank_candidates(selection.summary, model=mcfg["primary"],
-                                 criterion=mcfg["criterion"], min_share=mcfg["min_share"],
-                                 **small)
+    ranked = rank_candidates(selection.summary, model=mcfg["primary"],
+                             criterion=mcfg["criterion"], min_share=mcfg["min_share"], **small)
     X_model = _model_input(mcfg["primary"], X, selection)
 
     def assess(i, n_resamples, resume=None):
-        estimator = selection.estimators_[(candidates.loc[i, "model"],
-                                           int(candidates.loc[i, "k"]))]
+        estimator = selection.estimators_[(ranked.loc[i, "model"], int(ranked.loc[i, "k"]))]
         return assess_stability(
             clone(estimator), X_model, n_resamples=n_resamples, method=scfg["method"],
             random_state=random_state, n_jobs=n_jobs, warn=False,
             reference_labels=_fitted_labels(estimator, X_model), resume=resume,
             sample_weight=None if weights is None else weights.to_numpy())
 
-    def least(result):
-        return float(result.summary["jaccard_mean"].min())
-
-    # 1. screening: every candidate with a few resamples
     n_screen = min(scfg["screen_resamples"], scfg["n_resamples"])
-    screened = [assess(i, n_screen) for i in range(len(candidates))]
-    screen_min = [least(r) for r in screened]
-    finalists = screen_candidates(screen_min, min_jaccard=scfg["min_jaccard"],
-                                  margin=scfg["screen_margin"],
-                                  max_finalists=scfg["candidates"] or None)
-    # 2. finalists in ranking order, in full (the screening's resamples are the first ones
-    #    of the full assessment and are reused), until one reproduces
-    full = [None] * len(candidates)
-    for i in np.flatnonzero(finalists):
-        full[i] = assess(i, scfg["n_resamples"], resume=screened[i])
-        if least(full[i]) >= scfg["min_jaccard"]:
-            break
-    pos, candidates, choice_note = choose_solution(
-        candidates, [np.nan if r is None else least(r) for r in full],
-        criterion=mcfg["criterion"], min_jaccard=scfg["min_jaccard"],
-        screen_jaccards=screen_min, finalists=finalists)
-    # 3. none reproduces: the provisional choice is assessed in full too
-    if full[pos] is None:
-        full[pos] = assess(pos, scfg["n_resamples"], resume=screened[pos])
-        candidates.loc[pos, "min_jaccard"] = least(full[pos])
-    provisional = bool(candidates.loc[pos, "provisional"])
-    k = int(candidates.loc[pos, "k"])
+    pos, ranked, stability = assess_and_choose(
+        ranked, assess, criterion=mcfg["criterion"], min_jaccard=scfg["min_jaccard"],
+        n_resamples=scfg["n_resamples"], screen_resamples=n_screen,
+        screen_margin=scfg["screen_margin"], max_finalists=scfg["candidates"])
+    provisional = bool(ranked.loc[pos, "provisional"])
+    k = int(ranked.loc[pos, "k"])
+    # every k of the range, with its criteria, stability and the reason for the choice
+    candidates = candidates_table(
+        selection.summary, ranked, model=mcfg["primary"], criterion=mcfg["criterion"],
+        min_share=mcfg["min_share"], min_jaccard=scfg["min_jaccard"],
+        screen_margin=scfg["screen_margin"], n_screen=n_screen, n_full=scfg["n_resamples"],
+        **small)
+    words = {"min_jaccard": scfg["min_jaccard"], "n_full": scfg["n_resamples"],
+             "n_screen": n_screen, "screen_margin": scfg["screen_margin"]}
+    choice_note = choice_paragraph(candidates, criterion=mcfg["criterion"],
+                                   method=scfg["method"],
+                                   k_range=(mcfg["k_min"], mcfg["k_max"]), **words)
     model = selection.estimators_[(mcfg["primary"], k)]
-    stability = full[pos]
     # the chosen model's labels are its stability result's reference labels
     labels = pd.Series(stability.reference_labels, index=X.index, name="cluster")
     done("stability")
@@ -243,9 +233,6 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
 
     record = _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note,
                      clients, events)
-    record["left_out"] = [f"k = {r.k}: {r.reason}" for r in left_out(
-        selection.summary, model=mcfg["primary"], criterion=mcfg["criterion"],
-        min_share=mcfg["min_share"], **small).itertuples()]
     if schema.inference is not None:
         record["schema"] = inferred_note(schema)
     rcfg = cfg["report"]
@@ -261,14 +248,17 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
         profile, stability=stability, narratives=narratives,
         names=rcfg["names"] or None, title=rcfg["title"], currency=rcfg["currency"],
         significant_figures=rcfg["significant_figures"], provisional=provisional)
+    descriptions.choice = choice_note
+    if provisional:
+        descriptions.provisional_detail = provisional_detail(candidates, **words)
     # the sections' figures name the clusters, so they are drawn once the names are known
     descriptions.sections = _check_sections(
-        _sections(selection, candidates, record, cmap, stability, len(labels),
+        sections(selection, candidates, record, cmap, stability, len(labels),
                   pcfg["min_cell_size"], descriptions.names))
     done("describe")
 
     stage("write")
-    paths = _write(cfg, descriptions, selection, candidates, stability, model, schema,
+    paths = write(cfg, descriptions, selection, candidates, stability, model, schema,
                    cluster_cols, X, labels, record)
     done("write")
     bar.close()
@@ -740,145 +730,3 @@ def _event_labels(window_days) -> dict:
         "exposure_years": "Years of follow-up",
         "cost_total": f"Total cost{window}",
     }
-
-
-def _shown(candidates):
-    """The candidates table for the report: 'not needed' where a candidate was not assessed
-    in full (screened out, or a better one reproduced)."""
-    shown = candidates.round(4).astype({"min_jaccard": object})
-    shown.loc[candidates["min_jaccard"].isna(), "min_jaccard"] = "not needed"
-    return shown
-
-
-def _png(draw) -> bytes:
-    import io
-
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 5))
-    try:
-        draw(ax)
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=90, metadata={"Software": None})
-    finally:
-        plt.close(fig)
-    return buf.getvalue()
-
-
-def _sections(selection, candidates, record, cmap, stability, n, m, names=None):
-    """Report sections on how the solution was chosen (tables, text and figures)."""
-    cols = ["model", "k", "loglik", "n_parameters", "bic", "sabic", "entropy",
-            "smallest_share", "silhouette", "lmr_p", "blrt_p"]
-    table = selection.summary[[c for c in cols if c in selection.summary.columns]]
-    method = [
-        f"Clustered {record['n_clients']:,} clients on {len(record['cluster_columns'])} "
-        f"variables with the families {', '.join(record['families'])}, k = "
-        f"{record['k_range'][0]}..{record['k_range'][1]}.",
-        f"The {len(candidates)} {record['primary']} solutions were ranked by "
-        f"{record['criterion'].upper()}; every one was assessed for stability ("
-        f"{record['stability']}), the finalists in ranking order until one had every "
-        f"cluster reproduce.",
-        f"Choice: {record['choice']}",
-    ]
-    if record.get("left_out"):
-        method.insert(2, "Not candidates: " + "; ".join(record["left_out"]) + ".")
-    repro = [f"{k}: {v}" for k, v in record.items()
-             if k not in ("measurement", "choice", "left_out")]
-    figures = [
-        ("model_selection", f"{record['criterion'].upper()} against k for each family",
-         _png(lambda ax: selection.plot(ax=ax, criterion=record["criterion"]))),
-        ("stability", "Stability of each cluster of the chosen solution: the Jaccard "
-                      "similarity in each resample (points; box = quartiles), with Hennig's "
-                      "thresholds (below 0.6 a cluster does not reproduce)",
-         _png(stability.plot)),
-        ("cluster_map", "Where the clusters lie: the first two principal components of the "
-                        "clustering variables, binned into hexagons (only hexagons of at least "
-                        "min_cell_size clients are drawn)",
-         _png(lambda ax: cmap.plot(ax=ax, names=names))),
-    ]
-    return [
-        ("How the clusters were chosen", method, [_private_shares(table.round(4), n, m),
-                                                    _private_shares(_shown(candidates), n, m)],
-         figures),
-        ("Study settings", repro, []),
-    ]
-
-
-def _write(cfg, descriptions, selection, candidates, stability, model, schema, cluster_cols,
-           X, labels, record):
-    """Write everything into a staged folder, moved into ``[output] dir`` only at the end
-    (a failure leaves nothing half-written)."""
-    from .._output import relocate, staged_directory
-
-    out = cfg["output"]["dir"]
-    if out is None:
-        return {}
-    final = Path(out)
-    with staged_directory(final) as tmp:
-        paths = _write_files(cfg, tmp, descriptions, selection, candidates, stability, model,
-                             schema, cluster_cols, X, labels, record)
-    return {k: relocate(v, tmp, final) if isinstance(v, list) else relocate([v], tmp, final)[0]
-            for k, v in paths.items()}
-
-
-def _write_files(cfg, root, descriptions, selection, candidates, stability, model, schema,
-                 cluster_cols, X, labels, record):
-    import json
-
-    from .._privacy import sizes_as_shown
-    from ..persistence import save_model
-
-    m = cfg["profile"]["min_cell_size"]
-    n = len(labels)
-    paths = {"report": descriptions.save(root)}
-    tables = root / "tables"
-    tables.mkdir(exist_ok=True)
-    # fit times vary from run to run: left out so that the same seed gives the same tables
-    _private_shares(selection.summary.drop(columns="fit_seconds", errors="ignore"), n, m).to_csv(
-        tables / "model_selection.csv", index=False, lineterminator="\n")
-    _private_shares(candidates, n, m).to_csv(tables / "candidates.csv", index=False,
-                                             lineterminator="\n")
-    # the stability summary shows the cluster sizes exactly as Table 1 does
-    shown = descriptions.profile.formatted("table1").xs(("clients", "", "n"))
-    st = stability.summary.copy()
-    st["size"] = sizes_as_shown(st["size"], shown)
-    st.to_csv(tables / "stability.csv", lineterminator="\n")
-    (root / "study.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
-    names = [d.name for d in descriptions]
-    model_schema = schema.select([c for c in cluster_cols if c in schema.features])
-    paths["model"] = root / "model.json"
-    provenance = {"software": f"clusterdiscovery {record['package_version']}",
-                  "data_period": record["as_of"], "note": record["choice"]}
-    if record["primary"] == "latent_class":
-        save_model(paths["model"], model, schema=model_schema, names=names, X=X,
-                   provenance=provenance, min_cell_size=max(m, 1))
-    else:
-        from ..persistence import exemplar_model
-
-        if record["primary"] == "density":
-            # HDBSCAN cannot be written (it needs the training rows): its exemplar, a
-            # nearest-centroid model started at the mean of each cluster, is written instead
-            model = exemplar_model(model, selection.numeric_view_)
-            provenance["note"] += (" The model file holds the density clustering's exemplar "
-                                   "model: each client goes to the nearest cluster centre "
-                                   "(no client is left as noise).")
-        save_model(paths["model"], model, preprocessor=selection.preprocessor_,
-                   schema=model_schema, names=names,
-                   X=X[[c for c in cluster_cols if c in schema.features]],
-                   provenance=provenance, min_cell_size=max(m, 1))
-    if cfg["output"]["write_labels"]:
-        paths["labels"] = root / "labels.csv"
-        labels.to_csv(paths["labels"], lineterminator="\n")
-    return paths
-
-
-def _private_shares(table, n, m):
-    """``smallest_share`` (a share of the n clients) withheld where it gives a count of 1..m-1."""
-    from .._privacy import mask_small_shares
-
-    if "smallest_share" not in table.columns:
-        return table
-    out = table.copy()
-    out["smallest_share"] = mask_small_shares(out["smallest_share"], n, m)
-    return out
