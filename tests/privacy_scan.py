@@ -105,6 +105,15 @@ def small_counts_from_share(value, half, denominator, min_cell_size):
     return out
 
 
+def _hidden(df, i, c) -> bool:
+    """A cell withheld: a marker ("suppressed (<11)"), or empty with its
+    ``<column>_suppressed`` flag True (the raw CSVs)."""
+    v = str(df.at[i, c])
+    flag = f"{c}_suppressed"
+    return "suppressed" in v or (not v.strip() and flag in df.columns
+                                 and str(df.at[i, flag]).strip() == "True")
+
+
 # ------------------------------------------------------------------ file readers
 class _Tables(HTMLParser):
     def __init__(self):
@@ -246,7 +255,8 @@ class _Scan:
             stat = df[cols[low.index("statistic")]].str.strip().str.lower()
             n_rows = stat[stat == "n"].index
             value_cols = [c for c, lc in zip(cols, low) if lc not in _LABEL_COLUMNS
-                          and not lc.startswith(("col", "unnamed"))]
+                          and not lc.startswith(("col", "unnamed"))
+                          and not lc.endswith("_suppressed")]
             for i in n_rows:
                 for c in value_cols:
                     k = _count(df.at[i, c])
@@ -261,8 +271,8 @@ class _Scan:
                     if j is None or j == (n_rows[0] if len(n_rows) else None):
                         continue
                     for c in value_cols:
-                        hidden = "suppressed" in df.at[j, c]
-                        if hidden and "suppressed" not in df.at[i, c]:
+                        if _hidden(df, j, c) and not _hidden(df, i, c) \
+                                and df.at[i, c].strip():
                             self.add(file, where(i, c),
                                      f"share {df.at[i, c]} shown beside a hidden count")
             if len(n_rows):
@@ -272,9 +282,15 @@ class _Scan:
         for c, lc in zip(cols, low):
             if lc in NOT_CLIENT_SHARES or lc in NOT_CLIENT_COUNTS:
                 continue
+            if lc.endswith("_suppressed"):
+                continue
             is_share = "share" in lc or "prop" in lc or "rate" in lc
+            # raw CSVs: a row whose statistic is a share holds fractions (0.527)
+            row_share = (df[cols[low.index("statistic")]].str.strip().str.lower()
+                         .str.startswith("share") if "statistic" in low else None)
             for i, v in df[c].items():
-                sh = _share(v, is_share)
+                sh = _share(v, is_share or (row_share is not None and bool(row_share[i])
+                                            and lc not in _LABEL_COLUMNS))
                 if sh is None:
                     continue
                 denoms = self._denominators(df, i, c, lc, count_cols, col_denoms)
@@ -286,6 +302,9 @@ class _Scan:
         """The counts a share in cell (i, c) may be a share of."""
         if ("overall" in lc or lc in SHARES_OF_ALL or lc in ("population", "all")) \
                 and self.total:
+            return {self.total}
+        if "variable" in df.columns and str(df.at[i, "variable"]).strip() == "clients" \
+                and self.total:  # Table 1's cluster shares: of every client
             return {self.total}
         denoms = {d for d in (_count(df.at[i, cc]) for cc in count_cols) if d}
         if denoms:
@@ -382,7 +401,10 @@ def _cross_check(root: Path, scan: _Scan):
     for i, row in d[d["statistic"] == "share"].iterrows():
         key, col = (row["variable"], row["level"]), str(row["cluster"])
         if key in n.index and col in n.columns:
-            hidden = "suppressed" in str(n.loc[key, col])
-            if hidden and "suppressed" not in row["cluster_value"]:
+            flag = f"{col}_suppressed"
+            hidden = "suppressed" in str(n.loc[key, col]) or (
+                flag in n.columns and str(n.loc[key, flag]).strip() == "True")
+            shown = row["cluster_value"].strip() and "suppressed" not in row["cluster_value"]
+            if hidden and shown:
                 scan.add("tables/distinguishing.csv", f"row {i}",
                          f"share {row['cluster_value']} of a count Table 1 hides")

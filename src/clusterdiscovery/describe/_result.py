@@ -229,16 +229,10 @@ class ClusterDescriptions:
             {"cluster": c, "name": n, "summary": s} for c, n, s in template_items(self)]},
             indent=2, default=str) + "\n", encoding="utf-8")
         paths.append(p)
-        prof = self.profile
-        tables = {"table1": prof.formatted("table1"),
-                  "distinguishing": prof.formatted("distinguishing")}
-        if prof.cost_columns:
-            tables["costs"] = prof.formatted("costs")
-            tables["variance_explained"] = prof.formatted("variance_explained")
-        if prof.outcome_names:
-            tables["outcomes"] = prof.formatted("outcomes")
-        tables["suppressed"] = prof.suppressed
-        for name, df in tables.items():
+        from ._csv import profile_csv_tables
+
+        # raw numbers, a suppressed cell empty with a flag beside it (see describe._csv)
+        for name, df in profile_csv_tables(self.profile).items():
             p = root / "tables" / f"{name}.csv"
             df.to_csv(p, lineterminator="\n")
             paths.append(p)

@@ -122,6 +122,9 @@ def choice_paragraph(table: pd.DataFrame, *, criterion: str, min_jaccard: float,
     k_range : (int, int), optional
         ``[models] k_min, k_max``; a choice at either end of the k fitted is flagged.
     """
+    from ..selection import resolve_criterion
+
+    criterion = resolve_criterion(criterion)
     name = criterion.upper()
     floor = min_jaccard - screen_margin
     rule = (f"Rule: the {_better(criterion)} {name} among the solutions whose clusters all "
