@@ -362,9 +362,7 @@ def key_figures(profile, cluster, meaning, stability=None) -> pd.DataFrame:
             rows.append((f"mean {label} per client ({bch['method'].upper()}, allowing for "
                          f"uncertain membership)", mark if hidden else money(bch["estimate"]),
                          money(o["mean"]) if _finite(o["mean"]) else ""))
-            rows.append((f"mean {label} per client (by most likely cluster)",
-                         mark if hidden else modal, ""))
-            continue
+            continue  # one estimate per figure: the modal mean is in the appendix
         rows.append((f"mean {label} per client", modal,
                      money(o["mean"]) if _finite(o["mean"]) else ""))
     for name in profile.outcome_names:
@@ -383,8 +381,6 @@ def key_figures(profile, cluster, meaning, stability=None) -> pd.DataFrame:
             rows.append((f"change in {label} ({better} is better; {bch['method'].upper()}, "
                          f"allowing for uncertain membership)",
                          mark if hidden else f"{bch['estimate']:+.1f}", population))
-            rows.append((f"change in {label} (by most likely cluster)",
-                         mark if hidden else modal, ""))
         else:
             rows.append((f"change in {label} ({better} is better)", modal, population))
         rows.append((f"reliably improved ({label})",

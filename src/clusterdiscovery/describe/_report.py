@@ -178,8 +178,9 @@ def figure_png(profile, kind: str, top_n: int = 5, *, schema=None, names=None,
 def overview_table(profile, names: dict, meaning) -> pd.DataFrame:
     """Name, clients and share of each cluster, with the mean of each cost or utilisation
     column (the first with its interval and share of the total), money in the currency and
-    utilisation in its unit. For a latent class model the first column's BCH (or ML)
-    corrected mean comes first, the mean by most likely cluster beside it."""
+    utilisation in its unit. For a latent class model the first column's mean is the BCH
+    (or ML) estimate, allowing for uncertain membership, as on the clusters' pages; the
+    mean by most likely cluster is in the appendix only."""
     mark = marker(profile.min_cell_size)
     conf = _confidence(profile)
     costs = profile.cost_columns
@@ -200,8 +201,6 @@ def overview_table(profile, names: dict, meaning) -> pd.DataFrame:
         what = meaning.label(col)
         if i:
             return f"{what}: mean per client"
-        if corrected is not None:
-            return f"{what}: mean by most likely cluster (BCa CI)"
         return f"{what}: mean per client ({conf} CI)"
 
     def share_heading(col):
@@ -238,7 +237,8 @@ def overview_table(profile, names: dict, meaning) -> pd.DataFrame:
                 text = interval(r["mean"], r["ci_low"], r["ci_high"], col)
             else:
                 text = amount(r["mean"], col)
-            row[heading(col, i)] = text
+            if not (i == 0 and corrected is not None):  # one estimate per figure: the
+                row[heading(col, i)] = text  # modal mean is in the appendix
             if i == 0:
                 row[share_heading(col)] = "100.0%" if g == OVERALL else (
                     (profile.cell_mark("costs", g, "share_of_total", name=col) or mark)
@@ -325,12 +325,15 @@ def appendix_blocks(descriptions, *, title: str, date: str | None, figures: list
     if corrected is not None and len(corrected):
         method = str(corrected["method"].iloc[0]).upper()
         blocks += [("h3", "Cost and outcomes by cluster, allowing for uncertain membership"),
-                   ("p", f"Because some clients fit more than one cluster, these figures "
-                         f"count each client in every cluster in proportion to how likely "
-                         f"they are to belong there ({method} method; Bakk, Tekle and "
-                         f"Vermunt 2013), which avoids the understatement of differences "
-                         f"that comes from placing everyone in their single most likely "
-                         f"cluster; those simpler figures are shown beside them."),
+                   ("p", f"The report's overview and the clusters' pages use the first "
+                         f"column: because some clients fit more than one cluster, it counts "
+                         f"each client in every cluster in proportion to how likely they are "
+                         f"to belong there ({method} method; Bakk, Tekle and Vermunt 2013). "
+                         f"The second column, also used by the tables below (costs and "
+                         f"outcomes by cluster), places everyone in their single most likely "
+                         f"cluster; the two differ because that mixes clients who partly "
+                         f"belong elsewhere into each cluster, which pulls the clusters' "
+                         f"means towards each other."),
                    ("table", corrected_table(profile, descriptions.meaning))]
     adjusted = getattr(profile, "adjusted_costs", None)
     if adjusted is not None and len(adjusted):
@@ -356,10 +359,13 @@ def appendix_blocks(descriptions, *, title: str, date: str | None, figures: list
         if figures:
             blocks += [("img", (name, caption)) for name, caption, _ in figs]
     blocks += [("h2", "Tables")]
+    modal = " (clients in their most likely cluster)" if corrected is not None and len(
+        corrected) else ""
     if profile.cost_columns:
-        blocks += [("h3", "Cost by cluster"), ("table", profile.formatted("costs"))]
+        blocks += [("h3", f"Cost by cluster{modal}"), ("table", profile.formatted("costs"))]
     if profile.outcome_names:
-        blocks += [("h3", "Outcomes by cluster"), ("table", profile.formatted("outcomes"))]
+        blocks += [("h3", f"Outcomes by cluster{modal}"),
+                   ("table", profile.formatted("outcomes"))]
     blocks += [("h3", "Table 1: characteristics by cluster"),
                ("table", labelled_table1(profile, descriptions.meaning))]
     blocks += reproducibility_blocks(descriptions)
