@@ -498,8 +498,8 @@ def test_save_needs_a_folder(profile, tmp_path):
 
 def test_pages_use_the_corrected_means_with_the_modal_beside(profile):
     """A latent class model's pages (issue 14 point 3): the cost sentence, the outcome
-    sentence and the key figures use the BCH means when ``profile.corrected`` is set, the
-    modal means beside them in the key figures, with one plain sentence; a corrected cell
+    sentence and the key figures use the BCH means when ``profile.corrected`` is set, with
+    one plain sentence, the modal means only in the appendix's details (issue 19 point 6); a corrected cell
     of a cluster with fewer than min_cell_size modal members is withheld with its modal."""
     import copy
 
@@ -530,10 +530,12 @@ def test_pages_use_the_corrected_means_with_the_modal_beside(profile):
         table = desc[c].page[[k for k, _ in desc[c].page].index("table")][1]
         row = table.loc["mean cost per client (BCH, allowing for uncertain membership)"]
         assert row["this cluster"] == f"£{bch:,.0f}"
-        assert table.loc["mean cost per client (by most likely cluster)",
-                         "this cluster"] == f"£{modal:,.0f}"
-        assert table.loc["change in HoNOS total (by most likely cluster)", "this cluster"] \
-            == f"{changes.loc[c, 'mean_change']:+.1f}"
+        # one figure, one estimate (issue 19 point 6): the page has the BCH mean only; the
+        # appendix's details give it first, the modal beside it, and say which is which
+        assert not any("most likely cluster" in k for k in table.index)
+        details = blocks_to_markdown(desc[c].details)
+        assert (f"mean £{bch:,.0f} per client (BCH, allowing for uncertain membership"
+                in details) and f"by most likely cluster £{modal:,.0f}" in details
     # cluster 2: fewer than 11 modal members in the corrected frame -> withheld, modal too
     page = desc[2].text.split("### Details")[0]
     table = desc[2].page[[k for k, _ in desc[2].page].index("table")][1]
@@ -541,8 +543,8 @@ def test_pages_use_the_corrected_means_with_the_modal_beside(profile):
     assert "The change in HoNOS total in this cluster is withheld" in page
     assert f"£{1.5 * costs.loc[2, 'mean']:,.0f}" not in page
     assert f"£{costs.loc[2, 'mean']:,.0f}" not in page
-    assert "suppressed" in table.loc["mean cost per client (by most likely cluster)",
-                                     "this cluster"]
+    assert "suppressed" in table.loc["mean cost per client (BCH, allowing for uncertain "
+                                     "membership)", "this cluster"]
     assert profile.corrected is None  # the fixture is untouched
 
 
