@@ -30,6 +30,15 @@ def score(v) -> str:
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
 
 
+def jaccard(v, threshold=None) -> str:
+    """A mean Jaccard as text: two decimals, three where two would round it up to the
+    ``threshold`` it is below (0.597, not 0.60, against 0.6)."""
+    v = float(v)
+    if threshold is not None and v < threshold <= round(v, 2):
+        return f"{np.floor(v * 1000) / 1000:.3f}"
+    return f"{v:.2f}"
+
+
 def k_list(ks) -> str:
     """``[3, 4, 5, 7]`` -> ``"3..5, 7"``."""
     ks = sorted(int(k) for k in ks)
@@ -60,8 +69,8 @@ def row_reason(r, left_out: str, *, criterion, min_jaccard, n_screen, n_full, sc
         return f"not a candidate: {left_out}" if left_out else "not a candidate"
     if r["chosen"] and r["provisional"]:
         return (f"chosen provisionally: no candidate had every cluster reproduce; its least "
-                f"stable cluster (mean Jaccard {float(full):.2f} over {n_full} resamples) "
-                f"is the most stable")
+                f"stable cluster (mean Jaccard {jaccard(full, min_jaccard)} over {n_full} "
+                f"resamples) is the most stable")
     if r["chosen"]:
         which = ("of all candidates, and its" if r["rank"] == 1 else
                  "of the candidates whose clusters all reproduce; its")
@@ -71,27 +80,28 @@ def row_reason(r, left_out: str, *, criterion, min_jaccard, n_screen, n_full, sc
         if full >= min_jaccard:
             return (f"every cluster reproduced (smallest mean Jaccard {float(full):.2f}), "
                     f"but a {_worse(criterion)} {name} than the chosen k = {int(best['k'])}")
-        return (f"a cluster did not reproduce: mean Jaccard {float(full):.2f} over {n_full} "
-                f"resamples, below {min_jaccard:g}")
+        return (f"a cluster did not reproduce: mean Jaccard {jaccard(full, min_jaccard)} "
+                f"over {n_full} resamples, below {min_jaccard:g}")
     if not r["finalist"]:
         if _finite(screen) and screen < screen_floor:
-            return (f"screened out: a cluster with mean Jaccard {float(screen):.2f} over "
-                    f"{n_screen} resamples, below {screen_floor:.2g}")
+            return (f"screened out: a cluster with mean Jaccard "
+                    f"{jaccard(screen, screen_floor)} over {n_screen} resamples, below "
+                    f"{screen_floor:.2g}")
         return ("not assessed in full: beyond the cap on finalists ([stability] "
                 "candidates)")
     return (f"not needed: a {_worse(criterion)} {name} than the chosen k = {int(best['k'])}, "
             f"whose clusters all reproduce")
 
 
-def _short(r, *, n_screen) -> str:
+def _short(r, *, n_screen, min_jaccard, screen_floor) -> str:
     """A runner-up's reason in a few words, for the paragraph."""
     full, screen = r.get("min_jaccard"), r.get("screen_min_jaccard")
     if _finite(full):
-        return (f"had a cluster with mean Jaccard {float(full):.2f}" if not r["eligible"]
-                else "reproduced but scored worse")
+        return (f"had a cluster with mean Jaccard {jaccard(full, min_jaccard)}"
+                if not r["eligible"] else "reproduced but scored worse")
     if not r["finalist"] and _finite(screen):
-        return (f"had a cluster with mean Jaccard {float(screen):.2f} in the screening "
-                f"({n_screen} resamples)")
+        return (f"had a cluster with mean Jaccard {jaccard(screen, screen_floor)} in the "
+                f"screening ({n_screen} resamples)")
     return "scored worse and was not needed"
 
 
@@ -144,7 +154,7 @@ def choice_paragraph(table: pd.DataFrame, *, criterion: str, min_jaccard: float,
     others = table[table["candidate"] & ~table["chosen"]].sort_values("rank")
     if len(others):
         shown = [f"k = {int(r['k'])} ({name} {score(r[criterion])}) "
-                 f"{_short(r, n_screen=n_screen)}"
+                 f"{_short(r, n_screen=n_screen, min_jaccard=min_jaccard, screen_floor=floor)}"
                  for _, r in others.head(max_runners_up).iterrows()]
         more = len(others) - max_runners_up
         parts.append("Runners-up: " + "; ".join(shown)
