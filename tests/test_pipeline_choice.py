@@ -135,6 +135,24 @@ def test_every_k_is_assessed(study):
     assert "figures/stability.png" in appendix  # the figure is with the others
 
 
+def test_the_selection_figure_marks_the_chosen_and_the_rejected_k(study):
+    import matplotlib.pyplot as plt
+
+    from clusterdiscovery.pipeline._write import selection_figure
+
+    fig, ax = plt.subplots()
+    try:
+        selection_figure(ax, study.selection, study.candidates, "bic")
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        star = next(line for line in ax.get_lines() if line.get_label() == "chosen k")
+        assert star.get_xdata().tolist() == [study.k]
+        rejected = study.candidates["eligible"].astype("boolean").eq(False).fillna(False)
+        if rejected.any():
+            assert any(t.startswith("rejected k") for t in labels)
+    finally:
+        plt.close(fig)
+
+
 def test_provisional_when_no_candidate_reproduces(small_population, tmp_path):
     cfg = {**QUICK, "models": {"k_min": 2, "k_max": 3, "n_init": 1},
            "stability": {"n_resamples": 3, "screen_resamples": 3, "min_jaccard": 1.0,

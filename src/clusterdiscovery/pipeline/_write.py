@@ -51,6 +51,9 @@ def selection_figure(ax, selection, candidates, criterion):
         ax.plot(candidates["k"][rejected], y[rejected], "x", markersize=11, color="firebrick",
                 markeredgewidth=2, label="rejected k (not a candidate, or a cluster that "
                                          "did not reproduce)", zorder=4)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize="small")
     return ax
 
