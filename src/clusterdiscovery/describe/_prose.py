@@ -224,6 +224,20 @@ def _corrected_hidden(profile, row) -> bool:
     return row is not None and m > 1 and not (_finite(row["n_modal"]) and row["n_modal"] >= m)
 
 
+def page_estimate(profile, col, cluster, row):
+    """One estimate per figure: ``(row, how, modal)`` with the cost ``row``'s mean and
+    interval replaced by the BCH (or ML) estimate where the page shows one (``how`` says so,
+    ``modal`` is the mean by most likely cluster), else ``(row, "", None)``."""
+    bch = corrected_mean(profile, col, cluster)
+    if bch is None or not _finite(row["mean"]) or _corrected_hidden(profile, bch):
+        return row, "", None
+    out = row.copy()
+    out["mean"], out["ci_low"], out["ci_high"] = bch["estimate"], bch["ci_low"], bch["ci_high"]
+    conf = f"{profile.params.get('confidence_level', 0.95):.0%}"
+    return (out, f"{str(bch['method']).upper()}, allowing for uncertain membership; {conf}",
+            row["mean"])
+
+
 def uses_corrected(profile, cluster) -> bool:
     """Whether the page of ``cluster`` shows any mean corrected for uncertain membership."""
     corrected = getattr(profile, "corrected", None)

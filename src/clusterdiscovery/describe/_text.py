@@ -467,21 +467,15 @@ def _cost_mean_text(profile, cluster, col, m: Meaning, mark):
     """'mean £X per client (95% BCa interval £a to £b), 2.1 times the population mean of
     £Y (clearly above it)' for one cost column; in its unit for utilisation ("mean 0.21
     visits per client ...")."""
-    from ._prose import _corrected_hidden, corrected_mean
+    from ._prose import page_estimate
 
     frame, _ = profile.cost_table(col)
-    r, o = frame.loc[cluster], frame.loc[OVERALL]
+    o = frame.loc[OVERALL]
+    r, how, modal = page_estimate(profile, col, cluster, frame.loc[cluster])  # as the page
     cmark = _marks(profile, "costs", cluster, col, mark)
 
     def amount(v):
         return m.amount(v, col, money_if_no_unit=True)
-
-    # one estimate per figure: the page's (BCH) mean where there is one, the modal beside
-    bch, modal = corrected_mean(profile, col, cluster), ""
-    if bch is not None and np.isfinite(r["mean"]) and not _corrected_hidden(profile, bch):
-        modal = f"; by most likely cluster {amount(r['mean'])}"
-        r = r.copy()
-        r["mean"], r["ci_low"], r["ci_high"] = bch["estimate"], bch["ci_low"], bch["ci_high"]
 
     def value(stat):
         return _fmt_or_mark(r[stat], amount, cmark(stat))
@@ -490,9 +484,9 @@ def _cost_mean_text(profile, cluster, col, m: Meaning, mark):
     low = value("ci_low")
     if m.unit(col) and np.isfinite(r["ci_low"]):  # "0.146 to 0.198 visits"
         low = m.num(r["ci_low"])
-    how = (f"{str(bch['method']).upper()}, allowing for uncertain membership; {conf} "
-           f"interval" if modal else f"{conf} BCa interval")
-    text = (f"mean {value('mean')} per client ({how} {low} to {value('ci_high')}{modal})")
+    modal = f"; by most likely cluster {amount(modal)}" if modal is not None else ""
+    text = f"mean {value('mean')} per client ({how or conf + ' BCa'} interval {low} to " \
+        f"{value('ci_high')}{modal})"
     if np.isfinite(r["mean"]) and np.isfinite(o["mean"]) and o["mean"] > 0:
         ratio = r["mean"] / o["mean"]
         rel = f"{ratio:.1f} times" if ratio >= 1.05 else (

@@ -233,6 +233,8 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
 
     record = _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note,
                      clients, events)
+    record["left_out"] = [f"k = {r.k}: {r.reason.removeprefix('not a candidate: ')}"
+                          for r in candidates[~candidates["candidate"]].itertuples()]
     if schema.inference is not None:
         record["schema"] = inferred_note(schema)
     rcfg = cfg["report"]

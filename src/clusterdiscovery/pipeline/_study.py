@@ -22,10 +22,11 @@ class ClusterStudy:
     selection : ModelSelectionResult
         Every (family, k) fitted, with its criteria.
     candidates : DataFrame
-        Every candidate solution of the primary family ranked by the criterion, with its
-        least stable cluster's mean Jaccard in the screening (``screen_min_jaccard``) and,
-        for finalists, in the full assessment (``min_jaccard``), whether it was eligible,
-        which was chosen and whether that choice is provisional.
+        Every k of the primary family's range, by k, with its criteria, whether it was a
+        candidate and its ``rank`` by the criterion, its least stable cluster's mean Jaccard
+        in the screening (``screen_min_jaccard``) and in the full assessment
+        (``min_jaccard``), whether it was eligible, which was chosen, whether that choice is
+        provisional, and the ``reason`` in plain words (``tables/candidates.csv``).
     model : estimator
         The chosen fitted model (``model_name`` family with ``k`` clusters).
     labels : Series
@@ -43,8 +44,9 @@ class ClusterStudy:
     record : dict
         Every choice made, as written to the report and ``study.json``.
     provisional : bool
-        True when no candidate reproduced (every one had a cluster with a mean Jaccard
-        below ``min_jaccard``): the chosen solution is shown as provisional.
+        True when no candidate reproduced in full (each had a cluster with a mean Jaccard
+        below ``min_jaccard``, in the screening or in the full assessment): the chosen
+        solution is shown as provisional.
     """
 
     config: dict
