@@ -348,3 +348,15 @@ def test_no_candidate_names_the_causes_and_the_columns_at_their_floor():
     with pytest.raises(ValueError, match=r"widen \[models\] k_min..k_max"):
         rank_candidates(summary.drop(columns="floor_items"), model="latent_class",
                         criterion="bic", min_share=0.05)
+
+
+def test_a_jaccard_below_the_threshold_never_reads_as_reaching_it():
+    from clusterdiscovery.describe._stability import jaccard_text, warning_blocks
+
+    assert jaccard_text(0.597) == "0.597" and jaccard_text(0.5949) == "0.59"
+    assert jaccard_text(0.6) == "0.60" and jaccard_text(0.9999, 1.0) == "0.999"
+
+    class _S:
+        summary = pd.DataFrame({"jaccard_mean": [0.598], "verdict": ["unstable"]})
+
+    assert "is 0.598, below 0.6" in warning_blocks(0, _S())[0][1]

@@ -12,11 +12,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["UNSTABLE_BELOW", "stability_of", "stable_name", "warning_blocks",
+__all__ = ["UNSTABLE_BELOW", "jaccard_text", "stability_of", "stable_name", "warning_blocks",
            "overview_with_stability", "how_to_read_stability", "provisional_blocks"]
 
 #: Hennig's (2007) threshold: below it a cluster is not to be trusted.
 UNSTABLE_BELOW = 0.6
+
+
+def jaccard_text(value, threshold: float = UNSTABLE_BELOW) -> str:
+    """A mean Jaccard as text: two decimals, three where two would round it up to the
+    ``threshold`` it is below (0.597, never "0.60" for a cluster that does not reproduce)."""
+    v = float(value)
+    if v < threshold <= round(v, 2):
+        return f"{np.floor(v * 1000) / 1000:.3f}"
+    return f"{v:.2f}"
 
 
 def stability_of(stability, cluster) -> tuple[float, str]:
@@ -42,7 +51,7 @@ def warning_blocks(cluster, stability) -> list:
     if not (np.isfinite(jaccard) and jaccard < UNSTABLE_BELOW):
         return []
     return [("p", f"**Warning: this cluster does not reproduce.** Its mean Jaccard "
-                  f"similarity across resamples is {jaccard:.2f}, below "
+                  f"similarity across resamples is {jaccard_text(jaccard)}, below "
                   f"{UNSTABLE_BELOW}: when the clients are resampled and clustered again, "
                   f"most of its members do not end up together. Do not treat it as a real "
                   f"subgroup; the description below is of this one partition only.")]
@@ -59,7 +68,7 @@ def overview_with_stability(table: pd.DataFrame, stability) -> pd.DataFrame:
         if match:
             j, v = stability_of(stability, match[0])
             verdicts.append(v)
-            means.append(f"{j:.2f}")
+            means.append(jaccard_text(j))
         else:  # noise, population rows
             verdicts.append("")
             means.append("")

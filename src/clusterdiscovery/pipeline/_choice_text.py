@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..describe._stability import jaccard_text
 from ..selection._result import CRITERIA
 
 __all__ = ["row_reason", "choice_paragraph", "provisional_detail", "no_candidate_message",
@@ -33,10 +34,7 @@ def score(v) -> str:
 def jaccard(v, threshold=None) -> str:
     """A mean Jaccard as text: two decimals, three where two would round it up to the
     ``threshold`` it is below (0.597, not 0.60, against 0.6)."""
-    v = float(v)
-    if threshold is not None and v < threshold <= round(v, 2):
-        return f"{np.floor(v * 1000) / 1000:.3f}"
-    return f"{v:.2f}"
+    return jaccard_text(v, np.inf if threshold is None else threshold)
 
 
 def k_list(ks) -> str:
@@ -147,7 +145,7 @@ def choice_paragraph(table: pd.DataFrame, *, criterion: str, min_jaccard: float,
     if chosen["provisional"]:
         text = (f"Chosen provisionally: no candidate had every cluster reproduce, so k = {k} "
                 f"({value}), whose least stable cluster is the most stable (mean Jaccard "
-                f"{float(chosen['min_jaccard']):.2f}), is shown.")
+                f"{jaccard(chosen['min_jaccard'], min_jaccard)}), is shown.")
     else:
         text = f"Chosen: k = {k} ({value})."
     parts = [rule, text]

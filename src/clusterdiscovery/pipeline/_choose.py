@@ -41,8 +41,10 @@ def rank_candidates(summary: pd.DataFrame, *, model: str, criterion: str, min_sh
     Solutions whose smallest cluster holds less than ``min_share`` of the clients, or
     (with ``min_size`` and ``n_samples``) fewer than ``min_size`` clients, the privacy
     threshold below which a cluster could not be reported or written to a model file,
-    flagged ``degenerate`` (a class below the minimum size or a variance at its floor), or
-    with no value for the criterion are left out. Ties go to the smaller k.
+    flagged ``degenerate`` (a class empty or below the minimum size), or with no value for
+    the criterion are left out. Ties go to the smaller k. When none is left, the error
+    names each k's cause, the columns whose variance sits at its floor (``floor_items``,
+    where the comparison has it) and the fix (:func:`._choice_text.no_candidate_message`).
     """
     criterion = resolve_criterion(criterion)
     table = summary[(summary["model"] == model) & summary[criterion].notna()]
@@ -176,10 +178,11 @@ def choose_solution(candidates: pd.DataFrame, min_jaccards, *, criterion: str,
     if table["eligible"].any():
         pos = int(np.flatnonzero(table["eligible"].to_numpy())[0])
         first = pos == 0
-        note = (f"k = {table.loc[pos, 'k']} is the best {name} solution "
+        note = (f"k = {table.loc[pos, 'k']} has the best {name} of the candidates "
                 + ("" if first else "whose clusters all reproduce ")
                 + f"(every cluster's mean bootstrap Jaccard >= {min_jaccard})"
-                + ("." if first else "; better-scoring solutions had a cluster below it."))
+                + ("." if first else "; better-scoring candidates had a cluster below it "
+                                     "or were screened out."))
         provisional = False
     else:
         pos = int(np.nanargmax(best.to_numpy()))
