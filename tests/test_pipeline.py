@@ -211,7 +211,8 @@ def test_same_seed_same_labels_and_report(study, population, tmp_path):
     pd.testing.assert_series_equal(again.labels, study.labels)
     root = study.paths["model"].parent
     for name in ["report.md", "report.html", "appendix.md", "appendix.html",
-                 "tables/model_selection.csv", "tables/costs.csv"]:
+                 "tables/model_selection.csv", "tables/costs.csv", "tables/candidates.csv",
+                 "tables/stability.csv", "tables/table1.csv"]:
         assert (tmp_path / name).read_bytes() == (root / name).read_bytes(), name
     record = json.loads((tmp_path / "study.json").read_text())
     assert record["random_state"] == 1
