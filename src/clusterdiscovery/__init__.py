@@ -55,9 +55,12 @@ _LAZY = {
     "PartitionComparison": "partitions",
     "discover": "pipeline",
     "ClusterStudy": "pipeline",
+    "compare_teams": "teams",
+    "TeamComparison": "teams",
 }
 _SUBMODULES = ("datasets", "features", "models", "monitoring", "stability", "profiling",
-               "describe", "selection", "persistence", "partitions", "pipeline", "published")
+               "describe", "selection", "persistence", "partitions", "pipeline", "published",
+               "teams")
 
 __all__ = [
     "__version__",
