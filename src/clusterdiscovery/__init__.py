@@ -32,6 +32,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "LatentClassModel": "models",
     "DensityClusterer": "models",
+    "LatentTransitionModel": "models",
     "compare_models": "selection",
     "ModelSelectionResult": "selection",
     "lr_tests": "selection",
