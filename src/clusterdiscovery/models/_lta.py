@@ -168,7 +168,8 @@ class LatentTransitionModel(BaseEstimator):
     def _run(self, D, w, const, start, stats, max_iter, tol):
         log_pi, A, items = start
         ll_old, conv, it = -np.inf, False, 0
-        for it in range(1, max_iter + 1):
+        while it < max_iter:
+            it += 1
             logB = self._emissions(D, items)
             gamma, xi, ll_i = forward_backward(log_pi, A, logB, w)
             ll = float(w @ (ll_i + const))
