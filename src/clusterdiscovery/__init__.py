@@ -57,11 +57,13 @@ _LAZY = {
     "discover": "pipeline",
     "ClusterStudy": "pipeline",
     "compare_teams": "teams",
+    "compare_care_clusters": "national",
+    "CareClusterComparison": "national",
     "TeamComparison": "teams",
 }
 _SUBMODULES = ("datasets", "features", "models", "monitoring", "stability", "profiling",
                "describe", "selection", "persistence", "partitions", "pipeline", "published",
-               "teams")
+               "teams", "national")
 
 __all__ = [
     "__version__",
