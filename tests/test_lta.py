@@ -147,3 +147,20 @@ def test_bad_input_is_refused_with_a_clear_message():
     m1 = LatentTransitionModel(2, n_init=2, random_state=0).fit(X)
     m2 = LatentTransitionModel(2, n_init=2, random_state=0).fit([X[0], X[1].iloc[::-1]])
     assert m1.loglik_ == pytest.approx(m2.loglik_)
+
+
+def test_start_from_a_latent_class_model_keeps_its_classes():
+    X, _ = simulate(10, n=2000)
+    lca = LatentClassModel(3, n_init=3, random_state=0).fit(X[0])
+    lta = LatentTransitionModel(3).fit(X, start_from=lca)
+    for j in range(ITEMS.shape[0]):
+        np.testing.assert_allclose(lta.probabilities_[f"i{j}"], lca.probabilities_[f"i{j}"],
+                                   atol=0.08)
+    # the first time point's modal classes agree with the LCA's labels
+    assert adjusted_rand_score(lca.labels_, lta.predict(X)[:, 0]) > 0.7
+    # a level the LCA never saw counts as missing at follow-up
+    odd = X[1].copy()
+    odd.iloc[0, 0] = 7
+    assert np.isfinite(lta.score([X[0], odd]))
+    with pytest.raises(ValueError, match="same n_components"):
+        LatentTransitionModel(2).fit(X, start_from=lca)

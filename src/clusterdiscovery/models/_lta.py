@@ -182,7 +182,7 @@ class LatentTransitionModel(BaseEstimator):
         _, _, ll_i = forward_backward(log_pi, A, logB, need_xi=False)
         return (log_pi, A, items), float(w @ (ll_i + const)), conv, it
 
-    def fit(self, X, y=None, *, _start=None):
+    def fit(self, X, y=None, *, start_from=None, _start=None):
         """Fit by EM from ``n_init`` starts.
 
         Parameters
@@ -191,6 +191,12 @@ class LatentTransitionModel(BaseEstimator):
             One table per time point, in time order, with the same columns and the same
             client index (a client not assessed at a time point has a row of NaN there).
         y : ignored
+        start_from : LatentClassModel, optional
+            A latent class model fitted on the first time point's columns: its measurement
+            (columns, types, levels) is kept, and EM starts once from its parameters (its
+            class shares as initial shares, 0.8 on the diagonal of the transitions), so that
+            class ``k`` of this model is class ``k`` of that one. Levels unseen by it count
+            as missing. ``n_init`` and ``measurement`` are then not used.
 
         Returns
         -------
@@ -200,9 +206,14 @@ class LatentTransitionModel(BaseEstimator):
         frames = check_time_points(X, self.n_components)
         self.index_ = frames[0].index
         T, n = len(frames), frames[0].shape[0]
-        self._lca = self._engine()
-        self._lca._check_params()
-        data, D = self._designs(frames, fit=True)
+        if start_from is not None:
+            self._lca, _start = _from_latent_class(start_from, self.n_components, T,
+                                                   self.invariant, self.transitions)
+            frames = [f.reindex(columns=self._lca._keys) for f in frames]
+        else:
+            self._lca = self._engine()
+            self._lca._check_params()
+        data, D = self._designs(frames, fit=start_from is None)
         stats = self._lca._column_stats(data, None)
         self._lca._variance_floor = self._lca.var_floor * stats["gvar"]
         const = sum(Dt.const for Dt in D)
@@ -356,3 +367,24 @@ class LatentTransitionModel(BaseEstimator):
                 for t in range(est.shape[0]) for i in range(K) for j in range(K)]
         out = pd.DataFrame(rows)
         return out.drop(columns="interval") if self.transition_.ndim == 2 else out
+
+
+def _from_latent_class(lca, K, T, invariant, transitions):
+    """A copy of a fitted latent class model as measurement engine, and the EM start."""
+    import copy
+
+    check_is_fitted(lca, "weights_")
+    if not isinstance(lca, LatentClassModel) or lca.n_components != K:
+        raise ValueError("start_from must be a fitted LatentClassModel with the same "
+                         f"n_components ({K}).")
+    if getattr(lca, "_beta", None) is not None:
+        raise ValueError("start_from is a latent class regression (covariates); start from a "
+                         "model without covariates.")
+    engine = copy.deepcopy(lca)
+    engine.handle_unknown = "missing"
+    log_w, *items = engine._params
+    A = 0.8 * np.eye(K) + 0.2 * np.exp(log_w)[None, :]
+    n_items = 1 if invariant else T
+    n_int = T - 1
+    return engine, (np.asarray(log_w), [A / A.sum(axis=1, keepdims=True)] * n_int,
+                    [tuple(items)] * n_items)
