@@ -34,7 +34,11 @@ def test_sample_against_recorded_care_clusters():
     assert res.ari_ci[0] <= res.ari <= res.ari_ci[1]
     assert res.n_matched == int(both.sum())
     _attack(res.crosstab, 11)
-    assert res.crosstab.loc["total", "total"] == res.n_matched
+    # rows add up to the cluster sizes: clients with no recorded cluster are a column
+    assert res.crosstab.loc["total", "total"] == len(pop.true_labels)
+    sizes = pop.true_labels.value_counts().sort_index()
+    np.testing.assert_array_equal(res.crosstab["total"].drop("total").to_numpy(), sizes)
+    assert res.crosstab.loc["total", "none recorded"] == len(pop.true_labels) - res.n_matched
     assert len(res.summary) == pop.true_labels.nunique()
     assert res.summary["draws_from"].str.contains("%").all()
 

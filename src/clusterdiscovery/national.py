@@ -30,6 +30,7 @@ from .published import mhct_care_clusters
 
 __all__ = ["compare_care_clusters", "CareClusterComparison"]
 
+NONE_RECORDED = "none recorded"
 #: a national cluster is named as a source of a discovered cluster from this share up
 DRAWS_FROM_SHARE = 0.10
 
@@ -42,12 +43,13 @@ class CareClusterComparison:
     ----------
     crosstab : DataFrame
         Clients by discovered cluster (rows) and recorded care cluster (columns, MHCT
-        codes), with ``total`` margins; withheld cells are NaN. Care clusters (and
+        codes, and ``"none recorded"``), with ``total`` margins; withheld cells are NaN. Care clusters (and
         discovered clusters) with fewer than ``min_cell_size`` clients are pooled into a
         line ``"other"`` so that no margin is a small count.
     summary : DataFrame
-        One row per discovered cluster: ``n`` and ``draws_from`` (the national clusters
-        holding at least 10% of its clients, largest first, with their shares).
+        One row per discovered cluster: ``n`` (its clients) and ``draws_from`` (the national
+        clusters holding at least 10% of its clients, largest first, with their shares of
+        all its clients, recorded or not).
     ari, ami : float
         Over the clients with both labels; ``ari_ci`` and ``ami_ci`` 95% percentile
         bootstrap intervals.
@@ -148,7 +150,7 @@ def _draws_from(shown: pd.DataFrame, names: dict) -> pd.DataFrame:
     rows = []
     for k in shown.index.drop("total"):
         total = shown.loc[k, "total"]
-        share = shown.loc[k].drop("total") / total
+        share = shown.loc[k].drop(["total", NONE_RECORDED], errors="ignore") / total
         top = share[share >= DRAWS_FROM_SHARE].sort_values(ascending=False)
         text = "; ".join(f"{c} {names.get(c, '')} ({s:.0%})".replace("  ", " ")
                          for c, s in top.items())
@@ -199,14 +201,23 @@ def compare_care_clusters(labels, assignments, *, as_of=None, client_id="client_
     notes = []
     if (~both).any():
         notes.append(f"{int((~both).sum())} of {len(labels)} clients have no recorded care "
-                     "cluster (by the date used) and are left out.")
+                     "cluster (by the date used): they are left out of the agreement measures and "
+                     "counted as 'none recorded' in the cross-table.")
     if both.sum() < 2:
         raise ValueError("Fewer than two clients have both a discovered cluster and a recorded "
                          "care cluster; check that the client ids of labels and assignments "
                          "match.")
     a = labels.to_numpy()[both].astype(np.int64)
     b = recorded.to_numpy()[both].astype(np.int64)
-    tab = pd.crosstab(pd.Series(a, name="discovered"), pd.Series(b, name="care cluster"))
+    # the clients with no recorded care cluster are a column of their own, so that each
+    # row adds up to the cluster's size (shown elsewhere) and nothing is a remainder
+    every = labels.dropna().astype(np.int64)
+    rec = recorded[labels.notna().to_numpy()]
+    codes = rec.fillna(-1).astype(np.int64).to_numpy()
+    tab = pd.crosstab(pd.Series(every.to_numpy(), name="discovered"),
+                      pd.Series(codes, name="care cluster"))
+    if -1 in tab.columns:
+        tab = tab[[c for c in tab.columns if c != -1] + [-1]].rename(columns={-1: NONE_RECORDED})
     shown = _suppressed_crosstab(tab, min_cell_size)
     rng = check_random_state(random_state)
     boots = []

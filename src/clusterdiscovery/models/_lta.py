@@ -182,7 +182,7 @@ class LatentTransitionModel(BaseEstimator):
         _, _, ll_i = forward_backward(log_pi, A, logB, need_xi=False)
         return (log_pi, A, items), float(w @ (ll_i + const)), conv, it
 
-    def fit(self, X, y=None, *, start_from=None, _start=None):
+    def fit(self, X, y=None, *, start_from=None, _start=None, _engine=None):
         """Fit by EM from ``n_init`` starts.
 
         Parameters
@@ -209,11 +209,17 @@ class LatentTransitionModel(BaseEstimator):
         if start_from is not None:
             self._lca, _start = _from_latent_class(start_from, self.n_components, T,
                                                    self.invariant, self.transitions)
-            frames = [f.reindex(columns=self._lca._keys) for f in frames]
+        elif _engine is not None:  # a refit of this model (bootstrap, invariance test)
+            import copy
+
+            self._lca = copy.deepcopy(_engine)
         else:
             self._lca = self._engine()
             self._lca._check_params()
-        data, D = self._designs(frames, fit=start_from is None)
+        fitted_structure = start_from is not None or _engine is not None
+        if fitted_structure:
+            frames = [f.reindex(columns=self._lca._keys) for f in frames]
+        data, D = self._designs(frames, fit=not fitted_structure)
         stats = self._lca._column_stats(data, None)
         self._lca._variance_floor = self._lca.var_floor * stats["gvar"]
         const = sum(Dt.const for Dt in D)
@@ -318,7 +324,7 @@ class LatentTransitionModel(BaseEstimator):
                              "call it on a model fitted with invariant=True.")
         log_pi, A, items = self._params
         free = self.set_params_copy(invariant=False)
-        free.fit(X, _start=(log_pi, list(A), items * self.n_time_points_))
+        free.fit(X, _start=(log_pi, list(A), items * self.n_time_points_), _engine=self._lca)
         lr = max(2 * (free.loglik_ - self.loglik_), 0.0)
         df = free.n_parameters_ - self.n_parameters_
         return {"lr": lr, "df": df, "p_value": float(stats.chi2.sf(lr, df)),
@@ -354,7 +360,7 @@ class LatentTransitionModel(BaseEstimator):
             idx = rng.randint(0, n, n)
             sub = [f.iloc[idx].set_axis(pd.RangeIndex(n)) for f in frames]
             refit = self.set_params_copy(n_init=1)
-            refit.fit(sub, _start=self._params)
+            refit.fit(sub, _start=self._params, _engine=self._lca)
             draws.append(refit.transition_)
         draws = np.stack(draws)
         self.transition_se_ = draws.std(axis=0, ddof=1)

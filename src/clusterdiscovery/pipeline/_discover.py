@@ -24,6 +24,7 @@ from ._bare import (
 )
 from ._choose import choose_solution, left_out, rank_candidates, screen_candidates
 from ._config import load_config
+from ._over_time import over_time_sections
 from ._study import ClusterStudy
 
 __all__ = ["discover"]
@@ -262,14 +263,17 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
         names=rcfg["names"] or None, title=rcfg["title"], currency=rcfg["currency"],
         significant_figures=rcfg["significant_figures"], provisional=provisional)
     # the sections' figures name the clusters, so they are drawn once the names are known
+    over_time = over_time_sections(cfg, data, schema, mcfg["primary"], model, X_model, labels,
+                                   [d.name for d in descriptions], random_state)
     descriptions.sections = _check_sections(
         _sections(selection, candidates, record, cmap, stability, len(labels),
-                  pcfg["min_cell_size"], descriptions.names))
+                  pcfg["min_cell_size"], descriptions.names)
+        + over_time[0])
     done("describe")
 
     stage("write")
     paths = _write(cfg, descriptions, selection, candidates, stability, model, schema,
-                   cluster_cols, X, labels, record)
+                   cluster_cols, X, labels, record, over_time[1])
     done("write")
     bar.close()
     return ClusterStudy(config=cfg, selection=selection, candidates=candidates, model=model,
@@ -806,7 +810,7 @@ def _sections(selection, candidates, record, cmap, stability, n, m, names=None):
 
 
 def _write(cfg, descriptions, selection, candidates, stability, model, schema, cluster_cols,
-           X, labels, record):
+           X, labels, record, extra_tables):
     """Write everything into a staged folder, moved into ``[output] dir`` only at the end
     (a failure leaves nothing half-written)."""
     from .._output import relocate, staged_directory
@@ -818,6 +822,8 @@ def _write(cfg, descriptions, selection, candidates, stability, model, schema, c
     with staged_directory(final) as tmp:
         paths = _write_files(cfg, tmp, descriptions, selection, candidates, stability, model,
                              schema, cluster_cols, X, labels, record)
+        for name, table in extra_tables.items():
+            table.to_csv(tmp / "tables" / name, index=False, lineterminator="\n")
     return {k: relocate(v, tmp, final) if isinstance(v, list) else relocate([v], tmp, final)[0]
             for k, v in paths.items()}
 
