@@ -111,8 +111,8 @@ def compare_teams(data, labels=None, *, team, outcome=None, cost=None, confounde
     if keep.sum() == 0:
         raise ValueError(f"No client has both a team ({team!r}) and a value of {measure!r}.")
     y, strata, teams = y[keep], strata[keep], teams[keep].astype(str).to_numpy()
-    Z, znames = (covariate_matrix(data.loc[keep], confounders, param="confounders")
-                 if confounders else (np.zeros((y.size, 0)), []))
+    Z, _ = (covariate_matrix(data.loc[keep], confounders, param="confounders")
+            if confounders else (np.zeros((y.size, 0)), []))
     kind = _resolve_kind(kind, y, measure, role)
     team_keys, team_codes = np.unique(teams, return_inverse=True)
     if team_keys.size < 2:
@@ -130,7 +130,7 @@ def compare_teams(data, labels=None, *, team, outcome=None, cost=None, confounde
                   else None)
     return TeamComparison(
         summary=table, measure=measure, role=role, kind=kind, team=team,
-        target=theta0, n_clients=int(y.size), phi=phi, confounders=list(znames),
+        target=theta0, n_clients=int(y.size), phi=phi, confounders=list(confounders or []),
         variance_components=components, min_cell_size=min_cell_size, notes=notes)
 
 
