@@ -17,7 +17,7 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
-NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("0[1-9]_*.ipynb"))
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 
 
 def _outputs(nb, output_type=None):
@@ -56,9 +56,9 @@ def executed(tmp_path_factory):
         yield run
 
 
-def test_the_eight_notebooks_are_there():
+def test_the_notebooks_are_there():
     assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_", "06_", "07_",
-                                               "08_"]
+                                               "08_", "10_"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -121,3 +121,15 @@ def test_notebook_08_reports_a_real_table_in_its_own_words(executed):
     for name in names:
         assert not ({t.lower() for t in name.split(", ")} & {"yes", "no", "female", "male"})
     assert "'lchronic': ['yes']" in text and "'gender': ['female']" in text
+
+
+def test_notebook_10_follows_clusters_over_time_and_compares_teams(executed):
+    """Latent transitions on the sample's second assessment (Collins & Lanza 2010), teams on
+    a funnel plot (Spiegelhalter 2005), and the national care clusters."""
+    nb, _ = executed("10_clusters_over_time_and_teams.ipynb")
+    text = _text(nb)
+    diff = float(re.search(r"largest absolute difference: ([\d.]+)", text).group(1))
+    assert diff < 0.3
+    assert re.search(r"ARI 0\.\d+ \(0\.\d+ to 0\.\d+\)", text)
+    assert "Teams compared on honos_total_followup" in text
+    assert len(_images(nb)) >= 3

@@ -32,6 +32,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "LatentClassModel": "models",
     "DensityClusterer": "models",
+    "LatentTransitionModel": "models",
     "compare_models": "selection",
     "ModelSelectionResult": "selection",
     "lr_tests": "selection",
@@ -55,9 +56,14 @@ _LAZY = {
     "PartitionComparison": "partitions",
     "discover": "pipeline",
     "ClusterStudy": "pipeline",
+    "compare_teams": "teams",
+    "compare_care_clusters": "national",
+    "CareClusterComparison": "national",
+    "TeamComparison": "teams",
 }
 _SUBMODULES = ("datasets", "features", "models", "monitoring", "stability", "profiling",
-               "describe", "selection", "persistence", "partitions", "pipeline", "published")
+               "describe", "selection", "persistence", "partitions", "pipeline", "published",
+               "teams", "national")
 
 __all__ = [
     "__version__",

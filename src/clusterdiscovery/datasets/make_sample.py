@@ -8,7 +8,8 @@ The default folder is the package's own sample, ``src/clusterdiscovery/data/samp
 source checkout (package data, installed with the package).
 
 Writes ``clients.csv``, ``events.csv`` (``events.csv.gz`` if large), ``assignments.csv``,
-``teams.csv``, ``true_labels.csv`` and ``schema.toml`` for a population of 3,000 clients
+``teams.csv``, ``true_labels.csv``, ``schema.toml`` and the second assessment a year
+later (``followup.csv``, ``followup_labels.csv``) for a population of 3,000 clients
 in 6 subgroups drawn with the fixed seed 2024.
 """
 
@@ -17,6 +18,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+import numpy as np
+
+from ._followup import make_followup, write_followup
 from ._generate import make_client_population
 from ._sample import (
     SAMPLE_CLIENTS,
@@ -31,7 +35,12 @@ def make_sample(out=None, *, n_clients=SAMPLE_CLIENTS, n_clusters=SAMPLE_CLUSTER
                 random_state=SAMPLE_SEED):
     """Draw the sample population and write it to ``out``; return the paths written."""
     pop = make_client_population(n_clients, n_clusters, random_state=random_state)
-    return write_population(pop, default_sample_dir() if out is None else out)
+    out = default_sample_dir() if out is None else out
+    paths = write_population(pop, out)
+    # the second assessment from a stream of its own: the other files stay as they were
+    followup = make_followup(pop, random_state=np.random.default_rng(
+        np.random.SeedSequence([random_state, 2])))
+    return paths + write_followup(followup, out)
 
 
 def main(argv=None) -> int:

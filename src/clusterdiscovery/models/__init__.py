@@ -2,5 +2,6 @@
 
 from ._density import DensityClusterer
 from ._latent_class import LatentClassModel
+from ._lta import LatentTransitionModel
 
-__all__ = ["DensityClusterer", "LatentClassModel"]
+__all__ = ["DensityClusterer", "LatentClassModel", "LatentTransitionModel"]

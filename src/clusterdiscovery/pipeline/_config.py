@@ -1,7 +1,8 @@
 """The study configuration: defaults, reading TOML, and checking every key.
 
 A configuration is a nested dict with the tables ``data``, ``features``, ``models``,
-``stability``, ``profile``, ``report``, ``engine`` and ``output``; :data:`DEFAULTS` lists every key with
+``stability``, ``profile``, ``report``, ``followup``, ``care_clusters``, ``engine`` and
+``output``; :data:`DEFAULTS` lists every key with
 its default. Paths in a TOML file are read relative to that file.
 """
 
@@ -114,6 +115,24 @@ DEFAULTS: dict = {
         # significant figures of the numbers in the prose (0.213 visits, 45.3 years)
         "significant_figures": 3,
     },
+    "followup": {
+        # a second assessment of the same clients (CSV or Parquet: the client id column and
+        # some of the clustering columns, re-assessed): a latent transition model started at
+        # the chosen latent class solution gives the moves between clusters (report section
+        # "Movement between clusters at follow-up", tables/transitions.csv). None: the
+        # sample's followup.csv when the study reads the sample, else no follow-up
+        "clients": None,
+        # bootstrap resamples of clients for the transition probabilities' intervals
+        "n_bootstrap": 100,
+    },
+    "care_clusters": {
+        # recorded MHCT care clusters (CSV or Parquet with client_id, cluster, assigned_on)
+        # to compare the discovered clusters with (report section, tables/care_clusters.csv).
+        # None: the sample's assignments.csv when the study reads the sample, else none
+        "assignments": None,
+        # each client's latest assignment on or before this date (None: the latest)
+        "as_of": None,
+    },
     "engine": {
         # "local": this process (joblib, n_jobs); "dask": model fitting and stability
         # resamples run on a Dask cluster (see docs/scale.md)
@@ -132,7 +151,8 @@ DEFAULTS: dict = {
 }
 
 _PATH_KEYS = {("data", "sample_dir"), ("data", "clients"), ("data", "events"),
-              ("data", "schema"), ("report", "narratives"), ("output", "dir")}
+              ("data", "schema"), ("report", "narratives"), ("output", "dir"),
+              ("followup", "clients"), ("care_clusters", "assignments")}
 
 
 def load_config(config=None) -> dict:
@@ -223,7 +243,8 @@ _INTS = {("models", "k_min"): 1, ("models", "k_max"): 1, ("models", "n_init"): 1
          ("stability", "n_resamples"): 1, ("stability", "candidates"): 0,
          ("stability", "screen_resamples"): 1,
          ("profile", "min_cell_size"): 0, ("profile", "n_bootstrap"): 10,
-         ("report", "significant_figures"): 1, ("engine", "n_workers"): 1}
+         ("report", "significant_figures"): 1, ("engine", "n_workers"): 1,
+         ("followup", "n_bootstrap"): 0}
 #: (table, key) -> (low, high, whether high itself is allowed) for settings in [low, high]
 _RANGES = {("models", "min_share"): (0.0, 1.0, False),
            ("stability", "min_jaccard"): (0.0, 1.0, True),
@@ -234,7 +255,7 @@ def _check_optional(table, key, value) -> None:
     """Keys whose default is None take a path (or, for as_of, a date) when given."""
     import datetime
 
-    ok = (str, datetime.date) if (table, key) == ("data", "as_of") else (str, os.PathLike)
+    ok = (str, datetime.date) if key == "as_of" else (str, os.PathLike)
     if (table, key) == ("report", "names"):
         return
     if not isinstance(value, ok):

@@ -25,6 +25,7 @@ from ._bare import (
 from ._choice_text import choice_paragraph, provisional_detail
 from ._choose import assess_and_choose, candidates_table, rank_candidates
 from ._config import load_config
+from ._over_time import over_time_sections
 from ._study import ClusterStudy
 from ._write import sections, write
 
@@ -254,14 +255,17 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
     if provisional:
         descriptions.provisional_detail = provisional_detail(candidates, **words)
     # the sections' figures name the clusters, so they are drawn once the names are known
+    over_time = over_time_sections(cfg, data, schema, mcfg["primary"], model, X_model, labels,
+                                   [d.name for d in descriptions], random_state)
     descriptions.sections = _check_sections(
         sections(selection, candidates, record, cmap, stability, len(labels),
-                  pcfg["min_cell_size"], descriptions.names))
+                 pcfg["min_cell_size"], descriptions.names)
+        + over_time[0])
     done("describe")
 
     stage("write")
     paths = write(cfg, descriptions, selection, candidates, stability, model, schema,
-                   cluster_cols, X, labels, record)
+                  cluster_cols, X, labels, record, over_time[1])
     done("write")
     bar.close()
     return ClusterStudy(config=cfg, selection=selection, candidates=candidates, model=model,

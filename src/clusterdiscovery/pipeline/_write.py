@@ -112,7 +112,7 @@ def sections(selection, candidates, record, cmap, stability, n, m, names=None):
 
 
 def write(cfg, descriptions, selection, candidates, stability, model, schema, cluster_cols,
-          X, labels, record):
+          X, labels, record, extra_tables=None):
     """Write everything into a staged folder, moved into ``[output] dir`` only at the end
     (a failure leaves nothing half-written)."""
     from .._output import relocate, staged_directory
@@ -124,6 +124,8 @@ def write(cfg, descriptions, selection, candidates, stability, model, schema, cl
     with staged_directory(final) as tmp:
         paths = _write_files(cfg, tmp, descriptions, selection, candidates, stability, model,
                              schema, cluster_cols, X, labels, record)
+        for name, table in (extra_tables or {}).items():  # raw numbers and flag columns
+            _csv(table, tmp / "tables" / name)
     return {k: relocate(v, tmp, final) if isinstance(v, list) else relocate([v], tmp, final)[0]
             for k, v in paths.items()}
 

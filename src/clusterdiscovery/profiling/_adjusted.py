@@ -44,12 +44,14 @@ __all__ = ["adjusted_costs", "ADJUSTED_COLUMNS", "covariate_matrix"]
 ADJUSTED_COLUMNS = ["n", "mean", "adjusted_mean", "ci_low", "ci_high"]
 
 
-def covariate_matrix(data: pd.DataFrame, columns) -> tuple[np.ndarray, list[str]]:
+def covariate_matrix(data: pd.DataFrame, columns, *, param: str = "[profile] adjust_for"
+                     ) -> tuple[np.ndarray, list[str]]:
     """Numeric design of the adjustment covariates (categorical ones dummy-coded).
 
     Numeric and boolean columns are used as they are; string and categorical columns are
     one-hot coded with the first level as reference. Raises naming the column for a
-    missing column, missing values, or a constant column, and for collinear columns.
+    missing column, missing values, or a constant column, and for collinear columns;
+    ``param`` is the parameter the messages name.
     """
     if isinstance(columns, str):
         columns = [columns]
@@ -57,19 +59,19 @@ def covariate_matrix(data: pd.DataFrame, columns) -> tuple[np.ndarray, list[str]
     for col in columns:
         if col not in data.columns:
             raise ValueError(
-                f"[profile] adjust_for names column {col!r}, which is not in the data; "
+                f"{param} names column {col!r}, which is not in the data; "
                 f"available columns include {list(map(str, data.columns[:10]))}."
             )
         s = data[col]
         if s.isna().any():
             raise ValueError(
                 f"Adjustment covariate {col!r} has {int(s.isna().sum())} missing value(s); "
-                "impute them or drop it from adjust_for."
+                f"impute them or drop it from {param}."
             )
         if s.nunique() < 2:
             raise ModelSpecError(
                 f"Adjustment covariate {col!r} is constant; it cannot adjust anything. Drop it "
-                "from adjust_for."
+                f"from {param}."
             )
         if pd.api.types.is_bool_dtype(s) or pd.api.types.is_numeric_dtype(s):
             v = s.to_numpy(dtype=float)
@@ -88,7 +90,7 @@ def covariate_matrix(data: pd.DataFrame, columns) -> tuple[np.ndarray, list[str]
         if np.linalg.matrix_rank(full) < full.shape[1]:
             raise ModelSpecError(
                 f"The adjustment covariates {list(columns)} are collinear (after dummy coding: "
-                f"{names}); drop one of the redundant columns."
+                f"{names}); drop one of the redundant columns from {param}."
             )
     return Z, names
 
