@@ -117,8 +117,9 @@ def transition_section(model, X_model, followup, labels, names, *, min_cell_size
     ]
     fig = ("transitions", "Transition probabilities between clusters from baseline (rows) to "
            "follow-up (columns); withheld pairs blank", _heatmap_png(table, names))
-    return (("Movement between clusters at follow-up", text, [_display(table)], [fig]),
-            table)
+    csv = table.rename(columns={"from": "cluster", "to": "followup_cluster",
+                                "withheld": "clients_suppressed"})
+    return (("Movement between clusters at follow-up", text, [_display(table)], [fig]), csv)
 
 
 def _display(table: pd.DataFrame) -> pd.DataFrame:
@@ -171,8 +172,12 @@ def care_cluster_section(labels, assignments, names, *, as_of, min_cell_size, ra
         *res.notes,
     ]
     crosstab = res.crosstab.rename(index=lambda k: names.get(k, k))
+    body = res.crosstab.drop(index="total", columns="total")
+    long = body.rename(index=lambda k: names.get(k, k)).stack(future_stack=True)
+    csv = long.rename("clients").rename_axis(["cluster", "care_cluster"]).reset_index()
+    csv["clients_suppressed"] = csv["clients"].isna()
     return (("Discovered clusters and the national care clusters", text,
-             [summary, crosstab]), res.crosstab.reset_index())
+             [summary, crosstab]), csv)
 
 
 def _sources(cfg, data):
