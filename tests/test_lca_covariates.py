@@ -202,7 +202,8 @@ def test_model_file_with_covariates_round_trip(election_fit, tmp_path):
         save_model(tmp_path / "m.json", model, X=items)  # cannot be checked without them
     save_model(tmp_path / "m.json", model, X=table)
     doc = json.loads((tmp_path / "m.json").read_text())
-    assert doc["format_version"] == "1.1"
+    # covariates need 1.1; the training ranges stored beside them make it 1.2
+    assert doc["format_version"] == "1.2" and set(doc["ranges"]) >= {"PARTY"}
     cov = doc["model"]["parameters"]["covariates"]
     assert cov["names"] == ["PARTY"]
     np.testing.assert_allclose(cov["coefficients"], model.covariate_coef_, rtol=1e-15)

@@ -4,7 +4,6 @@ cannot be rebuilt from the cluster sizes."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -572,3 +572,54 @@ def test_save_path_must_be_a_file_name(tmp_path):
         save_model(None, km)
     assert list(tmp_path.iterdir()) == []
     assert save_model(tmp_path / "m.json", km).n_clusters == 2
+
+
+# ------------------------------------------------------- training ranges (issue 19.10, 21.6)
+def test_assign_flags_values_outside_the_training_range(tmp_path):
+    """A model file without a schema still flags an age of 250, -500 or 1e6 and a covariate
+    far outside its training values; no training row is flagged."""
+    import json
+
+    rng = np.random.default_rng(0)
+    z = rng.integers(0, 2, 400)
+    X = pd.DataFrame({"age": np.round(rng.normal(np.where(z, 30, 60), 8), 1),
+                      "visits": rng.poisson(np.where(z, 1, 6)),
+                      "smoker": np.where(rng.random(400) < np.where(z, .2, .7), "yes", "no")})
+    lca = LatentClassModel(2, measurement={"age": "gaussian", "visits": "poisson",
+                                           "smoker": "categorical"}, n_init=2,
+                           random_state=0).fit(X)
+    path = tmp_path / "m.json"
+    save_model(path, lca, X=X)
+    doc = json.loads(path.read_text())
+    assert doc["format_version"] == "1.2" and set(doc["ranges"]) == {"age", "visits"}
+    low, high = doc["ranges"]["age"]
+    assert low <= X["age"].min() and high >= X["age"].max()
+    assert low != X["age"].min() or high != X["age"].max()  # not a client's exact value
+    model = load_model(path)
+    assert not model.assign(X)["out_of_range"].any()
+    new = X.iloc[:4].copy()
+    new["age"] = [250.0, -500.0, 1e6, 40.0]
+    flags = model.assign(new)["out_of_range"].tolist()
+    assert flags == [True, True, True, False]
+    bad = dict(doc, ranges={"age": [5, 1]})
+    with pytest.raises(ModelSpecError, match=r"\$\.ranges\.age: low 5 is above high 1"):
+        ClusterModel(bad)
+    old = dict(doc, format_version="1.0")
+    with pytest.raises(ModelSpecError, match="ranges need format_version 1.2"):
+        ClusterModel(old)
+    del old["ranges"]
+    assert not ClusterModel(old).assign(new)["out_of_range"].iloc[0]  # 1.0 files still load
+
+
+def test_a_covariate_far_outside_its_training_values_is_flagged(tmp_path):
+    rng = np.random.default_rng(1)
+    z = rng.integers(0, 2, 300)
+    items = pd.DataFrame({f"i{j}": (rng.random(300) < np.where(z, .8, .2)).astype(int)
+                          for j in range(4)})
+    cov = pd.DataFrame({"score": rng.normal(z, 1)})
+    lca = LatentClassModel(2, n_init=2, random_state=0).fit(items, covariates=cov)
+    path = tmp_path / "c.json"
+    save_model(path, lca, X=items.join(cov))
+    model = load_model(path)
+    new = items.iloc[:2].join(pd.DataFrame({"score": [1e6, 0.5]}, index=items.index[:2]))
+    assert model.assign(new)["out_of_range"].tolist() == [True, False]

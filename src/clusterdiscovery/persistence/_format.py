@@ -15,19 +15,21 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["FORMAT_VERSION", "COVARIATES_VERSION", "SUPPORTED_VERSIONS", "write_json", "to_json_text", "plain",
+__all__ = ["FORMAT_VERSION", "COVARIATES_VERSION", "RANGES_VERSION", "SUPPORTED_VERSIONS", "write_json", "to_json_text", "plain",
            "now_iso"]
 
 FORMAT_VERSION = "1.0"
 #: the version a file takes when it uses a 1.1 feature (a latent class model's covariates);
 #: other files stay 1.0, readable by every release that reads 1.0
 COVARIATES_VERSION = "1.1"
-SUPPORTED_VERSIONS = frozenset({"1.0", "1.1"})
+#: the version of a file that stores training ranges (``ranges``, read by ``assign``)
+RANGES_VERSION = "1.2"
+SUPPORTED_VERSIONS = frozenset({"1.0", "1.1", "1.2"})
 
 #: key sets of each object (required, optional); the JSON Schema in docs/ lists the same
 TOP_LEVEL_REQUIRED = ("format_version", "package_version", "created", "features", "model",
                       "clusters")
-TOP_LEVEL_OPTIONAL = ("schema", "preprocessing", "privacy", "provenance")
+TOP_LEVEL_OPTIONAL = ("schema", "preprocessing", "privacy", "provenance", "ranges")
 MODEL_KEYS = {"required": ("family", "n_clusters", "parameters"),
               "optional": ("n_features",)}
 PREPROCESSING_KEYS = {"required": ("blocks", "output_columns"), "optional": ()}

@@ -463,10 +463,13 @@ class ClusterModel:
         return pd.concat([out, probs], axis=1)
 
     def _out_of_range(self, data) -> np.ndarray:
-        """Rows with a value outside the ranges stored in the file: below a feature's
+        """Rows with a value outside the ranges stored in the file: outside a feature's or
+        covariate's training range (format 1.2, see ``_ranges``), below a feature's
         declared ``min`` or above its ``max``, or a category not among its levels. The
         label of such a row is an extrapolation (NaN is missing, not out of range)."""
-        flag = np.zeros(len(data), dtype=bool)
+        from ._ranges import outside_ranges
+
+        flag = outside_ranges(data, self._spec.get("ranges") or {})
         spec = (self._spec.get("schema") or {}).get("features") or {}
         for col in self.covariates:  # such a row got the training shares as its prior
             if col in data.columns:

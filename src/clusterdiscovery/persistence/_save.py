@@ -9,9 +9,17 @@ import pandas as pd
 
 from .._utils import check_int
 from ..exceptions import ModelSpecError
-from ._format import COVARIATES_VERSION, FORMAT_VERSION, now_iso, plain, write_json
+from ._format import (
+    COVARIATES_VERSION,
+    FORMAT_VERSION,
+    RANGES_VERSION,
+    now_iso,
+    plain,
+    write_json,
+)
 from ._model import ClusterModel
 from ._preprocess import apply_preprocessing, describe_preprocessor, input_names
+from ._ranges import training_ranges
 
 __all__ = ["save_model", "build_model", "exemplar_model"]
 
@@ -302,9 +310,11 @@ def build_model(estimator, *, preprocessor=None, schema=None, names=None, descri
             f"pass allow_small_clusters=True if the data are not about people."
         )
 
+    covariate_names = (model["parameters"].get("covariates") or {}).get("names", [])
+    ranges = training_ranges(X, [*feats, *covariate_names], min_cell_size)
     spec = {
-        "format_version": (COVARIATES_VERSION if "covariates" in model["parameters"]
-                           else FORMAT_VERSION),
+        "format_version": (RANGES_VERSION if ranges else COVARIATES_VERSION
+                           if "covariates" in model["parameters"] else FORMAT_VERSION),
         "package_version": __version__,
         "created": now_iso(created),
         "features": feats,
@@ -321,6 +331,8 @@ def build_model(estimator, *, preprocessor=None, schema=None, names=None, descri
                     "small_clusters_allowed": bool(allow_small_clusters)},
         "provenance": _provenance(provenance),
     }
+    if ranges:
+        spec["ranges"] = ranges
     result = ClusterModel(spec)
     if X is not None:
         _self_check(result, estimator, preprocessor, X)
@@ -409,7 +421,9 @@ def save_model(path, estimator, *, preprocessor=None, schema=None, names=None,
         (needed for a Gaussian mixture, which keeps no labels) and to check that the
         written file reproduces the estimator's output; never written. For a latent class
         model fitted with covariates it holds the covariate columns too (the file, format
-        1.1, stores their names and logit coefficients; new clients need them).
+        1.1, stores their names and logit coefficients; new clients need them). Its numeric
+        columns also give the training ranges stored for ``assign``'s ``out_of_range`` flag
+        (format 1.2; each end a value shared by at least ``min_cell_size`` clients).
     cluster_sizes : list of int, optional
         Training cluster sizes, if neither ``X`` nor ``labels_`` are available.
     features : list of str, optional
