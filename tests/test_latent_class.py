@@ -498,3 +498,28 @@ def test_single_threaded_blas_context_limits_blas_and_restores_it():
             with _single_threaded_blas():
                 assert blas_threads() <= {1}
         assert blas_threads() == before
+
+
+def _flat_table():
+    """Weakly separated classes: a flat likelihood with close maxima."""
+    rng = np.random.default_rng(0)
+    z = rng.integers(0, 4, 600)
+    P = np.array([[.7, .6, .5, .4], [.3, .6, .5, .55], [.5, .45, .6, .5], [.6, .5, .3, .45],
+                  [.4, .5, .55, .6], [.5, .6, .4, .3]])
+    return pd.DataFrame({f"i{j}": (rng.random(600) < P[j][z]).astype(int) for j in range(6)})
+
+
+def test_short_runs_close_to_the_best_are_all_finished():
+    """issue 21: finishing only the best short run missed the best maximum on flat
+    likelihoods; the runs within the documented margin are finished too, so every seed
+    reaches (to 0.01) what finishing every start reaches (19 of 20 seeds before)."""
+    from clusterdiscovery.models._latent_class import _near_best
+
+    runs = [(None, -100.0, True, 5), (None, -100.5, True, 5), (None, -150.0, True, 5)]
+    assert [r[1] for r in _near_best(runs, 0.001)] == [-100.0, -100.5]
+    assert len(_near_best([(None, -1.0, True, 1)] * 9, 0.001)) == 5
+    X = _flat_table()
+    for seed in range(20):
+        every = LatentClassModel(4, n_init=10, start_tol=0, random_state=seed).fit(X)
+        short = LatentClassModel(4, n_init=10, random_state=seed).fit(X)
+        assert short.loglik_ >= every.loglik_ - 0.01, seed

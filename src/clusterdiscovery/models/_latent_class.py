@@ -35,6 +35,21 @@ _TINY = 1e-300
 _MIN_VARIANCE_WEIGHT = 2.0
 
 
+#: short runs finished in full: those within this many log-likelihood units of the best
+#: (times the short-run tolerance's total, at least 1), at most _MAX_FINISHED of them
+_NEAR_BEST = 100.0
+_MAX_FINISHED = 5
+
+
+def _near_best(runs, short_total):
+    """The short runs worth finishing: the best and those whose log-likelihood is within
+    ``max(1, 100 * start_tol * n)`` of it (a short run stops while still climbing, so close
+    maxima are not told apart yet), best first, at most 5."""
+    ranked = sorted(runs, key=lambda r: -r[1])
+    margin = max(1.0, _NEAR_BEST * short_total)
+    return [r for r in ranked if r[1] >= ranked[0][1] - margin][:_MAX_FINISHED]
+
+
 _CONTROLLER = []  # one ThreadpoolController, made on first use (it scans loaded libraries)
 
 
@@ -94,9 +109,11 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         Convergence threshold on the change of the mean log-likelihood per row.
     start_tol : float, default=1e-5
         With ``n_init > 1``, every start is first run until the mean log-likelihood per row
-        changes by less than ``start_tol``; only the best of these short runs is then run
-        to ``tol`` (the short-runs strategy of Biernacki, Celeux and Govaert 2003: starts
-        heading for worse maxima are not run to full convergence). ``start_tol <= tol``
+        changes by less than ``start_tol``; the best of these short runs, and up to four
+        more within ``max(1, 100 * start_tol * n)`` log-likelihood units of it (close
+        maxima are not told apart by short runs), are then run to ``tol`` and the best
+        kept (the short-runs strategy of Biernacki, Celeux and Govaert 2003: starts heading
+        for clearly worse maxima are not run to full convergence). ``start_tol <= tol``
         runs every start to ``tol``.
     min_prob : float, default=1e-10
         Floor for class shares, level probabilities and Poisson rates.
@@ -563,7 +580,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         self._variance_floor = self.var_floor * stats["gvar"]
         D = self._design(pdata)
         rng = check_random_state(self.random_state)
-        best = None
+        runs = []
         short = self.start_tol if self.n_init > 1 and self.start_tol > self.tol else None
         for _ in range(self.n_init):
             if self.init == "kmeans":
@@ -574,13 +591,16 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             # synchronisation cost, so run them single-threaded (as scikit-learn's k-means).
             with _single_threaded_blas():
                 params, ll, conv, n_iter, _ = self._run_em(D, w, start, stats, tol=short)
-            if best is None or ll > best[1]:
-                best = (params, ll, conv, n_iter)
+            runs.append((params, ll, conv, n_iter))
+        best = max(runs, key=lambda r: r[1])
+        if short is not None:  # short runs near the best are taken to convergence
+            best = None
+            for params, ll, conv, n_iter in _near_best(runs, short * w.sum()):
+                with _single_threaded_blas():
+                    params, ll, conv, more, _ = self._run_em(D, w, params, stats)
+                if best is None or ll > best[1]:
+                    best = (params, ll, conv, n_iter + more)
         params, ll, conv, n_iter = best
-        if short is not None:  # only the best short run is taken to convergence
-            with _single_threaded_blas():
-                params, ll, conv, more, _ = self._run_em(D, w, params, stats)
-            n_iter += more
         del D  # free the pattern design before the final E-step on all rows
         self._params = params
         self._finish_fit(ll, w.sum(), conv, n_iter, stacklevel=4)
