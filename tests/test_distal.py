@@ -270,3 +270,35 @@ def test_corrected_standard_errors_match_a_bootstrap_of_all_three_steps():
     modal = distal_outcomes(model, X, y, method="modal", correct_se=True)
     pd.testing.assert_frame_equal(modal.summary,
                                   distal_outcomes(model, X, y, method="modal").summary)
+
+
+def test_constant_and_missing_outcomes_are_never_a_significant_test():
+    """issue 21: BCH called a constant outcome different between classes (Wald 396,
+    p = 3e-88), and an all-missing outcome got NaN estimates with standard error 0."""
+    import warnings
+
+    from clusterdiscovery import LatentClassModel, distal_outcomes
+
+    rng = np.random.default_rng(0)
+    z = rng.integers(0, 2, 500)
+    X = pd.DataFrame({f"i{j}": (rng.random(500) < np.where(z, .8, .2)).astype(int)
+                      for j in range(5)})
+    model = LatentClassModel(2, n_init=3, random_state=0).fit(X)
+    out = pd.DataFrame({"const": np.full(500, 3.0), "missing": np.nan,
+                        "noise": 3 + 1e-15 * rng.normal(size=500),
+                        "single": [np.nan] * 499 + [2.0], "level": "same",
+                        "real": rng.normal(z, 1)})
+    for method in ("bch", "ml", "modal"):
+        with pytest.warns(UserWarning, match="'missing' has no observed value"):
+            res = distal_outcomes(model, X, out, method=method)
+        t = res.tests.set_index("outcome")
+        for name in ("const", "noise", "single", "level"):
+            assert t.loc[name, "p_value"] == 1.0 and t.loc[name, "wald"] == 0, (method, name)
+            assert "cannot differ" in t.loc[name, "note"]
+        assert np.isnan(t.loc["missing", "p_value"])
+        est = res.summary[res.summary["outcome"] == "missing"]
+        assert est["estimate"].isna().all() and est["se"].isna().all()
+        assert t.loc["real", "p_value"] < 1e-6 and t.loc["real", "note"] == ""
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            distal_outcomes(model, X, out[["const", "real"]], method=method)

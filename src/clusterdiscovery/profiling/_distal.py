@@ -233,6 +233,27 @@ def _wald(est, cov, K, L):
     return stat, df, float(_stats.chi2.sf(stat, df)) if df else np.nan
 
 
+def _degenerate_outcome(name, kind, y):
+    """``(value per level, note)`` for an outcome with nothing to compare (no observed
+    value, or the same value in every observed row up to rounding), else None. Such an
+    outcome gets no test: its classes cannot differ (BCH's weighted means of a constant
+    differ only by rounding, and a Wald test of rounding is meaningless)."""
+    import warnings
+
+    if y.shape[0] == 0:
+        warnings.warn(f"Outcome {name!r} has no observed value (every row missing or of "
+                      "weight 0): no class estimate or test. Drop it from the outcomes.",
+                      UserWarning, stacklevel=4)
+        return np.full(y.shape[1], np.nan), "no observed value"
+    spread = np.ptp(y, axis=0)
+    scale = np.maximum(1.0, np.abs(y).max(axis=0))
+    if np.all(spread <= 1e-9 * scale):
+        what = "proportions" if kind == "categorical" else "value"
+        return y[0].astype(float), (f"the same {what} in every observed row: the classes "
+                                    "cannot differ (no test)")
+    return None
+
+
 def _bch_weights(D, assigned, K):
     """Row ``i``'s weight in class ``t``: ``(D^{-1})[w_i, t]`` (Vermunt 2010)."""
     try:
@@ -421,6 +442,19 @@ def distal_outcomes(model, X, outcomes, *, method="bch", covariates=None, sample
             y = _indicators(col, levels)
             lev_names = levels
         keep = obs & (sw > 0)
+        flat = _degenerate_outcome(name, kind, y[keep])
+        if flat is not None:  # no estimate to test: say so, never a significant Wald test
+            value, note = flat
+            rows += [{"outcome": str(name), "level": lev_names[j], "class": t,
+                      "estimate": value[j], "se": 0.0 if np.isfinite(value[j]) else np.nan,
+                      "ci_low": value[j], "ci_high": value[j],
+                      "n_modal": int(np.sum(assigned[keep] == t)), "method": method}
+                     for t in range(K) for j in range(len(lev_names))
+                     if kind != "categorical" or levels[j] in report]
+            tests.append({"outcome": str(name), "wald": 0.0 if np.isfinite(value).all()
+                          else np.nan, "df": 0, "p_value": 1.0 if np.isfinite(value).all()
+                          else np.nan, "method": method, "note": note})
+            continue
 
         def step3(Dm, keep=keep, y=y, kind=kind, tight=False):
             """Step-3 estimates and covariance given the classification error matrix
@@ -450,7 +484,7 @@ def distal_outcomes(model, X, outcomes, *, method="bch", covariates=None, sample
                 })
         stat, df, p = _wald(est, cov, K, L)
         tests.append({"outcome": str(name), "wald": stat, "df": df, "p_value": p,
-                      "method": method})
+                      "method": method, "note": ""})
     summary = pd.DataFrame(rows, columns=["outcome", "level", "class", "estimate", "se",
                                           "ci_low", "ci_high", "n_modal", "method"])
     return DistalOutcomeResult(summary, pd.DataFrame(tests), D, method)
@@ -467,7 +501,9 @@ class DistalOutcomeResult:
         it is; used for small-cell suppression) and ``method``.
     tests : DataFrame
         Wald test per outcome that all classes have the same mean (proportions): ``wald``,
-        ``df``, ``p_value``.
+        ``df``, ``p_value``, ``note``. An outcome with the same value in every observed row
+        gets ``wald`` 0, ``df`` 0, ``p_value`` 1 and a note (its classes cannot differ); one
+        with no observed value gets NaN, a note and a warning.
     classification_error : ndarray of shape (K, K)
         ``D[s, w] = P(modal class w | true class s)``.
     method : str
