@@ -48,38 +48,22 @@ def protect_remainders(values, mask, min_cell_size: int, axes=(0, 1), complete=N
     axes : tuple of int
         ``1``: rows add up to a total; ``0``: columns do.
     complete : callable, optional
-        ``complete(mask) -> mask``: the caller's secondary suppression, rerun after each
-        round so that no line is left with a single hidden cell.
+        Ignored (kept for callers): :func:`~clusterdiscovery.profiling._suppress.protect_cells`
+        does the complementary suppression and the remainders in one pass.
 
     Returns
     -------
     mask : (r, c) bool array
     """
+    from .profiling._suppress import line_relations, protect_cells
+
     values = np.asarray(values, dtype=float)
     mask = np.array(mask, dtype=bool, copy=True)
-    if min_cell_size <= 1 or values.ndim != 2 or values.size == 0:
+    if min_cell_size <= 1 or values.ndim != 2 or values.size == 0 or not mask.any():
         return mask
-    v_all = np.where(np.isfinite(values), values, 0.0)
-    for _ in range(max_rounds):
-        changed = False
-        for axis in axes:
-            v = v_all if axis == 1 else v_all.T
-            m = mask if axis == 1 else mask.T
-            hidden = np.where(m, v, 0.0).sum(axis=1)
-            bad = (hidden >= 1) & (hidden < min_cell_size)
-            cand = np.where(~m & (v > 0), v, np.inf)
-            pick = np.argmin(cand, axis=1)
-            rows = np.flatnonzero(bad & np.isfinite(cand[np.arange(len(cand)), pick]))
-            if rows.size:
-                m[rows, pick[rows]] = True  # writes through the view
-                changed = True
-        if complete is not None:
-            before = mask.sum()
-            mask = np.asarray(complete(mask), dtype=bool)
-            changed = changed or mask.sum() != before
-        if not changed:
-            break
-    return mask
+    out = protect_cells(values.ravel(), line_relations(values.shape, axes), mask.ravel(),
+                        min_cell_size)
+    return out.reshape(values.shape)
 
 
 def small_share(share, total, min_cell_size: int) -> np.ndarray:

@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import linalg
 
 __all__ = ["marker", "SECONDARY_MARK", "small_count", "complete_lines", "SuppressionLog",
-           "withheld"]
+           "withheld", "protect_cells", "line_relations"]
 
 #: Shown in place of a cell hidden only to protect another (small) cell.
 SECONDARY_MARK = "suppressed (to protect a small cell)"
@@ -93,39 +94,19 @@ def complete_lines(values, mask, axes=(0, 1), max_rounds: int = 50, *,
     Returns
     -------
     mask : (r, c) bool array
-        ``mask`` with complementary cells added, so that no line along ``axes`` has exactly
-        one suppressed cell while it has a non-zero cell left to suppress.
+        ``mask`` with complementary cells added, so that no suppressed cell can be rebuilt
+        from the line totals (by one subtraction or a chain of them), with as few and as
+        small complementary cells as :func:`protect_cells` finds.
     """
     values = np.asarray(values, dtype=float)
     mask = np.array(mask, dtype=bool, copy=True)
-    if values.ndim != 2 or values.size == 0:
+    if values.ndim != 2 or values.size == 0 or not mask.any():
         return mask
-    info = (np.zeros(values.shape) if information is None else
-            np.broadcast_to(np.asarray(information, dtype=float), values.shape))
-    # order of preference: least information first, then smallest value
-    rank = np.empty(values.size)
-    order = np.lexsort((values.ravel(), info.ravel()))
-    rank[order] = np.arange(values.size)
-    rank = rank.reshape(values.shape)
-    for _ in range(max_rounds):
-        changed = False
-        for axis in axes:
-            v = values if axis == 1 else values.T
-            m = mask if axis == 1 else mask.T
-            rk = rank if axis == 1 else rank.T
-            single = m.sum(axis=1) == 1
-            if not single.any():
-                continue
-            cand = np.where(~m & (v > 0) & np.isfinite(v), rk, np.inf)
-            pick = np.argmin(cand, axis=1)
-            ok = single & np.isfinite(cand[np.arange(len(cand)), pick])
-            rows = np.flatnonzero(ok)
-            if rows.size:
-                m[rows, pick[rows]] = True  # writes through the view into mask
-                changed = True
-        if not changed:
-            break
-    return mask
+    info = None if information is None else np.broadcast_to(
+        np.asarray(information, dtype=float), values.shape).ravel()
+    out = protect_cells(values.ravel(), line_relations(values.shape, axes), mask.ravel(), 0,
+                        information=info)
+    return out.reshape(values.shape)
 
 
 class SuppressionLog:
@@ -158,3 +139,168 @@ class SuppressionLog:
     def frame(self) -> pd.DataFrame:
         out = pd.DataFrame(self._rows, columns=self.columns, dtype=object)
         return out.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ linked cells
+def line_relations(shape, axes=(0, 1), *, last_is_total=False):
+    """Additive relations of a 2-D table of cells, as ``(cells, coefficients)`` pairs over
+    the flattened (row-major) cells.
+
+    ``axes`` as in :func:`complete_lines`. With ``last_is_total`` the last cell of each line
+    is that line's total (the overall column, the group-size row), so the relation reads
+    ``parts - total = 0``; otherwise the line adds up to a total shown outside the table.
+    """
+    idx = np.arange(int(np.prod(shape))).reshape(shape)
+    out = []
+    for axis in axes:
+        lines = idx if axis == 1 else idx.T
+        for line in lines:
+            coef = np.ones(line.size)
+            if last_is_total:
+                coef[-1] = -1.0
+            out.append((line, coef))
+    return out
+
+
+def _zeros_known(values, relations, hidden):
+    """``hidden`` without the cells a reader knows to be 0: counts are never negative, so
+    hidden cells entering a relation with one sign and summing to 0 are all 0."""
+    hidden = hidden.copy()
+    changed = True
+    while changed:
+        changed = False
+        for cells, coef in relations:
+            inside = hidden[cells]
+            if not inside.any():
+                continue
+            k = coef[inside]
+            if (np.all(k > 0) or np.all(k < 0)) and values[cells[inside]] @ k == 0:
+                hidden[cells[inside]] = False
+                changed = True
+    return hidden
+
+
+def _exposed(values, relations, hidden, protect, min_cell_size):
+    """How many protected cells a reader can rebuild, and how many relations give away a
+    small sum of hidden cells (the attack :func:`protect_cells` defends against).
+
+    A hidden cell is rebuilt exactly when no change of the hidden cells that keeps every
+    relation true moves it, i.e. its coordinate is zero on the null space of the
+    relations restricted to the hidden cells (linear algebra; this covers one subtraction
+    and every chain of them). A relation whose hidden cells all enter with the same sign
+    gives their sum; a sum from 1 to ``min_cell_size - 1`` gives away small counts.
+    """
+    hidden = _zeros_known(values, relations, hidden)
+    h = np.flatnonzero(hidden)
+    if not h.size:
+        return 0, 0
+    col = np.full(values.size, -1)
+    col[h] = np.arange(h.size)
+    rows, small_sums = [], 0
+    for cells, coef in relations:
+        c = col[cells]
+        inside = c >= 0
+        if not inside.any():
+            continue
+        row = np.zeros(h.size)
+        np.add.at(row, c[inside], coef[inside])
+        rows.append(row)
+        k = coef[inside]
+        if min_cell_size > 1 and (np.all(k > 0) or np.all(k < 0)):
+            s = abs(float(values[cells[inside]] @ k))
+            small_sums += int(1 <= s < min_cell_size)
+    if not rows:
+        return 0, small_sums
+    a = np.vstack(rows)
+    null = linalg.null_space(a)
+    pinned = (np.abs(null).max(axis=1) < 1e-9) if null.size else np.ones(h.size, bool)
+    return int((pinned & protect[h]).sum()), small_sums
+
+
+def protect_cells(values, relations, primary, min_cell_size: int, *, hidden=None,
+                  fixed=None, information=None, lookahead: int = 8) -> np.ndarray:
+    """Primary and complementary suppression of cells linked by additive relations.
+
+    Parameters
+    ----------
+    values : 1-D array
+        Client counts of every cell (shown, or hidden such as a count never published).
+    relations : list of (cells, coefficients)
+        ``values[cells] @ coefficients`` is known to a reader (a shown total, or 0 when the
+        total is one of the cells); from :func:`line_relations` or built by the caller.
+    primary : bool array
+        The cells to protect: none of them may be rebuilt from what is shown.
+    min_cell_size : int
+        Hidden cells whose sum a relation gives must hold 0 or at least this many clients
+        (0 or 1: only exact rebuilding is prevented).
+    hidden : bool array, optional
+        Cells not shown to begin with (default: ``primary``); always stay hidden.
+    fixed : bool array, optional
+        Cells that must stay as they are (shown cells that may not be withheld, e.g. a
+        row shared with other tables and settled there).
+    information : array, optional
+        How much a reader loses when a cell is withheld; among the complementary cells
+        that protect equally well, the least informative, then the smallest, is chosen.
+
+    Returns
+    -------
+    mask : bool array, True where withheld.
+
+    Notes
+    -----
+    Greedy, with a check by linear algebra (:func:`_exposed`): while a protected cell can
+    be rebuilt (or a relation gives a small sum), among the shown cells of the relations
+    involved, the ``lookahead`` least informative, smallest ones are tried and the one
+    leaving fewest cells exposed is withheld (zero cells only when nothing else is left).
+    Then every complementary cell, largest first, is shown again if the table stays
+    protected without it, so nothing is withheld that is not needed (the result is
+    minimal: no single complementary cell can be dropped). Hundepool et al. (2012),
+    section 5.2 (primary and secondary suppression; attacker's linear system).
+    """
+    values = np.asarray(values, dtype=float)
+    primary = np.asarray(primary, dtype=bool)
+    hidden0 = (primary if hidden is None else np.asarray(hidden, bool) | primary).copy()
+    mask = hidden0.copy()
+    if not primary.any() or not relations:
+        return mask
+    fixed = np.zeros(values.size, bool) if fixed is None else np.asarray(fixed, bool)
+    info = (np.zeros(values.size) if information is None
+            else np.broadcast_to(np.asarray(information, dtype=float), values.shape))
+    vals = np.where(np.isfinite(values), values, 0.0)
+    m = int(min_cell_size)
+
+    def score(k):
+        a, b = _exposed(vals, relations, k, primary, m)
+        return a + b
+
+    current = score(mask)
+    for _ in range(values.size):
+        if current == 0:
+            break
+        touched = np.zeros(values.size, bool)
+        for cells, _c in relations:
+            if mask[cells].any():
+                touched[cells] = True
+        free = touched & ~mask & ~fixed
+        cand = np.flatnonzero(free & (vals > 0))
+        if not cand.size:
+            cand = np.flatnonzero(free)
+        if not cand.size:
+            break  # nothing left to withhold: the caller's table cannot do better
+        cand = cand[np.lexsort((vals[cand], info[cand]))][:lookahead]
+        scores = []
+        for c in cand:
+            trial = mask.copy()
+            trial[c] = True
+            scores.append(score(trial))
+        best = cand[int(np.argmin(scores))]  # ties: the first, i.e. least informative
+        mask[best] = True
+        current = min(scores)
+    # drop every complement not needed, largest first
+    extra = np.flatnonzero(mask & ~hidden0)
+    for c in extra[np.lexsort((-vals[extra], -info[extra]))]:
+        trial = mask.copy()
+        trial[c] = False
+        if score(trial) <= current:
+            mask = trial
+    return mask
