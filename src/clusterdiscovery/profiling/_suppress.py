@@ -190,31 +190,34 @@ def _exposed(values, relations, hidden, protect, min_cell_size):
     and every chain of them). A relation whose hidden cells all enter with the same sign
     gives their sum; a sum from 1 to ``min_cell_size - 1`` gives away small counts.
     """
-    hidden = _zeros_known(values, relations, hidden)
+    known0 = hidden & ~_zeros_known(values, relations, hidden)
+    hidden = hidden & ~known0
+    pinned_all = known0.copy()
     h = np.flatnonzero(hidden)
-    if not h.size:
-        return 0, 0
     col = np.full(values.size, -1)
     col[h] = np.arange(h.size)
-    rows, small_sums = [], 0
+    rows = []
     for cells, coef in relations:
         c = col[cells]
         inside = c >= 0
-        if not inside.any():
-            continue
-        row = np.zeros(h.size)
-        np.add.at(row, c[inside], coef[inside])
-        rows.append(row)
-        k = coef[inside]
-        if min_cell_size > 1 and (np.all(k > 0) or np.all(k < 0)):
-            s = abs(float(values[cells[inside]] @ k))
-            small_sums += int(1 <= s < min_cell_size)
-    if not rows:
-        return 0, small_sums
-    a = np.vstack(rows)
-    null = linalg.null_space(a)
-    pinned = (np.abs(null).max(axis=1) < 1e-9) if null.size else np.ones(h.size, bool)
-    return int((pinned & protect[h]).sum()), small_sums
+        if inside.any():
+            row = np.zeros(h.size)
+            np.add.at(row, c[inside], coef[inside])
+            rows.append(row)
+    if rows:
+        null = linalg.null_space(np.vstack(rows))
+        pinned = (np.abs(null).max(axis=1) < 1e-9) if null.size else np.ones(h.size, bool)
+        pinned_all[h[pinned]] = True
+    small_sums = 0
+    if min_cell_size > 1:  # sums of the hidden cells a reader cannot rebuild one by one
+        free = hidden & ~pinned_all
+        for cells, coef in relations:
+            inside = free[cells]
+            k = coef[inside]
+            if k.size and (np.all(k > 0) or np.all(k < 0)):
+                s = abs(float(values[cells[inside]] @ k))
+                small_sums += int(1 <= s < min_cell_size)
+    return int((pinned_all & protect).sum()), small_sums, pinned_all
 
 
 def protect_cells(values, relations, primary, min_cell_size: int, *, hidden=None,
@@ -270,7 +273,7 @@ def protect_cells(values, relations, primary, min_cell_size: int, *, hidden=None
     m = int(min_cell_size)
 
     def score(k):
-        a, b = _exposed(vals, relations, k, primary, m)
+        a, b, _ = _exposed(vals, relations, k, primary, m)
         return a + b
 
     current = score(mask)
@@ -296,11 +299,16 @@ def protect_cells(values, relations, primary, min_cell_size: int, *, hidden=None
         best = cand[int(np.argmin(scores))]  # ties: the first, i.e. least informative
         mask[best] = True
         current = min(scores)
-    # drop every complement not needed, largest first
-    extra = np.flatnonzero(mask & ~hidden0)
-    for c in extra[np.lexsort((-vals[extra], -info[extra]))]:
-        trial = mask.copy()
-        trial[c] = False
-        if score(trial) <= current:
-            mask = trial
+    # drop every complement not needed, largest first, until none can be dropped (a
+    # complement a reader can rebuild protects nothing)
+    for _ in range(values.size):
+        extra = np.flatnonzero(mask & ~hidden0)
+        dropped = False
+        for c in extra[np.lexsort((-vals[extra], -info[extra]))]:
+            trial = mask.copy()
+            trial[c] = False
+            if score(trial) <= current:
+                mask, dropped = trial, True
+        if not dropped:
+            break
     return mask
