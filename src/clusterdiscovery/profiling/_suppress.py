@@ -254,7 +254,8 @@ def protect_cells(values, relations, primary, min_cell_size: int, *, hidden=None
     Greedy, with a check by linear algebra (:func:`_exposed`): while a protected cell can
     be rebuilt (or a relation gives a small sum), among the shown cells of the relations
     involved, the ``lookahead`` least informative, smallest ones are tried and the one
-    leaving fewest cells exposed is withheld (zero cells only when nothing else is left).
+    leaving fewest cells exposed is withheld (when none of them helps, the next
+    ``lookahead``, and so on; zero cells only when nothing else is left).
     Then every complementary cell, largest first, is shown again if the table stays
     protected without it, so nothing is withheld that is not needed (the result is
     minimal: no single complementary cell can be dropped). Hundepool et al. (2012),
@@ -290,15 +291,22 @@ def protect_cells(values, relations, primary, min_cell_size: int, *, hidden=None
             cand = np.flatnonzero(free)
         if not cand.size:
             break  # nothing left to withhold: the caller's table cannot do better
-        cand = cand[np.lexsort((vals[cand], info[cand]))][:lookahead]
-        scores = []
-        for c in cand:
-            trial = mask.copy()
-            trial[c] = True
-            scores.append(score(trial))
-        best = cand[int(np.argmin(scores))]  # ties: the first, i.e. least informative
-        mask[best] = True
-        current = min(scores)
+        cand = cand[np.lexsort((vals[cand], info[cand]))]
+        first = None
+        for start in range(0, cand.size, lookahead):  # chunks, until one helps
+            chunk = cand[start:start + lookahead]
+            scores = []
+            for c in chunk:
+                trial = mask.copy()
+                trial[c] = True
+                scores.append(score(trial))
+            i = int(np.argmin(scores))  # ties: the first, i.e. least informative
+            first = first or (chunk[i], scores[i])
+            if scores[i] < current:
+                first = (chunk[i], scores[i])
+                break
+        mask[first[0]] = True
+        current = first[1]
     # drop every complement not needed, largest first, until none can be dropped (a
     # complement a reader can rebuild protects nothing)
     for _ in range(values.size):

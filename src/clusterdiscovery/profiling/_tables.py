@@ -142,7 +142,8 @@ def _protect_variable(block, nvalid, sizes, size_hidden, shares_hidden, small_gr
     shares are shown, since count / share gives it) and the group sizes (settled by
     :func:`build_table1`, not changed here). Relations: each row's group cells add up to
     its overall cell; each column's levels add up to its non-missing count (categorical),
-    and non-missing plus missing to its size. Returns the (rows of ``block``) mask.
+    and non-missing plus missing to its size. Returns the mask and the primary cells of
+    ``block``, and the columns whose shares must be withheld (their non-missing count).
     """
     n_rows, width = block.shape
     n_levels = n_rows - 1
@@ -161,10 +162,13 @@ def _protect_variable(block, nvalid, sizes, size_hidden, shares_hidden, small_gr
     hidden[-2] = shares_hidden | (n_levels == 0)
     hidden[-1] = size_hidden
     fixed = np.zeros(table.shape, bool)
-    fixed[-2:] = True
+    fixed[-1] = True
+    # withholding a non-missing count means withholding the shares of its column: last
+    info = np.zeros(table.shape)
+    info[-2] = 1.0
     mask = protect_cells(table.ravel(), rel, prim.ravel(), m, hidden=hidden.ravel(),
-                         fixed=fixed.ravel()).reshape(table.shape)
-    return mask[:n_rows], prim[:n_rows]
+                         fixed=fixed.ravel(), information=info.ravel()).reshape(table.shape)
+    return mask[:n_rows], prim[:n_rows], mask[-2]
 
 
 def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
@@ -220,8 +224,8 @@ def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
             block = np.vstack([counts, n_missing[None, :]])
             shares_hidden = (small_count(n_missing, m) | small_count(n_valid, m)
                              | size_mask_all | small_group)
-            mask, prim = _protect_variable(block, n_valid, sizes, size_mask_all,
-                                           shares_hidden, small_group, m)
+            mask, prim, shares_hidden = _protect_variable(block, n_valid, sizes, size_mask_all,
+                                                          shares_hidden, small_group, m)
             code = np.where(small_group[None, :], SMALL_GROUP,
                             np.where(prim, SMALL_COUNT, np.where(mask, SECONDARY, NONE)))
             share_code = np.where((code == NONE) & shares_hidden[None, :], SECONDARY, code)
@@ -245,8 +249,8 @@ def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
         if n_missing[-1] > 0 or small_count(st.clients, m).any():
             # the missing count, linked to the sizes and the (never shown) number of
             # clients with a value: neither may be worked out when small
-            mask, prim = _protect_variable(n_missing[None, :], st.clients, sizes, size_mask_all,
-                                           np.ones(g + 1, bool), small_group, m)
+            mask, prim, _ = _protect_variable(n_missing[None, :], st.clients, sizes,
+                                              size_mask_all, np.ones(g + 1, bool), small_group, m)
             mask, prim = mask[0], prim[0]
             code = np.where(small_group, SMALL_GROUP,
                             np.where(prim, SMALL_COUNT, np.where(mask, SECONDARY, NONE)))
