@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import linalg
+from scipy import sparse
+from scipy.sparse import csgraph
 
 __all__ = ["marker", "SECONDARY_MARK", "small_count", "complete_lines", "SuppressionLog",
            "withheld", "protect_cells", "line_relations"]
@@ -162,62 +163,71 @@ def line_relations(shape, axes=(0, 1), *, last_is_total=False):
     return out
 
 
-def _zeros_known(values, relations, hidden):
-    """``hidden`` without the cells a reader knows to be 0: counts are never negative, so
-    hidden cells entering a relation with one sign and summing to 0 are all 0."""
-    hidden = hidden.copy()
-    changed = True
-    while changed:
-        changed = False
-        for cells, coef in relations:
-            inside = hidden[cells]
-            if not inside.any():
-                continue
-            k = coef[inside]
-            if (np.all(k > 0) or np.all(k < 0)) and values[cells[inside]] @ k == 0:
-                hidden[cells[inside]] = False
-                changed = True
-    return hidden
+def _relation_matrix(relations, size):
+    """The relations as a dense (relations x cells) matrix of coefficients."""
+    r = np.zeros((len(relations), size))
+    for i, (cells, coef) in enumerate(relations):
+        np.add.at(r[i], np.asarray(cells, dtype=np.int64), np.asarray(coef, dtype=float))
+    return r
 
 
-def _exposed(values, relations, hidden, protect, min_cell_size):
-    """How many protected cells a reader can rebuild, and how many relations give away a
-    small sum of hidden cells (the attack :func:`protect_cells` defends against).
+def _one_signed(a):
+    """Rows of ``a`` with a non-zero entry, all of one sign (they give a sum of cells)."""
+    pos, neg = (a > 0).any(axis=1), (a < 0).any(axis=1)
+    return pos ^ neg
 
-    A hidden cell is rebuilt exactly when no change of the hidden cells that keeps every
-    relation true moves it, i.e. its coordinate is zero on the null space of the
-    relations restricted to the hidden cells (linear algebra; this covers one subtraction
-    and every chain of them). A relation whose hidden cells all enter with the same sign
-    gives their sum; a sum from 1 to ``min_cell_size - 1`` gives away small counts.
+
+def _exposed(values, rel, hidden, protect, min_cell_size):
+    """What a reader can rebuild: ``(protected cells rebuilt, relations giving a small sum,
+    cells known, the rows of those relations)`` (the attack :func:`protect_cells` defends
+    against; ``rel`` from :func:`_relation_matrix`).
+
+    * Counts are never negative, so hidden cells entering a relation with one sign and
+      summing to 0 are all 0.
+    * A hidden cell is rebuilt exactly when no change of the hidden cells that keeps every
+      relation true moves it, i.e. its unit vector lies in the row space of the relations
+      restricted to the hidden cells (leverage 1 in their SVD) (linear algebra, one connected group of
+      hidden cells at a time; this covers one subtraction and every chain of them).
+    * A relation whose cells not rebuilt enter with one sign gives their sum; a sum from
+      1 to ``min_cell_size - 1`` gives away small counts.
     """
-    known0 = hidden & ~_zeros_known(values, relations, hidden)
-    hidden = hidden & ~known0
-    pinned_all = known0.copy()
+    hidden = hidden.copy()
+    known = np.zeros(values.size, bool)
+    while True:
+        a = rel[:, hidden]
+        zero = _one_signed(a) & (a @ values[hidden] == 0)
+        if not zero.any():
+            break
+        cells = (rel[zero] != 0).any(axis=0) & hidden
+        known |= cells
+        hidden &= ~cells
     h = np.flatnonzero(hidden)
-    col = np.full(values.size, -1)
-    col[h] = np.arange(h.size)
-    rows = []
-    for cells, coef in relations:
-        c = col[cells]
-        inside = c >= 0
-        if inside.any():
-            row = np.zeros(h.size)
-            np.add.at(row, c[inside], coef[inside])
-            rows.append(row)
-    if rows:
-        null = linalg.null_space(np.vstack(rows))
-        pinned = (np.abs(null).max(axis=1) < 1e-9) if null.size else np.ones(h.size, bool)
-        pinned_all[h[pinned]] = True
-    small_sums = 0
+    if h.size:
+        a = rel[:, h]
+        a = a[(a != 0).any(axis=1)]
+        if a.size:
+            link = sparse.csr_matrix((np.abs(a).T @ np.abs(a)) > 0)
+            n_comp, comp = csgraph.connected_components(link, directed=False)
+            for k in range(n_comp):
+                cols = np.flatnonzero(comp == k)
+                sub = a[:, cols]
+                sub = sub[(sub != 0).any(axis=1)]
+                if not sub.size:
+                    continue
+                # e_i in the row space <=> its projection on the row space has length 1
+                _, sv, vh = np.linalg.svd(sub, full_matrices=False)
+                rank = int((sv > sv.max() * max(sub.shape) * 1e-12).sum()) if sv.size else 0
+                leverage = (vh[:rank] ** 2).sum(axis=0)
+                known[h[cols[leverage > 1 - 1e-9]]] = True
+    exposed = known & protect
+    bad = np.zeros(rel.shape[0], bool)
     if min_cell_size > 1:  # sums of the hidden cells a reader cannot rebuild one by one
-        free = hidden & ~pinned_all
-        for cells, coef in relations:
-            inside = free[cells]
-            k = coef[inside]
-            if k.size and (np.all(k > 0) or np.all(k < 0)):
-                s = abs(float(values[cells[inside]] @ k))
-                small_sums += int(1 <= s < min_cell_size)
-    return int((pinned_all & protect).sum()), small_sums, pinned_all
+        free = hidden & ~known
+        a = rel[:, free]
+        total = np.abs(a @ values[free])
+        bad = _one_signed(a) & (total >= 1) & (total < min_cell_size)
+    rows = bad | (rel[:, exposed] != 0).any(axis=1)
+    return int(exposed.sum()), int(bad.sum()), known, rows
 
 
 def protect_cells(values, relations, primary, min_cell_size: int, *, hidden=None,
@@ -255,7 +265,7 @@ def protect_cells(values, relations, primary, min_cell_size: int, *, hidden=None
     be rebuilt (or a relation gives a small sum), among the shown cells of the relations
     involved, the ``lookahead`` least informative, smallest ones are tried and the one
     leaving fewest cells exposed is withheld (when none of them helps, the next
-    ``lookahead``, and so on; zero cells only when nothing else is left).
+    ``lookahead``, up to three times; zero cells only when nothing else is left).
     Then every complementary cell, largest first, is shown again if the table stays
     protected without it, so nothing is withheld that is not needed (the result is
     minimal: no single complementary cell can be dropped). Hundepool et al. (2012),
@@ -272,20 +282,19 @@ def protect_cells(values, relations, primary, min_cell_size: int, *, hidden=None
             else np.broadcast_to(np.asarray(information, dtype=float), values.shape))
     vals = np.where(np.isfinite(values), values, 0.0)
     m = int(min_cell_size)
+    rel = _relation_matrix(relations, values.size)
 
     def score(k):
-        a, b, _ = _exposed(vals, relations, k, primary, m)
-        return a + b
+        a, b, _, rows = _exposed(vals, rel, k, primary, m)
+        return a + b, rows
 
-    current = score(mask)
+    current, rows = score(mask)
     for _ in range(values.size):
         if current == 0:
             break
-        touched = np.zeros(values.size, bool)
-        for cells, _c in relations:
-            if mask[cells].any():
-                touched[cells] = True
-        free = touched & ~mask & ~fixed
+        # the shown cells of the relations that hold a withheld cell or give a small sum
+        rows = rows | (rel[:, mask] != 0).any(axis=1)
+        free = (rel[rows] != 0).any(axis=0) & ~mask & ~fixed
         cand = np.flatnonzero(free & (vals > 0))
         if not cand.size:
             cand = np.flatnonzero(free)
@@ -293,20 +302,20 @@ def protect_cells(values, relations, primary, min_cell_size: int, *, hidden=None
             break  # nothing left to withhold: the caller's table cannot do better
         cand = cand[np.lexsort((vals[cand], info[cand]))]
         first = None
-        for start in range(0, cand.size, lookahead):  # chunks, until one helps
+        for start in range(0, min(cand.size, 3 * lookahead), lookahead):  # until one helps
             chunk = cand[start:start + lookahead]
             scores = []
             for c in chunk:
                 trial = mask.copy()
                 trial[c] = True
                 scores.append(score(trial))
-            i = int(np.argmin(scores))  # ties: the first, i.e. least informative
+            i = int(np.argmin([x[0] for x in scores]))  # ties: the first (least informative)
             first = first or (chunk[i], scores[i])
-            if scores[i] < current:
+            if scores[i][0] < current:
                 first = (chunk[i], scores[i])
                 break
         mask[first[0]] = True
-        current = first[1]
+        current, rows = first[1]
     # drop every complement not needed, largest first, until none can be dropped (a
     # complement a reader can rebuild protects nothing)
     for _ in range(values.size):
@@ -315,7 +324,7 @@ def protect_cells(values, relations, primary, min_cell_size: int, *, hidden=None
         for c in extra[np.lexsort((-vals[extra], -info[extra]))]:
             trial = mask.copy()
             trial[c] = False
-            if score(trial) <= current:
+            if score(trial)[0] <= current:
                 mask, dropped = trial, True
         if not dropped:
             break
