@@ -1,14 +1,15 @@
 """Privacy rules every output passes through, beyond cell suppression itself.
 
-Cell suppression (``profiling/_suppress.py``) hides a count from 1 to ``min_cell_size - 1``
-and, where a line of cells adds up to a shown total, one more cell so that the hidden cell
-cannot be had by subtraction. Two ways to read a small count back remain, and are closed
-here, once, for every table and file:
+Cell suppression (``profiling/_suppress.py``, :func:`~clusterdiscovery.profiling._suppress.
+protect_cells`) hides a count from 1 to ``min_cell_size - 1`` and the smallest complementary
+cells that stop it being rebuilt from the totals. Two ways to read a small count back are
+named here, once, for every table and file:
 
 * **Remainders.** When a line's shown cells and its shown total leave a remainder of 1 to
   ``min_cell_size - 1`` clients (the sum of the hidden cells: "n = 15, unchanged 73.3%"
   gives improved + deteriorated = 4), more cells of the line are hidden until the hidden
-  cells hold no clients or at least ``min_cell_size`` (:func:`protect_remainders`).
+  cells hold no clients or at least ``min_cell_size`` (:func:`protect_remainders`, which
+  runs ``protect_cells`` with the remainder rule on).
 * **Shares of small groups.** A share of a known total pins the count it was computed from
   (``smallest_share`` 0.0333 of 150 clients is 5). :func:`small_share` tells when a share
   is such a small count (or leaves one), and :func:`mask_small_shares` hides it in a column.

@@ -15,7 +15,10 @@ in it or worked out from it: it embeds, for every selection the filters offer (a
 each team type, each team), the status counts, the Pareto counts (expired + missing), the
 monthly trend and the transitions with small cells withheld, and complementary cells
 withheld where a withheld one could be had by subtraction from a total, from the other
-teams of its type, or from the other types (:func:`protect_lines`); the page says so.
+teams of its type, or from the other types; one suppression covers the status and every
+trend month repeating its counts (:class:`_Cells`,
+:func:`~clusterdiscovery.profiling._suppress.protect_cells`); the page says so. The page
+is rendered by Jinja2 (autoescaped) in one pass, with the data as escaped JSON.
 
 References
 ----------
@@ -93,9 +96,10 @@ def protect_lines(values, lines, min_cell_size: int, *, information=None) -> np.
 
     Returns
     -------
-    mask : bool array, True where withheld. Afterwards no line has exactly one withheld
-    cell (it could be had by subtraction), and where a line's total is shown its withheld
-    parts hold no client or at least ``min_cell_size`` (their sum could be had).
+    mask : bool array, True where withheld. Afterwards no small count can be rebuilt from
+    the lines (by one subtraction or a chain of them), and no line leaves withheld cells
+    adding up to 1 .. ``min_cell_size - 1`` (:func:`~clusterdiscovery.profiling._suppress.
+    protect_cells`).
     """
     values = np.asarray(values, dtype=float)
     rel = [(np.append(np.asarray(parts, dtype=np.int64), total),

@@ -8,15 +8,17 @@ Rules (documented in ``docs/profiling.md``):
   suppressing zeros would tell a reader that a suppressed cell is never zero). Every
   statistic (mean, SD, median, quartiles, interval, v-test, ...) computed from fewer than
   ``min_cell_size`` clients is suppressed.
-* **Secondary.** Where cells add up to a total that is shown (the level counts of a
-  variable within a cluster add up to the cluster size; a level's counts across clusters add
-  up to its overall count; cluster sizes add up to the population), a single suppressed
-  cell could be recovered by subtraction. In every such line with exactly one suppressed
-  cell, another non-zero cell is suppressed as well: the least informative one where the
-  caller ranks them (outcomes hide "unchanged" before "deteriorated" before "improved", so
-  the headline figure survives), else the next smallest. This is repeated until no line
-  has a single suppressed cell. The overall column takes part: its level counts add
-  up to the population, and each level's cluster counts add up to its overall count.
+* **Secondary (complementary).** Where cells add up to a total that is shown (the level
+  counts of a variable within a cluster add up to its known values and, with the missing
+  count, to the cluster size; a level's counts across clusters add up to its overall
+  count; cluster sizes add up to the population), a suppressed cell could be rebuilt by
+  subtraction, or a chain of them. :func:`protect_cells` takes the cells with all their
+  relations at once and withholds, while a primary cell can be rebuilt (tested by linear
+  algebra) or a relation leaves a small sum of withheld cells, the cell that protects
+  best: the least informative one where the caller ranks them (outcomes hide "unchanged"
+  before "deteriorated" before "improved", so the headline figure survives), else the
+  smallest; then shows again every complement not needed, so the set is minimal.
+  :func:`complete_lines` is the case of a table whose lines add up to shown totals.
 * **Shares.** A shown level count and its share give the non-missing total (count /
   share), hence the missing count; so in a group whose missing count is hidden, the
   level shares are hidden too (the counts stay), in Table 1 and in the distinguishing
