@@ -188,3 +188,27 @@ def test_outcome_counts_cannot_be_had_from_the_overall_column():
         lines.append(([(k, g) for g in groups], (k, "overall")))
     assert np.isnan(frame.loc[0, "share_deteriorated"])
     assert leaks(shown, lines, shares) == []
+
+
+def test_zero_cost_counts_cannot_be_had_from_the_overall_column():
+    rng = np.random.default_rng(4)
+    lab = np.repeat([0, 1, 2], [300, 250, 200])
+    cost = rng.gamma(2.0, 500, lab.size)
+    cost[lab == 1] = np.where(rng.random(250) < 0.3, 0.0, cost[lab == 1])
+    cost[lab == 2] = np.where(rng.random(200) < 0.2, 0.0, cost[lab == 2])
+    cost[:4] = 0.0  # cluster 0: four clients with no cost
+    df = pd.DataFrame({"x": rng.normal(lab, 1), "cost": cost})
+    p = _profile(df, lab, features=["x"], costs="cost")
+    frame, _ = p.cost_table("cost")
+    assert np.isnan(frame.loc[0, "share_zero"])
+    shown, lines, shares = {}, [], []
+    for c in frame.index:
+        shown[("n", c)] = frame.loc[c, "n"]
+        shares.append((("zero", c), ("n", c), frame.loc[c, "share_zero"]))
+        lines.append(([("zero", c), ("some", c)], ("n", c)))
+    groups = [c for c in frame.index if c != "overall"]
+    for k in ("zero", "some"):
+        lines.append(([(k, g) for g in groups], (k, "overall")))
+    assert leaks(shown, lines, shares) == []
+    # the complement is one other cluster's share, not every one
+    assert frame["share_zero"].isna().sum() == 2
