@@ -28,7 +28,8 @@ SAMPLE = default_sample_dir()
 AS_OF = "2025-11-30"
 M = 11
 HOSTILE = {"AOT-1": "<!--<script>", "EIP-N": "</script><script>window.pwned=1</script>",
-           "EIP-S": "__DATA__ \u2028 & __TITLE__"}
+           "EIP-S": "__DATA__ \u2028 & __TITLE__", "CMHT-N": "__proto__",
+           "CMHT-S": "constructor"}
 HOSTILE_TYPE = "<img src=x onerror=window.pwned=2>"
 TITLE = "Teams __DATA__ <b>__SCRIPT__</b> & {{ title }}"
 
@@ -99,10 +100,14 @@ def test_hostile_names_render_as_text_in_chromium(hostile, tmp_path, which):
         Select(d.find_element(By.ID, "f-team")).select_by_value(HOSTILE["AOT-1"])
         rows = d.find_elements(By.CSS_SELECTOR, "#status-table tr[data-status]")
         assert rows and d.execute_script("return window.pwned === undefined;")
-        if which == "full":
-            mine = status.table[status.table["team"] == HOSTILE["AOT-1"]]
-            cells = rows[-1].find_elements(By.CSS_SELECTOR, "td, th")
-            assert int(cells[1].text) == len(mine)
+        if which == "full":  # each hostile team's own counts
+            Select(d.find_element(By.ID, "f-type")).select_by_value("")
+            for name in HOSTILE.values():
+                Select(d.find_element(By.ID, "f-team")).select_by_value(name)
+                rows = d.find_elements(By.CSS_SELECTOR, "#status-table tr[data-status]")
+                cells = rows[-1].find_elements(By.CSS_SELECTOR, "td, th")
+                mine = status.table[status.table["team"] == name]
+                assert int(cells[1].text) == len(mine), name
         errors = [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
         assert not errors, errors
     finally:
