@@ -326,15 +326,19 @@ def protect_cells(values, relations, primary, min_cell_size: int, *, hidden=None
                 break
         mask[first[0]] = True
         current, rows = first[1]
-    # drop every complement not needed, largest first, until none can be dropped (a
-    # complement a reader can rebuild protects nothing)
+    return _prune(mask, hidden0, vals, info, lambda k: score(k)[0], current, passes)
+
+
+def _prune(mask, hidden0, vals, info, score, current, passes):
+    """Show again every complement not needed, largest first, until none can be dropped
+    (a complement a reader can rebuild protects nothing)."""
     for _ in range(passes):
         extra = np.flatnonzero(mask & ~hidden0)
         dropped = False
         for c in extra[np.lexsort((-vals[extra], -info[extra]))]:
             trial = mask.copy()
             trial[c] = False
-            if score(trial)[0] <= current:
+            if score(trial) <= current:
                 mask, dropped = trial, True
         if not dropped:
             break
