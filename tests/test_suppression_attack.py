@@ -172,6 +172,7 @@ def test_outcome_counts_cannot_be_had_from_the_overall_column():
     lab = np.repeat([0, 1, 2], n // 3)
     base = rng.normal(16, 3, n)
     change = np.where(lab == 0, rng.normal(-5, 2, n), rng.normal(-1, 2, n))
+    change[(lab > 0) & (rng.random(n) < 0.2)] = 15  # many deteriorate in clusters 1, 2
     change[:4] = 15  # cluster 0: four reliably deteriorated clients
     df = pd.DataFrame({"x": rng.normal(lab, 1), "b": base, "f": base + change})
     p = _profile(df, lab, features=["x"], outcomes={"score": ("b", "f")})
@@ -187,6 +188,7 @@ def test_outcome_counts_cannot_be_had_from_the_overall_column():
     for k in [*cats, "n"]:
         lines.append(([(k, g) for g in groups], (k, "overall")))
     assert np.isnan(frame.loc[0, "share_deteriorated"])
+    assert frame.loc[[1, 2, "overall"], "share_deteriorated"].notna().any()
     assert leaks(shown, lines, shares) == []
 
 
@@ -212,3 +214,19 @@ def test_zero_cost_counts_cannot_be_had_from_the_overall_column():
     assert leaks(shown, lines, shares) == []
     # the complement is one other cluster's share, not every one
     assert frame["share_zero"].isna().sum() == 2
+
+
+def test_few_known_values_cannot_be_had_as_size_minus_missing():
+    """BtheB-like: cluster 0 of 27 clients has a value of x for 10 of them. Its statistics
+    are withheld (fewer than 11 clients) and so is its missing count (27 - 17 = 10)."""
+    rng = np.random.default_rng(5)
+    lab = np.repeat([0, 1, 2], [27, 44, 29])
+    x = rng.normal(size=lab.size)
+    x[np.flatnonzero(lab == 0)[:17]] = np.nan
+    x[np.flatnonzero(lab == 1)[:15]] = np.nan
+    x[np.flatnonzero(lab == 2)[:6]] = np.nan
+    df = pd.DataFrame({"x": x, "y": rng.normal(size=lab.size)})
+    t = _profile(df, lab).table1
+    assert np.isnan(t.loc[("x", "", "mean"), 0])
+    assert np.isnan(t.loc[("x", "(missing)", "n"), 0])
+    assert table1_attack(t) == []
