@@ -140,8 +140,9 @@ def _shared_data(page):
     import json
     import re
 
-    found = re.search(r"const DATA = (.*);\n</script>", page)
-    return json.loads(found.group(1).replace("<\\/", "</"))
+    found = re.search(r'<script type="application/json" id="dashboard-data">(.*?)</script>',
+                      page, re.S)
+    return json.loads(found.group(1))
 
 
 def _check_lines(true, shown, lines, where):

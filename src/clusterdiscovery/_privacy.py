@@ -1,14 +1,15 @@
 """Privacy rules every output passes through, beyond cell suppression itself.
 
-Cell suppression (``profiling/_suppress.py``) hides a count from 1 to ``min_cell_size - 1``
-and, where a line of cells adds up to a shown total, one more cell so that the hidden cell
-cannot be had by subtraction. Two ways to read a small count back remain, and are closed
-here, once, for every table and file:
+Cell suppression (``profiling/_suppress.py``, :func:`~clusterdiscovery.profiling._suppress.
+protect_cells`) hides a count from 1 to ``min_cell_size - 1`` and the smallest complementary
+cells that stop it being rebuilt from the totals. Two ways to read a small count back are
+named here, once, for every table and file:
 
 * **Remainders.** When a line's shown cells and its shown total leave a remainder of 1 to
   ``min_cell_size - 1`` clients (the sum of the hidden cells: "n = 15, unchanged 73.3%"
   gives improved + deteriorated = 4), more cells of the line are hidden until the hidden
-  cells hold no clients or at least ``min_cell_size`` (:func:`protect_remainders`).
+  cells hold no clients or at least ``min_cell_size`` (:func:`protect_remainders`, which
+  runs ``protect_cells`` with the remainder rule on).
 * **Shares of small groups.** A share of a known total pins the count it was computed from
   (``smallest_share`` 0.0333 of 150 clients is 5). :func:`small_share` tells when a share
   is such a small count (or leaves one), and :func:`mask_small_shares` hides it in a column.
@@ -48,38 +49,22 @@ def protect_remainders(values, mask, min_cell_size: int, axes=(0, 1), complete=N
     axes : tuple of int
         ``1``: rows add up to a total; ``0``: columns do.
     complete : callable, optional
-        ``complete(mask) -> mask``: the caller's secondary suppression, rerun after each
-        round so that no line is left with a single hidden cell.
+        Ignored (kept for callers): :func:`~clusterdiscovery.profiling._suppress.protect_cells`
+        does the complementary suppression and the remainders in one pass.
 
     Returns
     -------
     mask : (r, c) bool array
     """
+    from .profiling._suppress import line_relations, protect_cells
+
     values = np.asarray(values, dtype=float)
     mask = np.array(mask, dtype=bool, copy=True)
-    if min_cell_size <= 1 or values.ndim != 2 or values.size == 0:
+    if min_cell_size <= 1 or values.ndim != 2 or values.size == 0 or not mask.any():
         return mask
-    v_all = np.where(np.isfinite(values), values, 0.0)
-    for _ in range(max_rounds):
-        changed = False
-        for axis in axes:
-            v = v_all if axis == 1 else v_all.T
-            m = mask if axis == 1 else mask.T
-            hidden = np.where(m, v, 0.0).sum(axis=1)
-            bad = (hidden >= 1) & (hidden < min_cell_size)
-            cand = np.where(~m & (v > 0), v, np.inf)
-            pick = np.argmin(cand, axis=1)
-            rows = np.flatnonzero(bad & np.isfinite(cand[np.arange(len(cand)), pick]))
-            if rows.size:
-                m[rows, pick[rows]] = True  # writes through the view
-                changed = True
-        if complete is not None:
-            before = mask.sum()
-            mask = np.asarray(complete(mask), dtype=bool)
-            changed = changed or mask.sum() != before
-        if not changed:
-            break
-    return mask
+    out = protect_cells(values.ravel(), line_relations(values.shape, axes), mask.ravel(),
+                        min_cell_size)
+    return out.reshape(values.shape)
 
 
 def small_share(share, total, min_cell_size: int) -> np.ndarray:

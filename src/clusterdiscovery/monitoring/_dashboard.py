@@ -15,7 +15,10 @@ in it or worked out from it: it embeds, for every selection the filters offer (a
 each team type, each team), the status counts, the Pareto counts (expired + missing), the
 monthly trend and the transitions with small cells withheld, and complementary cells
 withheld where a withheld one could be had by subtraction from a total, from the other
-teams of its type, or from the other types (:func:`protect_lines`); the page says so.
+teams of its type, or from the other types; one suppression covers the status and every
+trend month repeating its counts (:class:`_Cells`,
+:func:`~clusterdiscovery.profiling._suppress.protect_cells`); the page says so. The page
+is rendered by Jinja2 (autoescaped) in one pass, with the data as escaped JSON.
 
 References
 ----------
@@ -25,15 +28,15 @@ secondary suppression in linked and hierarchical tables).
 
 from __future__ import annotations
 
-import html
 import json
 from importlib import resources
 
+import markupsafe
 import numpy as np
 import pandas as pd
 
 from .._dates import parse_dates
-from ..profiling._suppress import small_count
+from ..profiling._suppress import protect_cells, small_count
 
 __all__ = ["dashboard_html", "transitions", "protect_lines", "WORK_LIST_COLUMNS"]
 
@@ -93,37 +96,16 @@ def protect_lines(values, lines, min_cell_size: int, *, information=None) -> np.
 
     Returns
     -------
-    mask : bool array, True where withheld. Afterwards no line has exactly one withheld
-    cell (it could be had by subtraction), and where a line's total is shown its withheld
-    parts hold no client or at least ``min_cell_size`` (their sum could be had).
+    mask : bool array, True where withheld. Afterwards no small count can be rebuilt from
+    the lines (by one subtraction or a chain of them), and no line leaves withheld cells
+    adding up to 1 .. ``min_cell_size - 1`` (:func:`~clusterdiscovery.profiling._suppress.
+    protect_cells`).
     """
     values = np.asarray(values, dtype=float)
-    info = np.zeros(values.shape) if information is None else np.asarray(information, float)
-    mask = small_count(values, min_cell_size)
-    if min_cell_size <= 1 or not len(lines):
-        return mask
-    cells = [np.append(np.asarray(parts, dtype=np.int64), total) for parts, total in lines]
-    for _ in range(values.size + 1):  # each round withholds one cell more, or ends
-        changed = False
-        for (parts, total), line in zip(lines, cells):
-            hidden = mask[line]
-            if not hidden.any():
-                continue
-            parts = np.asarray(parts, dtype=np.int64)
-            rest = parts[mask[parts]]
-            single = hidden.sum() == 1
-            remainder = (not mask[total]) and 1 <= values[rest].sum() < min_cell_size
-            if not (single or remainder):
-                continue
-            # the least informative, then smallest, shown cell of the line holding clients
-            cand = line[~mask[line] & (values[line] > 0)]
-            if not cand.size:
-                continue
-            mask[cand[np.lexsort((values[cand], info[cand]))[0]]] = True
-            changed = True
-        if not changed:
-            return mask
-    raise RuntimeError("Cell suppression did not settle; report this as a bug.")
+    rel = [(np.append(np.asarray(parts, dtype=np.int64), total),
+            np.append(np.ones(len(parts)), -1.0)) for parts, total in lines]
+    return protect_cells(values, rel, small_count(values, min_cell_size), min_cell_size,
+                         information=information)
 
 
 def _selections(team_list):
@@ -139,23 +121,52 @@ def _selections(team_list):
     return keys, groups
 
 
-def _protected_block(team_values, team_list, row_eqs, min_cell_size, information=None):
-    """Suppress a (team x measure) block summed to every selection: returns the keys and
-    the (selection x measure) values with NaN where withheld."""
-    keys, groups = _selections(team_list)
-    n_teams, n_meas = len(team_list), team_values.shape[1]
-    v = np.zeros((len(keys), n_meas))
-    v[len(keys) - n_teams:] = team_values
-    for parts, total in reversed(groups):  # teams -> types -> all
-        v[total] = v[parts].sum(axis=0)
-    idx = np.arange(v.size).reshape(v.shape)
-    lines = [(idx[parts, j], idx[total, j]) for parts, total in groups for j in range(n_meas)]
-    lines += [(idx[r, list(parts)], idx[r, total]) for parts, total in row_eqs
-              for r in range(len(keys))]
-    info = None if information is None else np.broadcast_to(
-        np.asarray(information, dtype=float), v.shape).ravel()
-    mask = protect_lines(v.ravel(), lines, min_cell_size, information=info).reshape(v.shape)
-    return keys, np.where(mask, np.nan, v)
+class _Cells:
+    """The counts of one period, every view together: blocks of (selection x measure)
+    cells summed over the team hierarchy, with their additive relations, so that one
+    suppression covers them all (a count withheld in one view is withheld in every view
+    that shows the same count, and its complements are chosen across the views)."""
+
+    def __init__(self, team_list):
+        self.keys, self.groups = _selections(team_list)
+        self.n_teams = len(team_list)
+        self.values, self.info, self.hidden, self.relations = [], [], [], []
+        self.size = 0
+
+    def add(self, team_values, row_eqs, information, never_shown=()):
+        """Add a block; returns the index array (selection x measure) of its cells."""
+        n_keys, n_meas = len(self.keys), team_values.shape[1]
+        v = np.zeros((n_keys, n_meas))
+        v[n_keys - self.n_teams:] = team_values
+        for parts, total in reversed(self.groups):  # teams -> types -> all
+            v[total] = v[parts].sum(axis=0)
+        idx = self.size + np.arange(v.size).reshape(v.shape)
+        self.size += v.size
+        for parts, total in self.groups:
+            for j in range(n_meas):
+                self.link(idx[parts, j], idx[total, j])
+        for parts, total in row_eqs:
+            for r in range(n_keys):
+                self.link(idx[r, list(parts)], idx[r, total])
+        hidden = np.zeros(v.shape, bool)
+        hidden[:, list(never_shown)] = True
+        self.values.append(v.ravel())
+        self.info.append(np.broadcast_to(np.asarray(information, float), v.shape).ravel())
+        self.hidden.append(hidden.ravel())
+        return idx
+
+    def link(self, parts, total):
+        parts = np.atleast_1d(np.asarray(parts, dtype=np.int64))
+        self.relations.append((np.append(parts, total),
+                               np.append(np.ones(parts.size), -1.0)))
+
+    def protect(self, min_cell_size):
+        """The values with NaN where withheld (primary and complementary suppression)."""
+        values = np.concatenate(self.values)
+        mask = protect_cells(values, self.relations, small_count(values, min_cell_size),
+                             min_cell_size, hidden=np.concatenate(self.hidden),
+                             information=np.concatenate(self.info))
+        return np.where(mask, np.nan, values)
 
 
 def _num(v):
@@ -163,45 +174,76 @@ def _num(v):
 
 
 def _shared_data(team_list, status_counts, trend_rows, trans_rows, min_cell_size):
-    """The aggregates of a page for sharing beyond the team, by selection, protected."""
+    """The aggregates of a page for sharing beyond the team, by selection, protected.
+
+    The status counts and every trend month that repeats them (a month whose counts in
+    service, expired or missing are those of the status for every team, as when the
+    status date is a month end) are protected together, as one table, the repeated counts
+    linked as equal: otherwise the trend would give back a count the status withholds.
+    Every other month is protected on its own (its counts are of another date).
+    """
     names = [t["team"] for t in team_list]
+    m = int(min_cell_size)
     # status: current, due, expired, missing, in service, expired + missing (Pareto)
     cols = ["current", "due", "expired", "missing", "n", "problem"]
     tv = np.array([[status_counts.get(t, {}).get(s, 0) for s in cols[:4]] for t in names],
                   dtype=float).reshape(len(names), 4)
     tv = np.column_stack([tv, tv.sum(axis=1), tv[:, 2] + tv[:, 3]])
-    # withheld first where least is lost: the Pareto sum, then a status, then in service
-    keys, v = _protected_block(tv, team_list, [((0, 1, 2, 3), 4), ((2, 3), 5)],
-                               min_cell_size, information=[1, 1, 1, 1, 2, 0])
-    status = {k: {c: _num(x) for c, x in zip(cols, row)} for k, row in zip(keys, v)}
     # trend: per month; 'other' (in service, neither expired nor missing) is never shown
     # but protected, so that n - expired - missing gives no small count
-    trend = {k: [] for k in keys}
     tr = pd.DataFrame(trend_rows, columns=["month", "team", "n_in_service", "n_expired",
                                            "n_missing"])
+    months = {}
     for month, g in tr[tr["team"].isin(names)].groupby("month", sort=True):
         g = g.groupby("team")[["n_in_service", "n_expired", "n_missing"]].sum().reindex(
             names, fill_value=0).to_numpy(dtype=float)
-        g = np.column_stack([g, g[:, 0] - g[:, 1] - g[:, 2]])
-        keys, v = _protected_block(g, team_list, [((1, 2, 3), 0)], min_cell_size,
-                                   information=[2, 1, 1, 0])
-        for k, row in zip(keys, v):
+        months[month] = np.column_stack([g, g[:, 0] - g[:, 1] - g[:, 2]])
+    pairs = ((0, 4), (1, 2), (2, 3))  # trend measure -> the status measure it repeats
+    same = {mo: [(j, k) for j, k in pairs if np.array_equal(g[:, j], tv[:, k])]
+            for mo, g in months.items()}
+    same = {mo: p for mo, p in same.items() if p}
+    cells = _Cells(team_list)
+    # withheld first where least is lost: the Pareto sum, then a status, then in service
+    st_idx = cells.add(tv, [((0, 1, 2, 3), 4), ((2, 3), 5)], [1, 1, 1, 1, 2, 0])
+    blocks = {}
+    for month, linked in same.items():
+        idx = cells.add(months[month], [((1, 2, 3), 0)], [2, 1, 1, 0], never_shown=(3,))
+        for j, k in linked:  # the same counts as the status shows
+            for r in range(idx.shape[0]):
+                cells.link([idx[r, j]], st_idx[r, k])
+        blocks[month] = (cells, idx)
+    protected = {id(cells): cells.protect(m)}
+    status = {k: {c: _num(protected[id(cells)][i]) for c, i in zip(cols, row)}
+              for k, row in zip(cells.keys, st_idx)}
+    trend = {k: [] for k in cells.keys}
+    for month, g in months.items():
+        if month not in blocks:
+            own = _Cells(team_list)
+            blocks[month] = (own, own.add(g, [((1, 2, 3), 0)], [2, 1, 1, 0], never_shown=(3,)))
+            protected[id(own)] = own.protect(m)
+        owner, idx = blocks[month]
+        v = protected[id(owner)][idx]
+        for k, row in zip(owner.keys, v):
             if row[0] > 0 or not np.isfinite(row[0]):
                 trend[k].append({"month": month, "n": _num(row[0]), "expired": _num(row[1]),
                                  "missing": _num(row[2])})
-    # transitions: one measure per from/to pair
-    trans = {k: [] for k in keys}
+    # transitions: one measure per from/to pair (each pair its own table)
+    trans = {k: [] for k in cells.keys}
     t = pd.DataFrame(trans_rows, columns=["team", "from", "to", "n"])
     t = t[t["team"].isin(names)]
     if len(t):
         wide = t.pivot_table(index="team", columns=["from", "to"], values="n", aggfunc="sum",
                              fill_value=0).reindex(names, fill_value=0)
-        keys, v = _protected_block(wide.to_numpy(dtype=float), team_list, [], min_cell_size)
-        for k, row in zip(keys, v):
+        cols_v = []
+        for j in range(wide.shape[1]):
+            own = _Cells(team_list)
+            idx = own.add(wide.to_numpy(dtype=float)[:, [j]], [], [0])
+            cols_v.append(own.protect(m)[idx[:, 0]])
+        v = np.column_stack(cols_v)
+        for k, row in zip(cells.keys, v):
             trans[k] = [{"from": int(a), "to": int(b), "n": _num(x)}
                         for (a, b), x in zip(wide.columns, row) if not x == 0]
-    return {"min_cell_size": int(min_cell_size), "status": status, "trend": trend,
-            "transitions": trans}
+    return {"min_cell_size": m, "status": status, "trend": trend, "transitions": trans}
 
 
 def _plain(v):
@@ -282,11 +324,30 @@ def dashboard_html(status, *, trend=None, transitions=None, work_list=None,
         data["work_list_columns"] = cols
         data["work_list"] = [{c: _plain(v) for c, v in zip(cols, row)}
                              for row in frame[cols].itertuples(index=False)]
+    return _render(title, data)
+
+
+#: Characters escaped in the embedded JSON, so that no text of the data can end the
+#: script element, open a comment in it, or break a JavaScript line.
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                 "\u2029": "\\u2029"}
+
+
+def _render(title, data) -> str:
+    """The page in one pass of Jinja2 (autoescaped: the title is text), with the data as
+    JSON in a ``<script type="application/json">`` element that the script parses.
+
+    One pass, so nothing inserted is read again as a placeholder; the JSON has ``<``,
+    ``>``, ``&``, U+2028 and U+2029 written as ``\\uXXXX`` escapes, so no team name
+    (``</script>``, ``<!--<script>``) can end or alter the element.
+    """
+    import jinja2
+
     payload = json.dumps(data, separators=(",", ":"), allow_nan=False)
-    payload = payload.replace("</", "<\\/")  # no "</script>" inside the script
+    payload = payload.translate(str.maketrans(_JSON_ESCAPES))
     files = resources.files("clusterdiscovery.monitoring") / "dashboard"
-    page = (files / "template.html").read_text(encoding="utf-8")
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    page = env.from_string((files / "template.html").read_text(encoding="utf-8"))
     script = (files / "dashboard.js").read_text(encoding="utf-8")
-    return (page.replace("__TITLE__", html.escape(title))
-            .replace("__SCRIPT__", script)
-            .replace("__DATA__", payload))
+    return page.render(title=str(title), data=markupsafe.Markup(payload),
+                       script=markupsafe.Markup(script))

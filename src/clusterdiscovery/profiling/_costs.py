@@ -10,7 +10,7 @@ import pandas as pd
 
 from ._bootstrap import bca_interval_mean, bca_interval_weighted_mean, weighted_quantiles
 from ._data import OVERALL, Groups
-from ._suppress import complete_lines, small_count
+from ._suppress import complete_lines, line_relations, protect_cells, small_count
 from ._tables import FEW_CLIENTS, NONE, SECONDARY, SMALL_COUNT, SMALL_GROUP
 
 __all__ = ["COST_COLUMNS", "group_slices", "run_bootstraps", "build_costs",
@@ -48,6 +48,27 @@ def run_bootstraps(tasks, n_bootstrap, alpha, n_jobs):
         return [one(t) for t in tasks]
     with ThreadPoolExecutor(max_workers=n_jobs) as pool:
         return list(pool.map(one, tasks))
+
+
+def _protect_zero_shares(n_zero, n, hidden, n_hidden, m):
+    """Complementary suppression of the shares with no cost: the shown share times the
+    shown n gives the count of clients with no cost (and with some), and these add up
+    across the clusters to the overall column's, so a withheld one could be had by
+    subtraction. Cells: zero and non-zero counts, clusters and overall, linked to n."""
+    table = np.vstack([n_zero, n - n_zero, n])
+    idx = np.arange(table.size).reshape(table.shape)
+    rel = line_relations(table.shape, axes=(1,), last_is_total=True)
+    rel += [(idx[:, j], np.array([1.0, 1.0, -1.0])) for j in range(table.shape[1])]
+    hide = np.zeros(table.shape, bool)
+    hide[:2] = hidden[None, :] | n_hidden[None, :]
+    hide[2] = n_hidden
+    prim = small_count(table, m)
+    prim[2] = False
+    fixed = np.zeros(table.shape, bool)
+    fixed[2] = True
+    mask = protect_cells(table.ravel(), rel, prim.ravel(), m, hidden=(hide | prim).ravel(),
+                         fixed=fixed.ravel()).reshape(table.shape)
+    return mask[0] | mask[1]
 
 
 def build_costs(cost: np.ndarray, exposure: np.ndarray | None, groups: Groups, slices,
@@ -104,6 +125,10 @@ def build_costs(cost: np.ndarray, exposure: np.ndarray | None, groups: Groups, s
         zero_small = (small_count(n_zero, m) | small_count(n - n_zero, m)) & (
             reasons["share_zero"].to_numpy() == NONE)
         reasons.loc[zero_small, "share_zero"] = SMALL_COUNT
+        sec_zero = _protect_zero_shares(n_zero, n, reasons["share_zero"].to_numpy() != NONE,
+                                        reasons["n"].to_numpy() != NONE, m)
+        reasons.loc[sec_zero & (reasons["share_zero"].to_numpy() == NONE),
+                    "share_zero"] = SECONDARY
         prim = (reasons["total"].to_numpy() != NONE)
         size_sec = np.flatnonzero(size_reasons[:g] == SECONDARY)
         if prim[:g].sum() == 1 and size_sec.size:

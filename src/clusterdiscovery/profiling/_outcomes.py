@@ -18,9 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._privacy import protect_remainders
 from ._data import OVERALL, Groups
-from ._suppress import complete_lines, small_count
+from ._suppress import line_relations, protect_cells, small_count
 from ._tables import FEW_CLIENTS, NONE, SECONDARY, SMALL_COUNT, SMALL_GROUP
 
 __all__ = ["OUTCOME_COLUMNS", "build_outcome", "reliable_change"]
@@ -51,6 +50,34 @@ def reliable_change(baseline, follow_up, reliability: float, higher_is_better: b
     better = sign * rci
     status = np.where(better > RCI_CRITICAL, 1, np.where(better < -RCI_CRITICAL, -1, 0))
     return rci, status
+
+
+def _protect_counts(counts, n, n_hidden, hidden, m):
+    """Complementary suppression of the improved / unchanged / deteriorated counts
+    (``counts``: 3 x (groups + overall)), which the shown shares give with the shown ``n``.
+
+    The cells are the counts and ``n``, clusters and overall: each cluster's three counts
+    add up to its ``n`` and each count's clusters to its overall count, so a withheld
+    count can be had neither from its cluster's ``n`` nor from the overall column. Where
+    ``n`` is withheld the shares are too (a share and a count give ``n``). "Unchanged" is
+    withheld before "deteriorated" before "improved", so the headline survives.
+    Returns the (groups + overall) x 3 mask of withheld shares.
+    """
+    table = np.vstack([counts, n[None, :]])
+    idx = np.arange(table.size).reshape(table.shape)
+    rel = line_relations(table.shape, axes=(1,), last_is_total=True)
+    rel += [(idx[:, j], np.array([1.0, 1.0, 1.0, -1.0])) for j in range(table.shape[1])]
+    hide = np.zeros(table.shape, bool)
+    hide[:3] = hidden.T | n_hidden[None, :]
+    hide[3] = n_hidden
+    prim = small_count(table, m)
+    prim[3] = False  # protected above, across the clusters' n
+    fixed = np.zeros(table.shape, bool)
+    fixed[3] = True
+    info = np.broadcast_to(np.array([2.0, 0.0, 1.0, 3.0])[:, None], table.shape)
+    mask = protect_cells(table.ravel(), rel, prim.ravel(), m, hidden=(hide | prim).ravel(),
+                         fixed=fixed.ravel(), information=info.ravel())
+    return mask.reshape(table.shape)[:3].T
 
 
 def build_outcome(base: np.ndarray, follow: np.ndarray, groups: Groups, size_reasons,
@@ -99,21 +126,14 @@ def build_outcome(base: np.ndarray, follow: np.ndarray, groups: Groups, size_rea
         small = size_reasons == SMALL_GROUP
         few = (n < m) & ~small
         prim_n = small | small_count(n, m)
-        sec_n = complete_lines(n[None, :g], prim_n[None, :g], axes=(1,))
-        sec_n = protect_remainders(n[None, :g], sec_n, m, axes=(1,), complete=lambda k:
-                                   complete_lines(n[None, :g], k, axes=(1,)))[0]
+        sec_n = protect_cells(n[:g], line_relations((1, g), axes=(1,)), prim_n[:g], m)
         reasons.loc[small, :] = SMALL_GROUP
         reasons.loc[few, :] = FEW_CLIENTS
         ok = reasons["n"].to_numpy()[:g] == NONE
         reasons.iloc[np.flatnonzero(sec_n & ok), 0] = SECONDARY
         share_cols = ["share_improved", "share_unchanged", "share_deteriorated"]
-        prim = small_count(rawcounts.T, m) | (reasons[share_cols].to_numpy() != NONE)
-        # hide "unchanged" before "deteriorated" before "improved": the least informative
-        # complementary cell, so the headline share survives
-        sec = complete_lines(rawcounts.T, prim, axes=(1,), information=[2, 0, 1])
-        # shown shares beside a shown n must not leave a small remainder of clients
-        sec = protect_remainders(rawcounts.T, sec, m, axes=(1,), complete=lambda k: complete_lines(
-            rawcounts.T, k, axes=(1,), information=[2, 0, 1]))
+        sec = _protect_counts(rawcounts, n, reasons["n"].to_numpy() != NONE,
+                              reasons[share_cols].to_numpy() != NONE, m)
         cur = reasons[share_cols].to_numpy()
         cur = np.where(cur != NONE, cur, np.where(small_count(rawcounts.T, m), SMALL_COUNT,
                                                   np.where(sec, SECONDARY, NONE)))

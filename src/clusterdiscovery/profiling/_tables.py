@@ -13,9 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._privacy import protect_remainders
 from ._data import OVERALL, Groups, Variable
-from ._suppress import complete_lines, small_count
+from ._suppress import line_relations, protect_cells, small_count
 
 __all__ = ["Table1", "build_table1", "REASONS", "NONE", "SMALL_GROUP", "SMALL_COUNT",
            "FEW_CLIENTS", "SECONDARY", "reason_text"]
@@ -134,6 +133,44 @@ def _numeric_stats(var: Variable, groups: Groups):
     return NumericStats(n, means, var_pop, sd), q
 
 
+def _protect_variable(block, nvalid, sizes, size_hidden, shares_hidden, small_group, m):
+    """Primary and complementary suppression of one variable's counts, linked to the group
+    sizes and to the non-missing counts the shares are computed from.
+
+    Cells (columns: groups, overall last): ``block`` (level counts, then the missing
+    count), the non-missing counts (never shown; known to a reader where the column's
+    shares are shown, since count / share gives it) and the group sizes (settled by
+    :func:`build_table1`, not changed here). Relations: each row's group cells add up to
+    its overall cell; each column's levels add up to its non-missing count (categorical),
+    and non-missing plus missing to its size. Returns the mask and the primary cells of
+    ``block``, and the columns whose shares must be withheld (their non-missing count).
+    """
+    n_rows, width = block.shape
+    n_levels = n_rows - 1
+    table = np.vstack([block, nvalid[None, :], sizes[None, :]])
+    idx = np.arange(table.size).reshape(table.shape)
+    rel = line_relations(table.shape, axes=(1,), last_is_total=True)
+    for j in range(width):
+        if n_levels:
+            rel.append((np.append(idx[:n_levels, j], idx[-2, j]),
+                        np.append(np.ones(n_levels), -1.0)))
+        rel.append((idx[-3:, j], np.array([1.0, 1.0, -1.0])))
+    prim = small_count(table, m)
+    prim[-1] = False  # the sizes are protected by build_table1
+    hidden = np.zeros(table.shape, bool)
+    hidden[:n_rows] = small_group[None, :]
+    hidden[-2] = shares_hidden | (n_levels == 0)
+    hidden[-1] = size_hidden
+    fixed = np.zeros(table.shape, bool)
+    fixed[-1] = True
+    # withholding a non-missing count means withholding the shares of its column: last
+    info = np.zeros(table.shape)
+    info[-2] = 1.0
+    mask = protect_cells(table.ravel(), rel, prim.ravel(), m, hidden=hidden.ravel(),
+                         fixed=fixed.ravel(), information=info.ravel()).reshape(table.shape)
+    return mask[:n_rows], prim[:n_rows], mask[-2]
+
+
 def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
     g = groups.n_groups
     cols = [*groups.keys, OVERALL]
@@ -141,13 +178,11 @@ def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
     small_group = np.append(groups.sizes < m, sizes[-1] < m) if m > 1 else np.zeros(g + 1, bool)
     # group sizes: primary, then secondary across groups (they add up to the population)
     size_mask = small_count(sizes, m) | small_group
-    size_sec = complete_lines(sizes[None, :g], size_mask[None, :g], axes=(1,))
-    size_sec = protect_remainders(
-        sizes[None, :g], size_sec, m, axes=(1,),
-        complete=lambda k: complete_lines(sizes[None, :g], k, axes=(1,)))[0]
+    size_sec = protect_cells(sizes[:g], line_relations((1, g), axes=(1,)), size_mask[:g], m)
     size_reason = np.where(small_group, SMALL_GROUP, np.where(size_mask, SMALL_COUNT, NONE))
     size_reason[:g] = np.where(size_sec & (size_reason[:g] == NONE), SECONDARY,
                                size_reason[:g])
+    size_mask_all = size_reason != NONE
 
     wsizes = np.append(groups.wsizes, groups.wsizes.sum())
     rows, values, reasons = [], [], []
@@ -182,21 +217,20 @@ def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
                                  minlength=g * n_levels).reshape(g, n_levels).T
                 wcounts = np.column_stack([wc, wc.sum(axis=1)])
                 wn_valid = wcounts.sum(axis=0)
-            # cells: levels (+ missing row) x groups, overall last; lines: each column adds
-            # up to its group size (the population for the overall column), and each level
-            # row's group cells add up to its overall cell
+            # cells: levels (+ missing row) x groups, overall last, linked to the sizes
+            # and to the non-missing counts (see _protect_variable); the shares of a
+            # column are withheld where they would give its non-missing count and with it
+            # a small missing count or a withheld size (count / share = non-missing)
             block = np.vstack([counts, n_missing[None, :]])
-            prim = small_count(block, m) | small_group[None, :]
-            mask = complete_lines(block, prim, axes=(0, 1))
-            mask = protect_remainders(block, mask, m, axes=(0, 1),
-                                      complete=lambda k, b=block: complete_lines(b, k, (0, 1)))
+            shares_hidden = (small_count(n_missing, m) | small_count(n_valid, m)
+                             | size_mask_all | small_group)
+            mask, prim, shares_hidden = _protect_variable(block, n_valid, sizes, size_mask_all,
+                                                          shares_hidden, small_group, m)
             code = np.where(small_group[None, :], SMALL_GROUP,
                             np.where(prim, SMALL_COUNT, np.where(mask, SECONDARY, NONE)))
-            # a shown count and its share give the non-missing total (count / share), hence
-            # the missing count: where that is hidden, the level shares are hidden too
-            share_code = code[:n_levels].copy()
-            share_code[:, mask[-1]] = np.where(share_code[:, mask[-1]] == NONE, SECONDARY,
-                                               share_code[:, mask[-1]])
+            share_code = np.where((code == NONE) & shares_hidden[None, :], SECONDARY, code)
+            miss_share = share_code[-1]
+            share_code = share_code[:n_levels]
             stats[var.name] = CategoricalStats(
                 wcounts, wn_valid, share_code != NONE,
                 raw=None if groups.weights is None else counts)
@@ -210,30 +244,25 @@ def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
                 wmiss = wsizes - wn_valid
                 rows += [(var.name, MISSING_LEVEL, "n"), (var.name, MISSING_LEVEL, "share")]
                 values += [n_missing, wmiss / wsizes]
-                reasons += [code[-1], code[-1]]
+                reasons += [code[-1], miss_share]
             continue
-        if n_missing[-1] > 0:
-            prim = small_count(n_missing, m) | small_group
-            mask = complete_lines(n_missing[None, :g], prim[None, :g], axes=(1,))
-            mask = protect_remainders(n_missing[None, :g], mask, m, axes=(1,), complete=lambda
-                                      k, v=n_missing: complete_lines(v[None, :g], k, (1,)))[0]
-            mask = np.append(mask, prim[g])
+        if n_missing[-1] > 0 or small_count(st.clients, m).any():
+            # the missing count, linked to the sizes and the (never shown) number of
+            # clients with a value: neither may be worked out when small
+            mask, prim, _ = _protect_variable(n_missing[None, :], st.clients, sizes,
+                                              size_mask_all, np.ones(g + 1, bool), small_group, m)
+            mask, prim = mask[0], prim[0]
             code = np.where(small_group, SMALL_GROUP,
                             np.where(prim, SMALL_COUNT, np.where(mask, SECONDARY, NONE)))
-            rows += [(var.name, MISSING_LEVEL, "n"), (var.name, MISSING_LEVEL, "share")]
-            values += [n_missing, wn_missing / wsizes]
-            reasons += [code, code]
+            if n_missing[-1] > 0:
+                rows += [(var.name, MISSING_LEVEL, "n"), (var.name, MISSING_LEVEL, "share")]
+                values += [n_missing, wn_missing / wsizes]
+                reasons += [code, np.where((code == NONE) & size_mask_all, SECONDARY, code)]
 
     index = pd.MultiIndex.from_tuples(
         [(v, str(lv), s) for v, lv, s in rows], names=["variable", "level", "statistic"]
     )
     reason_arr = np.vstack(reasons).astype(np.int8)
-    # a group whose size is suppressed only to protect another group: hide its counts too
-    # (shares stay), so the size cannot be rebuilt from a count and its share
-    is_count = np.array([s == "n" for _, _, s in rows])
-    for j in np.flatnonzero(size_reason[:g] == SECONDARY):
-        col = reason_arr[:, j]
-        col[is_count & (col == NONE)] = SECONDARY
     if m <= 1:
         reason_arr[:] = NONE
     val_arr = np.vstack(values).astype(float)

@@ -2,6 +2,8 @@
 // Plain JavaScript, no libraries, no network: everything comes from DATA (inline).
 (function () {
   "use strict";
+  // the data: JSON in a non-executed script element, parsed (never evaluated as code)
+  const DATA = JSON.parse(document.getElementById("dashboard-data").textContent);
   const STATUSES = ["current", "due", "expired", "missing"];
   const $ = (id) => document.getElementById(id);
   const el = (tag, attrs, text) => {
@@ -17,8 +19,8 @@
     return e;
   };
   const pct = (x) => (100 * x).toFixed(1) + "%";
-  const typeOf = {};
-  DATA.teams.forEach((t) => { typeOf[t.team] = t.team_type; });
+  const typeOf = new Map();
+  DATA.teams.forEach((t) => { typeOf.set(t.team, t.team_type); });
   const state = { type: "", team: "", sortKey: "appointment_date", sortDir: 1 };
   // A page for sharing beyond the team (no work list) holds protected counts by selection
   // (all teams, a team type, a team): null where a count is withheld.
