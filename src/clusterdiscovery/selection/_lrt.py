@@ -106,7 +106,7 @@ def lmr_test(n, loglik_null, n_parameters_null, k_null, loglik_alt, n_parameters
 
     >>> r = lmr_test(150, -741.02, 8, 1, -488.91, 13, 2)
     >>> round(r["lr"], 2), round(r["lmr"], 2), r["df"]
-    (504.22, 484.86, 5.0)
+    (504.22, 484.87, 5.0)
     """
     from scipy.stats import chi2
 
