@@ -275,3 +275,32 @@ def test_sampling_weights_give_covariate_errors_invariant_to_their_scale():
                                fits[0].covariate_se_[1:], rtol=1e-4)
     with pytest.raises(ValueError, match="'weight_type'"):
         LatentClassModel(2, weight_type="survey").fit(X)
+
+
+def test_perfect_separation_is_flagged_not_reported_as_significant():
+    """issue 21: a covariate that separates a class gave a coefficient of -90 with SE
+    1.6e-20, p = 0 and "converged"; it is now flagged as not estimable."""
+    from clusterdiscovery.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(2)
+    z = rng.integers(0, 2, 300)
+    X = pd.DataFrame({f"i{j}": (rng.random(300) < np.where(z, .9, .1)).astype(int)
+                      for j in range(6)})
+    cov = pd.DataFrame({"score": np.where(z, 1.0, -1.0) + rng.uniform(-.5, .5, 300),
+                        "age": rng.normal(size=300)})
+    with pytest.warns(ConvergenceWarning, match=r"separation.*class 1: 'score'"):
+        model = LatentClassModel(2, n_init=3, random_state=0).fit(X, covariates=cov)
+    frame = model.covariate_frame().set_index("covariate")
+    assert not frame.loc["score", "estimable"]
+    assert np.isnan(frame.loc["score", "p_value"]) and np.isnan(frame.loc["score", "se"])
+    assert frame.loc["age", "estimable"] and np.isfinite(frame.loc["age", "coef"])
+    assert np.isnan(frame.loc["age", "p_value"])  # no error from a singular information
+    assert np.isnan(model.covariate_se_[1]).all()
+    # without separation nothing is flagged
+    cov2 = cov.assign(score=rng.normal(z, 1.0))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ok = LatentClassModel(2, n_init=3, random_state=0).fit(X, covariates=cov2)
+    assert ok.covariate_frame()["estimable"].all()

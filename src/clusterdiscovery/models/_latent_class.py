@@ -674,7 +674,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
 
     def _drop_covariates(self):
         for name in ("_beta", "_covariate_names", "covariate_coef_", "covariate_se_",
-                     "covariate_cov_", "covariate_names_"):
+                     "covariate_cov_", "covariate_names_", "covariate_estimable_"):
             if hasattr(self, name):
                 delattr(self, name)
 
@@ -736,9 +736,27 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         self.covariate_cov_ = cov
         se = np.zeros((K, q))
         se[1:] = np.sqrt(np.maximum(np.diag(cov), 0.0)).reshape(K - 1, q)
+        self._flag_separation(Zk, names, se)
         self.covariate_se_ = se
         self.labels_ = self._predict_encoded(data, Z)
         return self
+
+    def _flag_separation(self, Z, names, se):
+        """Mark coefficients run off by separation as not estimable (NaN errors), warn."""
+        from ._lca_covariates import separation
+
+        mask, messages = separation(self.covariate_coef_, Z, names)
+        self.covariate_estimable_ = ~mask
+        if messages:  # the information is singular there: no standard error in that class
+            se[mask.any(axis=1)] = np.nan
+            warnings.warn(
+                "Latent class regression: separation (a covariate predicts class membership "
+                "almost perfectly, so its coefficient runs off to infinity) for "
+                + "; ".join(messages) + ". These coefficients are not estimable: their "
+                "standard errors and tests are reported as NaN. Drop or coarsen the "
+                "covariate, merge classes, or fit fewer classes (the other covariates of these "
+                "classes keep their estimates but get no standard error).", ConvergenceWarning,
+                stacklevel=4)
 
     def covariate_frame(self):
         """Tidy table of the latent class regression (class 0 the reference).
@@ -754,7 +772,8 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
 
         check_is_fitted(self, "covariate_coef_")
         return covariate_frame(self.covariate_coef_, self.covariate_cov_,
-                               list(self.covariate_names_))
+                               list(self.covariate_names_),
+                               getattr(self, "covariate_estimable_", None))
 
     def _finish_fit(self, ll, total_weight, conv, n_iter, stacklevel=3):
         self.loglik_ = ll
