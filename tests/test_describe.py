@@ -165,8 +165,16 @@ def test_narratives_from_dict_markdown_and_toml(profile, tmp_path):
     toml.write_text('[cluster.2]\ntext = "Older adults; memory services."\n', encoding="utf-8")
     assert "Older adults; memory services." in describe_clusters(profile, narratives=toml)[2].text
     assert "From the dict." in describe_clusters(profile, narratives={1: "From the dict."})[1].text
-    with pytest.warns(UserWarning, match="matches no cluster"):
+    # issue 21: a narrative that matches no cluster, or two for one cluster, is an error
+    # naming where it came from (it used to be dropped with a warning nobody saw)
+    with pytest.raises(ValueError, match="'Cluster nine' matches no cluster"):
         describe_clusters(profile, narratives={"Cluster nine": "?"})
+    with pytest.raises(ValueError, match="Two narratives claim cluster 1"):
+        describe_clusters(profile, narratives={1: "a", desc[1].name: "b"})
+    twice = tmp_path / "twice.md"
+    twice.write_text("## Cluster 1\nOne.\n\n## Cluster 1\nTwo.\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"twice\.md \('## Cluster 1'\) and .*twice\.md"):
+        describe_clusters(profile, narratives=twice)
     with pytest.raises(FileNotFoundError):
         describe_clusters(profile, narratives=tmp_path / "missing.md")
 

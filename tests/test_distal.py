@@ -108,7 +108,8 @@ def test_integer_weights_equal_row_expansion():
     wts = rng.integers(1, 4, n)
     idx = np.repeat(np.arange(n), wts)
     for method in ("bch", "ml", "modal"):
-        a = distal_outcomes(Fixed(P), None, Y, method=method, sample_weight=wts)
+        a = distal_outcomes(Fixed(P), None, Y, method=method, sample_weight=wts,
+                            weight_type="frequency")
         b = distal_outcomes(Fixed(P[idx]), None, Y.iloc[idx].reset_index(drop=True),
                             method=method)
         np.testing.assert_allclose(a.summary["estimate"], b.summary["estimate"], atol=1e-6)
@@ -302,3 +303,24 @@ def test_constant_and_missing_outcomes_are_never_a_significant_test():
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             distal_outcomes(model, X, out[["const", "real"]], method=method)
+
+
+def test_sampling_weights_give_standard_errors_invariant_to_their_scale():
+    """issue 21: multiplying sampling weights by 1,000 shrank every standard error about
+    31.6 times (they were read as frequency weights)."""
+    rng = np.random.default_rng(6)
+    n = 300
+    P = rng.dirichlet([2, 2, 2], n)
+    Y = pd.DataFrame({"y": rng.normal(size=n), "b": rng.random(n) < 0.4})
+    wts = rng.uniform(0.5, 3, n)
+    for method in ("bch", "ml", "modal"):
+        a = distal_outcomes(Fixed(P), None, Y, method=method, sample_weight=wts)
+        b = distal_outcomes(Fixed(P), None, Y, method=method, sample_weight=1000 * wts)
+        np.testing.assert_allclose(a.summary["estimate"], b.summary["estimate"], rtol=1e-8)
+        np.testing.assert_allclose(a.summary["se"], b.summary["se"], rtol=1e-8)
+        np.testing.assert_allclose(a.tests["wald"], b.tests["wald"], rtol=1e-6)
+        f = distal_outcomes(Fixed(P), None, Y, method=method, sample_weight=1000 * wts,
+                            weight_type="frequency")
+        assert (f.summary["se"] < a.summary["se"] / 20).all()  # as 1000 times the rows
+    with pytest.raises(ValueError, match="'weight_type'"):
+        distal_outcomes(Fixed(P), None, Y, sample_weight=wts, weight_type="survey")

@@ -155,7 +155,8 @@ def test_integer_weights_equal_row_expansion_with_covariates():
     X, rng = _items(150, seed=1)
     cov = pd.DataFrame({"age": rng.normal(size=150)})
     w = rng.integers(1, 4, 150)
-    model = LatentClassModel(2, n_init=2, random_state=0, tol=1e-12, max_iter=5000)
+    model = LatentClassModel(2, n_init=2, random_state=0, tol=1e-12, max_iter=5000,
+                             weight_type="frequency")
     a = model.fit(X, covariates=cov, sample_weight=w)
     coef_w, ll_w, se_w = a.covariate_coef_.copy(), a.loglik_, a.covariate_se_.copy()
     idx = np.repeat(np.arange(150), w)
@@ -256,3 +257,50 @@ def test_model_file_with_covariates_round_trip(election_fit, tmp_path):
     for edit, message in cases:
         with pytest.raises(ModelSpecError, match=message):
             ClusterModel.from_dict(broken(edit))
+
+
+def test_sampling_weights_give_covariate_errors_invariant_to_their_scale():
+    """issue 21: weights times 1,000 shrank covariate_se_ about 31.6 times."""
+    X, rng = _items(200, seed=3)
+    cov = pd.DataFrame({"age": rng.normal(size=200)})
+    w = rng.uniform(0.5, 3, 200)
+    fits = [LatentClassModel(2, n_init=2, random_state=0, tol=1e-12, max_iter=5000).fit(
+        X, covariates=cov, sample_weight=c * w) for c in (1, 1000)]
+    np.testing.assert_allclose(fits[0].covariate_coef_, fits[1].covariate_coef_, atol=1e-6)
+    np.testing.assert_allclose(fits[0].covariate_se_, fits[1].covariate_se_, rtol=1e-6)
+    freq = LatentClassModel(2, n_init=2, random_state=0, tol=1e-12, max_iter=5000,
+                            weight_type="frequency").fit(X, covariates=cov,
+                                                         sample_weight=1000 * w)
+    np.testing.assert_allclose(freq.covariate_se_[1:] * np.sqrt(1000 * w.sum() / 200),
+                               fits[0].covariate_se_[1:], rtol=1e-4)
+    with pytest.raises(ValueError, match="'weight_type'"):
+        LatentClassModel(2, weight_type="survey").fit(X)
+
+
+def test_perfect_separation_is_flagged_not_reported_as_significant():
+    """issue 21: a covariate that separates a class gave a coefficient of -90 with SE
+    1.6e-20, p = 0 and "converged"; it is now flagged as not estimable."""
+    from clusterdiscovery.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(2)
+    z = rng.integers(0, 2, 300)
+    X = pd.DataFrame({f"i{j}": (rng.random(300) < np.where(z, .9, .1)).astype(int)
+                      for j in range(6)})
+    cov = pd.DataFrame({"score": np.where(z, 1.0, -1.0) + rng.uniform(-.5, .5, 300),
+                        "age": rng.normal(size=300)})
+    with pytest.warns(ConvergenceWarning, match=r"separation.*class 1: 'score'"):
+        model = LatentClassModel(2, n_init=3, random_state=0).fit(X, covariates=cov)
+    frame = model.covariate_frame().set_index("covariate")
+    assert not frame.loc["score", "estimable"]
+    assert np.isnan(frame.loc["score", "p_value"]) and np.isnan(frame.loc["score", "se"])
+    assert frame.loc["age", "estimable"] and np.isfinite(frame.loc["age", "coef"])
+    assert np.isnan(frame.loc["age", "p_value"])  # no error from a singular information
+    assert np.isnan(model.covariate_se_[1]).all()
+    # without separation nothing is flagged
+    cov2 = cov.assign(score=rng.normal(z, 1.0))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ok = LatentClassModel(2, n_init=3, random_state=0).fit(X, covariates=cov2)
+    assert ok.covariate_frame()["estimable"].all()

@@ -187,3 +187,20 @@ def test_narratives_command_writes_templates_from_a_saved_study(profile, tmp_pat
     assert page.index("**From the data.**") < page.index("### The experts' view") < page.index(
         "Mostly referred by GPs.")
     assert main(["narratives", str(tmp_path / "nowhere")]) == 1
+
+
+def test_a_doubled_or_unmatched_template_is_an_error_naming_the_files(profile, tmp_path):
+    """issue 21: a template for a cluster that does not exist, or two templates claiming
+    the same cluster, were silently ignored or overwritten."""
+    desc = describe_clusters(profile, schema=SCHEMA)
+    paths = write_templates(desc, tmp_path / "n", fingerprint=desc.fingerprint)
+    filled = paths[0].read_text().replace("## Strengths\n", "## Strengths\n\nx\n")
+    paths[0].write_text(filled)
+    copy = tmp_path / "n" / "cluster_9_copy.md"
+    copy.write_text(filled)
+    with pytest.raises(ValueError, match=r"Two narratives claim cluster 0: .*cluster_0.*\.md "
+                                         r"and .*cluster_9_copy\.md"):
+        describe_clusters(profile, schema=SCHEMA, narratives=tmp_path / "n")
+    copy.write_text(re.sub(r"(?m)^cluster:\s*0\s*$", "cluster: 9", filled))
+    with pytest.raises(ValueError, match=r"cluster_9_copy\.md matches no cluster"):
+        describe_clusters(profile, schema=SCHEMA, narratives=tmp_path / "n")

@@ -122,3 +122,30 @@ def read_toml(path, what: str, error=ValueError) -> dict:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{what} {path} is not valid TOML: {exc}") from exc
+
+
+WEIGHT_TYPES = ("sampling", "frequency")
+
+
+def check_weight_type(weight_type, name: str = "weight_type") -> str:
+    """``"sampling"`` or ``"frequency"``, else a ValueError naming the parameter."""
+    if weight_type not in WEIGHT_TYPES:
+        raise ValueError(f"The '{name}' parameter must be 'sampling' (weights that say how "
+                         "many population members a row stands for; standard errors do not "
+                         "depend on their scale) or 'frequency' (a weight of 2 is two "
+                         f"identical rows); got {weight_type!r}.")
+    return weight_type
+
+
+def sampling_scale(sw, weight_type) -> float:
+    """Factor turning weights into the ones standard errors are computed with.
+
+    Sampling weights are rescaled to sum to the number of rows with a positive weight
+    (as Mplus and LatentGOLD do), so that multiplying every weight by a constant leaves
+    standard errors unchanged; frequency weights are used as they are (factor 1).
+    """
+    check_weight_type(weight_type)
+    if sw is None or weight_type == "frequency":
+        return 1.0
+    sw = np.asarray(sw, dtype=float)
+    return float(np.count_nonzero(sw > 0) / sw.sum())

@@ -17,7 +17,6 @@ import hashlib
 import json
 import re
 import tomllib
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -116,13 +115,30 @@ def write_templates(items, directory, *, fingerprint, overwrite=False) -> list:
     return paths
 
 
+class _Sourced(dict):
+    """Narratives ``{key: text}`` with ``sources[key]``, the file (and place) each came from,
+    so that an unmatched or doubled narrative can be named in an error."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sources = {}
+
+    def put(self, key, text, source):
+        if key in self:
+            raise ValueError(
+                f"Two narratives claim cluster {key!r}: {self.sources[key]} and {source}. Keep "
+                "one of them (a narrative is never overwritten silently).")
+        self[key] = text
+        self.sources[key] = source
+
+
 def read_templates(directory, fingerprint=None) -> dict:
     """``{cluster: text}`` of the filled templates in ``directory`` (empty ones skipped).
 
     Raises ValueError if a template was written for another clustering (its fingerprint is
-    not ``fingerprint``) or has no fingerprint.
+    not ``fingerprint``) or has no fingerprint, or if two templates fill the same cluster.
     """
-    out = {}
+    out = _Sourced()
     for p in sorted(Path(directory).glob("cluster_*.md")):
         text = p.read_text(encoding="utf-8")
         fp = _FINGERPRINT.search(text)
@@ -139,7 +155,8 @@ def read_templates(directory, fingerprint=None) -> dict:
                 f"`clusterdiscovery narratives STUDY_DIR`.")
         parts = _filled_parts(_COMMENT.sub("", text))
         if parts:
-            out[int(cl.group(1))] = "\n\n".join(f"**{h}.** {body}" for h, body in parts)
+            out.put(int(cl.group(1)), "\n\n".join(f"**{h}.** {body}" for h, body in parts),
+                    str(p))
     return out
 
 
@@ -195,13 +212,13 @@ def read_narratives(narratives, fingerprint=None) -> dict:
                 f"Narratives file {path} needs [cluster.<label>] tables with a 'text' key, "
                 f'e.g. [cluster.0]\\ntext = "..."'
             )
-        out = {}
+        out = _Sourced()
         for k, v in table.items():
             if not isinstance(v, Mapping) or "text" not in v:
                 raise ValueError(f"Narratives file {path}: [cluster.{k}] has no 'text' key.")
-            out[_key(k)] = _text(v["text"], k)
+            out.put(_key(k), _text(v["text"], k), f"{path} [cluster.{k}]")
         return out
-    return _parse_markdown(path.read_text(encoding="utf-8"))
+    return _parse_markdown(path.read_text(encoding="utf-8"), str(path))
 
 
 def _text(v, key) -> str:
@@ -218,13 +235,13 @@ def _key(k):
     return int(s) if re.fullmatch(r"-?\d+", s) else s
 
 
-def _parse_markdown(text: str) -> dict:
-    out: dict = {}
-    key, lines = None, []
+def _parse_markdown(text: str, source: str = "the narratives") -> dict:
+    out = _Sourced()
+    key, lines, heading = None, [], None
     for line in text.splitlines():
         if line.startswith("## "):
             if key is not None:
-                out[key] = "\n".join(lines).strip()
+                out.put(key, "\n".join(lines).strip(), f"{source} ('## {heading}')")
             heading = line[3:].strip()
             m = _CLUSTER_HEADING.match(heading)
             key = int(m.group(1)) if m else heading
@@ -232,22 +249,32 @@ def _parse_markdown(text: str) -> dict:
         elif key is not None:
             lines.append(line)
     if key is not None:
-        out[key] = "\n".join(lines).strip()
+        out.put(key, "\n".join(lines).strip(), f"{source} ('## {heading}')")
     return out
 
 
 def match_narratives(raw: dict, clusters: list, names: dict) -> dict:
-    """Map narrative keys (labels or names) to cluster labels; warn about unmatched ones."""
+    """Map narrative keys (labels or names) to cluster labels.
+
+    A narrative that matches no cluster, or two that land on the same cluster (by label and
+    by name), is an error naming where it came from: an expert's text is never dropped or
+    overwritten without a word."""
     by_name = {str(n).strip().lower(): c for c, n in names.items()}
-    out = {}
+    sources = getattr(raw, "sources", {})
+    out, came_from = {}, {}
     for key, text in raw.items():
+        where = sources.get(key, f"the narrative {key!r}")
         if key in clusters:
-            out[key] = text
+            cluster = key
         elif isinstance(key, str) and key.strip().lower() in by_name:
-            out[by_name[key.strip().lower()]] = text
+            cluster = by_name[key.strip().lower()]
         else:
-            warnings.warn(
-                f"Narrative section {key!r} matches no cluster (clusters {clusters}; names "
-                f"{sorted(names.values())}); it is left out.", UserWarning, stacklevel=3,
-            )
+            raise ValueError(
+                f"{where[0].upper() + where[1:]} matches no cluster (clusters {clusters}; "
+                f"names {sorted(names.values())}). Fix its cluster number or name, or remove "
+                "it.")
+        if cluster in out:
+            raise ValueError(f"Two narratives claim cluster {cluster}: {came_from[cluster]} "
+                             f"and {where}. Keep one of them.")
+        out[cluster], came_from[cluster] = text, where
     return out

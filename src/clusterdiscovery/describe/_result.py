@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_file_name
+from .._csv import write_csv
 from ..profiling import ClusterProfile
 from ..profiling._data import OVERALL
 from ..schema import ClientSchema
@@ -234,7 +235,7 @@ class ClusterDescriptions:
         # raw numbers, a suppressed cell empty with a flag beside it (see describe._csv)
         for name, df in profile_csv_tables(self.profile).items():
             p = root / "tables" / f"{name}.csv"
-            df.to_csv(p, lineterminator="\n")
+            write_csv(df, p)
             paths.append(p)
         return paths
 

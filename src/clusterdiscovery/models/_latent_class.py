@@ -12,7 +12,14 @@ from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import ThreadpoolController
 
-from .._utils import check_int, check_positive, check_random_state, check_sample_weight
+from .._utils import (
+    check_int,
+    check_positive,
+    check_random_state,
+    check_sample_weight,
+    check_weight_type,
+    sampling_scale,
+)
 from ..exceptions import ConvergenceWarning
 from ._em_accel import ACCELERATORS, run_em
 from ._lca_dask import is_dask_collection
@@ -126,6 +133,12 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         ``"squarem"``: EM accelerated by squared extrapolation (Varadhan and Roland 2008),
         a monotone EM that reaches the same fixed points in several times fewer steps;
         ``"none"``: plain EM. ``n_iter_`` counts M-steps either way.
+    weight_type : {"sampling", "frequency"}, default="sampling"
+        How ``sample_weight`` is read for standard errors (the estimates are the same):
+        ``"sampling"`` (survey weights) rescales the weights to sum to the number of
+        weighted rows, as Mplus and LatentGOLD do, so that the latent class regression's
+        standard errors do not depend on the weights' scale; ``"frequency"``: a weight of 2
+        is two identical rows.
     covariate_information : {"empirical", "observed"}, default="empirical"
         Standard errors of the latent class regression (``fit(X, covariates=...)``):
         ``"empirical"`` inverts the outer product of the per-row score vectors of all
@@ -232,6 +245,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         handle_unknown="error",
         accelerate="squarem",
         covariate_information="empirical",
+        weight_type="sampling",
         random_state=None,
     ):
         self.n_components = n_components
@@ -246,6 +260,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         self.handle_unknown = handle_unknown
         self.accelerate = accelerate
         self.covariate_information = covariate_information
+        self.weight_type = weight_type
         self.random_state = random_state
 
     def __sklearn_tags__(self):
@@ -273,6 +288,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
                 f"The 'accelerate' parameter must be one of {ACCELERATORS}. "
                 f"Got {self.accelerate!r} instead."
             )
+        check_weight_type(self.weight_type)
         if self.covariate_information not in ("empirical", "observed"):
             raise ValueError(
                 "The 'covariate_information' parameter must be 'empirical' or 'observed'. "
@@ -535,7 +551,9 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             or collinear covariates raise. See ``covariate_coef_``, ``covariate_se_`` and
             :meth:`covariate_frame`.
         sample_weight : array-like of shape (n_samples,), default=None
-            Frequency or sampling weights: a row of weight 2 counts as two identical rows.
+            Row weights: the estimates and ``loglik_`` count a row of weight 2 as two
+            identical rows; the latent class regression's standard errors follow
+            ``weight_type`` (sampling weights by default: invariant to their scale).
 
         Returns
         -------
@@ -656,7 +674,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
 
     def _drop_covariates(self):
         for name in ("_beta", "_covariate_names", "covariate_coef_", "covariate_se_",
-                     "covariate_cov_", "covariate_names_"):
+                     "covariate_cov_", "covariate_names_", "covariate_estimable_"):
             if hasattr(self, name):
                 delattr(self, name)
 
@@ -702,6 +720,8 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         with _single_threaded_blas():
             cov = covariate_covariance(self, pdata, D, w, params, Zk, beta,
                                        information=self.covariate_information)
+        # sampling weights: the information of weights rescaled to the number of rows
+        cov = cov / sampling_scale(sw, self.weight_type)
         self._beta = beta
         self._covariate_names = names
         prior = np.exp(beta @ Zk.T - (beta @ Zk.T).max(axis=0))
@@ -716,9 +736,27 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         self.covariate_cov_ = cov
         se = np.zeros((K, q))
         se[1:] = np.sqrt(np.maximum(np.diag(cov), 0.0)).reshape(K - 1, q)
+        self._flag_separation(Zk, names, se)
         self.covariate_se_ = se
         self.labels_ = self._predict_encoded(data, Z)
         return self
+
+    def _flag_separation(self, Z, names, se):
+        """Mark coefficients run off by separation as not estimable (NaN errors), warn."""
+        from ._lca_covariates import separation
+
+        mask, messages = separation(self.covariate_coef_, Z, names)
+        self.covariate_estimable_ = ~mask
+        if messages:  # the information is singular there: no standard error in that class
+            se[mask.any(axis=1)] = np.nan
+            warnings.warn(
+                "Latent class regression: separation (a covariate predicts class membership "
+                "almost perfectly, so its coefficient runs off to infinity) for "
+                + "; ".join(messages) + ". These coefficients are not estimable: their "
+                "standard errors and tests are reported as NaN. Drop or coarsen the "
+                "covariate, merge classes, or fit fewer classes (the other covariates of these "
+                "classes keep their estimates but get no standard error).", ConvergenceWarning,
+                stacklevel=4)
 
     def covariate_frame(self):
         """Tidy table of the latent class regression (class 0 the reference).
@@ -734,7 +772,8 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
 
         check_is_fitted(self, "covariate_coef_")
         return covariate_frame(self.covariate_coef_, self.covariate_cov_,
-                               list(self.covariate_names_))
+                               list(self.covariate_names_),
+                               getattr(self, "covariate_estimable_", None))
 
     def _finish_fit(self, ll, total_weight, conv, n_iter, stacklevel=3):
         self.loglik_ = ll

@@ -376,14 +376,18 @@ def covariate_covariance(model, data, D, w, params, Z, beta, *, information="emp
 
 
 # ---------------------------------------------------------------------------- table
-def covariate_frame(coef, cov, names):
-    """Tidy table: class, covariate, coef, se, odds_ratio, z, p_value, ci_low, ci_high."""
+def covariate_frame(coef, cov, names, estimable=None):
+    """Tidy table: class, covariate, coef, se, odds_ratio, z, p_value, ci_low, ci_high,
+    estimable (False under separation: the figures are then NaN)."""
     K, q = coef.shape
     se = np.sqrt(np.maximum(np.diag(cov), 0.0)).reshape(K - 1, q) if K > 1 else np.zeros((0, q))
+    ok = np.ones((K, q), dtype=bool) if estimable is None else np.asarray(estimable, bool)
     rows = []
     for k in range(1, K):
         for j in range(q):
-            b, s = coef[k, j], se[k - 1, j]
+            b, s = (coef[k, j], se[k - 1, j]) if ok[k, j] else (np.nan, np.nan)
+            if not ok[k].all():  # separation in this class: its information is singular
+                s = np.nan
             z = b / s if s > 0 else np.nan
             rows.append({
                 "class": k, "reference": 0, "covariate": names[j], "coef": b, "se": s,
@@ -391,6 +395,50 @@ def covariate_frame(coef, cov, names):
                 "p_value": float(2 * _stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan,
                 "ci_low": float(np.exp(b - 1.959963984540054 * s)),
                 "ci_high": float(np.exp(b + 1.959963984540054 * s)),
+                "estimable": bool(ok[k, j]),
             })
     return pd.DataFrame(rows, columns=["class", "reference", "covariate", "coef", "se",
-                                       "odds_ratio", "z", "p_value", "ci_low", "ci_high"])
+                                       "odds_ratio", "z", "p_value", "ci_low", "ci_high",
+                                       "estimable"])
+
+
+#: a class whose linear predictor against another reaches this (probabilities 1e-13 from
+#: 0 or 1) for some row is separated: its coefficients run off and are not estimable
+SEPARATION_LOGIT = 30.0
+
+
+def separation(beta, Z, names):
+    """Coefficients not estimable because of (quasi-)complete separation.
+
+    Under separation the latent class regression's likelihood keeps rising as some
+    coefficients run off to infinity; EM stops at an arbitrary large value and the
+    information is near singular, so its standard errors mean nothing (Albert and Anderson
+    1984). A class ``k`` is separated when its linear predictor against another class
+    exceeds ``SEPARATION_LOGIT`` in absolute value for some row; its coefficients whose
+    effect over the covariate's spread (``|b_kj| * sd(z_j)``) is at least a fifth of the
+    largest such effect are flagged, with the intercept.
+
+    Returns
+    -------
+    mask : bool ndarray (K, q), True where not estimable; messages : list of str
+    """
+    K, q = beta.shape
+    mask = np.zeros((K, q), dtype=bool)
+    if K < 2 or Z.shape[0] == 0:
+        return mask, []
+    eta = Z @ beta.T  # (m, K)
+    sd = Z.std(axis=0)
+    messages = []
+    for k in range(1, K):
+        gap = np.abs(eta[:, k][:, None] - eta).max()
+        if gap < SEPARATION_LOGIT:
+            continue
+        effect = np.abs(beta[k]) * sd
+        effect[0] = 0.0
+        if effect.max() <= 0:
+            continue
+        drivers = np.flatnonzero(effect >= 0.2 * effect.max())
+        mask[k, drivers] = True
+        mask[k, 0] = True
+        messages.append(f"class {k}: {', '.join(repr(str(names[j])) for j in drivers)}")
+    return mask, messages

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._checks import read_table
+from .._csv import write_csv
 from .._dates import check_date_format, parse_date, parse_dates
 from .._output import staged_directory
 
@@ -128,19 +129,19 @@ def run_monitor(args) -> int:
     final = Path(args.out)
     with staged_directory(final) as out:
         status = review_status(assignments, contacts, as_of=as_of_ts, **common)
-        status.table.to_csv(out / "status.csv", index=False, date_format="%Y-%m-%d")
-        status.exclusions.to_csv(out / "exclusions.csv", index=False)
+        write_csv(status.table, out / "status.csv", index=False, date_format="%Y-%m-%d")
+        write_csv(status.exclusions, out / "exclusions.csv", index=False)
         summary = team_summary(status, team_types=team_types)
-        summary.summary.to_csv(out / "team_summary.csv")
+        write_csv(summary.summary, out / "team_summary.csv")
         pareto = pareto_teams(status, team_types=team_types)
-        pareto.summary.to_csv(out / "pareto.csv", index=False)
+        write_csv(pareto.summary, out / "pareto.csv", index=False)
         fig, ax = plt.subplots(figsize=(9, 5))
         pareto.plot(ax=ax)
         fig.tight_layout()
         fig.savefig(out / "pareto.png", dpi=110)
         plt.close(fig)
         tr = trend(assignments, contacts, end=as_of_ts, team_types=team_types, **common)
-        tr.summary.to_csv(out / "trend.csv", index=False, date_format="%Y-%m-%d")
+        write_csv(tr.summary, out / "trend.csv", index=False, date_format="%Y-%m-%d")
         fig, ax = plt.subplots(figsize=(9, 5))
         tr.plot(ax=ax)
         fig.tight_layout()

@@ -7,6 +7,7 @@ import importlib.util
 import numpy as np
 import pandas as pd
 
+from .._csv import safe_frame, write_csv
 from .._utils import check_dataframe
 from ._inputs import NO_DAY, days_to_dates, parse_as_of, require_columns, to_days
 from ._results import Result
@@ -76,7 +77,7 @@ class WorkList(Result):
 
     def to_csv(self, path) -> None:
         """Write the work list as CSV (dates as ISO ``YYYY-MM-DD``; empty score cells)."""
-        self.table.to_csv(path, index=False, date_format="%Y-%m-%d")
+        write_csv(self.table, path, index=False, date_format="%Y-%m-%d")
 
     def to_excel(self, path) -> None:
         """Write the work list as an Excel workbook (needs the optional ``openpyxl``)."""
@@ -85,7 +86,8 @@ class WorkList(Result):
                 "Writing the work list to Excel needs the optional package 'openpyxl' "
                 "(pip install openpyxl); use WorkList.to_csv(path) instead."
             )
-        self.table.to_excel(path, index=False, sheet_name="work list")
+        # openpyxl writes a text starting with "=" as a formula: escape as in the CSV
+        safe_frame(self.table).to_excel(path, index=False, sheet_name="work list")
 
     def plot(self, ax=None):
         """Stacked bars: clients on the work list per team and reason; returns the axes."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .._csv import write_csv
 from ._schema_cli import add_inference_options, inference_options
 
 __all__ = ["add_discover_parser", "add_assign_parser", "add_narratives_parser"]
@@ -133,7 +134,7 @@ def run_assign(args) -> int:
 
     out = Path(args.out)
     with staged_file(out) as tmp:  # a labels file appears whole or not at all
-        result.to_csv(tmp, lineterminator="\n")
+        write_csv(result, tmp)
     n_uncertain = int(result["uncertain"].sum())
     print(f"assigned {len(result):,} clients to {model.n_clusters} clusters "
           f"({n_uncertain:,} uncertain); wrote {out}", file=sys.stdout)

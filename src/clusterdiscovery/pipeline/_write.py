@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._csv import write_csv
+
 __all__ = ["sections", "write", "selection_figure", "with_share_flags"]
 
 
@@ -131,7 +133,7 @@ def write(cfg, descriptions, selection, candidates, stability, model, schema, cl
 
 
 def _csv(table, path, index=False):
-    table.to_csv(path, index=index, lineterminator="\n")
+    write_csv(table, path, index=index)
 
 
 def _write_files(cfg, root, descriptions, selection, candidates, stability, model, schema,
@@ -179,7 +181,7 @@ def _write_files(cfg, root, descriptions, selection, candidates, stability, mode
                    provenance=provenance, min_cell_size=max(m, 1))
     if cfg["output"]["write_labels"]:
         paths["labels"] = root / "labels.csv"
-        labels.to_csv(paths["labels"], lineterminator="\n")
+        write_csv(labels, paths["labels"])
     return paths
 
 

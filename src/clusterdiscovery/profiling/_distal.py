@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as _stats
 
-from .._utils import check_sample_weight
+from .._utils import check_sample_weight, check_weight_type, sampling_scale
 
 __all__ = ["distal_outcomes", "DistalOutcomeResult", "classification_error",
            "corrected_by_cluster"]
@@ -321,7 +321,7 @@ def _step1_term(step1, step3, est):
 
 # ---------------------------------------------------------------------------- public
 def distal_outcomes(model, X, outcomes, *, method="bch", covariates=None, sample_weight=None,
-                    correct_se=False):
+                    correct_se=False, weight_type="sampling"):
     """Class means and proportions of distal outcomes, corrected for classification error.
 
     Parameters
@@ -342,7 +342,12 @@ def distal_outcomes(model, X, outcomes, *, method="bch", covariates=None, sample
     covariates : DataFrame or array-like, optional
         Passed to ``model.predict_proba`` for a latent class regression.
     sample_weight : array-like of shape (n_samples,), optional
-        Sampling weights of the rows.
+        Weights of the rows (see ``weight_type``).
+    weight_type : {"sampling", "frequency"}, default="sampling"
+        ``"sampling"``: survey weights, rescaled to sum to the number of weighted rows (as
+        Mplus and LatentGOLD do), so that standard errors do not depend on the weights'
+        scale (multiplying them by 1,000 changes nothing); ``"frequency"``: a weight of 2
+        is two identical rows (the standard errors of the expanded table).
     correct_se : bool, default=False
         Add the uncertainty of the step-1 estimates to the standard errors and Wald
         tests of ``"bch"`` and ``"ml"`` (Bakk, Oberski and Vermunt 2014): ``V = V3 + J V1
@@ -414,9 +419,9 @@ def distal_outcomes(model, X, outcomes, *, method="bch", covariates=None, sample
         raise ValueError(
             f"outcomes has {len(outcomes)} rows but X has {n}; pass one row per row of X."
         )
+    check_weight_type(weight_type)
     sw = check_sample_weight(sample_weight, n)
-    if sw is None:
-        sw = np.ones(n)
+    sw = np.ones(n) if sw is None else sw * sampling_scale(sw, weight_type)
     assigned = P.argmax(axis=1)
     D = classification_error(P, assigned, sw)
     step1 = None
