@@ -112,7 +112,7 @@ def test_notebook_08_reports_a_real_table_in_its_own_words(executed):
     # one figure, one estimate (issue 19.6): the overview gives the BCH mean only
     assert "Doctor visits: mean by most likely cluster" not in markdown
     assert re.search(r"\| all \| population \|.*\| 5,190 \| 100\.0% \| 0\.302 visits \| "
-                     r"0\.302 visits \(0\.\d+ to 0\.\d+ visits\) \| 100\.0% \|", markdown)
+                     r"100\.0% \|", markdown)
     assert "**Doctor visits:** mean " in markdown and " visits per client" in markdown
     assert "A$" not in markdown.split("## Cluster")[0].split("share of all visits")[1]
     assert "**Main problems**" in markdown
