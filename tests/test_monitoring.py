@@ -661,3 +661,33 @@ def test_cli_bad_input_one_line_error(tmp_path, capsys):
     assert err.count("\n") == 0 and "'date'" in err
     assert main(["monitor"]) == 2  # usage error from argparse
     assert main([]) == 2
+
+
+# ------------------------------------------------------ ids written two ways (issue 21)
+def test_numeric_and_text_ids_are_one_client(tmp_path):
+    """Numeric ids in one file and text ids in another used to fail with a raw pandas
+    merge error, and one stray text id in contacts made most clients 'missing'."""
+    from clusterdiscovery.datasets import load_sample
+    from clusterdiscovery.monitoring import review_status
+
+    pop = load_sample()
+    codes = {c: i + 1 for i, c in enumerate(pop.clients.index)}
+    asg = pop.assignments.assign(client_id=pop.assignments["client_id"].map(codes))  # ints
+    con = pop.events.assign(client_id=pop.events["client_id"].map(codes).astype(str))  # text
+    con.loc[con.index[0], "client_id"] = " 1 "  # with spaces
+    ref = review_status(pop.assignments, pop.events, as_of="2025-06-30")
+    got = review_status(asg, con, as_of="2025-06-30")
+    assert got.table["status"].value_counts().to_dict() == \
+        ref.table["status"].value_counts().to_dict()
+
+
+def test_ids_that_do_not_meet_are_an_error_with_examples():
+    from clusterdiscovery.datasets import load_sample
+    from clusterdiscovery.exceptions import SchemaError
+    from clusterdiscovery.monitoring import review_status
+
+    pop = load_sample()
+    con = pop.events.assign(client_id="X" + pop.events["client_id"])
+    with pytest.raises(SchemaError, match=r"mostly do not meet.*Examples: assignments "
+                                          r"\['C000001'.*contacts \['XC"):
+        review_status(pop.assignments, con, as_of="2025-06-30")

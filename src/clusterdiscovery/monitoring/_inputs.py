@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._checks import _key
 from .._dates import parse_date, parse_dates
 from .._utils import check_dataframe
 from ..exceptions import SchemaError
@@ -109,6 +110,53 @@ def _clients_table(clients, id_col: str) -> pd.DataFrame:
     raise SchemaError(
         f"The 'clients' table needs the client id as a column or index named '{id_col}'."
     )
+
+
+def _id_keys(s: pd.Series) -> pd.Series:
+    """Ids as their printed key (``1``, ``1.0``, ``"1"`` and ``" 1 "`` -> ``"1"``; text
+    kept as written otherwise, so ``"00123"`` stays ``"00123"``); missing stays missing."""
+    uniq = pd.unique(s.dropna())
+    return s.map({v: _key(v) for v in uniq})
+
+
+def _normalise_ids(parts: dict, id_col: str) -> dict:
+    """One spelling of the ids across every input, decided once on read.
+
+    Tables whose id columns are all numbers, or all clean text, are used as they are. When
+    their types differ (numbers in one file, text in another, as a CSV with one stray text
+    id gives) or text ids carry spaces, every id becomes its printed key, so that ``123``
+    and ``"123"`` are one client."""
+    def kind(s):
+        if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            return "number"
+        vals = pd.unique(s.dropna())
+        if all(isinstance(v, str) and v == v.strip() for v in vals):
+            return "text"
+        return "mixed"
+
+    kinds = {name: kind(s) for name, s in parts.items()}
+    if len(set(kinds.values())) == 1 and "mixed" not in kinds.values():
+        return parts
+    return {name: _id_keys(s) for name, s in parts.items()}
+
+
+def _check_matched(con_ids: np.ndarray, asg_ids: np.ndarray, con_raw, asg_raw,
+                   id_col: str) -> None:
+    """Refuse inputs whose ids mostly fail to meet: most assigned clients have no contact
+    and most contacted clients no assignment (ids written two ways, or the wrong files)."""
+    a = np.unique(asg_ids[asg_ids >= 0])
+    c = np.unique(con_ids[con_ids >= 0])
+    if len(a) < 20 or len(c) < 20:
+        return
+    both = np.intersect1d(a, c).size
+    if both / len(a) < 0.5 and both / len(c) < 0.5:
+        raise SchemaError(
+            f"The '{id_col}' values of the assignments and the contacts mostly do not meet: "
+            f"{both:,} of {len(a):,} assigned clients have a contact and {both:,} of "
+            f"{len(c):,} contacted clients an assignment. Examples: assignments "
+            f"{[_key(v) for v in pd.unique(asg_raw.dropna())[:3]]}, contacts "
+            f"{[_key(v) for v in pd.unique(con_raw.dropna())[:3]]}. Check that both files "
+            "use the same client ids, written the same way (e.g. leading zeros).")
 
 
 def _factorize(parts: dict) -> tuple[dict, pd.Index]:
@@ -219,7 +267,9 @@ def prepare(
         id_parts["discharges"] = dis[id_col]
     if register is not None:
         id_parts = {"clients": register[id_col], **id_parts}
-    id_codes, uniques = _factorize(id_parts)
+    id_codes, uniques = _factorize(_normalise_ids(id_parts, id_col))
+    _check_matched(id_codes["contacts"], id_codes["assignments"], con[id_col], asg[id_col],
+                   id_col)
     n_known = len(uniques) if register is None else int(id_codes["clients"].max()) + 1
     uniques = uniques[:n_known]
 
