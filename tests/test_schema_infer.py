@@ -246,3 +246,27 @@ def test_schema_command_refuses_a_repeating_id(tmp_path, capsys):
     df.to_csv(path, index=False)
     assert main(["schema", str(path), "--id", "person"]) != 0
     assert "not unique per row" in capsys.readouterr().err
+
+
+# ------------------------------------------- numbers written the European way (issue 21)
+def test_decimal_commas_and_repeated_headers_are_detected_and_read(tmp_path, capsys):
+    df = _health_insurance().head(300)
+    df["income"] = np.linspace(1000.5, 98765.25, 300)
+    euro = tmp_path / "euro.csv"
+    df.to_csv(euro, index=False, sep=";", decimal=",")
+    from clusterdiscovery._checks import read_table
+
+    with pytest.raises(ValueError, match=r"'income'.*decimal commas.*--decimal ,"):
+        read_table(euro)
+    assert main(["schema", str(euro), "--id", "person", "--decimal", ","]) == 0
+    toml = tomllib.loads(capsys.readouterr().out)
+    assert toml["features"]["income"]["type"] == "continuous"
+    grouped = tmp_path / "grouped.csv"
+    df.assign(income=[f"{v:,.2f}" for v in df["income"]]).to_csv(grouped, index=False)
+    assert main(["schema", str(grouped), "--id", "person"]) != 0
+    assert "thousands separators" in capsys.readouterr().err
+    assert main(["schema", str(grouped), "--id", "person", "--thousands", ","]) == 0
+    twice = tmp_path / "twice.csv"
+    twice.write_text("person,score,score\n1,2,3\n2,3,4\n", encoding="utf-8")
+    assert main(["schema", str(twice)]) != 0
+    assert "repeats the column name(s) ['score']" in capsys.readouterr().err

@@ -219,8 +219,17 @@ def check_flat_columns(df: pd.DataFrame, name: str = "data") -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ files
-def read_table(path, what: str = "data") -> pd.DataFrame:
-    """Read a CSV or Parquet data file with clear errors for files that are not tables."""
+def read_table(path, what: str = "data", *, decimal: str = ".", thousands=None
+               ) -> pd.DataFrame:
+    """Read a CSV or Parquet data file with clear errors for files that are not tables.
+
+    The CSV separator is the most frequent of ``,``, ``;`` and tab in the header line
+    (``;`` with decimal commas, as spreadsheets in many European locales write). Repeated
+    column names are refused (pandas would rename the second ``score`` to ``score.1``), and
+    a text column whose values are numbers written with decimal commas or thousands
+    separators is an error that names it and the option to pass (``decimal=","``,
+    ``thousands="."``), rather than a numeric column left out as text.
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"The {what} file {str(path)!r} was not found.")
@@ -237,8 +246,11 @@ def read_table(path, what: str = "data") -> pd.DataFrame:
     if b"\0" in head:
         raise ValueError(f"The {what} file {str(path)!r} is binary, not a CSV table; export "
                          f"the data as CSV (comma-separated, UTF-8) or Parquet.")
+    header = head.decode("utf-8", errors="replace").splitlines()[0]
+    sep = max((",", ";", "\t"), key=header.count)
+    _check_header(header, sep, path, what)
     try:
-        df = pd.read_csv(path)
+        df = pd.read_csv(path, sep=sep, decimal=decimal, thousands=thousands)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
         raise ValueError(f"The {what} file {str(path)!r} could not be read as a CSV table "
                          f"({type(err).__name__}: {str(err).splitlines()[0]}).") from None
@@ -248,7 +260,50 @@ def read_table(path, what: str = "data") -> pd.DataFrame:
                          f"needs comma-separated columns, one of them the id. Is it a CSV?")
     if df.shape[0] == 0:
         raise ValueError(f"The {what} file {str(path)!r} has a header but no rows.")
+    _check_number_text(df, path, what, decimal, thousands)
     return df
+
+
+def _check_header(header: str, sep: str, path, what: str) -> None:
+    import csv
+
+    names = next(csv.reader([header], delimiter=sep))
+    names = [n.strip() for n in names]
+    seen, dup = set(), []
+    for n in names:
+        if n in seen and n not in dup:
+            dup.append(n)
+        seen.add(n)
+    if dup:
+        raise ValueError(f"The {what} file {str(path)!r} repeats the column name(s) {dup}; "
+                         "every column needs its own name (rename or drop the repeats).")
+
+
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d{1,3}(\.\d{3})*,\d+\s*$|^\s*[-+]?\d+,\d+\s*$")
+_THOUSANDS_COMMA = re.compile(r"^\s*[-+]?\d{1,3}(,\d{3})+(\.\d+)?\s*$")
+
+
+def _check_number_text(df, path, what, decimal, thousands) -> None:
+    """A text column of numbers with decimal commas or thousands separators: say so."""
+    for col in df.columns:
+        s = df[col]
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
+            continue
+        vals = s.dropna().astype(str)
+        if len(vals) == 0:
+            continue
+        comma = vals.str.match(_DECIMAL_COMMA).mean()
+        grouped = vals.str.match(_THOUSANDS_COMMA).mean()
+        if decimal != "," and comma >= 0.9 and grouped < 0.9:
+            raise ValueError(
+                f"Column {col!r} of the {what} file {str(path)!r} holds numbers written with "
+                f"decimal commas (e.g. {vals.iloc[0]!r}); read it with --decimal , (Python: "
+                "decimal=\",\"), adding --thousands . if it also groups thousands with dots.")
+        if thousands is None and grouped >= 0.9:
+            raise ValueError(
+                f"Column {col!r} of the {what} file {str(path)!r} holds numbers with thousands "
+                f"separators (e.g. {vals.iloc[0]!r}); read it with --thousands , (Python: "
+                "thousands=\",\").")
 
 
 # ------------------------------------------------------------------ text and names

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from .._csv import write_csv
-from ._schema_cli import add_inference_options, inference_options
+from ._schema_cli import add_inference_options, csv_options, inference_options
 
 __all__ = ["add_discover_parser", "add_assign_parser", "add_narratives_parser"]
 
@@ -85,7 +85,7 @@ def _bare_table(args, config):
     from ._bare import infer_study_schema
     from ._discover import _read_table
 
-    clients = _read_table(args.clients)
+    clients = _read_table(args.clients, **csv_options(args))
     opts = inference_options(args)
     schema = infer_study_schema(clients, config, costs=opts["costs"], overrides=args.schema,
                                 ordinal_max_levels=opts["ordinal_max_levels"])

@@ -343,10 +343,10 @@ def _progress(progress):
     return tqdm(total=len(_STAGES), unit="stage")
 
 
-def _read_table(path) -> pd.DataFrame:
+def _read_table(path, **csv) -> pd.DataFrame:
     from .._checks import read_table
 
-    return read_table(path)
+    return read_table(path, **csv)
 
 
 def _read_data(cfg, data):

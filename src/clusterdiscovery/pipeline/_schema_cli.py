@@ -26,6 +26,16 @@ def add_inference_options(p, *, with_costs: bool = True) -> None:
     p.add_argument("--ordinal-max-levels", type=int, default=None, metavar="N",
                    help="read whole-number columns of at most N consecutive values (0..4) as "
                         "ordinal scales instead of counts")
+    p.add_argument("--decimal", default=".", metavar="CHAR",
+                   help="decimal mark of the CSV's numbers (e.g. ',' for 3,5; the separator "
+                        "is then usually ';', found from the header)")
+    p.add_argument("--thousands", default=None, metavar="CHAR",
+                   help="thousands separator of the CSV's numbers (e.g. '.' for 1.234,5)")
+
+
+def csv_options(args) -> dict:
+    """How the CSV writes its numbers (``--decimal``, ``--thousands``)."""
+    return {"decimal": args.decimal, "thousands": args.thousands}
 
 
 def inference_options(args) -> dict:
@@ -53,7 +63,7 @@ def run_schema(args) -> int:
     from ..schema import ClientSchema
     from ._discover import _read_table
 
-    table = _read_table(args.clients)
+    table = _read_table(args.clients, **csv_options(args))
     schema = ClientSchema.infer(table, id=args.id, **inference_options(args))
     text = schema.to_toml(source=Path(args.clients).name)
     print(schema.inference.to_text(), file=sys.stderr, flush=True)
