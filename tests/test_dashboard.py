@@ -4,6 +4,7 @@ filters by team type and team, the status mix, Pareto, trend, transitions, a sor
 list and its CSV export."""
 
 
+import numpy as np
 import pandas as pd
 import pytest
 from _browser import driver
@@ -126,6 +127,35 @@ def test_dashboard_in_a_browser(monitored, tmp_path):
         assert d.find_elements(By.CSS_SELECTOR, "#trend path[data-series='expired']")
         d.save_screenshot(str(tmp_path / "dashboard_team.png"))
         assert (tmp_path / "dashboard_team.png").stat().st_size > 10_000
+        errors = [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
+        assert not errors, errors
+    finally:
+        d.quit()
+
+
+def test_funnel_of_teams_in_a_browser(monitored, tmp_path):
+    """issue 23: the funnel for recording beside the Pareto: one point per team at its
+    share of expired + missing clusters, flagged outside the 95% / 99.8% limits around the
+    all-teams share (Spiegelhalter 2005), as computed here from status.csv."""
+    from selenium.webdriver.common.by import By
+
+    tmp, _ = monitored
+    status = pd.read_csv(tmp / "full" / "status.csv")
+    bad = status["status"].isin(["expired", "missing"])
+    p0 = bad.mean()
+    by = status.assign(bad=bad).groupby("team")["bad"].agg(["size", "mean"])
+    z = (by["mean"] - p0) / np.sqrt(p0 * (1 - p0) / by["size"])
+    want = {t: "99.8" if abs(v) > 3.09 else "95" if abs(v) > 1.96 else "" for t, v in z.items()}
+    d = driver(tmp_path / "chromium", height=1800)
+    try:
+        d.get((tmp / "full" / "dashboard.html").resolve().as_uri())
+        dots = d.find_elements(By.CSS_SELECTOR, "#funnel circle")
+        got = {c.get_attribute("data-team"): c.get_attribute("data-flag") for c in dots}
+        assert got == want
+        assert len(d.find_elements(By.CSS_SELECTOR, "#funnel path")) == 4
+        note = d.find_element(By.CSS_SELECTOR, "#funnel p").text
+        assert f"{100 * p0:.1f}%" in note
+        d.save_screenshot(str(tmp_path / "funnel.png"))
         errors = [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
         assert not errors, errors
     finally:

@@ -1,4 +1,4 @@
-// Care-cluster dashboard: filters, status mix, Pareto, trend, transitions, work list.
+// Care-cluster dashboard: filters, status mix, Pareto, funnel, trend, transitions, work list.
 // Plain JavaScript, no libraries, no network: everything comes from DATA (inline).
 (function () {
   "use strict";
@@ -130,6 +130,76 @@
     box.appendChild(el("p", { class: "note" }, "Bars: expired + missing clusters by team (" + total + " in all" +
       (SH ? " of the teams shown" : "") + "); line: cumulative share." +
       (withheld ? " " + withheld + " team(s) left out: their count is withheld." : "")));
+  }
+
+  // Funnel plot (Spiegelhalter 2005): each team's share of expired + missing clusters
+  // against its clients in service, with the all-teams share as the target and 95% and
+  // 99.8% limits p0 +/- z sqrt(p0 (1 - p0) / n). Drawn from the same (protected) counts
+  // as the status table; a team whose count is withheld is left out.
+  function renderFunnel(teams) {
+    const count = (t) => {
+      if (SH) { const s = SH.status["team:" + t]; return { n: s.n, problem: s.problem }; }
+      const s = DATA.status[t] || {};
+      return { n: STATUSES.reduce((a, k) => a + (s[k] || 0), 0),
+               problem: (s.expired || 0) + (s.missing || 0) };
+    };
+    let n0 = 0, p0 = 0;
+    if (SH && SH.status[""].n !== null && SH.status[""].problem !== null) {
+      n0 = SH.status[""].n; p0 = SH.status[""].problem / n0;
+    } else {
+      const all = DATA.teams.map((t) => count(t.team)).filter((c) => c.n && c.problem !== null);
+      n0 = all.reduce((a, c) => a + c.n, 0);
+      p0 = n0 ? all.reduce((a, c) => a + c.problem, 0) / n0 : 0;
+    }
+    const rows = teams.map((t) => Object.assign({ team: t }, count(t)))
+      .filter((r) => r.n && r.problem !== null && r.n !== null);
+    const box = $("funnel");
+    box.innerHTML = "";
+    if (!rows.length || !n0) {
+      box.appendChild(el("p", { class: "note" }, "No team with counts to show."));
+      return;
+    }
+    const W = 520, H = 260, L = 45, B = 30, T = 10, R = 20;
+    const nmax = Math.max.apply(null, rows.map((r) => r.n)) * 1.1;
+    const nmin = Math.min.apply(null, rows.map((r) => r.n));
+    const top = Math.min(1, 1.1 * Math.max(p0 + 3.09 * Math.sqrt(p0 * (1 - p0) / nmin),
+      Math.max.apply(null, rows.map((r) => r.problem / r.n))));
+    const x = (n) => L + (W - L - R) * n / nmax;
+    const y = (p) => T + (H - T - B) * (1 - Math.min(p, top) / top);
+    const svg = svgEl("svg", { width: W, height: H, role: "img", "aria-label": "Funnel plot of teams" });
+    const lim = (z, sign) => {
+      let d = "";
+      for (let i = 0; i <= 60; i++) {
+        const n = nmin * 0.8 + (nmax - nmin * 0.8) * i / 60;
+        const p = Math.min(Math.max(p0 + sign * z * Math.sqrt(p0 * (1 - p0) / n), 0), 1);
+        d += (d ? "L" : "M") + x(n) + " " + y(p);
+      }
+      return d;
+    };
+    [[1.96, "4 3"], [3.09, "1 3"]].forEach(([z, dash]) => [1, -1].forEach((sg) =>
+      svg.appendChild(svgEl("path", { d: lim(z, sg), stroke: "#777", fill: "none", "stroke-dasharray": dash }))));
+    svg.appendChild(svgEl("line", { x1: L, x2: W - R, y1: y(p0), y2: y(p0), stroke: "#333" }));
+    let outside = [];
+    rows.forEach((r) => {
+      const p = r.problem / r.n, se = Math.sqrt(p0 * (1 - p0) / r.n);
+      const z = se > 0 ? (p - p0) / se : 0;
+      const flag = Math.abs(z) > 3.09 ? "99.8" : Math.abs(z) > 1.96 ? "95" : "";
+      svg.appendChild(svgEl("circle", { cx: x(r.n), cy: y(p), r: 4, fill: flag ? "#c0392b" : "#2c7fb8",
+        "data-team": r.team, "data-flag": flag }));
+      if (flag) {
+        outside.push(r.team + (z > 0 ? " (above " : " (below ") + flag + "%)");
+        svg.appendChild(svgEl("text", { x: x(r.n) + 5, y: y(p) - 5 }, r.team));
+      }
+    });
+    svg.appendChild(svgEl("line", { x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: "#999" }));
+    svg.appendChild(svgEl("text", { x: 2, y: y(p0) + 4 }, pct(p0)));
+    svg.appendChild(svgEl("text", { x: 2, y: T + 10 }, pct(top)));
+    svg.appendChild(svgEl("text", { x: W - R - 120, y: H - 8 }, "clients in service"));
+    box.appendChild(svg);
+    box.appendChild(el("p", { class: "note" }, "Share of clients in service with an expired or missing " +
+      "cluster, by team, against the share over all teams (" + pct(p0) + "); dashed lines 95%, dotted 99.8% " +
+      "control limits (Spiegelhalter 2005). " + (outside.length ? "Outside the limits: " + outside.join(", ") + "."
+        : "No team outside the 95% limits.")));
   }
 
   function renderTrend(teams) {
@@ -266,6 +336,7 @@
     const teams = selectedTeams();
     renderStatus(teams);
     renderPareto(teams);
+    renderFunnel(teams);
     renderTrend(teams);
     renderTransitions(teams);
     renderWorklist(teams);
