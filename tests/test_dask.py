@@ -174,3 +174,51 @@ def test_discover_with_the_dask_engine_gives_the_local_study(client):
     pd.testing.assert_frame_equal(remote.stability.summary, local.stability.summary)
     with pytest.raises(ValueError, match=r"\[engine\] kind"):
         load_config({"engine": {"kind": "spark"}})
+
+
+# ------------------------------------------------------------- hostile partitions (issue 21)
+def _yes_no(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    z = rng.integers(0, 2, n)
+    return pd.DataFrame({f"i{j}": np.where(rng.random(n) < np.where(z, .8, .2), "yes", "no")
+                         for j in range(4)})
+
+
+def test_empty_partitions_are_skipped_not_refused():
+    import dask.dataframe as dd
+
+    X = _yes_no()
+    ddf = dd.from_pandas(X, npartitions=3)
+    kept = ddf[ddf.index.map_partitions(lambda i: (i < 100) | (i >= 200), meta=bool)]
+    a = LatentClassModel(2, random_state=0).fit(kept)
+    b = LatentClassModel(2, random_state=0).fit(pd.concat([X.iloc[:100], X.iloc[200:]]))
+    assert a.loglik_ == pytest.approx(b.loglik_, rel=1e-10)
+    assert len(a.labels_.compute()) == 200
+
+
+def test_levels_spelled_differently_across_partitions_are_refused_by_partition():
+    import dask.dataframe as dd
+
+    X = _yes_no().astype(object)
+    X.iloc[:100] = X.iloc[:100].replace({"yes": 1, "no": 0}).astype(object)
+    ddf = dd.from_pandas(X, npartitions=3)
+    with pytest.raises(ValueError, match=r"'i0' writes its levels as numbers in partition 0 "
+                                         r"and as words in partition 1"):
+        LatentClassModel(2, random_state=0).fit(ddf)
+
+
+def test_rows_with_every_feature_missing_are_flagged_in_memory_and_in_dask(tmp_path):
+    import dask.dataframe as dd
+
+    from clusterdiscovery import load_model, save_model
+
+    X = _yes_no()
+    model = LatentClassModel(2, n_init=2, random_state=0).fit(X)
+    save_model(tmp_path / "m.json", model, X=X)
+    cm = load_model(tmp_path / "m.json")
+    new = X.iloc[:3].copy()
+    new.iloc[0] = None
+    mem = cm.assign(new)
+    lazy = cm.assign(dd.from_pandas(new, npartitions=1)).compute()
+    assert mem["out_of_range"].tolist() == [True, False, False]
+    assert lazy["out_of_range"].tolist() == [True, False, False]

@@ -51,8 +51,35 @@ def _part_levels(frame, keys):
     return out
 
 
+def _check_spellings(per_part, key):
+    """Refuse a column whose partitions write its levels in different ways: numbers (or
+    text that reads as numbers, ``"1"``/``"0"``) in one partition, words (``"yes"`` /
+    ``"no"``) in another would be fitted as four levels. The partitions are named."""
+    def kind(v):
+        if isinstance(v, bool | np.bool_):
+            return "true/false"
+        if isinstance(v, str):
+            try:
+                float(v)
+                return "numbers"
+            except ValueError:
+                return "words"
+        return "numbers"
+
+    seen = [({kind(v) for v in p[key][0]}, i) for i, p in enumerate(per_part) if len(p[key][0])]
+    for a, i in seen:
+        for b, j in seen:
+            if a and b and not (a & b):
+                raise ValueError(
+                    f"Column {key!r} writes its levels as {'/'.join(sorted(a))} in partition "
+                    f"{i} and as {'/'.join(sorted(b))} in partition {j}: fitted as they are, "
+                    "they would be different levels. Recode it the same way in every "
+                    "partition (e.g. map 'yes'/'no' to 1/0) before fitting.")
+
+
 def _merge_levels(per_part, key):
     """Levels of a column over all partitions, in the order the in-memory fit uses."""
+    _check_spellings(per_part, key)
     parts = [p[key][0] for p in per_part if len(p[key][0])]
     if not parts:
         raise ValueError(
@@ -124,6 +151,11 @@ def _part_sample(part, n, seed):
 
 
 def _part_predict(frame, model, what):
+    if len(frame) == 0:  # an empty partition (e.g. after a filter): an empty result
+        if what == "proba":
+            return pd.DataFrame({f"p_{k}": pd.Series(dtype=float, index=frame.index)
+                                 for k in range(model.n_components)})
+        return pd.Series(dtype=np.int64 if what == "labels" else float, index=frame.index)
     data = model._encode(frame, fit=False)
     R, ll = model._log_resp_encoded(data)
     if what == "labels":
@@ -168,12 +200,25 @@ def _check_frame(model, ddf):
     return keys
 
 
-def _structure(model, ddf, keys):
+def nonempty_partitions(ddf) -> list:
+    """The partitions of ``ddf`` that hold rows (a filter can leave some empty: they are
+    skipped, not refused), as delayed objects."""
+    import dask
+
+    parts = ddf.to_delayed()
+    sizes = dask.compute(*[dask.delayed(len)(p) for p in parts])
+    kept = [p for p, n in zip(parts, sizes) if n]
+    if not kept:
+        raise ValueError("X is empty (0 rows in every partition); pass at least one row per "
+                         "class.")
+    return kept
+
+
+def _structure(model, parts, keys):
     """Measurement types, global levels and column statistics (two passes over the data)."""
     import dask
 
     kinds = list(model._resolve_measurement(keys).values())
-    parts = ddf.to_delayed()
     cat_keys = [k for k, kind in zip(keys, kinds) if kind == "categorical"]
     keys_g = [(k, kind) for k, kind in zip(keys, kinds) if kind in GAUSSIAN_KINDS]
     keys_p = [(k, kind) for k, kind in zip(keys, kinds) if kind == "poisson"]
@@ -239,9 +284,10 @@ def prepare_dask(model, ddf):
     import dask
 
     keys = _check_frame(model, ddf)
-    stats = _structure(model, ddf, keys)
+    delayed_parts = nonempty_partitions(ddf)
+    stats = _structure(model, delayed_parts, keys)
     light = _kernel(model)
-    parts = [dask.delayed(_part_encode)(p, light) for p in ddf.to_delayed()]
+    parts = [dask.delayed(_part_encode)(p, light) for p in delayed_parts]
     parts = list(dask.persist(*parts))
     total = float(sum(dask.compute(*[dask.delayed(lambda q: q[1].sum())(p) for p in parts])))
     if total < model.n_components:

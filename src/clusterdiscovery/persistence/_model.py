@@ -430,8 +430,9 @@ class ClusterModel:
         DataFrame
             Indexed like ``data``: ``label`` (int), ``name`` (cluster name),
             ``probability`` (top probability), ``uncertain`` (bool), ``out_of_range``
-            (bool: a value below a feature's stored ``min``, above its ``max``, or a category
-            not among its stored levels; such a label is an extrapolation) and one column
+            (bool: a value outside a feature's or covariate's training range, below a
+            feature's stored ``min`` or above its ``max``, a category not among its stored
+            levels, or every feature missing; such a label is an extrapolation) and one column
             ``p_<k>`` per cluster.
 
         Raises
@@ -470,6 +471,9 @@ class ClusterModel:
         from ._ranges import outside_ranges
 
         flag = outside_ranges(data, self._spec.get("ranges") or {})
+        present = [c for c in self.features if c in data.columns]
+        if present:  # nothing known of the client: the label is the class shares alone
+            flag |= data[present].isna().all(axis=1).to_numpy(dtype=bool)
         spec = (self._spec.get("schema") or {}).get("features") or {}
         for col in self.covariates:  # such a row got the training shares as its prior
             if col in data.columns:
