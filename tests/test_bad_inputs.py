@@ -1213,3 +1213,35 @@ if __name__ == "__main__":  # python tests/test_bad_inputs.py: the catalogue wit
             print(f"{c.id:28} {c.what[:60]:60} {outcome:12} {seen}")
         print(f"\n{len(CASES)} inputs tried: " + ", ".join(f"{v} {k}" for k, v in
                                                          tally.most_common()))
+
+
+# ------------------------------------- errors from inside numpy/pandas (issue 21, point 12)
+def test_a_word_among_numbers_is_named_with_its_column_and_row():
+    """'could not convert string to float: forty' reached users without the column; every
+    entry point now names the column and the row."""
+    import clusterdiscovery as cd
+    from clusterdiscovery import ClientSchema, LatentClassModel
+    from clusterdiscovery.features import make_preprocessor
+
+    pop = cd.datasets.load_sample()
+    bad = pop.clients.copy()
+    bad["age"] = bad["age"].astype(object)
+    bad.iloc[5, bad.columns.get_loc("age")] = "forty"
+    row = bad.index[5]
+    labels = pop.true_labels.reindex(bad.index)
+    want = rf"'age'.*'forty' \(row {row}\)"
+    calls = [
+        lambda: pop.schema.validate(bad),
+        lambda: cd.profile_clusters(bad, labels, schema=pop.schema, n_bootstrap=10),
+        lambda: LatentClassModel(2, measurement={"age": "gaussian"}).fit(bad[["age"]]),
+        lambda: make_preprocessor(pop.schema).fit(bad),
+        lambda: cd.compare_teams(bad, labels, team="team", outcome="age"),
+    ]
+    for call in calls:
+        with pytest.raises((TypeError, ValueError), match=want):
+            call()
+    table = bad.drop(columns=["referral_date", "discharge_date"]).reset_index()
+    with pytest.raises(ValueError, match=r"'age' holds numbers but .*'forty' \(row 5\)"):
+        ClientSchema.infer(table)
+    # declared in the overrides: the user has said what the column is
+    ClientSchema.infer(table, overrides={"features": {"age": {"type": "categorical"}}})

@@ -28,7 +28,8 @@ import pandas as pd
 
 from .exceptions import SchemaError
 
-__all__ = ["MAX_ABS", "check_magnitude", "check_number", "normalise_ids", "check_levels",
+__all__ = ["MAX_ABS", "check_magnitude", "check_number", "not_numbers",
+           "describe_not_numbers", "normalise_ids", "check_levels",
            "match_levels", "check_flat_columns", "read_table", "escape_markdown",
            "check_file_name", "looks_like_ids", "check_reserved"]
 
@@ -96,6 +97,24 @@ def _check_column(s: pd.Series, col, name, limit):
             f"largest magnitude the package computes with ({limit:.0e}). Check the units or "
             f"replace the value with NaN (missing)."
         )
+
+
+def not_numbers(s: pd.Series, limit: int = 3) -> list:
+    """``[(row label, value), ...]`` of the first cells of ``s`` that are present but are
+    not numbers (``"forty"`` in an age column); empty when every present cell is one."""
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        return []
+    num = pd.to_numeric(s, errors="coerce")
+    bad = s.notna() & num.isna()
+    return list(zip(s.index[bad][:limit].tolist(), s[bad][:limit].tolist()))
+
+
+def describe_not_numbers(s: pd.Series, name) -> str:
+    """``"1 value(s) that are not numbers: 'forty' (row 5)"`` for an error message."""
+    bad = not_numbers(s)
+    n = int((s.notna() & pd.to_numeric(s, errors="coerce").isna()).sum())
+    rows = ", ".join(f"{v!r} (row {r})" for r, v in bad)
+    return f"column {name!r} has {n} value(s) that are not numbers: {rows}"
 
 
 def check_number(value, name: str, *, low=None, high=None, integer: bool = False,

@@ -48,7 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._checks import looks_like_ids
+from ._checks import describe_not_numbers, looks_like_ids, not_numbers
 from ._dates import _ISO, _SLASHED, check_date_format, parse_dates
 from .exceptions import SchemaError
 
@@ -239,6 +239,8 @@ def infer_schema(df: pd.DataFrame, id=None, *, costs=(), exclude=(), date_format
             else:
                 notes[col] = ("left out", "", _id_note(s) + ": id-like, not a feature")
             continue
+        if not isinstance(over.get("features"), Mapping) or col not in over["features"]:
+            _check_stray_text(s, col)
         if s.isna().any() and looks_like_ids(s):  # an id with blanks: never a count
             notes[col] = ("left out", "", f"id-like (distinct whole numbers or codes) with "
                           f"{int(s.isna().sum()):,} blank(s): not clustered on; fill the "
@@ -363,6 +365,24 @@ def _id_like(s: pd.Series) -> bool:
             or pd.api.types.is_string_dtype(s)):
         return False
     return bool(s.is_unique)
+
+
+def _check_stray_text(s: pd.Series, col: str) -> None:
+    """A column of numbers with a few words in it ('forty' among ages) is refused by name
+    and row, rather than read as text and described as categories."""
+    if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
+        return
+    present = s.dropna()
+    present = present[present.astype(str).str.strip() != ""]
+    if len(present) < 20:
+        return
+    bad = not_numbers(present)
+    share = 1 - (pd.to_numeric(present, errors="coerce").isna().mean())
+    if bad and share >= 0.9:
+        raise SchemaError(
+            f"Column {col!r} holds numbers but {describe_not_numbers(present, col)}. Correct "
+            "or blank those cells, or declare the column's type in the overrides (e.g. "
+            f'{col} = {{type = "categorical"}}).')
 
 
 def _check_id(s: pd.Series, col: str) -> None:

@@ -875,9 +875,12 @@ def _numeric_column(df: pd.DataFrame, col: str, role: str) -> pd.Series:
         raise SchemaError(_missing_msg(col, role, df))
     s = df[col]
     if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+        from ._checks import describe_not_numbers, not_numbers
+
+        rows = f" ({describe_not_numbers(s, col)})" if not_numbers(s) else ""
         raise SchemaError(
-            f"Column '{col}' ({role}) must be numeric but has dtype {s.dtype}. Convert it with "
-            f"pandas.to_numeric(df['{col}']) or declare it 'categorical'."
+            f"Column '{col}' ({role}) must be numeric but has dtype {s.dtype}{rows}. Convert "
+            f"it with pandas.to_numeric(df['{col}']) or declare it 'categorical'."
         )
     return s.astype(float)
 

@@ -16,7 +16,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from .._checks import check_magnitude
+from .._checks import check_magnitude, describe_not_numbers, not_numbers
 from ..schema import ClientSchema
 
 __all__ = ["make_preprocessor"]
@@ -207,16 +207,29 @@ class CheckedColumnTransformer(ColumnTransformer):
     and row instead. Everything else is scikit-learn's ColumnTransformer.
     """
 
-    def fit(self, X, y=None, **params):
+    def _check(self, X):
         check_magnitude(X, "X")
+        if not isinstance(X, pd.DataFrame):
+            return
+        for name, _, cols in self.transformers:  # numbers in the numeric blocks, by name
+            if not name.startswith(("continuous", "count")):
+                continue
+            for c in cols:
+                if c in X.columns and not_numbers(X[c]):
+                    raise TypeError(
+                        f"The {name.split('_')[0]} feature {describe_not_numbers(X[c], c)}; "
+                        f"convert it with pandas.to_numeric or fix those rows.")
+
+    def fit(self, X, y=None, **params):
+        self._check(X)
         return super().fit(X, y, **params)
 
     def fit_transform(self, X, y=None, **params):
-        check_magnitude(X, "X")
+        self._check(X)
         return super().fit_transform(X, y, **params)
 
     def transform(self, X, **params):
-        check_magnitude(X, "X")
+        self._check(X)
         return super().transform(X, **params)
 
 

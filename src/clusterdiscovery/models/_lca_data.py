@@ -21,7 +21,13 @@ import scipy.sparse as sp
 from scipy.special import gammaln
 from sklearn.utils import check_array
 
-from .._checks import check_flat_columns, check_levels, check_magnitude
+from .._checks import (
+    check_flat_columns,
+    check_levels,
+    check_magnitude,
+    describe_not_numbers,
+    not_numbers,
+)
 
 KINDS = ("categorical", "gaussian", "lognormal", "poisson")
 #: kinds held in the gaussian block (lognormal on the log1p scale)
@@ -97,10 +103,12 @@ def _numeric(col, name, kind) -> np.ndarray:
         else:
             x = np.asarray(col, dtype=np.float64)
     except (TypeError, ValueError) as err:
+        what = (describe_not_numbers(col, name) if isinstance(col, pd.Series)
+                and not_numbers(col) else str(err))
         raise TypeError(
-            f"Column {name!r} is modelled as {kind!r} and must be numeric ({err}). Model it as "
-            "'categorical' or convert it with pandas.to_numeric."
-        ) from err
+            f"Column {name!r} is modelled as {kind!r} and must be numeric ({what}). Model it "
+            "as 'categorical' or convert it with pandas.to_numeric."
+        ) from None
     if np.isinf(x).any():
         raise ValueError(
             f"Column {name!r} contains infinity; replace it with a finite value or NaN (missing)."

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._checks import check_magnitude
+from .._checks import check_magnitude, describe_not_numbers, not_numbers
 from ..schema import ClientSchema, _same_level, recognise_positive
 
 __all__ = ["NOISE", "OVERALL", "Groups", "Variable", "prepare_groups", "prepare_variables",
@@ -139,9 +139,10 @@ def numeric_column(data: pd.DataFrame, col, role: str, *, allow_nan: bool) -> np
         )
     s = data[col]
     if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+        rows = f" ({describe_not_numbers(s, col)})" if not_numbers(s) else ""
         raise TypeError(
-            f"Column '{col}' ({role}) must be numeric; it has dtype {s.dtype}. Convert it with "
-            f"pandas.to_numeric(data['{col}'])."
+            f"Column '{col}' ({role}) must be numeric; it has dtype {s.dtype}{rows}. Convert "
+            f"it with pandas.to_numeric(data['{col}'])."
         )
     arr = s.to_numpy(dtype=float, na_value=np.nan)
     if np.isinf(arr).any():
@@ -197,8 +198,8 @@ def _numeric(name, s: pd.Series, declared) -> Variable:
         arr = s.to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError):
         raise TypeError(
-            f"Feature '{name}' is declared {declared} but holds values that are not numbers "
-            f"(dtype {s.dtype}); convert it with pandas.to_numeric or fix its schema type."
+            f"Feature '{name}' is declared {declared} but {describe_not_numbers(s, name)}; "
+            "convert it with pandas.to_numeric or fix its schema type."
         ) from None
     if np.isinf(arr).any():
         raise ValueError(f"Feature '{name}' contains infinite values; replace them with NaN.")
