@@ -1245,3 +1245,15 @@ def test_a_word_among_numbers_is_named_with_its_column_and_row():
         ClientSchema.infer(table)
     # declared in the overrides: the user has said what the column is
     ClientSchema.infer(table, overrides={"features": {"age": {"type": "categorical"}}})
+
+
+def test_the_readme_lists_exactly_the_error_classes_the_catalogue_allows():
+    """The docs' list of errors is true (issue 21): every class the catalogue accepts as a
+    clear error is named in the README's paragraph on errors."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    paragraph = readme[readme.index("Errors that bad input can cause"):]
+    paragraph = paragraph[:paragraph.index("\n\n")]
+    for cls in CLEAR:
+        assert f"`{cls.__name__}`" in paragraph, cls.__name__
