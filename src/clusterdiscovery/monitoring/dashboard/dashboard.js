@@ -162,8 +162,9 @@
     const W = 520, H = 260, L = 45, B = 30, T = 10, R = 20;
     const nmax = Math.max.apply(null, rows.map((r) => r.n)) * 1.1;
     const nmin = Math.min.apply(null, rows.map((r) => r.n));
-    const top = Math.min(1, 1.1 * Math.max(p0 + 3.09 * Math.sqrt(p0 * (1 - p0) / nmin),
-      Math.max.apply(null, rows.map((r) => r.problem / r.n))));
+    const highest = Math.max(p0 + 3.09 * Math.sqrt(p0 * (1 - p0) / nmin),
+      Math.max.apply(null, rows.map((r) => r.problem / r.n)));
+    const top = Number.isFinite(highest) ? Math.min(1, Math.max(0.05, 1.1 * highest)) : 1;
     const x = (n) => L + (W - L - R) * n / nmax;
     const y = (p) => T + (H - T - B) * (1 - Math.min(p, top) / top);
     const svg = svgEl("svg", { width: W, height: H, role: "img", "aria-label": "Funnel plot of teams" });
