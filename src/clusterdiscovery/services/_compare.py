@@ -124,7 +124,7 @@ def _service(data, col) -> np.ndarray:
     if len(levels) != 2:
         raise ValueError(f"The service column {col!r} must have two levels (received or not); "
                          f"it has {len(levels)}: {list(levels)[:5]}.")
-    if set(levels) <= {0, 1, True, False}:
+    if set(levels) <= {0, 1}:
         return s.astype(float).to_numpy()
     first = sorted(map(str, levels))[1]
     raise ValueError(f"The service column {col!r} has levels {sorted(map(str, levels))}; code "
