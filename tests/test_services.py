@@ -126,7 +126,7 @@ def test_known_effects_by_cluster_are_recovered_within_their_intervals(seed):
     assert near(0, 400, "cost_difference", "cost_ci_low", "cost_ci_high")
     assert s.loc[0, "ci_low"] > 0  # the effect in cluster 0 is detected
     assert s.loc[0, "cost_per_unit"] == pytest.approx(s.loc[0, "cost_difference"]
-                                                      / s.loc[0, "estimate"])
+                                                      / abs(s.loc[0, "estimate"]))
     covers = s.loc[1, "ci_low"] <= 0 <= s.loc[1, "ci_high"]
     assert np.isnan(s.loc[1, "cost_per_unit"]) == covers  # undefined when it covers 0
     naive = df[df.k == 0].groupby("therapy")["y"].mean().diff().iloc[-1]
@@ -187,3 +187,31 @@ def test_reproducible_and_the_fast_refits_match_statsmodels():
     fast = fit_models(X, t, (y > 10).astype(float), w, True, "aipw", fast=True)
     for s_, f_ in zip(slow, fast):
         np.testing.assert_allclose(s_, f_, rtol=1e-6, atol=1e-8)
+
+
+def test_the_sample_services_recover_their_known_effects_by_subgroup():
+    """The synthetic services (datasets.make_services): therapy helps two subgroups by 4
+    HoNOS points, crisis teams two others by 3; compare_services finds each within two
+    interval half-widths, adjusting for the baseline that drove who received them."""
+    pop = cd.datasets.load_sample()
+    sv = cd.datasets.load_services()
+    data = pop.clients[["age"]].join(sv.table)
+    labels = pop.true_labels.reindex(pop.clients.index)
+    for service in ("therapy", "crisis_team"):
+        res = cd.compare_services(data, labels, service=service, outcome="honos_followup",
+                                  baseline="honos_baseline", confounders=["age"],
+                                  cost="cost", n_bootstrap=100, random_state=0)
+        s = res.summary.set_index("cluster")
+        for k, truth in sv.true_effects[service].items():
+            half = s.loc[k, "ci_high"] - s.loc[k, "ci_low"]
+            assert abs(s.loc[k, "estimate"] - truth) < half, (service, k)
+        assert (s["cost_difference"].drop("all") > 1000).all()
+
+
+def test_committed_services_equal_a_fresh_regeneration(tmp_path):
+    from clusterdiscovery.datasets._resources import package_data_dir
+    from clusterdiscovery.datasets.make_sample import make_sample
+
+    make_sample(tmp_path)
+    assert (tmp_path / "services.csv").read_bytes() == \
+        (package_data_dir("sample") / "services.csv").read_bytes()

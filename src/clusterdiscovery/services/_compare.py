@@ -44,8 +44,9 @@ def compare_services(data, labels, *, service, outcome, confounders, baseline=No
         The outcome measured before the service; added to the confounders.
     cost : column name, optional
         Cost per client: the same estimator gives the cost difference, and the cost per unit
-        of outcome gained is ``cost_difference / estimate`` (undefined, NaN, when the
-        effect's interval covers 0).
+        of change in the outcome is ``cost_difference / |estimate|`` (undefined, NaN, when
+        the effect's interval covers 0; the direction is the sign of ``estimate``: for an
+        outcome where lower is better, a negative estimate is the gain).
     method : {"aipw", "ipw", "standardization"}
         See :mod:`clusterdiscovery.services._estimators`.
     n_bootstrap : int
@@ -205,7 +206,7 @@ def _one_group(key, rows, t, y, c, w, Z, binary, method, B, m, trim, seed, outco
         ci = _interval(cest, cboot)
         covers = not (row["ci_low"] > 0 or row["ci_high"] < 0)
         row.update(cost_difference=cest, cost_ci_low=ci["ci_low"], cost_ci_high=ci["ci_high"],
-                   cost_per_unit=np.nan if covers else cest / est)
+                   cost_per_unit=np.nan if covers else cest / abs(est))
     return row
 
 
