@@ -195,7 +195,7 @@ def _one_group(key, rows, t, y, c, w, Z, binary, method, B, m, trim, seed, outco
     models = fit_models(X, tt, yy, ww, binary, method)
     b_e = models[0] if models[0] is not None else fit_models(X, tt, yy, ww, binary, "ipw")[0]
     est = effect(X, tt, yy, ww, binary, method, models)
-    cmodels = None if cc is None else fit_models(X, tt, cc, ww, False, method)
+    cmodels = None if cc is None else fit_models(X, tt, cc, ww, False, method, b_e=models[0])
     cest = None if cc is None else effect(X, tt, cc, ww, False, method, cmodels)
     boot, cboot = _bootstrap(X, tt, yy, cc, ww, binary, method, models, cmodels, B, seed)
     ess, smd, extreme = balance(X, tt, ww, b_e, names)
@@ -220,8 +220,8 @@ def _bootstrap(X, t, y, c, w, binary, method, models, cmodels, B, seed):
             continue
         mb = fit_models(X, t, y, wb, binary, method, start=models, fast=True)
         out[b] = effect(X, t, y, wb, binary, method, mb)
-        if c is not None:
-            cm = fit_models(X, t, c, wb, False, method, start=cmodels, fast=True)
+        if c is not None:  # the same propensity model serves the cost
+            cm = fit_models(X, t, c, wb, False, method, start=cmodels, fast=True, b_e=mb[0])
             cout[b] = effect(X, t, c, wb, False, method, cm)
     return out, cout
 

@@ -69,14 +69,15 @@ def statsmodels_fit(X, y, w, binary):
         return np.asarray(sm.GLM(y, X, family=family, freq_weights=w).fit().params)
 
 
-def fit_models(X, t, y, w, binary, method, start=None, fast=False):
-    """Propensity and outcome coefficients ``(b_e, b_1, b_0)`` (None where not needed)."""
+def fit_models(X, t, y, w, binary, method, start=None, fast=False, b_e=None):
+    """Propensity and outcome coefficients ``(b_e, b_1, b_0)`` (None where not needed);
+    a given ``b_e`` (the same rows' propensity model, e.g. for a second outcome) is reused."""
     start = start or (None, None, None)
-    need_e = method in ("ipw", "aipw")
+    need_e = method in ("ipw", "aipw") and b_e is None
     need_m = method in ("standardization", "aipw")
     treated = t == 1
     if fast:
-        b_e = logit_fit(X, t, w, start[0]) if need_e else None
+        b_e = logit_fit(X, t, w, start[0]) if need_e else b_e
         if need_m:
             fit = (lambda Xa, ya, wa, b0: logit_fit(Xa, ya, wa, b0)) if binary else \
                 (lambda Xa, ya, wa, b0: ls_fit(Xa, ya, wa))
@@ -85,7 +86,7 @@ def fit_models(X, t, y, w, binary, method, start=None, fast=False):
         else:
             b_1 = b_0 = None
         return b_e, b_1, b_0
-    b_e = statsmodels_fit(X, t, w, True) if need_e else None
+    b_e = statsmodels_fit(X, t, w, True) if need_e else b_e
     if need_m:
         b_1 = statsmodels_fit(X[treated], y[treated], w[treated], binary)
         b_0 = statsmodels_fit(X[~treated], y[~treated], w[~treated], binary)
