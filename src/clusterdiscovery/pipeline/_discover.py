@@ -26,8 +26,8 @@ from ._choice_text import choice_paragraph, provisional_detail
 from ._choose import assess_and_choose, candidates_table, rank_candidates
 from ._config import load_config
 from ._over_time import over_time_sections
-from ._what_works import what_works_sections
 from ._study import ClusterStudy
+from ._what_works import what_works_sections
 from ._write import sections, write
 
 __all__ = ["discover"]
