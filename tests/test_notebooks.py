@@ -58,7 +58,7 @@ def executed(tmp_path_factory):
 
 def test_the_notebooks_are_there():
     assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_", "06_", "07_",
-                                               "08_", "10_"]
+                                               "08_", "09_", "10_"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -134,3 +134,12 @@ def test_notebook_10_follows_clusters_over_time_and_compares_teams(executed):
     assert re.search(r"ARI 0\.\d+ \(0\.\d+ to 0\.\d+\)", text)
     assert "Teams compared on honos_total_followup" in text
     assert len(_images(nb)) >= 3
+
+
+def test_notebook_09_compares_services_within_clusters(executed):
+    """compare_services on the sample's services with known effects by subgroup."""
+    nb, _ = executed("09_what_works_for_whom.ipynb")
+    text = _text(nb)
+    assert "Effect of therapy on honos_followup" in text
+    assert "not trial results" in text
+    assert len(_images(nb)) >= 2  # forest and cost-effectiveness plane, crisis forest

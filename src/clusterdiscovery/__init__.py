@@ -57,13 +57,15 @@ _LAZY = {
     "discover": "pipeline",
     "ClusterStudy": "pipeline",
     "compare_teams": "teams",
+    "compare_services": "services",
+    "ServiceComparison": "services",
     "compare_care_clusters": "national",
     "CareClusterComparison": "national",
     "TeamComparison": "teams",
 }
 _SUBMODULES = ("datasets", "features", "models", "monitoring", "stability", "profiling",
                "describe", "selection", "persistence", "partitions", "pipeline", "published",
-               "teams", "national")
+               "teams", "national", "services")
 
 __all__ = [
     "__version__",

@@ -16,6 +16,8 @@ from ._generate import make_client_population
 from ._population import Population
 from ._published import load_values
 from ._sample import load_sample
+from ._services import SERVICE_EFFECTS, Services, load_services, make_services
 
 __all__ = ["make_client_population", "load_sample", "load_values", "Population",
-           "make_followup", "load_followup", "followup_transitions", "FollowUp"]
+           "make_followup", "load_followup", "followup_transitions", "FollowUp",
+           "make_services", "load_services", "Services", "SERVICE_EFFECTS"]

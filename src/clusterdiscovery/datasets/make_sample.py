@@ -9,7 +9,8 @@ source checkout (package data, installed with the package).
 
 Writes ``clients.csv``, ``events.csv`` (``events.csv.gz`` if large), ``assignments.csv``,
 ``teams.csv``, ``true_labels.csv``, ``schema.toml`` and the second assessment a year
-later (``followup.csv``, ``followup_labels.csv``) for a population of 3,000 clients
+later (``followup.csv``, ``followup_labels.csv``) and the services with known effects
+(``services.csv``) for a population of 3,000 clients
 in 6 subgroups drawn with the fixed seed 2024.
 """
 
@@ -29,6 +30,7 @@ from ._sample import (
     default_sample_dir,
     write_population,
 )
+from ._services import make_services, write_services
 
 
 def make_sample(out=None, *, n_clients=SAMPLE_CLIENTS, n_clusters=SAMPLE_CLUSTERS,
@@ -40,7 +42,9 @@ def make_sample(out=None, *, n_clients=SAMPLE_CLIENTS, n_clusters=SAMPLE_CLUSTER
     # the second assessment from a stream of its own: the other files stay as they were
     followup = make_followup(pop, random_state=np.random.default_rng(
         np.random.SeedSequence([random_state, 2])))
-    return paths + write_followup(followup, out)
+    services = make_services(pop, random_state=np.random.default_rng(
+        np.random.SeedSequence([random_state, 3])))
+    return paths + write_followup(followup, out) + write_services(services, out)
 
 
 def main(argv=None) -> int:

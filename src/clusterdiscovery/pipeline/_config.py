@@ -115,6 +115,11 @@ DEFAULTS: dict = {
         # significant figures of the numbers in the prose (0.213 visits, 45.3 years)
         "significant_figures": 3,
     },
+    # "What works, for whom, at what cost" (docs/what_works.md): [[services]] blocks, each
+    # {service, outcome, confounders, baseline, cost, method, file}, and [yardsticks]
+    # {cluster number or name = {outcome = ..., target = ...}}; checked in _what_works
+    "services": [],
+    "yardsticks": {},
     "followup": {
         # a second assessment of the same clients (CSV or Parquet: the client id column and
         # some of the clustering columns, re-assessed): a latent transition model started at
@@ -149,6 +154,8 @@ DEFAULTS: dict = {
         "write_labels": False,
     },
 }
+
+_FREE_FORM = ("services", "yardsticks")
 
 _PATH_KEYS = {("data", "sample_dir"), ("data", "clients"), ("data", "events"),
               ("data", "schema"), ("report", "narratives"), ("output", "dir"),
@@ -192,6 +199,13 @@ def load_config(config=None) -> dict:
             raise ValueError(
                 f"Unknown configuration table [{table}]; use {', '.join(DEFAULTS)}."
             )
+        if table in _FREE_FORM:  # an array of tables, or keys named by the user
+            out[table] = copy.deepcopy(values)
+            if table == "services" and base_dir is not None and isinstance(values, list):
+                for entry in out[table]:
+                    if isinstance(entry, Mapping) and entry.get("file"):
+                        entry["file"] = str((base_dir / entry["file"]).resolve())
+            continue
         if not isinstance(values, Mapping):
             raise ValueError(f"Configuration [{table}] must be a table of keys.")
         for key, value in values.items():
@@ -228,6 +242,9 @@ def load_config(config=None) -> dict:
             f"kmeans, gmm or density."
         )
     _check_values(out)
+    from ._what_works import check_services
+
+    check_services(out["services"], out["yardsticks"])
     if models["k_min"] < 1 or models["k_max"] < models["k_min"]:
         raise ValueError("Configuration [models] needs 1 <= k_min <= k_max.")
     if models["k_max"] < 2:

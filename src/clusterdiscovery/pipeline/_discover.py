@@ -27,6 +27,7 @@ from ._choose import assess_and_choose, candidates_table, rank_candidates
 from ._config import load_config
 from ._over_time import over_time_sections
 from ._study import ClusterStudy
+from ._what_works import what_works_sections
 from ._write import sections, write
 
 __all__ = ["discover"]
@@ -257,6 +258,9 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
     # the sections' figures name the clusters, so they are drawn once the names are known
     over_time = over_time_sections(cfg, data, schema, mcfg["primary"], model, X_model, labels,
                                    [d.name for d in descriptions], random_state)
+    works = what_works_sections(cfg, table, labels, [d.name for d in descriptions], schema.id,
+                                random_state)
+    over_time = (works[0] + over_time[0], {**works[1], **over_time[1]})
     descriptions.sections = _check_sections(
         sections(selection, candidates, record, cmap, stability, len(labels),
                  pcfg["min_cell_size"], descriptions.names)

@@ -1,0 +1,142 @@
+"""discover's section "What works, for whom, at what cost": the study TOML's ``[[services]]``
+compared within the discovered clusters (:func:`~clusterdiscovery.compare_services`), each
+cluster measured by its own yardstick (``[yardsticks]``).
+
+```toml
+[[services]]
+service = "therapy"                 # 0/1 column (of the client table, or of `file`)
+outcome = "honos_followup"          # or a list; a cluster's yardstick replaces it
+baseline = "honos_baseline"         # optional
+confounders = ["age", "sex"]
+cost = "cost"                       # optional
+method = "aipw"                     # "ipw", "standardization"
+file = "services.csv"               # optional: columns joined by the client id
+
+[yardsticks]                        # a cluster's own outcome and target
+"0" = {outcome = "honos_followup", target = -3}
+"Older adults" = {outcome = "admissions_followup"}
+```
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["check_services", "what_works_sections"]
+
+_SERVICE_KEYS = {"service", "outcome", "baseline", "confounders", "cost", "method", "file"}
+CAVEAT = ("These are observational comparisons: clients who received a service are compared "
+          "with those who did not, adjusted for the named confounders only. They are not "
+          "trial results; a reason for receiving the service that is not among the "
+          "confounders can bias them.")
+
+
+def check_services(services, yardsticks) -> None:
+    """Refuse malformed ``[[services]]`` and ``[yardsticks]`` tables before any fitting."""
+    if not isinstance(services, list):
+        raise ValueError("Configuration [[services]] must be an array of tables "
+                         "([[services]] blocks), each with service, outcome, confounders.")
+    for i, s in enumerate(services):
+        if not isinstance(s, dict):
+            raise ValueError(f"Configuration [[services]] entry {i + 1} must be a table.")
+        unknown = set(s) - _SERVICE_KEYS
+        if unknown:
+            raise ValueError(f"Configuration [[services]] entry {i + 1} has unknown key(s) "
+                             f"{sorted(unknown)}; allowed: {sorted(_SERVICE_KEYS)}.")
+        for key in ("service", "outcome"):
+            if key not in s:
+                raise ValueError(f"Configuration [[services]] entry {i + 1} needs '{key}'.")
+        if not isinstance(s.get("confounders", []), list):
+            raise ValueError(f"Configuration [[services]] entry {i + 1}: confounders must be "
+                             "a list of column names.")
+        if s.get("method", "aipw") not in ("aipw", "ipw", "standardization"):
+            raise ValueError(f"Configuration [[services]] entry {i + 1}: method "
+                             f"{s['method']!r} is unknown; use aipw, ipw or standardization.")
+    if not isinstance(yardsticks, dict):
+        raise ValueError("Configuration [yardsticks] must be a table: cluster -> "
+                         "{outcome = ..., target = ...}.")
+    for k, v in yardsticks.items():
+        if not isinstance(v, dict) or "outcome" not in v or set(v) - {"outcome", "target"}:
+            raise ValueError(f"Configuration [yardsticks] {k!r} must be {{outcome = \"col\"}} "
+                             "with an optional numeric target.")
+
+
+def _yardstick_of(yardsticks, k, name):
+    for key in (str(k), name):
+        if key in yardsticks:
+            return yardsticks[key]
+    return None
+
+
+def _fmt(v, unit=""):
+    return "" if not np.isfinite(v) else f"{v:,.2f}{unit}"
+
+
+def _join(table, entry, id_col):
+    if not entry.get("file"):
+        return table
+    from .._checks import read_table
+
+    extra = read_table(entry["file"], "the services file")
+    if id_col not in extra.columns:
+        raise ValueError(f"The services file {entry['file']} has no id column {id_col!r}.")
+    extra = extra.set_index(extra[id_col].astype(str)).drop(columns=id_col)
+    extra = extra.drop(columns=[c for c in extra.columns if c in table.columns])
+    extra = extra.reindex(table.index.astype(str)).set_axis(table.index)
+    return pd.concat([table, extra], axis=1)
+
+
+def what_works_sections(cfg, table, labels, names, id_col, random_state):
+    """The report section and ``tables/what_works.csv`` (raw numbers), or ``([], {})``."""
+    from ..services import compare_services
+
+    services, yardsticks = cfg["services"], cfg["yardsticks"]
+    if not services:
+        return [], {}
+    m = cfg["profile"]["min_cell_size"]
+    rows, lines = [], []
+    for entry in services:
+        data = _join(table, entry, id_col)
+        outcomes = entry["outcome"] if isinstance(entry["outcome"], list) else [entry["outcome"]]
+        wanted = set(outcomes) | {y["outcome"] for y in yardsticks.values()}
+        results = {}
+        for outcome in [o for o in wanted if o in data.columns]:
+            results[outcome] = compare_services(
+                data, labels, service=entry["service"], outcome=outcome,
+                baseline=entry.get("baseline"), confounders=entry.get("confounders", []),
+                cost=entry.get("cost"), method=entry.get("method", "aipw"),
+                n_bootstrap=200, min_cell_size=m, random_state=random_state).summary
+        for k, name in enumerate(names):
+            stick = _yardstick_of(yardsticks, k, name)
+            outcome = stick["outcome"] if stick else outcomes[0]
+            if outcome not in results:
+                continue
+            r = results[outcome].set_index("cluster").loc[k]
+            rows.append({"service": entry["service"], "outcome": outcome, "cluster": name,
+                         "target": np.nan if not stick else stick.get("target", np.nan),
+                         **{c: r[c] for c in r.index if c not in ("reason",)},
+                         "reason": r["reason"]})
+            target = f", target {stick['target']:g}" if stick and "target" in stick else ""
+            if r["suppressed"]:
+                lines.append(f"**{name}** (yardstick: {outcome}{target}): {entry['service']} "
+                             f"withheld: {r['reason']}.")
+                continue
+            cost = ""
+            if "cost_difference" in r.index and np.isfinite(r["cost_difference"]):
+                per = (f", {_fmt(r['cost_per_unit'])} per unit of change"
+                       if np.isfinite(r["cost_per_unit"]) else ", no clear effect to cost")
+                cost = f"; cost difference {_fmt(r['cost_difference'])}{per}"
+            lines.append(f"**{name}** (yardstick: {outcome}{target}): {entry['service']} "
+                         f"{_fmt(r['estimate'])} ({_fmt(r['ci_low'])} to {_fmt(r['ci_high'])})"
+                         f"{cost}.")
+    method = ", ".join(sorted({e.get("method", "aipw").upper() for e in services}))
+    text = [f"The effect of each service on each cluster's own outcome (received minus not, "
+            f"{method}, 95% bootstrap interval), the cost difference and the cost per unit of "
+            f"change. A cluster with fewer than {m} clients in either arm is withheld.",
+            CAVEAT, *lines]
+    table_out = pd.DataFrame(rows)
+    shown = table_out.drop(columns=["p_value"], errors="ignore").set_index(
+        ["service", "cluster"]).round(3)
+    return ([("What works, for whom, at what cost", text, [shown])],
+            {"what_works.csv": table_out})
