@@ -44,7 +44,6 @@ LCA_MEASUREMENTS = {
     "lognormal": ("name", "measurement", "means", "variances"),  # of log1p(x)
     "poisson": ("name", "measurement", "rates"),
 }
-PROVENANCE_FIELDS = ("citation", "doi", "url", "data_period", "notes")
 
 #: limits (a file claiming more is rejected before anything is allocated)
 MAX_CLUSTERS = 10_000

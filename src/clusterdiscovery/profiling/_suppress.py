@@ -123,22 +123,6 @@ class SuppressionLog:
     def add(self, table, group, variable, level, statistic, reason):
         self._rows.append((table, group, variable, level, statistic, reason))
 
-    def add_frame_mask(self, table, mask: pd.DataFrame, reasons: pd.DataFrame | str,
-                       *, row_names=("variable", "level", "statistic")):
-        """Record every True cell of ``mask`` (rows: a MultiIndex or plain index)."""
-        if not mask.to_numpy().any():
-            return
-        r_idx, c_idx = np.nonzero(mask.to_numpy())
-        for r, c in zip(r_idx, c_idx):
-            key = mask.index[r]
-            key = key if isinstance(key, tuple) else (key,)
-            fields = dict(zip(row_names, key))
-            group = fields.pop("group", mask.columns[c])
-            stat = fields.get("statistic", mask.columns[c])
-            reason = reasons if isinstance(reasons, str) else reasons.iat[r, c]
-            self.add(table, group, fields.get("variable", ""), fields.get("level", ""),
-                     stat, reason)
-
     def frame(self) -> pd.DataFrame:
         out = pd.DataFrame(self._rows, columns=self.columns, dtype=object)
         return out.reset_index(drop=True)
