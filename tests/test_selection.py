@@ -25,7 +25,7 @@ from clusterdiscovery.selection import (
 COLUMNS = [
     "model", "k", "loglik", "n_parameters", "aic", "bic", "sabic", "caic", "entropy",
     "smallest_share", "silhouette", "calinski_harabasz", "davies_bouldin", "dbcv",
-    "noise_share", "degenerate", "converged", "fit_seconds",
+    "noise_share", "degenerate", "floor_items", "converged", "fit_seconds",
 ]
 
 

@@ -427,6 +427,11 @@ def _missing_note(s: pd.Series) -> str:
     return "" if n == 0 else f"; {n / len(s):.0%} missing"
 
 
+#: a non-integer numeric column with at most this many distinct values is ordinal (a
+#: Gaussian on four values puts some class on one of them, its variance at the floor)
+FEW_VALUES = 10
+
+
 def _infer_column(s, col, date_format, max_levels, ordinal_max_levels, n_rows):
     """(role, type, spec, note) of one column."""
     present = s.dropna()
@@ -473,6 +478,10 @@ def _infer_column(s, col, date_format, max_levels, ordinal_max_levels, n_rows):
                         f"whole numbers {int(lo)}..{int(hi)}: a {n_distinct}-point scale{miss}")
             return ("feature", "count", {"type": "count", "min": 0},
                     f"whole numbers {int(lo)}..{int(hi)}{miss}")
+        if not whole and n_distinct <= FEW_VALUES:  # a coded rate, a log of a small count
+            return ("feature", "ordinal", {"type": "ordinal", "levels": levels},
+                    f"{n_distinct} distinct numbers {_fmt(lo)}..{_fmt(hi)}: ordered levels, "
+                    f"not a continuous measure{miss}")
         return ("feature", "continuous", {"type": "continuous"},
                 f"numbers {_fmt(lo)}..{_fmt(hi)}{miss}")
     # text

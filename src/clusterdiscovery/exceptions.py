@@ -15,6 +15,7 @@ __all__ = [
     "ConvergenceWarning",
     "UnstableClusterWarning",
     "SuppressionWarning",
+    "VarianceFloorWarning",
 ]
 
 
@@ -43,6 +44,11 @@ class ConvergenceWarning(_SklearnConvergenceWarning):
 
 class UnstableClusterWarning(UserWarning):
     """A cluster did not reproduce under resampling (Jaccard mean below 0.6)."""
+
+
+class VarianceFloorWarning(UserWarning):
+    """A class's variance of an item sits at its floor (the class is on nearly identical
+    values of that item): reported, not a rejection of the solution."""
 
 
 class SuppressionWarning(UserWarning):

@@ -15,7 +15,7 @@ from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silho
 from sklearn.pipeline import Pipeline
 
 from .._utils import check_int, check_random_state, check_sample_weight
-from ..exceptions import ConvergenceWarning
+from ..exceptions import ConvergenceWarning, VarianceFloorWarning
 from ..models import DensityClusterer, LatentClassModel
 from ._data import DataViews, infer_measurement, prepare_data
 from ._result import ModelSelectionResult
@@ -25,7 +25,7 @@ __all__ = ["compare_models", "default_estimators"]
 COLUMNS = [
     "model", "k", "loglik", "n_parameters", "aic", "bic", "sabic", "caic", "entropy",
     "smallest_share", "silhouette", "calinski_harabasz", "davies_bouldin", "dbcv",
-    "noise_share", "degenerate", "converged", "fit_seconds",
+    "noise_share", "degenerate", "floor_items", "converged", "fit_seconds",
 ]
 
 
@@ -175,34 +175,46 @@ def _geometry(M, labels, sil_idx):
     return out
 
 
-def _variance_at_floor(est) -> bool:
-    """True when some class's variance sits at the estimator's floor (a degenerate class).
+def floor_items(est) -> str:
+    """Items with a class variance at its floor, as text: ``"lc (class 2); lfam (class 1, 3)"``.
 
-    :class:`~clusterdiscovery.LatentClassModel`: its :meth:`at_variance_floor`.
+    :class:`~clusterdiscovery.LatentClassModel`: a gaussian or lognormal item whose variance
+    in a class is ``var_floor`` times the item's variance (the class sits on nearly
+    identical values of it: many exact zeros, or a column with a handful of values).
     scikit-learn's ``GaussianMixture`` adds ``reg_covar`` to every variance, so a component
-    on identical values (e.g. a single row) has a variance of ``reg_covar`` itself.
+    on identical values has a variance of ``reg_covar`` itself. Empty when none.
     """
-    if hasattr(est, "at_variance_floor"):
-        return bool(np.any(est.at_variance_floor()))
-    cov = getattr(est, "covariances_", None)
-    reg = getattr(est, "reg_covar", None)
-    if cov is None or reg is None:
-        return False
-    cov = np.asarray(cov, dtype=float)
-    if getattr(est, "covariance_type", "full") in ("full", "tied"):
-        cov = np.diagonal(cov, axis1=-2, axis2=-1)
-    return bool(np.any(cov <= reg * (1 + 1e-3)))
+    if hasattr(est, "_variance_floor") and hasattr(est, "_params"):
+        var, floor = est._params[3], est._variance_floor[:, None]
+        at = var <= floor * (1 + 1e-6)
+        names = [k for k, kind in zip(est._keys, est._kinds) if kind in ("gaussian", "lognormal")]
+    else:
+        cov, reg = getattr(est, "covariances_", None), getattr(est, "reg_covar", None)
+        if cov is None or reg is None:
+            return ""
+        cov = np.asarray(cov, dtype=float)
+        if getattr(est, "covariance_type", "full") in ("full", "tied"):
+            cov = np.diagonal(cov, axis1=-2, axis2=-1)
+        cov = np.broadcast_to(np.atleast_2d(cov), (est.n_components, np.shape(cov)[-1]))
+        at = (cov <= reg * (1 + 1e-3)).T
+        names = list(getattr(est, "feature_names_in_", range(at.shape[0])))
+    parts = [f"{names[j]} (class {', '.join(map(str, np.flatnonzero(at[j])))})"
+             for j in range(at.shape[0]) if at[j].any()]
+    return "; ".join(parts)
 
 
 def _degenerate(final, counts, n, min_cluster_size) -> bool:
-    """A cluster below ``min_cluster_size`` rows (modal or expected count) or a variance
-    at its floor."""
+    """A class empty or below ``min_cluster_size`` rows (modal or expected count).
+
+    A variance at its floor is not a rejection (it is reported in ``floor_items`` with a
+    :class:`~clusterdiscovery.exceptions.VarianceFloorWarning`): on real tables a column
+    with many zeros or a handful of values puts some class there at every k, and rejecting
+    them all threw the study away.
+    """
     if counts.size and counts.min() < min_cluster_size:
         return True
     weights = getattr(final, "weights_", None)
-    if weights is not None and np.min(weights) * n < min_cluster_size:
-        return True
-    return _variance_at_floor(final)
+    return bool(weights is not None and np.min(weights) * n < min_cluster_size)
 
 
 def _accepts_weight(est) -> bool:
@@ -271,6 +283,12 @@ def _fit_one(name, est, k_param, k, seed, data, M, sil_idx, sw=None,
     row["smallest_share"] = float(counts.min() / total) if counts.size else np.nan
     rows_per_cluster = np.bincount(labels[keep], minlength=k) if k > 0 else np.zeros(0)
     row["degenerate"] = _degenerate(final, rows_per_cluster, n, min_cluster_size)
+    row["floor_items"] = floor_items(final)
+    if row["floor_items"]:
+        warnings.warn(f"{name} with k = {row['k']}: a class variance at its floor for "
+                      f"{row['floor_items']} (the class sits on nearly identical values of "
+                      "the item; declare such a column ordinal or zero-heavy, or read the "
+                      "class with care).", VarianceFloorWarning, stacklevel=2)
     if sw is not None and k_param is None:
         row["noise_share"] = float(sw[labels == -1].sum() / total)
     if sw is not None and hasattr(est, "score_samples") and hasattr(est, "bic"):

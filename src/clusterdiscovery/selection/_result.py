@@ -189,7 +189,7 @@ class ModelSelectionResult:
             if flagged.all():
                 raise ValueError(
                     f"Every solution with a value for {criterion!r} is degenerate (a cluster "
-                    f"below the minimum size or a variance at its floor); fit fewer "
+                    f"empty or below the minimum size); fit fewer "
                     f"clusters or another model."
                 )
             table = table[~flagged]
