@@ -30,6 +30,10 @@ def add_discover_parser(subparsers) -> None:
     p.add_argument("--as-of", default=None, metavar="DATE",
                    help="cut-off date of the service events (default: the last event date)")
     add_inference_options(p)
+    p.add_argument("--outcomes", default=None, metavar="A,B",
+                   help="comma-separated follow-up outcome columns: never clustered on nor "
+                        "used in names, reported by cluster (see [outcomes] in the TOML for "
+                        "baselines and reliabilities)")
     p.add_argument("--out", default=None,
                    help="output directory (default: the configuration's [output] dir, else "
                         "out/study)")
@@ -56,6 +60,9 @@ def run_discover(args) -> int:
         config["data"]["date_format"] = args.date_format
     if args.id is not None:
         config["data"]["id"] = args.id
+    if args.outcomes:
+        named = {c.strip(): {} for c in args.outcomes.split(",") if c.strip()}
+        config["outcomes"] = {**named, **config["outcomes"]}  # the TOML's details win
     data = _bare_table(args, config)
     out = args.out or config["output"]["dir"] or "out/study"
     with warnings.catch_warnings():

@@ -120,6 +120,9 @@ DEFAULTS: dict = {
     # {cluster number or name = {outcome = ..., target = ...}}; checked in _what_works
     "services": [],
     "yardsticks": {},
+    # follow-up measures: never clustered on nor named; column = {baseline, reliability,
+    # label, higher_is, unit} (pipeline/_outcomes.py; the CLI's --outcomes a,b gives {})
+    "outcomes": {},
     "followup": {
         # a second assessment of the same clients (CSV or Parquet: the client id column and
         # some of the clustering columns, re-assessed): a latent transition model started at
@@ -155,7 +158,7 @@ DEFAULTS: dict = {
     },
 }
 
-_FREE_FORM = ("services", "yardsticks")
+_FREE_FORM = ("services", "yardsticks", "outcomes")
 
 _PATH_KEYS = {("data", "sample_dir"), ("data", "clients"), ("data", "events"),
               ("data", "schema"), ("report", "narratives"), ("output", "dir"),
@@ -245,6 +248,9 @@ def load_config(config=None) -> dict:
     from ._what_works import check_services
 
     check_services(out["services"], out["yardsticks"])
+    from ._outcomes import check_outcomes
+
+    check_outcomes(out["outcomes"])
     if models["k_min"] < 1 or models["k_max"] < models["k_min"]:
         raise ValueError("Configuration [models] needs 1 <= k_min <= k_max.")
     if models["k_max"] < 2:

@@ -25,6 +25,7 @@ from ._bare import (
 from ._choice_text import choice_paragraph, provisional_detail
 from ._choose import assess_and_choose, candidates_table, rank_candidates
 from ._config import load_config
+from ._outcomes import declare_outcomes, outcome_section
 from ._over_time import over_time_sections
 from ._study import ClusterStudy
 from ._what_works import what_works_sections
@@ -134,6 +135,7 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
     clients = with_id_index(read_schema_dates(clients, schema), schema)
     schema.validate(clients if schema.id in clients.columns else clients.reset_index())
     clients = clients.set_index(schema.id) if schema.id in clients.columns else clients
+    schema, lone_outcomes = declare_outcomes(schema, cfg["outcomes"], clients.columns)
     done("data")
 
     stage("features")
@@ -261,6 +263,11 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
     works = what_works_sections(cfg, table, labels, [d.name for d in descriptions], schema.id,
                                 random_state)
     over_time = (works[0] + over_time[0], {**works[1], **over_time[1]})
+    lone = outcome_section(table, labels, lone_outcomes, [d.name for d in descriptions],
+                           pcfg["min_cell_size"])
+    if lone is not None:
+        over_time = ([lone[0], *over_time[0]], {**over_time[1],
+                                                "followup_outcomes.csv": lone[1]})
     descriptions.sections = _check_sections(
         sections(selection, candidates, record, cmap, stability, len(labels),
                  pcfg["min_cell_size"], descriptions.names)
@@ -623,7 +630,8 @@ def _profile_schema(cfg, schema, table, event_cols):
     service = next((x for x in schema.sections if x.lower() == "service use"), None)
     labels = _event_labels(cfg["data"]["window_days"])
     spec = schema.to_dict()
-    features = {c: s for c, s in spec["features"].items()}
+    # columns left out of the clustering are not described as distinguishing it either
+    features = {c: s for c, s in spec["features"].items() if c not in f["exclude"]}
     for c in f["profile_event_features"]:
         if c in event_cols and c not in features:
             v = table[c].to_numpy(dtype=float)
