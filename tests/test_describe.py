@@ -530,8 +530,8 @@ def test_pages_use_the_corrected_means_with_the_modal_beside(profile):
     for c in (0, 1):
         page = desc[c].text.split("### Details")[0]
         bch, modal = 1.5 * costs.loc[c, "mean"], costs.loc[c, "mean"]
-        assert f"On average each client's cost is £{bch:,.0f}" in page
-        assert f"On average each client's cost is £{modal:,.0f}" in plain[c].text
+        assert f"On average, cost per client: £{bch:,.0f}" in page
+        assert f"On average, cost per client: £{modal:,.0f}" in plain[c].text
         assert "allow for uncertain membership" in page and "(BCH method)" in page
         assert "allow for uncertain membership" not in plain[c].text
         assert f"by {abs(changes.loc[c, 'mean_change'] - 2.0):.1f} points" in page

@@ -189,7 +189,7 @@ def test_discover_report_uses_bch_and_adjusted_costs(small_population, tmp_path)
             shown_any = True
             assert f"{row['estimate']:,.0f} |" in line
             assert "allow for uncertain membership" in page
-            sentence = page[page.index("On average each client's"):].split(".")[0]
+            sentence = page[page.index("On average, "):].split(".")[0]
             assert f"{row['estimate']:,.0f}" in sentence, sentence
     assert shown_any
 

@@ -175,7 +175,7 @@ def _cost_sentence(profile, cluster, meaning) -> str:
         mark = profile.cell_mark("costs", cluster, "mean", name=col) or marker(m)
         return upper_first(withheld(f"the mean {what} per client", mark, m)) + "."
     mean = r["mean"] if bch is None else bch["estimate"]
-    text = f"On average each client's {what} is {amount(mean)}"
+    text = f"On average, {what} per client: {amount(mean)}"
     if _finite(o["mean"]) and o["mean"] > 0:
         ratio = mean / o["mean"]
         text += (f", {ratio:.1f} times the population mean of {amount(o['mean'])}"

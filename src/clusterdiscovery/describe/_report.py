@@ -419,8 +419,11 @@ def adjusted_table(profile, meaning=None) -> pd.DataFrame:
 
 
 def _pct1(v) -> str:
+    """A share of variance explained; none below zero ("explains none", not "-0.1%": a
+    cross-validated R squared below 0 means the cluster means predict worse than the
+    population mean)."""
     v = round(100 * float(v), 1)
-    return f"{v + 0.0:.1f}%"  # no "-0.0%"
+    return "none" if v <= 0 else f"{v:.1f}%"
 
 
 def _variance_text(profile, meaning) -> str:

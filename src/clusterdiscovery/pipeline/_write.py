@@ -69,6 +69,11 @@ def _shown(candidates):
     return shown
 
 
+#: the model families' names in prose
+_FAMILY = {"latent_class": "latent class", "kmeans": "k-means", "gmm": "Gaussian mixture",
+           "density": "density (UMAP + HDBSCAN)"}
+
+
 def sections(selection, candidates, record, cmap, stability, n, m, names=None):
     """Report sections on how the solution was chosen (tables, text and figures)."""
     cols = ["model", "k", "loglik", "n_parameters", "bic", "sabic", "entropy",
@@ -79,7 +84,8 @@ def sections(selection, candidates, record, cmap, stability, n, m, names=None):
         f"Clustered {record['n_clients']:,} clients on {len(record['cluster_columns'])} "
         f"variables with the families {', '.join(record['families'])}, k = "
         f"{record['k_range'][0]}..{record['k_range'][1]}.",
-        f"The {n_cand} candidate {record['primary']} solutions were ranked by "
+        f"The {n_cand} candidate {_FAMILY.get(record['primary'], record['primary'])} "
+        f"solution{'s were' if n_cand != 1 else ' was'} ranked by "
         f"{record['criterion'].upper()}; every one was assessed for stability ("
         f"{record['stability']}), the finalists in ranking order until one had every "
         f"cluster reproduce. The table of every k below gives each one's reason.",
