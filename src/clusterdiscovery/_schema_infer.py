@@ -427,8 +427,8 @@ def _missing_note(s: pd.Series) -> str:
     return "" if n == 0 else f"; {n / len(s):.0%} missing"
 
 
-#: a non-integer numeric column with at most this many distinct values is ordinal (a
-#: Gaussian on four values puts some class on one of them, its variance at the floor)
+#: a non-integer numeric column with at most this many distinct values (each held by five
+#: rows on average) is ordinal (a Gaussian on four values puts a class on one of them)
 FEW_VALUES = 10
 
 
@@ -478,7 +478,8 @@ def _infer_column(s, col, date_format, max_levels, ordinal_max_levels, n_rows):
                         f"whole numbers {int(lo)}..{int(hi)}: a {n_distinct}-point scale{miss}")
             return ("feature", "count", {"type": "count", "min": 0},
                     f"whole numbers {int(lo)}..{int(hi)}{miss}")
-        if not whole and n_distinct <= FEW_VALUES:  # a coded rate, a log of a small count
+        if not whole and n_distinct <= FEW_VALUES and len(present) >= 5 * n_distinct:
+            # a coded rate, a log of a small count: each value held by many clients
             return ("feature", "ordinal", {"type": "ordinal", "levels": levels},
                     f"{n_distinct} distinct numbers {_fmt(lo)}..{_fmt(hi)}: ordered levels, "
                     f"not a continuous measure{miss}")

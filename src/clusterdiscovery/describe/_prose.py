@@ -25,7 +25,8 @@ import pandas as pd
 
 from ..profiling._data import OVERALL
 from ..profiling._suppress import marker, withheld
-from ._text import Meaning, with_unit_text
+from ._numbers import with_unit_text
+from ._text import Meaning
 
 __all__ = ["Meaning", "opening_paragraph", "outcome_sentence", "key_figures", "page_blocks"]
 

@@ -193,9 +193,13 @@ def overview_table(profile, names: dict, meaning) -> pd.DataFrame:
     def amount(v, col):
         return meaning.amount(v, col, money_if_no_unit=True)
 
-    def interval(est, low, high, col):
-        low = meaning.num(low) if meaning.unit(col) else amount(low, col)  # "0.1 to 0.2 visits"
-        return f"{amount(est, col)} ({low} to {amount(high, col)})"
+    def interval(est, low, high, col):  # one format for the three ("3.00 (2.92 to 3.09)")
+        a, lo, hi = meaning.amounts([est, low, high], col, money_if_no_unit=True)
+        if meaning.unit(col):  # "0.1 to 0.2 visits"
+            from ._numbers import fmt_numbers
+
+            lo = fmt_numbers([est, low, high], meaning.sig)[1]
+        return f"{a} ({lo} to {hi})"
 
     def heading(col, i):
         what = meaning.label(col)

@@ -19,6 +19,7 @@ import numpy as np
 from ..profiling._data import OVERALL
 from ..profiling._suppress import marker
 from ..schema import DEFAULT_SECTIONS, FeatureSpec
+from ._numbers import fmt_number, fmt_numbers, with_unit_text
 
 __all__ = ["Meaning", "fmt_number", "suggest_name", "name_terms", "unique_names",
            "cluster_blocks", "feature_sentence", "times_phrase", "capitalise"]
@@ -28,42 +29,6 @@ _NUMBER_WORDS = {2: "twice", 3: "three times", 4: "four times", 5: "five times",
                  10: "ten times"}
 #: the section costs and utilisation are reported in when they declare none
 _SERVICE_SECTION = "service use"
-
-
-def with_unit_text(number: str, unit: str | None) -> str:
-    """A formatted number and its unit, the unit in the singular after exactly one
-    ("1 visit", "1 bed day", "2 visits"); a unit not ending in a plural "s" is kept.
-
-    >>> with_unit_text("1", "visits"), with_unit_text("1.5", "visits"), with_unit_text("1", "kg")
-    ('1 visit', '1.5 visits', '1 kg')
-    """
-    if not unit:
-        return number
-    if number == "1" and unit.endswith("s") and not unit.endswith("ss"):
-        unit = unit[:-1]
-    return f"{number} {unit}"
-
-
-def fmt_number(v, significant_figures: int = 3) -> str:
-    """A number for prose: whole numbers with thousands separators once they have at least
-    ``significant_figures`` digits, otherwise rounded to that many significant figures
-    (trailing zeros dropped), so that 0.213 reads "0.213", never "0".
-
-    >>> fmt_number(0.2134), fmt_number(2.5), fmt_number(45.27), fmt_number(12345.6)
-    ('0.213', '2.5', '45.3', '12,346')
-    >>> fmt_number(0.2134, 2), fmt_number(0.0)
-    ('0.21', '0')
-    """
-    if v is None or not np.isfinite(v):
-        return "n/a"
-    v = float(v)
-    if v == 0:
-        return "0"
-    digits = math.floor(math.log10(abs(v))) + 1  # digits before the decimal point
-    if digits >= significant_figures:
-        return f"{v:,.0f}"
-    text = f"{v:,.{significant_figures - digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class Meaning:
@@ -167,6 +132,17 @@ class Meaning:
 
     def num(self, v) -> str:
         return fmt_number(v, self.sig)
+
+    def amounts(self, values, column, *, money_if_no_unit=False) -> list:
+        """Several values of one column (an estimate and its interval) with their unit and
+        the same decimals (:func:`fmt_numbers`)."""
+        texts = fmt_numbers(values, self.sig)
+        unit = self.unit(column)
+        if unit:
+            return [t if t == "n/a" else with_unit_text(t, unit) for t in texts]
+        if money_if_no_unit:
+            return [t if t == "n/a" else f"{self.currency}{t}" for t in texts]
+        return texts
 
     def amount(self, v, column, *, money_if_no_unit=False) -> str:
         """A value with its unit ("0.21 visits"), or as money for a cost without a unit."""
@@ -482,8 +458,14 @@ def _cost_mean_text(profile, cluster, col, m: Meaning, mark):
 
     conf = f"{profile.params.get('confidence_level', 0.95):.0%}"
     low = value("ci_low")
+    if all(np.isfinite(r[k]) and not cmark(k) for k in ("mean", "ci_low", "ci_high")):
+        # one format for the mean and its interval ("3.00 (2.92 to 3.09)")
+        same = m.amounts([r["mean"], r["ci_low"], r["ci_high"]], col, money_if_no_unit=True)
+        texts = {"mean": same[0], "ci_low": same[1], "ci_high": same[2]}
+        value = texts.get  # noqa: F811 - the formatted triple replaces the one-by-one values
+        low = texts["ci_low"]
     if m.unit(col) and np.isfinite(r["ci_low"]):  # "0.146 to 0.198 visits"
-        low = m.num(r["ci_low"])
+        low = fmt_numbers([r["mean"], r["ci_low"], r["ci_high"]], m.sig)[1]
     modal = f"; by most likely cluster {amount(modal)}" if modal is not None else ""
     text = f"mean {value('mean')} per client ({how or conf + ' BCa'} interval {low} to " \
         f"{value('ci_high')}{modal})"
