@@ -19,6 +19,7 @@ import numpy as np
 from ..profiling._data import OVERALL
 from ..profiling._suppress import marker
 from ..schema import DEFAULT_SECTIONS, FeatureSpec
+from ._effects import SMALL_EFFECT, by_effect, effect_size, worth_naming
 from ._numbers import fmt_number, fmt_numbers, with_unit_text
 
 __all__ = ["Meaning", "fmt_number", "suggest_name", "name_terms", "unique_names",
@@ -124,6 +125,8 @@ class Meaning:
         """
         v = row.v_test
         if v is None or not np.isfinite(v) or v == 0:
+            return 0
+        if effect_size(row) < SMALL_EFFECT:  # detectable but trivial: never a need
             return 0
         if row.kind == "categorical" and not self.is_positive(row):
             return 0
@@ -257,8 +260,8 @@ def name_terms(rows, meaning: Meaning) -> list[str]:
     """The words a name may use, best first: features higher or more common in the cluster
     (strongest first), then lower ones ("low ...", "few ...")."""
     higher, lower = [], []
-    for row in rows:
-        if row.suppressed or not np.isfinite(row.v_test):
+    for row in by_effect(rows):  # largest standardised difference first, not largest v-test
+        if row.suppressed or not np.isfinite(row.v_test) or not worth_naming(row):
             continue
         term = _name_term(row, meaning)
         if term is None:
@@ -386,7 +389,7 @@ def cluster_blocks(profile, cluster, *, name, rows, top_n, meaning, stability,
 
     shown = rows[~rows["suppressed"] & (rows["p_adjusted"] < alpha)]
     problems, strengths = [], []
-    for row in shown.itertuples():
+    for row in by_effect(shown.itertuples()):  # largest standardised difference first
         d = m.direction(row)
         if d:
             (problems if d > 0 else strengths).append(row)
