@@ -427,7 +427,7 @@ def test_lognormal_negative_values_and_round_trip():
     ("kwargs", "frame", "error", "match"),
     [
         ({"n_components": 5}, {"a": [1, 2, 1]}, ValueError, "n_samples=3 should be >= "),
-        ({"measurement": "ordinal"}, {"a": [1, 2, 1]}, ValueError, "'measurement'"),
+        ({"measurement": "ordered"}, {"a": [1, 2, 1]}, ValueError, "'measurement'"),
         ({"measurement": {"a": "categorical", "zz": "gaussian"}}, {"a": [1, 2, 1]},
          ValueError, "'zz'"),
         ({"measurement": {"a": "categorical"}}, {"a": [1, 2, 1], "b": [1, 1, 2]},

@@ -32,6 +32,7 @@ from ._lca_data import (
     encode,
     table_columns,
 )
+from ._ordinal import ordinal_m_step, ordinal_parameters
 
 __all__ = ["LatentClassModel"]
 
@@ -301,10 +302,17 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             )
 
     def _resolve_measurement(self, keys):
+        """Column -> kind; ``"ordinal"`` items are encoded as categorical blocks whose
+        M-step is the adjacent-category logit (``_ordinal``); their keys are kept."""
+        resolved = self._resolve_kinds(keys)
+        self._ordinal_keys = [k for k, v in resolved.items() if v == "ordinal"]
+        return {k: ("categorical" if v == "ordinal" else v) for k, v in resolved.items()}
+
+    def _resolve_kinds(self, keys):
         spec = self.measurement
-        valid = ", ".join(repr(k) for k in KINDS)
+        valid = ", ".join(repr(k) for k in (*KINDS, "ordinal"))
         if isinstance(spec, str):
-            if spec not in KINDS:
+            if spec not in (*KINDS, "ordinal"):
                 raise ValueError(
                     f"The 'measurement' parameter must be one of {valid} or a dict "
                     f"{{column: type}}. Got {spec!r} instead."
@@ -328,7 +336,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
                 f"column a type ({valid}) or drop those columns from X."
             )
         for k, v in spec.items():
-            if v not in KINDS:
+            if v not in (*KINDS, "ordinal"):
                 raise ValueError(
                     f"Unknown measurement {v!r} for column {k!r}; use one of {valid}."
                 )
@@ -349,6 +357,12 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         self._levels = levels
         self.measurement_ = dict(zip(keys, kinds))
         self.categories_ = {keys[j]: np.asarray(levels[j]) for j in cat_idx}
+        # ordinal items: categorical blocks with the adjacent-category M-step (_ordinal)
+        spec = self.measurement
+        ordinal = {k for k in keys if (spec == "ordinal" if isinstance(spec, str)
+                                        else isinstance(spec, dict) and spec.get(k) == "ordinal")}
+        self.ordinal_items_ = [keys[j] for j in cat_idx if keys[j] in ordinal]
+        self._ordinal_blocks = [b for b, j in enumerate(cat_idx) if keys[j] in ordinal]
 
     def _encode(self, X, *, fit):
         if fit:
@@ -470,7 +484,11 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         P = N / np.maximum(denom, _TINY)[self._block_of]
         np.maximum(P, self.min_prob, out=P)
         P /= np.add.reduceat(P, self._offsets, axis=0)[self._block_of]
-        return np.log(P)
+        logP = np.log(P)
+        for b in getattr(self, "_ordinal_blocks", ()):
+            a, L = self._offsets[b], self._n_levels[b]
+            logP[a:a + L] = ordinal_m_step(N[a:a + L], min_prob=self.min_prob)
+        return logP
 
     def _random_params(self, data, w, rng, stats):
         K = self.n_components
@@ -851,9 +869,11 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
                 self.rates_[key] = lam[ip].copy()
                 ip += 1
         K = self.n_components
+        ordinal = [int(self._n_levels[b]) for b in getattr(self, "_ordinal_blocks", ())]
         self.n_parameters_ = int(
             (K - 1) + K * int((self._n_levels - 1).sum()) + 2 * K * mu.shape[0]
             + K * lam.shape[0]
+            - sum(K * (L - 1) - ordinal_parameters(L, K) for L in ordinal)
         )
 
     def at_variance_floor(self):
