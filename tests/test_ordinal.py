@@ -77,3 +77,23 @@ def test_missing_values_mixed_items_and_a_model_file(tmp_path):
     np.testing.assert_array_equal(got["label"].to_numpy(), m.predict(X))
     with pytest.raises(ValueError, match="'measurement'"):
         LatentClassModel(2, measurement="ordered").fit(X)
+
+
+def test_discover_models_ordinal_features_as_ordinal_items_when_asked():
+    import warnings
+
+    from clusterdiscovery import discover
+    from clusterdiscovery.datasets import make_client_population
+
+    pop = make_client_population(400, 3, random_state=0)
+    cfg = {"models": {"families": ["latent_class"], "k_min": 3, "k_max": 3, "n_init": 1,
+                      "ordinal": "ordinal"},
+           "stability": {"n_resamples": 2, "screen_resamples": 2},
+           "profile": {"n_bootstrap": 20}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        study = discover(cfg, data=pop, out=None, random_state=0)
+    assert study.record["measurement"]["honos_1"] == "ordinal"
+    assert "honos_1" in study.model.ordinal_items_
+    with pytest.raises(ValueError, match=r"\[models\] ordinal = 'ranked'"):
+        discover({"models": {"ordinal": "ranked"}})

@@ -71,6 +71,10 @@ DEFAULTS: dict = {
         # choice stays the criterion plus stability.
         "lr_tests": [],
         "lr_bootstrap": 99,
+        # the latent class measurement of ordinal schema features: "categorical" (a free
+        # probability per level and class) or "ordinal" (the adjacent-category logit,
+        # (L - 1) + (K - 1) parameters per item; docs/models.md)
+        "ordinal": "categorical",
     },
     "stability": {
         "method": "bootstrap",
@@ -364,6 +368,9 @@ def _check_values(cfg) -> None:
             "model file of a density study (its exemplar k-means model) reads the schema's "
             "features only. Leave event_features empty or choose another primary family."
         )
+    if m["ordinal"] not in ("categorical", "ordinal"):
+        raise ValueError(f"Configuration [models] ordinal = {m['ordinal']!r} is unknown; use "
+                         "'categorical' or 'ordinal'.")
     if cfg["profile"]["distal"] not in ("bch", "ml", "modal"):
         raise ValueError(
             f"Configuration [profile] distal = {cfg['profile']['distal']!r} is unknown; use "

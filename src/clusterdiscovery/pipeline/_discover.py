@@ -460,7 +460,7 @@ def _cluster_columns(cfg, schema, table, event_cols, costs=()):
     if unknown:
         raise SchemaError(f"[features] columns {unknown} are not features of the schema; "
                           f"choose from {schema.feature_columns}.")
-    measurement = {c: _measurement(schema.features[c]) for c in cols}
+    measurement = {c: _measurement(schema.features[c], cfg["models"]["ordinal"]) for c in cols}
     for c in f["event_features"]:
         if c not in event_cols:
             raise SchemaError(
@@ -481,12 +481,15 @@ def _cluster_columns(cfg, schema, table, event_cols, costs=()):
     return cols, measurement
 
 
-def _measurement(spec) -> str:
-    """Latent class measurement of a schema feature: categories for binary, categorical and
-    ordinal items, Poisson for counts, Gaussian for continuous columns, and log-normal for
-    continuous columns flagged ``log1p`` (skewed, such as years known to services)."""
+def _measurement(spec, ordinal="categorical") -> str:
+    """Latent class measurement of a schema feature: categories for binary and categorical
+    items, ordinal items as ``[models] ordinal`` says (categorical by default, or the
+    adjacent-category ordinal item), Poisson for counts, Gaussian for continuous columns, and
+    log-normal for continuous columns flagged ``log1p`` (skewed, such as years known)."""
     if spec.type == "continuous" and spec.log1p:
         return "lognormal"
+    if spec.type == "ordinal":
+        return ordinal
     return _MEASUREMENT[spec.type]
 
 
