@@ -13,7 +13,6 @@ assessment (a row of missing values).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from os import PathLike
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +22,7 @@ from .._utils import check_fraction
 from ._clients import MISSING_ITEM, OVERLAP_ITEMS, _profile
 from ._levels import HONOS_ITEMS
 from ._population import Population
-from ._resources import package_data_dir
+from ._resources import sample_files
 from ._rng import as_generator, draw_categories
 from ._subgroups import SUBGROUPS, stack
 
@@ -122,15 +121,7 @@ def load_followup(path=None) -> FollowUp:
     >>> load_followup().items.shape
     (3000, 12)
     """
-    if path is not None and not isinstance(path, str | PathLike):
-        raise TypeError(f"The 'path' parameter must be a folder path; got "
-                        f"{type(path).__name__}.")
-    folder = package_data_dir("sample") if path is None else Path(path)
-    missing = [f for f in FOLLOWUP_FILES if not (folder / f).is_file()]
-    if missing:
-        raise FileNotFoundError(
-            f"Follow-up data not found in {folder} (missing: {', '.join(missing)}). "
-            "Regenerate the sample with `python -m clusterdiscovery.datasets.make_sample`.")
+    folder = sample_files(path, FOLLOWUP_FILES)
     items = pd.read_csv(folder / FOLLOWUP_FILES[0], dtype={"client_id": "str"},
                         index_col="client_id")
     labels = pd.read_csv(folder / FOLLOWUP_FILES[1], dtype={"client_id": "str"},

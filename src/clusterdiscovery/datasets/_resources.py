@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["package_data_dir"]
+__all__ = ["package_data_dir", "sample_files"]
 
 
 def package_data_dir(name: str) -> Path:
@@ -29,4 +29,21 @@ def package_data_dir(name: str) -> Path:
             f"install clusterdiscovery from a wheel or source tree (pip install .), not as a "
             f"zip file."
         )
+    return folder
+
+
+def sample_files(path, files) -> Path:
+    """The folder holding the sample's extra ``files`` (``path``, or the package's sample),
+    refusing a wrong type or a missing file with the command that regenerates them."""
+    from os import PathLike
+
+    if path is not None and not isinstance(path, str | PathLike):
+        raise TypeError(f"The 'path' parameter must be a folder path; got "
+                        f"{type(path).__name__}.")
+    folder = package_data_dir("sample") if path is None else Path(path)
+    missing = [f for f in files if not (folder / f).is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"{', '.join(missing)} not found in {folder}; regenerate the sample with "
+            "`python -m clusterdiscovery.datasets.make_sample`.")
     return folder

@@ -18,14 +18,13 @@ plus the services' costs plus gamma noise. ``true_effects`` holds every subgroup
 from __future__ import annotations
 
 from dataclasses import dataclass
-from os import PathLike
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ._population import Population
-from ._resources import package_data_dir
+from ._resources import sample_files
 from ._rng import as_generator
 from ._subgroups import SUBGROUPS
 
@@ -103,13 +102,7 @@ def load_services(path=None) -> Services:
     >>> load_services().table.shape
     (3000, 5)
     """
-    if path is not None and not isinstance(path, str | PathLike):
-        raise TypeError(f"The 'path' parameter must be a folder path; got "
-                        f"{type(path).__name__}.")
-    folder = package_data_dir("sample") if path is None else Path(path)
-    if not (folder / "services.csv").is_file():
-        raise FileNotFoundError(f"services.csv not found in {folder}; regenerate the sample "
-                                "with `python -m clusterdiscovery.datasets.make_sample`.")
+    folder = sample_files(path, ("services.csv",))
     table = pd.read_csv(folder / "services.csv", dtype={"client_id": "str"},
                         index_col="client_id")
     from ._sample import SAMPLE_CLUSTERS

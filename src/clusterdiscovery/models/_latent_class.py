@@ -33,6 +33,7 @@ from ._lca_data import (
     table_columns,
 )
 from ._ordinal import ordinal_m_step, ordinal_parameters
+from ._starts import _near_best
 
 __all__ = ["LatentClassModel"]
 
@@ -41,21 +42,6 @@ _TINY = 1e-300
 
 # Smallest class weight (in rows) on a gaussian column from which its variance is estimated.
 _MIN_VARIANCE_WEIGHT = 2.0
-
-
-#: short runs finished in full: those within this many log-likelihood units of the best
-#: (times the short-run tolerance's total, at least 1), at most _MAX_FINISHED of them
-_NEAR_BEST = 100.0
-_MAX_FINISHED = 5
-
-
-def _near_best(runs, short_total):
-    """The short runs worth finishing: the best and those whose log-likelihood is within
-    ``max(1, 100 * start_tol * n)`` of it (a short run stops while still climbing, so close
-    maxima are not told apart yet), best first, at most 5."""
-    ranked = sorted(runs, key=lambda r: -r[1])
-    margin = max(1.0, _NEAR_BEST * short_total)
-    return [r for r in ranked if r[1] >= ranked[0][1] - margin][:_MAX_FINISHED]
 
 
 _CONTROLLER = []  # one ThreadpoolController, made on first use (it scans loaded libraries)
@@ -754,27 +740,12 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         self.covariate_cov_ = cov
         se = np.zeros((K, q))
         se[1:] = np.sqrt(np.maximum(np.diag(cov), 0.0)).reshape(K - 1, q)
-        self._flag_separation(Zk, names, se)
+        from ._lca_covariates import flag_separation
+
+        self.covariate_estimable_ = flag_separation(self.covariate_coef_, Zk, names, se)
         self.covariate_se_ = se
         self.labels_ = self._predict_encoded(data, Z)
         return self
-
-    def _flag_separation(self, Z, names, se):
-        """Mark coefficients run off by separation as not estimable (NaN errors), warn."""
-        from ._lca_covariates import separation
-
-        mask, messages = separation(self.covariate_coef_, Z, names)
-        self.covariate_estimable_ = ~mask
-        if messages:  # the information is singular there: no standard error in that class
-            se[mask.any(axis=1)] = np.nan
-            warnings.warn(
-                "Latent class regression: separation (a covariate predicts class membership "
-                "almost perfectly, so its coefficient runs off to infinity) for "
-                + "; ".join(messages) + ". These coefficients are not estimable: their "
-                "standard errors and tests are reported as NaN. Drop or coarsen the "
-                "covariate, merge classes, or fit fewer classes (the other covariates of these "
-                "classes keep their estimates but get no standard error).", ConvergenceWarning,
-                stacklevel=4)
 
     def covariate_frame(self):
         """Tidy table of the latent class regression (class 0 the reference).

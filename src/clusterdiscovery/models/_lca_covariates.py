@@ -442,3 +442,25 @@ def separation(beta, Z, names):
         mask[k, 0] = True
         messages.append(f"class {k}: {', '.join(repr(str(names[j])) for j in drivers)}")
     return mask, messages
+
+
+def flag_separation(coef, Z, names, se):
+    """``~mask`` of :func:`separation` (True where estimable); under separation the class's
+    standard errors become NaN (its information is singular) and a ConvergenceWarning
+    names the class and the covariates."""
+    import warnings
+
+    from ..exceptions import ConvergenceWarning
+
+    mask, messages = separation(coef, Z, names)
+    if messages:
+        se[mask.any(axis=1)] = np.nan
+        warnings.warn(
+            "Latent class regression: separation (a covariate predicts class membership "
+            "almost perfectly, so its coefficient runs off to infinity) for "
+            + "; ".join(messages) + ". These coefficients are not estimable: their "
+            "standard errors and tests are reported as NaN. Drop or coarsen the "
+            "covariate, merge classes, or fit fewer classes (the other covariates of these "
+            "classes keep their estimates but get no standard error).", ConvergenceWarning,
+            stacklevel=5)
+    return ~mask

@@ -34,6 +34,7 @@ from ._format import (
     TOP_LEVEL_OPTIONAL,
     TOP_LEVEL_REQUIRED,
 )
+from ._ranges import validate_ranges
 
 __all__ = ["parse_json", "validate_spec"]
 
@@ -340,31 +341,8 @@ def validate_spec(doc) -> dict:
     _validate_clusters(doc["clusters"], k)
     _validate_privacy(doc.get("privacy"), doc["clusters"])
     _validate_provenance(doc.get("provenance"))
-    _validate_ranges(doc.get("ranges"), features, model["parameters"], version)
+    validate_ranges(doc.get("ranges"), features, model["parameters"], version, _fail)
     return doc
-
-
-def _validate_ranges(ranges, features, parameters, version: str) -> None:
-    """``$.ranges``: {column: [low, high]} for features and covariates (format 1.2)."""
-    if ranges is None:
-        return
-    if version in ("1.0", "1.1"):
-        _fail("$.ranges", f"training ranges need format_version 1.2 (this file says {version}).")
-    if not isinstance(ranges, dict):
-        _fail("$.ranges", "must be an object {column: [low, high]}.")
-    covariates = (parameters.get("covariates") or {}).get("names", []) \
-        if isinstance(parameters, dict) else []
-    known = set(features) | set(covariates)
-    for col, pair in ranges.items():
-        path = f"$.ranges.{col}"
-        if col not in known:
-            _fail(path, "names no feature or covariate of the model.")
-        if not (isinstance(pair, list) and len(pair) == 2 and all(
-                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-                for v in pair)):
-            _fail(path, "must be [low, high], two finite numbers.")
-        if pair[0] > pair[1]:
-            _fail(path, f"low {pair[0]} is above high {pair[1]}.")
 
 
 def _validate_schema(schema, features) -> None:
