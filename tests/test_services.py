@@ -144,6 +144,8 @@ def test_small_arms_and_no_overlap_are_withheld_with_the_reason():
     assert s.loc[2, "suppressed"] and "no overlap" in s.loc[2, "reason"]
     assert s.loc[3, "suppressed"] and "fewer than 11" in s.loc[3, "reason"]
     assert np.isnan(s.loc[3, "n_service"]) and np.isnan(s.loc[3, "estimate"])
+    # the withheld arm counts do not follow from the population's minus the others'
+    assert np.isnan(s.loc["all", "n_service"]) and np.isnan(s.loc["all", "n_without"])
     ax = res.plot()
     assert len(ax.get_yticklabels()) == len(s)
 

@@ -109,9 +109,21 @@ def compare_services(data, labels, *, service, outcome, confounders, baseline=No
                             binary, method, n_bootstrap, m, trim, seed, outcome)
         for (key, rows_), seed in zip(jobs, seeds))
     summary = pd.DataFrame(rows)
+    summary = _protect_counts(summary)
     return ServiceComparison(summary=summary, service=service, outcome=outcome, cost=cost,
                              method=method, confounders=conf, binary=binary,
                              n_bootstrap=n_bootstrap, min_cell_size=m, clusters=keys)
+
+
+def _protect_counts(summary: pd.DataFrame) -> pd.DataFrame:
+    """A cluster's arm counts withheld (fewer than min_cell_size clients) must not follow
+    from the population's counts minus the other clusters': the "all" row's counts are
+    withheld too whenever a cluster's are."""
+    hidden = summary["cluster"].ne("all") & summary["n_service"].isna()
+    if hidden.any():
+        summary = summary.copy()
+        summary.loc[summary["cluster"] == "all", ["n_service", "n_without"]] = np.nan
+    return summary
 
 
 def _service(data, col) -> np.ndarray:
