@@ -425,8 +425,10 @@ def page_blocks(profile, cluster, *, name, meaning, stability=None, narrative=No
                                                                 stability))]
     if narrative:
         blocks += narrative_blocks(narrative)
-    blocks.append(("note", f"The details of cluster {cluster} (every distinguishing feature, "
-                           f"costs by type, outcomes) are in the appendix (a separate file)."))
+    parts = ["every distinguishing feature", *(["costs by type"] if profile.cost_columns else []),
+             *(["outcomes"] if profile.outcome_names else [])]
+    blocks.append(("note", f"The details of cluster {cluster} ({', '.join(parts)}) are in the "
+                           f"appendix (a separate file)."))
     return blocks
 
 

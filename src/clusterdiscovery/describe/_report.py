@@ -276,9 +276,12 @@ def report_blocks(descriptions, *, title: str, date: str | None):
                         "population beyond chance (Benjamini-Hochberg adjusted p below "
                         f"{profile.params.get('alpha', 0.05):g}). The v-test measures how "
                         "strongly: beyond +/-2 is notable, beyond +/-10 very strong; positive "
-                        "means higher or more common in the cluster. Cost intervals are "
-                        f"{_confidence(profile)} bias-corrected and accelerated (BCa) "
-                        "bootstrap intervals, suited to skewed costs."))
+                        "means higher or more common in the cluster, and a feature names "
+                        "a cluster or is called a need only with at least a small "
+                        "standardised difference (0.2, Cohen 1988)." + (
+                            f" Cost intervals are {_confidence(profile)} bias-corrected and "
+                            "accelerated (BCa) bootstrap intervals, suited to skewed costs."
+                            if profile.cost_columns else "")))
     stability = getattr(descriptions, "stability", None)
     if stability is not None:
         blocks.append(("p", how_to_read_stability(stability)))
