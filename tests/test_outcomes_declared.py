@@ -70,3 +70,43 @@ def test_bad_outcomes_are_refused_before_fitting():
         discover({"outcomes": {"y": {"reliability": 2}}})
     with pytest.raises(Exception, match="names \\['nonexistent'\\]"):
         discover({**FAST, "outcomes": {"nonexistent": {}}})
+
+
+def test_outcomes_config_forms_and_messages():
+    from clusterdiscovery.pipeline._config import load_config
+
+    assert load_config({"outcomes": ["a", "b"]})["outcomes"] == {"a": {}, "b": {}}
+    cfg = load_config({"outcomes": {"f": {"baseline": "b", "reliability": 0.7,
+                                          "higher_is": "better"}}})
+    assert cfg["outcomes"]["f"] == {"baseline": "b", "reliability": 0.7, "higher_is": "better"}
+    for bad, match in [({"f": {"reliability": 0.7}}, "'f': a reliability needs a baseline"),
+                       ({"f": {"baseline": "f"}}, "'f': baseline must name another column"),
+                       ({"f": {"higher_is": "up"}}, "'f': higher_is must be 'better'"),
+                       ({"f": {"baseline": "b", "reliability": True}}, "reliability must be"),
+                       ({"f": 3}, "'f' must be a table"), (7, "must be a table")]:
+        with pytest.raises(ValueError, match=match):
+            load_config({"outcomes": bad})
+
+
+def test_an_outcomes_own_reliability_is_used(tmp_path):
+    from clusterdiscovery.pipeline._outcomes import outcome_reliability
+
+    outs = {"a": {"baseline": "a0", "reliability": 0.6}, "b": {"baseline": "b0"}}
+    assert outcome_reliability(0.8, outs, {"a": 0, "b": 0}) == {"a": 0.6, "b": 0.8}
+    assert outcome_reliability({"b": 0.9}, outs, {"a": 0, "b": 0}) == {"a": 0.6, "b": 0.9}
+    table = rdata("AER", "HealthInsurance").sample(1200, random_state=2).rename(
+        columns={"rownames": "person"})
+    rng = np.random.default_rng(1)
+    table["s0"] = rng.normal(50, 10, len(table))
+    table["s1"] = table["s0"] + rng.normal(0, 6, len(table))
+    shares = []
+    for rel in (0.5, 0.95):  # a more reliable measure: more clients change reliably
+        cfg = {**FAST, "data": {"id": "person"},
+               "outcomes": {"s1": {"baseline": "s0", "reliability": rel}}}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            study = discover(cfg, data=table, out=None, random_state=0)
+        assert study.profile.params["reliability"] == {"s1": rel}
+        o = study.profile.outcomes
+        shares.append(float((o["share_improved"] + o["share_deteriorated"]).fillna(0).sum()))
+    assert shares[1] > shares[0]

@@ -254,7 +254,7 @@ def load_config(config=None) -> dict:
     check_services(out["services"], out["yardsticks"])
     from ._outcomes import check_outcomes
 
-    check_outcomes(out["outcomes"])
+    out["outcomes"] = check_outcomes(out["outcomes"])
     if models["k_min"] < 1 or models["k_max"] < models["k_min"]:
         raise ValueError("Configuration [models] needs 1 <= k_min <= k_max.")
     if models["k_max"] < 2:

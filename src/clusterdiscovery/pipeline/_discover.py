@@ -25,7 +25,7 @@ from ._bare import (
 from ._choice_text import choice_paragraph, provisional_detail
 from ._choose import assess_and_choose, candidates_table, rank_candidates
 from ._config import load_config
-from ._outcomes import declare_outcomes, outcome_section
+from ._outcomes import declare_outcomes, outcome_reliability, outcome_section
 from ._over_time import over_time_sections
 from ._study import ClusterStudy
 from ._what_works import what_works_sections
@@ -211,7 +211,8 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
         profile = profile_clusters(
             table, labels, schema=profile_schema, costs=costs, outcomes=dict(schema.outcomes),
             exposure=exposure, min_cell_size=pcfg["min_cell_size"],
-            n_bootstrap=pcfg["n_bootstrap"], reliability=pcfg["reliability"],
+            n_bootstrap=pcfg["n_bootstrap"],
+            reliability=outcome_reliability(pcfg["reliability"], cfg["outcomes"], schema.outcomes),
             random_state=random_state, n_jobs=n_jobs, sample_weight=weights,
             adjust_for=list(pcfg["adjust_for"]) or None)
     suppression = [w for w in caught if issubclass(w.category, SuppressionWarning)]

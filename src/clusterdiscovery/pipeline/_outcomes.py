@@ -22,16 +22,21 @@ import pandas as pd
 
 from ..exceptions import SchemaError
 
-__all__ = ["check_outcomes", "declare_outcomes", "outcome_section"]
+__all__ = ["check_outcomes", "declare_outcomes", "outcome_reliability", "outcome_section"]
 
 _KEYS = {"baseline", "reliability", "label", "higher_is", "unit"}
 
 
-def check_outcomes(outcomes) -> None:
-    """Refuse a malformed ``[outcomes]`` table before any fitting."""
+def check_outcomes(outcomes) -> dict:
+    """Refuse a malformed ``[outcomes]`` table before any fitting; return it as
+    ``{column: {key: value}}`` (a plain list of columns, ``outcomes = ["a", "b"]``, as the
+    CLI's ``--outcomes a,b``, gives ``{"a": {}, "b": {}}``)."""
+    if isinstance(outcomes, list | tuple) and all(isinstance(c, str) for c in outcomes):
+        outcomes = {c: {} for c in outcomes}
     if not isinstance(outcomes, dict):
         raise ValueError("Configuration [outcomes] must be a table: column = {baseline = "
-                         "..., reliability = ..., label = ...} (or {} for none).")
+                         "..., reliability = ..., label = ...} (or {} for none), or a list "
+                         "of column names.")
     for col, spec in outcomes.items():
         if not isinstance(spec, dict):
             raise ValueError(f"Configuration [outcomes] {col!r} must be a table such as "
@@ -41,9 +46,23 @@ def check_outcomes(outcomes) -> None:
             raise ValueError(f"Configuration [outcomes] {col!r} has unknown key(s) "
                              f"{sorted(unknown)}; allowed: {sorted(_KEYS)}.")
         rel = spec.get("reliability")
-        if rel is not None and not (isinstance(rel, int | float) and 0 < rel < 1):
+        if rel is not None and (isinstance(rel, bool) or not (
+                isinstance(rel, int | float) and 0 < rel < 1)):
             raise ValueError(f"Configuration [outcomes] {col!r}: reliability must be a number "
                              f"in (0, 1); got {rel!r}.")
+        base = spec.get("baseline")
+        if base is not None and (not isinstance(base, str) or base == col):
+            raise ValueError(f"Configuration [outcomes] {col!r}: baseline must name another "
+                             f"column (the same measure before follow-up); got {base!r}.")
+        if rel is not None and base is None:
+            raise ValueError(f"Configuration [outcomes] {col!r}: a reliability needs a "
+                             "baseline (reliable change is change from the baseline); add "
+                             f"baseline = \"<column>\" or drop reliability.")
+        direction = spec.get("higher_is")
+        if direction is not None and direction not in ("better", "worse", "neutral"):
+            raise ValueError(f"Configuration [outcomes] {col!r}: higher_is must be 'better', "
+                             f"'worse' or 'neutral'; got {direction!r}.")
+    return {str(c): dict(s) for c, s in outcomes.items()}
 
 
 def declare_outcomes(schema, outcomes: dict, columns) -> tuple:
@@ -72,6 +91,18 @@ def declare_outcomes(schema, outcomes: dict, columns) -> tuple:
         paired[col] = {"baseline": spec["baseline"], "follow_up": col, **meta}
     d["outcomes"] = paired
     return type(schema).from_dict(d), alone
+
+
+def outcome_reliability(default, outcomes: dict, schema_outcomes) -> dict:
+    """``{outcome: reliability}`` for the profile's reliable change (Jacobson and Truax
+    1991): an outcome's own ``reliability`` in ``[outcomes]``, else ``[profile] reliability``
+    (a number, or a table by outcome)."""
+    out = {}
+    for name in schema_outcomes:
+        own = (outcomes.get(name) or {}).get("reliability")
+        base = default.get(name, 0.8) if isinstance(default, dict) else default
+        out[name] = own if own is not None else base
+    return out
 
 
 def outcome_section(table, labels, columns, names, min_cell_size):
