@@ -213,3 +213,25 @@ def test_exposure_series_checked_like_the_labels():
         profile_clusters(df, lab, costs="cost", exposure=pd.Series("x", index=df.index))
     with pytest.raises(TypeError, match="'exposure' Series must hold numbers"):
         profile_clusters(df, lab, costs="cost", exposure=pd.Series(True, index=df.index))
+
+
+def test_figures_use_the_profiles_schema_labels_when_none_is_passed():
+    """Issue 19.9: a figure drawn without ``schema=`` still shows the labels and level labels
+    of the schema the profile was made with, not raw column names."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    df, lab = _data()
+    schema = ClientSchema.from_dict({"id": "client_id", "features": {
+        "age": {"type": "continuous", "label": "Age in years"},
+        "sex": {"type": "categorical", "label": "Sex recorded",
+                "labels": {str(v): f"group {v}" for v in df["sex"].dropna().unique()}}}})
+    p = profile_clusters(df, lab, schema=schema, n_bootstrap=20, random_state=0)
+    fig, ax = plt.subplots()
+    p.plot(ax=ax, kind="features", top_n=5)
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    plt.close(fig)
+    assert ticks and not {"age", "sex"} & set(ticks)
+    assert all(t == "Age in years" or t.startswith("Sex recorded: group ") for t in ticks)

@@ -347,6 +347,7 @@ class ClusterProfile:
         """
         import matplotlib.pyplot as plt
 
+        schema = self.schema if schema is None else schema  # labels even when not passed
         if kind not in ("costs", "features", "sizes", "outcomes"):
             raise ValueError(
                 f"Unknown kind {kind!r}; use 'costs', 'features', 'sizes' or 'outcomes'."
@@ -462,6 +463,7 @@ class ClusterProfile:
         """(clusters x features) v-tests of the union of each cluster's top features; the
         feature names are the schema's labels and level labels when a schema is given."""
         top_n = check_int(top_n, "top_n", low=1)
+        schema = self.schema if schema is None else schema
         d = self.distinguishing
         keys = []
         for c in self.clusters:
