@@ -84,3 +84,37 @@ def test_health_insurance_names_use_defining_features(tmp_path):
 @pytest.mark.parametrize("smd", [np.nan, "x"])
 def test_rows_without_an_effect_size_keep_the_v_tests_verdict(smd):
     assert worth_naming(_row("coins", "numeric", 3.0, smd))
+
+
+def test_higher_is_better_is_a_strength_not_a_need_and_trivial_gaps_are_neither():
+    """A cluster with a much higher income (higher_is = "better") has it as a strength; a
+    1%-of-an-SD gap in a worse-when-higher score, detectable in a large sample, is neither a
+    need nor a name (Cohen 1988: 0.2)."""
+    from clusterdiscovery.describe._text import Meaning
+
+    m = SimpleNamespace(higher_is=lambda v: {"income": "better", "score": "worse"}[v],
+                        is_positive=lambda r: False)
+    assert Meaning.direction(m, _row("income", "numeric", 12.0, 0.9)) == -1   # strength
+    assert Meaning.direction(m, _row("income", "numeric", -12.0, -0.9)) == 1  # need
+    assert Meaning.direction(m, _row("score", "numeric", 4.0, 0.01)) == 0
+    rng = np.random.default_rng(3)
+    n = 4000
+    lab = np.repeat([0, 1], n // 2)
+    df = __import__("pandas").DataFrame({
+        "income": rng.normal(30, 5, n) + 6 * lab,
+        "score": rng.normal(10, 2, n) + 0.3 * (lab == 0)})
+    schema = cd.ClientSchema.from_dict({"features": {
+        "income": {"type": "continuous", "label": "Income", "higher_is": "better"},
+        "score": {"type": "continuous", "label": "Symptom score", "higher_is": "worse"}}})
+    prof = cd.profile_clusters(df, lab, schema=schema, n_bootstrap=20, random_state=0)
+    desc = cd.describe_clusters(prof, schema=schema)
+    rich, poor = desc[1], desc[0]
+    assert rich.name == "High income" and poor.name == "Low income"
+    strengths = rich.text.split("Relative strengths")[1].split("**Other")[0]
+    assert "Income averages" in strengths and "needs" not in rich.text.lower()
+    assert "greatest needs are in income" in poor.text
+    # the trivial gap in the score: not in any needs or strengths sentence nor name
+    for d in desc:
+        opening = d.text.split("### Key figures")[0]
+        assert "symptom score" not in opening.lower(), opening
+        assert "symptom" not in d.name.lower()

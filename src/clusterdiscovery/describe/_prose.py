@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..profiling._data import OVERALL
 from ..profiling._suppress import marker, withheld
+from ._effects import SMALL_EFFECT, effect_size
 from ._numbers import with_unit_text
 from ._text import Meaning
 
@@ -139,6 +140,8 @@ def _numeric_sentences(rows, meaning, limit=3) -> list[str]:
     needs, strengths, neutral = [], [], []
     for r in rows[rows["kind"] == "numeric"].itertuples():
         h = meaning.higher_is(r.variable)
+        if h in ("worse", "better") and effect_size(r) < SMALL_EFFECT:
+            continue  # detectable but trivial (Cohen 1988): neither a need nor a strength
         if h in ("worse", "better"):
             worse = (r.v_test > 0) == (h == "worse")
             (needs if worse else strengths).append(r)
