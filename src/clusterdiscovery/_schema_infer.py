@@ -15,6 +15,10 @@ two distinct values       binary; the positive level is recognised for yes/no, y
 an ordered categorical    ordinal, levels in the categorical's order
 whole numbers >= 0        count; or ordinal when ``ordinal_max_levels`` is given and the
                           values are at most that many consecutive integers (0..4)
+few other numbers         ordinal (at most 10 distinct values, each held by 5 rows on
+                          average: a coded rate, the log of a small count)
+other numbers >= 0, with  continuous, ``zero_heavy`` (a two-part item in the latent class
+at least 20% zeros        model: zero or not, then how much)
 other numbers             continuous
 text, few values          categorical (at most ``max_levels`` levels)
 text, many values         left out (free text or codes), with a note
@@ -430,6 +434,9 @@ def _missing_note(s: pd.Series) -> str:
 #: a non-integer numeric column with at most this many distinct values (each held by five
 #: rows on average) is ordinal (a Gaussian on four values puts a class on one of them)
 FEW_VALUES = 10
+#: a non-integer column >= 0 with at least this share of exact zeros (and more than
+#: FEW_VALUES values) is zero-heavy: a two-part item in the latent class model
+ZERO_HEAVY = 0.2
 
 
 def _infer_column(s, col, date_format, max_levels, ordinal_max_levels, n_rows):
@@ -483,6 +490,12 @@ def _infer_column(s, col, date_format, max_levels, ordinal_max_levels, n_rows):
             return ("feature", "ordinal", {"type": "ordinal", "levels": levels},
                     f"{n_distinct} distinct numbers {_fmt(lo)}..{_fmt(hi)}: ordered levels, "
                     f"not a continuous measure{miss}")
+        zeros = float(np.mean(values == 0))
+        if lo == 0 and zeros >= ZERO_HEAVY and not whole:
+            # a gaussian class would sit on the zeros: measured as zero / how much above
+            return ("feature", "continuous", {"type": "continuous", "zero_heavy": True},
+                    f"numbers {_fmt(lo)}..{_fmt(hi)}, {zeros:.0%} exactly zero: a two-part "
+                    f"measure (zero or not, then how much){miss}")
         return ("feature", "continuous", {"type": "continuous"},
                 f"numbers {_fmt(lo)}..{_fmt(hi)}{miss}")
     # text

@@ -66,6 +66,8 @@ def _describe(spec) -> str:
         text = "count (whole numbers >= 0)"
     else:
         text = "continuous"
+    if spec.zero_heavy:
+        text += "; many zeros (a two-part item: zero or not, then how much)"
     if spec.higher_is:
         text += f"; higher is {spec.higher_is}"
     return text

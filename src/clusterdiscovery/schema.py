@@ -67,6 +67,13 @@ class FeatureSpec:
         Which way is better: decides whether a cluster's high value is a need or a strength.
     section : str, optional
         The page section the feature is reported in; one of the schema's ``sections``.
+    zero_heavy : bool
+        A continuous or count measure ``>= 0`` with many exact zeros (costs, days in
+        hospital): the latent class model measures it as a two-part item (whether it is
+        above zero, and how far above, lognormal; see :class:`~clusterdiscovery.
+        LatentClassModel`) instead of a gaussian whose variance collapses on the zeros.
+        :meth:`ClientSchema.infer` proposes it for a non-integer column with at least 20%
+        zeros (TOML key ``zero_heavy = true``).
     """
 
     type: str
@@ -80,6 +87,7 @@ class FeatureSpec:
     positive: object = None
     higher_is: str | None = None
     section: str | None = None
+    zero_heavy: bool = False
 
     def positive_level(self, observed=None):
         """The binary's positive level: declared, else recognised from the declared levels or
@@ -109,6 +117,8 @@ class FeatureSpec:
             out["max"] = self.max
         if self.log1p:
             out["log1p"] = True
+        if self.zero_heavy:
+            out["zero_heavy"] = True
         out.update(_meta_dict(self))
         if self.level_labels:
             out["labels"] = {str(k): v for k, v in self.level_labels.items()}
@@ -240,11 +250,13 @@ def _parse_feature(column: str, spec) -> FeatureSpec:
     extra: dict = {}
     if isinstance(spec, FeatureSpec):
         kind, levels, lo, hi, log1p = spec.type, spec.levels, spec.min, spec.max, spec.log1p
+        zero_heavy = spec.zero_heavy
         extra = {**_meta_dict(spec), "labels": spec.level_labels, "positive": spec.positive}
     elif isinstance(spec, str):
-        kind, levels, lo, hi, log1p = spec, None, None, None, False
+        kind, levels, lo, hi, log1p, zero_heavy = spec, None, None, None, False, False
     elif isinstance(spec, Mapping):
-        allowed = ("type", "levels", "min", "max", "log1p", "labels", "positive", *_META_KEYS)
+        allowed = ("type", "levels", "min", "max", "log1p", "zero_heavy", "labels", "positive",
+                   *_META_KEYS)
         unknown = set(spec) - set(allowed)
         if unknown:
             raise SchemaError(
@@ -256,9 +268,10 @@ def _parse_feature(column: str, spec) -> FeatureSpec:
         kind = spec["type"]
         levels, lo, hi = spec.get("levels"), spec.get("min"), spec.get("max")
         log1p = bool(spec.get("log1p", False))
+        zero_heavy = spec.get("zero_heavy", False)
         extra = {k: spec.get(k) for k in ("labels", "positive", *_META_KEYS)}
     elif isinstance(spec, Sequence) and len(spec) == 2 and isinstance(spec[0], str):
-        kind, levels, lo, hi, log1p = spec[0], spec[1], None, None, False
+        kind, levels, lo, hi, log1p, zero_heavy = spec[0], spec[1], None, None, False, False
     else:
         raise SchemaError(
             f"Feature '{column}': cannot read its specification {spec!r}. Give a type name "
@@ -307,6 +320,14 @@ def _parse_feature(column: str, spec) -> FeatureSpec:
         raise SchemaError(f"Feature '{column}': min={lo} is greater than max={hi}.")
     if log1p and kind not in _NUMERIC_TYPES:
         raise SchemaError(f"Feature '{column}': log1p applies to continuous and count features.")
+    if not isinstance(zero_heavy, bool | np.bool_):
+        raise SchemaError(f"Feature '{column}': zero_heavy must be true or false; got "
+                          f"{zero_heavy!r}.")
+    if zero_heavy and kind not in _NUMERIC_TYPES:
+        raise SchemaError(f"Feature '{column}': zero_heavy applies to continuous and count "
+                          f"features (it is {kind}).")
+    if zero_heavy and lo is not None and lo < 0:
+        raise SchemaError(f"Feature '{column}': zero_heavy needs values >= 0, but min = {lo}.")
     meta = _parse_meta(f"Feature '{column}'", extra)
     if meta.get("unit") is not None and kind not in _NUMERIC_TYPES:
         raise SchemaError(f"Feature '{column}': unit applies to continuous and count features.")
@@ -325,7 +346,7 @@ def _parse_feature(column: str, spec) -> FeatureSpec:
         if levels is not None:
             positive = next(lv for lv in levels if _same_level(positive, lv))
     return FeatureSpec(kind, levels, lo, hi, log1p, level_labels=level_labels,
-                       positive=positive, **meta)
+                       positive=positive, zero_heavy=bool(zero_heavy), **meta)
 
 
 @dataclass(frozen=True)

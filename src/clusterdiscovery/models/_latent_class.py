@@ -24,8 +24,11 @@ from ..exceptions import ConvergenceWarning
 from ._em_accel import ACCELERATORS, run_em
 from ._lca_dask import is_dask_collection
 from ._lca_data import (
+    CAT_BLOCK,
+    GAU_BLOCK,
     GAUSSIAN_KINDS,
     KINDS,
+    TWOPART_LEVELS,
     RowSubsets,
     compress,
     design,
@@ -67,8 +70,12 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
     level probabilities (any number of levels; integer codes, strings, booleans or pandas
     categoricals), a gaussian column a class-specific mean and variance, a lognormal column
     (skewed values ``x >= 0`` such as durations or costs) a class-specific mean and variance
-    of ``log1p(x)``, and a Poisson column a class-specific rate (counts such as service
-    contacts). NaN (or ``None``/``pd.NA``) is
+    of ``log1p(x)``, a Poisson column a class-specific rate (counts such as service
+    contacts), and a two-part column (``"twopart"``: a measure ``x >= 0`` with many exact
+    zeros, such as costs or days in hospital) a class-specific probability of ``x > 0`` and,
+    above zero, a lognormal mean and variance (Olsen and Schafer 2001; Mplus's
+    ``DATA TWOPART``), so that a class is not pulled onto the zeros by a gaussian whose
+    variance collapses there. NaN (or ``None``/``pd.NA``) is
     missing: the cell is left out of that row's likelihood (full-information maximum
     likelihood under missing at random), as poLCA with ``na.rm=FALSE`` and StepMix's
     ``*_nan`` models do.
@@ -87,10 +94,14 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
     n_components : int, default=2
         Number of latent classes.
     measurement : str or dict, default="categorical"
-        ``"categorical"``, ``"gaussian"``, ``"lognormal"`` or ``"poisson"`` for every column,
-        or a dict ``{column: type}`` naming every column (positions ``0..p-1`` for arrays).
-        A ``"lognormal"`` column must be numeric and ``>= 0``; it is modelled as gaussian
-        on the ``log1p`` scale.
+        ``"categorical"``, ``"ordinal"``, ``"gaussian"``, ``"lognormal"``, ``"poisson"`` or
+        ``"twopart"`` for every column, or a dict ``{column: type}`` naming every column
+        (positions ``0..p-1`` for arrays). A ``"lognormal"`` column must be numeric and
+        ``>= 0``; it is modelled as gaussian on the ``log1p`` scale. A ``"twopart"`` column
+        must be ``>= 0`` with zeros and at least two different values above zero; its
+        ``probabilities_`` are those of the levels 0 (zero) and 1 (above zero) and its
+        ``means_``/``variances_`` those of ``log1p(x)`` for ``x > 0`` (3 parameters per
+        class).
     n_init : int, default=1
         Number of starts; the one with the highest log-likelihood is kept.
     init : {"random", "kmeans"}, default="random"
@@ -335,14 +346,14 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
     def _set_structure(self, keys, kinds, levels):
         self._keys = list(keys)
         self._kinds = list(kinds)
-        cat_idx = [j for j, k in enumerate(kinds) if k == "categorical"]
+        cat_idx = [j for j, k in enumerate(kinds) if k in CAT_BLOCK]
         self._n_levels = np.array([len(levels[j]) for j in cat_idx], dtype=np.int64)
         self._offsets = np.concatenate([[0], np.cumsum(self._n_levels)[:-1]]).astype(np.int64)
         self._total_levels = int(self._n_levels.sum())
         self._block_of = np.repeat(np.arange(self._n_levels.size), self._n_levels)
         self._levels = levels
         self.measurement_ = dict(zip(keys, kinds))
-        self.categories_ = {keys[j]: np.asarray(levels[j]) for j in cat_idx}
+        self.categories_ = {keys[j]: np.asarray(levels[j]) for j in cat_idx}  # two-part: 0, 1
         # ordinal items: categorical blocks with the adjacent-category M-step (_ordinal)
         spec = self.measurement
         ordinal = {k for k in keys if (spec == "ordinal" if isinstance(spec, str)
@@ -573,7 +584,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         K = self.n_components
         if X.shape[0] < K:
             raise ValueError(f"n_samples={X.shape[0]} should be >= n_components={K}.")
-        if X.shape[0] < 2 and set(GAUSSIAN_KINDS) & set(self._resolve_measurement(
+        if X.shape[0] < 2 and set(GAU_BLOCK) & set(self._resolve_measurement(
             table_columns(X)[0]
         ).values()):
             raise ValueError(
@@ -788,7 +799,10 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         changed = False
         ic = 0
         for j, kind in enumerate(self._kinds):
-            if kind != "categorical":
+            if kind not in CAT_BLOCK:
+                continue
+            if kind == "twopart":  # fixed levels 0 / 1
+                ic += 1
                 continue
             codes = pdata.cat[:, ic]
             used = np.zeros(len(levels[j]), dtype=bool)
@@ -828,15 +842,15 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         self.probabilities_, self.means_, self.variances_, self.rates_ = {}, {}, {}, {}
         ic = ig = ip = 0
         for key, kind in zip(self._keys, self._kinds):
-            if kind == "categorical":
+            if kind in CAT_BLOCK:
                 a, L = self._offsets[ic], self._n_levels[ic]
                 self.probabilities_[key] = np.exp(logP[a:a + L]).T.copy()
                 ic += 1
-            elif kind in GAUSSIAN_KINDS:
+            if kind in GAU_BLOCK:
                 self.means_[key] = mu[ig].copy()
                 self.variances_[key] = var[ig].copy()
                 ig += 1
-            else:
+            elif kind == "poisson":
                 self.rates_[key] = lam[ip].copy()
                 ip += 1
         K = self.n_components
@@ -1033,17 +1047,18 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         rows = [("class_share", None, None, k, self.weights_[k]) for k in range(K)]
         for key in self._keys:
             kind = self.measurement_[key]
-            if kind == "categorical":
+            if kind in CAT_BLOCK:
                 P = self.probabilities_[key]
                 for k in range(K):
                     rows += [("probability", key, lev, k, P[k, i])
                              for i, lev in enumerate(self.categories_[key])]
-            elif kind in GAUSSIAN_KINDS:
-                sfx = "_log1p" if kind == "lognormal" else ""
-                rows += [("mean" + sfx, key, None, k, self.means_[key][k]) for k in range(K)]
-                rows += [("variance" + sfx, key, None, k, self.variances_[key][k])
+            if kind in GAU_BLOCK:
+                sfx = "" if kind == "gaussian" else "_log1p"
+                lev = 1 if kind == "twopart" else None  # two-part: the values above zero
+                rows += [("mean" + sfx, key, lev, k, self.means_[key][k]) for k in range(K)]
+                rows += [("variance" + sfx, key, lev, k, self.variances_[key][k])
                          for k in range(K)]
-            else:
+            elif kind == "poisson":
                 rows += [("rate", key, None, k, self.rates_[key][k]) for k in range(K)]
         frame = pd.DataFrame(rows, columns=["parameter", "variable", "level", "class", "value"])
         frame["level"] = pd.Series([r[2] for r in rows], dtype=object)
@@ -1085,6 +1100,10 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
                 y = rng.normal(self.means_[key][labels], np.sqrt(self.variances_[key][labels]))
                 # lognormal: back from the log1p scale (y >= 0 up to rounding: clip at 0)
                 cols[key] = np.maximum(np.expm1(y), 0.0) if kind == "lognormal" else y
+            elif kind == "twopart":  # above zero with its class's probability, then lognormal
+                above = rng.random_sample(n_samples) < self.probabilities_[key][labels, 1]
+                y = rng.normal(self.means_[key][labels], np.sqrt(self.variances_[key][labels]))
+                cols[key] = np.where(above, np.maximum(np.expm1(np.abs(y)), 1e-12), 0.0)
             else:
                 cols[key] = rng.poisson(self.rates_[key][labels]).astype(np.int64)
         return pd.DataFrame(cols, columns=self._keys), labels
@@ -1105,11 +1124,12 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             entry = {"name": str(key), "measurement": kind}
             if kind == "categorical":
                 entry["levels"] = [_plain(v) for v in self.categories_[key]]
+            if kind in CAT_BLOCK:  # two-part: probabilities of zero and of above zero
                 entry["probabilities"] = self.probabilities_[key].tolist()
-            elif kind in GAUSSIAN_KINDS:  # lognormal: on the log1p scale
+            if kind in GAU_BLOCK:  # lognormal, two-part: on the log1p scale
                 entry["means"] = self.means_[key].tolist()
                 entry["variances"] = self.variances_[key].tolist()
-            else:
+            elif kind == "poisson":
                 entry["rates"] = self.rates_[key].tolist()
             columns.append(entry)
         out = {"n_components": int(self.n_components), "weights": self.weights_.tolist(),
@@ -1156,10 +1176,13 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
                 raise ValueError(f"columns[{i}].measurement must be one of {KINDS}; got {kind!r}.")
             keys.append(str(name))
             kinds.append(kind)
-            if kind == "categorical":
-                if not isinstance(c.get("levels"), list) or not c["levels"]:
+            if kind in CAT_BLOCK:
+                if kind == "twopart":
+                    lev = TWOPART_LEVELS
+                elif not isinstance(c.get("levels"), list) or not c["levels"]:
                     raise ValueError(f"columns[{i}].levels must be a non-empty list.")
-                lev = np.asarray(c["levels"])
+                else:
+                    lev = np.asarray(c["levels"])
                 P = _float_array(c, "probabilities", i)
                 if P.shape != (K, lev.size) or (P < 0).any() or not np.allclose(P.sum(1), 1):
                     raise ValueError(
@@ -1170,7 +1193,8 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
                 logP.append(np.log(np.maximum(P.T, _TINY)))
             else:
                 levels.append(None)
-                if kind in GAUSSIAN_KINDS:
+            if kind != "categorical":
+                if kind in GAU_BLOCK:
                     m = _float_array(c, "means", i)
                     v = _float_array(c, "variances", i)
                     if (m.shape != (K,) or v.shape != (K,) or not np.isfinite(m).all()

@@ -26,7 +26,7 @@ import pandas as pd
 
 from .._utils import check_random_state
 from ._em_accel import run_em
-from ._lca_data import GAUSSIAN_KINDS, EncodedData, _levels_of, compress, encode
+from ._lca_data import GAU_BLOCK, TWOPART_LEVELS, EncodedData, _levels_of, compress, encode
 
 __all__ = ["is_dask_collection", "fit_dask", "predict_dask"]
 
@@ -114,6 +114,9 @@ def _part_sums(frame, keys_g, keys_p, centre=None):
         rows = []
         for j, (key, k) in enumerate(keys):
             x = _numeric(frame[key], key, k if kind is None else kind)
+            if k == "twopart":  # the values above zero, on the log1p scale
+                with np.errstate(invalid="ignore"):
+                    x = np.where(x > 0, np.log1p(x), np.nan)
             obs = ~np.isnan(x)
             xo = x[obs]
             c = 0.0 if centre is None or block == "p" else centre[j]
@@ -220,12 +223,13 @@ def _structure(model, parts, keys):
 
     kinds = list(model._resolve_measurement(keys).values())
     cat_keys = [k for k, kind in zip(keys, kinds) if kind == "categorical"]
-    keys_g = [(k, kind) for k, kind in zip(keys, kinds) if kind in GAUSSIAN_KINDS]
+    keys_g = [(k, kind) for k, kind in zip(keys, kinds) if kind in GAU_BLOCK]
     keys_p = [(k, kind) for k, kind in zip(keys, kinds) if kind == "poisson"]
     task_l = [dask.delayed(_part_levels)(p, cat_keys) for p in parts]
     task_s = [dask.delayed(_part_sums)(p, keys_g, keys_p) for p in parts]
     levels_parts, sums = dask.compute(task_l, task_s)
-    levels = [_merge_levels(levels_parts, key) if kind == "categorical" else None
+    levels = [_merge_levels(levels_parts, key) if kind == "categorical"
+              else TWOPART_LEVELS if kind == "twopart" else None
               for key, kind in zip(keys, kinds)]
     model._set_structure(keys, kinds, levels)
     g = sum(s["g"] for s in sums)

@@ -9,6 +9,14 @@ A ``"lognormal"`` column is encoded as ``log1p(x)`` and joins the gaussian block
 and M steps treat it as gaussian on that scale, and the design adds its Jacobian
 ``-log1p(x)`` to the class-independent per-row term, so log-likelihoods are densities of
 ``x`` itself.
+
+A ``"twopart"`` column (a non-negative measure with many exact zeros: costs, days in
+hospital, a deductible) is the two-part item of Olsen and Schafer (2001) and Mplus's
+``DATA TWOPART``: a binary part, whether the value is above zero (a categorical block
+column with the fixed levels 0 and 1), and, for the values above zero only, a lognormal
+part (a gaussian-block column holding ``log1p(x)``, missing where ``x`` is 0). The two
+parts share the column's missing cells, so the item's likelihood is ``P(x = 0 | class)``
+for a zero and ``P(x > 0 | class) f(x | x > 0, class)`` otherwise.
 """
 
 from __future__ import annotations
@@ -29,12 +37,18 @@ from .._checks import (
     not_numbers,
 )
 
-KINDS = ("categorical", "gaussian", "lognormal", "poisson")
+KINDS = ("categorical", "gaussian", "lognormal", "poisson", "twopart")
 #: kinds held in the gaussian block (lognormal on the log1p scale)
 GAUSSIAN_KINDS = ("gaussian", "lognormal")
+#: kinds with a column in the categorical block (a two-part item's "above zero" part)
+CAT_BLOCK = ("categorical", "twopart")
+#: kinds with a column in the gaussian block (a two-part item's values above zero)
+GAU_BLOCK = ("gaussian", "lognormal", "twopart")
+#: the levels of a two-part item's binary part: 0 (the value is zero), 1 (above zero)
+TWOPART_LEVELS = np.array([0, 1])
 DENSE_LIMIT = 2_000_000  # cells of the indicator matrix held dense (16 MB)
 
-__all__ = ["KINDS", "GAUSSIAN_KINDS", "EncodedData", "Design", "RowSubsets", "table_columns",
+__all__ = ["KINDS", "GAUSSIAN_KINDS", "CAT_BLOCK", "GAU_BLOCK", "TWOPART_LEVELS", "EncodedData", "Design", "RowSubsets", "table_columns",
            "encode", "compress", "design"]
 
 
@@ -126,14 +140,15 @@ def _numeric(col, name, kind) -> np.ndarray:
                 f"Column {name!r} is modelled as 'poisson' (counts) but has non-integer values; "
                 "round them or model the column as 'gaussian'."
             )
-    elif kind == "lognormal":
+    elif kind in ("lognormal", "twopart"):
         obs = x[~np.isnan(x)]
         if (obs < 0).any():
             raise ValueError(
-                f"Column {name!r} is modelled as 'lognormal' but has negative values "
+                f"Column {name!r} is modelled as {kind!r} but has negative values "
                 f"(minimum {obs.min()}); use 'gaussian' for signed data."
             )
-        x = np.log1p(x)
+        if kind == "lognormal":
+            x = np.log1p(x)
     return x
 
 
@@ -195,6 +210,14 @@ def encode(X, kinds, levels, *, fit, handle_unknown="error"):
             codes = np.where(missing, -1, codes).astype(np.int32)
             cat.append(codes)
             new_levels.append(lev)
+        elif kind == "twopart":
+            x = _numeric(col, key, kind)
+            if fit:
+                _check_twopart(x, key)
+            cat.append(np.where(np.isnan(x), -1, x > 0).astype(np.int32))
+            with np.errstate(invalid="ignore"):
+                gau.append(np.where(x > 0, np.log1p(x), np.nan))
+            new_levels.append(TWOPART_LEVELS)
         else:
             x = _numeric(col, key, kind)
             if fit and kind in GAUSSIAN_KINDS:
@@ -212,10 +235,26 @@ def encode(X, kinds, levels, *, fit, handle_unknown="error"):
             return np.column_stack(cols).astype(dtype, copy=False)
         return np.full((n, 0), fill, dtype=dtype)
 
-    lognormal = np.array([k == "lognormal" for k in kinds if k in GAUSSIAN_KINDS], dtype=bool)
+    lognormal = np.array([k != "gaussian" for k in kinds if k in GAU_BLOCK], dtype=bool)
     data = EncodedData(stack(cat, np.int32, -1), stack(gau, np.float64, np.nan),
                        stack(poi, np.float64, np.nan), lognormal)
     return data, new_levels
+
+
+def _check_twopart(x, key):
+    """A two-part item needs zeros and at least two different values above zero."""
+    obs = x[~np.isnan(x)]
+    positive = obs[obs > 0]
+    if positive.size == obs.size:
+        raise ValueError(
+            f"Column {key!r} is modelled as 'twopart' but has no zeros; model it as "
+            "'lognormal' or 'gaussian'."
+        )
+    if positive.size < 2 or np.ptp(positive) == 0:
+        raise ValueError(
+            f"Column {key!r} is modelled as 'twopart' but has fewer than two different values "
+            "above zero; model it as 'categorical' (zero / not zero)."
+        )
 
 
 def compress(data: EncodedData, n_levels, sample_weight=None, *, return_inverse=False):
@@ -329,7 +368,10 @@ class RowSubsets:
         cat = sub.cat.copy()
         ic = 0
         for j, lev in enumerate(self.levels):
-            if self.kinds[j] != "categorical":
+            if self.kinds[j] not in CAT_BLOCK:
+                continue
+            if self.kinds[j] == "twopart":  # fixed levels 0 / 1, kept when unseen
+                ic += 1
                 continue
             col = cat[:, ic]
             seen = np.zeros(len(lev), dtype=bool)

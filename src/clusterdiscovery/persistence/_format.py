@@ -43,6 +43,8 @@ LCA_MEASUREMENTS = {
     "gaussian": ("name", "measurement", "means", "variances"),
     "lognormal": ("name", "measurement", "means", "variances"),  # of log1p(x)
     "poisson": ("name", "measurement", "rates"),
+    # P(x = 0), P(x > 0) per class; means and variances of log1p(x) for x > 0
+    "twopart": ("name", "measurement", "probabilities", "means", "variances"),
 }
 
 #: limits (a file claiming more is rejected before anything is allocated)

@@ -227,6 +227,11 @@ class ClusterModel:
                 elif kind in ("gaussian", "lognormal"):  # lognormal: of log1p(x)
                     cols.append((kind, col["name"], np.asarray(col["means"], dtype=float),
                                  np.asarray(col["variances"], dtype=float)))
+                elif kind == "twopart":  # log P(0), log P(>0); log1p(x) above zero
+                    cols.append((kind, col["name"],
+                                 np.log(np.asarray(col["probabilities"], dtype=float)),
+                                 (np.asarray(col["means"], dtype=float),
+                                  np.asarray(col["variances"], dtype=float))))
                 else:
                     rates = np.asarray(col["rates"], dtype=float)
                     cols.append((kind, col["name"], rates, np.log(rates)))
@@ -344,6 +349,9 @@ class ClusterModel:
             x = to_float(s, name, unknown)
             miss = np.isnan(x)
             xo = np.where(miss, 0.0, x)[:, None]
+            if kind == "twopart":
+                out += _twopart_term(xo, miss, a, b, name)
+                continue
             if kind == "lognormal":
                 if (xo < 0).any():
                     raise ModelSpecError(
@@ -544,3 +552,17 @@ def load_model(path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ClusterModel:
     if len(raw) > max_bytes:
         raise ModelSpecError(f"$: the file is larger than max_bytes={max_bytes}.")
     return ClusterModel.from_json(raw, max_bytes=max_bytes)
+
+
+def _twopart_term(xo, miss, log_p, part, name):
+    """Log-likelihood (n, K) of a two-part item: ``log P(0)`` for a zero; above zero,
+    ``log P(>0)`` plus the density of ``x`` with ``log1p(x)`` normal (as a lognormal item)."""
+    if (xo < 0).any():
+        raise ModelSpecError(f"Column '{name}' is a two-part measure (values >= 0) in the model "
+                             f"but has negative values; correct them or set them to NaN.")
+    mean, var = part
+    yo = np.log1p(xo)
+    above = -0.5 * (_LOG_2PI + np.log(var) + (yo - mean) ** 2 / var) - yo + log_p[:, 1]
+    term = np.where(xo > 0, above, log_p[:, 0])
+    term[miss] = 0.0
+    return term

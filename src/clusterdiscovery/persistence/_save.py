@@ -147,7 +147,7 @@ def _infer_from_lca(params: dict) -> dict:
         if kind == "categorical":
             levels = col["levels"]
             out[col["name"]] = ("categorical", levels) if len(levels) >= 2 else "categorical"
-        else:
+        else:  # a two-part item is a continuous measure with many zeros
             out[col["name"]] = "count" if kind == "poisson" else "continuous"
     return out
 
@@ -155,7 +155,8 @@ def _infer_from_lca(params: dict) -> dict:
 def _lca_params(estimator) -> dict:
     raw = estimator.to_dict()
     keep = {"categorical": ("levels", "probabilities"), "gaussian": ("means", "variances"),
-            "lognormal": ("means", "variances"), "poisson": ("rates",)}
+            "lognormal": ("means", "variances"), "poisson": ("rates",),
+            "twopart": ("probabilities", "means", "variances")}
     columns = []
     for col in raw["columns"]:
         kind = col["measurement"]

@@ -556,7 +556,9 @@ def _validate_latent_class(params, path: str, k: int, features, version: str = "
                 i = int(bad[0])
                 _fail(f"{cpath}.probabilities[{i}]",
                       f"the probabilities sum to {sums[i]:.10g}, not 1 (tolerance {PROB_TOL}).")
-        elif kind in ("gaussian", "lognormal"):
+        elif kind in ("gaussian", "lognormal", "twopart"):
+            if kind == "twopart":
+                _twopart_probabilities(col["probabilities"], f"{cpath}.probabilities", k)
             _vector(col["means"], f"{cpath}.means", k)
             _vector(col["variances"], f"{cpath}.variances", k, positive=True)
         else:
@@ -604,3 +606,11 @@ def _validate_provenance(prov) -> None:
     for key, value in prov.items():
         _string(key, "$.provenance (a key)")
         _string(value, _key("$.provenance", key), allow_empty=True, allow_null=True)
+
+
+def _twopart_probabilities(value, path: str, k: int) -> None:
+    """A two-part item's P(x = 0), P(x > 0) per class: k rows of two summing to 1."""
+    probs = _matrix(value, path, k, 2, nonneg=True)
+    bad = np.flatnonzero(np.abs(probs.sum(axis=1) - 1.0) > PROB_TOL)
+    if bad.size:
+        _fail(f"{path}[{int(bad[0])}]", "P(zero) and P(above zero) must sum to 1.")

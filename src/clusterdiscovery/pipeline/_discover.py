@@ -487,6 +487,8 @@ def _measurement(spec, ordinal="categorical") -> str:
     items, ordinal items as ``[models] ordinal`` says (categorical by default, or the
     adjacent-category ordinal item), Poisson for counts, Gaussian for continuous columns, and
     log-normal for continuous columns flagged ``log1p`` (skewed, such as years known)."""
+    if spec.zero_heavy:  # many exact zeros: zero or not, then how much (lognormal)
+        return "twopart"
     if spec.type == "continuous" and spec.log1p:
         return "lognormal"
     if spec.type == "ordinal":

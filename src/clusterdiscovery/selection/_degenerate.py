@@ -19,7 +19,8 @@ def floor_items(est) -> str:
     if hasattr(est, "_variance_floor") and hasattr(est, "_params"):
         var, floor = est._params[3], est._variance_floor[:, None]
         at = var <= floor * (1 + 1e-6)
-        names = [k for k, kind in zip(est._keys, est._kinds) if kind in ("gaussian", "lognormal")]
+        names = [k for k, kind in zip(est._keys, est._kinds)
+                 if kind in ("gaussian", "lognormal", "twopart")]
     else:
         cov, reg = getattr(est, "covariances_", None), getattr(est, "reg_covar", None)
         if cov is None or reg is None:
