@@ -346,6 +346,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
     def _set_structure(self, keys, kinds, levels):
         self._keys = list(keys)
         self._kinds = list(kinds)
+        self._ordinal_warm = None  # each fit starts its ordinal M-steps afresh
         cat_idx = [j for j, k in enumerate(kinds) if k in CAT_BLOCK]
         self._n_levels = np.array([len(levels[j]) for j in cat_idx], dtype=np.int64)
         self._offsets = np.concatenate([[0], np.cumsum(self._n_levels)[:-1]]).astype(np.int64)
@@ -482,10 +483,21 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         np.maximum(P, self.min_prob, out=P)
         P /= np.add.reduceat(P, self._offsets, axis=0)[self._block_of]
         logP = np.log(P)
+        by_size = {}  # ordinal items with the same number of levels: one batched M-step
         for b in getattr(self, "_ordinal_blocks", ()):
-            a, L = self._offsets[b], self._n_levels[b]
-            logP[a:a + L] = ordinal_m_step(N[a:a + L], min_prob=self.min_prob)
+            by_size.setdefault(int(self._n_levels[b]), []).append(int(self._offsets[b]))
+        for L, starts in by_size.items():
+            fitted = ordinal_m_step(np.stack([N[a:a + L] for a in starts]),
+                                    min_prob=self.min_prob, start=self._ordinal_start())
+            for a, block in zip(starts, fitted):
+                logP[a:a + L] = block
         return logP
+
+    def _ordinal_start(self):
+        """Newton starting values carried between ordinal M-steps (speed only)."""
+        if getattr(self, "_ordinal_warm", None) is None:
+            self._ordinal_warm = {}
+        return self._ordinal_warm
 
     def _random_params(self, data, w, rng, stats):
         K = self.n_components
