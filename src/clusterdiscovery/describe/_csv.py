@@ -35,7 +35,7 @@ def _counts_as_int(frame: pd.DataFrame, columns) -> pd.DataFrame:
     return frame
 
 
-def _table1(profile) -> pd.DataFrame:
+def table1_csv(profile) -> pd.DataFrame:
     t, r = profile.table1, profile._reason_frame("table1")
     out = flagged(t, r != NONE)
     n_rows = t.index.get_level_values("statistic") == "n"
@@ -70,7 +70,7 @@ def _distinguishing(profile) -> pd.DataFrame:
 def profile_csv_tables(profile) -> dict[str, pd.DataFrame]:
     """``{name: DataFrame}`` of the profile's tables for ``tables/<name>.csv`` (index
     written), raw numbers with suppression flags (see the module's docstring)."""
-    tables = {"table1": _table1(profile),
+    tables = {"table1": table1_csv(profile),
               "distinguishing": _distinguishing(profile).reset_index(drop=True)}
     if profile.cost_columns:
         tables["costs"] = _by_cluster(profile._costs, "cost")

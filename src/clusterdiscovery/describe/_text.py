@@ -235,8 +235,10 @@ def _name_term(row, m: Meaning) -> tuple[str, bool] | None:
     ``higher`` is whether the feature is higher or more common in the cluster (positive
     v-test). From the schema only: a binary contributes its label when its positive level
     is more common ("Limited daily activities"), and nothing otherwise; a level of a
-    categorical feature contributes "label: level" when more common; a count "many" or
-    "few" and its label; another numeric feature "high" or "low" and its label, or, when
+    categorical feature contributes "label: level" when more common; a count with a unit
+    or a declared label (visits, admissions) "many" or "few" and its label; another numeric
+    feature (a bare count column may be an age in whole years) "high" or "low" and its
+    label, or, when
     its label already says "problems", the label itself when higher and "few ..." when
     lower.
     """
@@ -249,7 +251,7 @@ def _name_term(row, m: Meaning) -> tuple[str, bool] | None:
         if m.is_positive(row):
             return label, True
         return f"{label}: {m.level_text(var, row.level)}", True
-    if m.types.get(var) == "count":
+    if m.types.get(var) == "count" and (m.unit(var) or m.declares_label(var)):
         return ("many " if up else "few ") + _decap(label), up
     if m.declares_label(var) and _names_problems(label):
         return (label, True) if up else ("few " + _decap(label), False)
@@ -257,19 +259,17 @@ def _name_term(row, m: Meaning) -> tuple[str, bool] | None:
 
 
 def name_terms(rows, meaning: Meaning) -> list[str]:
-    """The words a name may use, best first: features higher or more common in the cluster
-    (strongest first), then lower ones ("low ...", "few ...")."""
-    higher, lower = [], []
+    """The words a name may use, best first: the features that differ most in the cluster
+    (largest standardised difference first), whichever way they differ ("low
+    coinsurance" before a weaker "high income"): a name says what defines the cluster."""
+    terms = []
     for row in by_effect(rows):  # largest standardised difference first, not largest v-test
         if row.suppressed or not np.isfinite(row.v_test) or not worth_naming(row):
             continue
         term = _name_term(row, meaning)
-        if term is None:
-            continue
-        words, up = term
-        if words not in higher and words not in lower:
-            (higher if up else lower).append(words)
-    return higher + lower
+        if term is not None and term[0] not in terms:
+            terms.append(term[0])
+    return terms
 
 
 def _join(terms) -> str:
@@ -279,9 +279,9 @@ def _join(terms) -> str:
 
 
 def suggest_name(rows, meaning: Meaning, n_terms: int = 2) -> str:
-    """A short name from the ``n_terms`` strongest features that are higher or more common
-    in the cluster; lower features ("low ...", "few ...") fill in only when there are fewer
-    such features. ``rows`` are a cluster's significant features, strongest first."""
+    """A short name from the ``n_terms`` features that differ most in the cluster (largest
+    standardised difference first, either way). ``rows`` are a cluster's significant
+    features."""
     return _join(name_terms(rows, meaning)[:n_terms])
 
 

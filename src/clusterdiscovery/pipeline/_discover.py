@@ -26,6 +26,7 @@ from ._choice_text import choice_paragraph, provisional_detail
 from ._choose import assess_and_choose, candidates_table, rank_candidates
 from ._config import load_config
 from ._outcomes import declare_outcomes, outcome_reliability, outcome_section
+from ._other import other_characteristics
 from ._over_time import over_time_sections
 from ._study import ClusterStudy
 from ._what_works import what_works_sections
@@ -269,6 +270,13 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
     if lone is not None:
         over_time = ([lone[0], *over_time[0]], {**over_time[1],
                                                 "followup_outcomes.csv": lone[1]})
+    other = other_characteristics(table, labels, schema, cfg["features"]["exclude"],
+                                  [d.name for d in descriptions],
+                                  min_cell_size=pcfg["min_cell_size"],
+                                  random_state=random_state, sample_weight=weights)
+    if other is not None:  # excluded columns: a separate table, never in names or needs
+        over_time = ([other[0], *over_time[0]], {**over_time[1],
+                                                 "other_characteristics.csv": other[1]})
     descriptions.sections = _check_sections(
         sections(selection, candidates, record, cmap, stability, len(labels),
                  pcfg["min_cell_size"], descriptions.names)
