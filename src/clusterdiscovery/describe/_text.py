@@ -258,18 +258,32 @@ def _name_term(row, m: Meaning) -> tuple[str, bool] | None:
     return ("high " if up else "low ") + _decap(label), up
 
 
+#: a feature lower in the cluster names it before a higher one only when its standardised
+#: difference is this many times larger: clusters are read by what they have more of, but
+#: one defined by a low value ("low coinsurance") is named by it, not by a far weaker high
+LOWER_FIRST_RATIO = 1.5
+
+
 def name_terms(rows, meaning: Meaning) -> list[str]:
-    """The words a name may use, best first: the features that differ most in the cluster
-    (largest standardised difference first), whichever way they differ ("low
-    coinsurance" before a weaker "high income"): a name says what defines the cluster."""
-    terms = []
+    """The words a name may use, best first.
+
+    Features higher or more common in the cluster come first, strongest (largest |smd|)
+    first, and lower ones ("low ...", "few ...") after, except that a lower feature whose
+    |smd| is at least ``LOWER_FIRST_RATIO`` times a higher one's comes before it. Rows
+    without effect sizes keep their order (higher ones first).
+    """
+    terms = []  # (words, higher, effect)
     for row in by_effect(rows):  # largest standardised difference first, not largest v-test
         if row.suppressed or not np.isfinite(row.v_test) or not worth_naming(row):
             continue
         term = _name_term(row, meaning)
-        if term is not None and term[0] not in terms:
-            terms.append(term[0])
-    return terms
+        if term is not None and term[0] not in [t[0] for t in terms]:
+            terms.append((*term, effect_size(row)))
+    if terms and all(np.isfinite(t[2]) for t in terms):
+        order = sorted(terms, key=lambda t: -(t[2] if t[1] else t[2] / LOWER_FIRST_RATIO))
+    else:
+        order = [t for t in terms if t[1]] + [t for t in terms if not t[1]]
+    return [t[0] for t in order]
 
 
 def _join(terms) -> str:
@@ -279,9 +293,8 @@ def _join(terms) -> str:
 
 
 def suggest_name(rows, meaning: Meaning, n_terms: int = 2) -> str:
-    """A short name from the ``n_terms`` features that differ most in the cluster (largest
-    standardised difference first, either way). ``rows`` are a cluster's significant
-    features."""
+    """A short name from the first ``n_terms`` of :func:`name_terms` (higher features first,
+    unless a lower one differs far more). ``rows`` are a cluster's significant features."""
     return _join(name_terms(rows, meaning)[:n_terms])
 
 

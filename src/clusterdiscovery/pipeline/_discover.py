@@ -263,7 +263,7 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
     over_time = over_time_sections(cfg, data, schema, mcfg["primary"], model, X_model, labels,
                                    [d.name for d in descriptions], random_state)
     works = what_works_sections(cfg, table, labels, [d.name for d in descriptions], schema.id,
-                                random_state)
+                                random_state, data)
     over_time = (works[0] + over_time[0], {**works[1], **over_time[1]})
     lone = outcome_section(table, labels, lone_outcomes, [d.name for d in descriptions],
                            pcfg["min_cell_size"])

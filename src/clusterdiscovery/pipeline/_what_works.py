@@ -16,6 +16,17 @@ file = "services.csv"               # optional: columns joined by the client id
 "0" = {outcome = "honos_followup", target = -3}
 "Older adults" = {outcome = "admissions_followup"}
 ```
+
+A ``target`` is the smallest worthwhile effect of a service on that outcome, its sign giving
+the direction (``-3``: at least 3 points lower). Each line says whether the target is
+**reached** (the whole 95% interval is at or beyond it), **not shown** (the interval holds
+it: the data cannot tell) or **not reached** (the whole interval falls short of it), as
+the ``target_met`` column of ``tables/what_works.csv`` (``yes``, ``uncertain``, ``no``).
+
+When the study reads the package's sample through the configuration and names no services,
+the sample's two services (``services.csv``: therapy and a crisis team, with a HoNOS total at
+baseline and a year later, and a cost) are compared, so the main job's report shows the
+section.
 """
 
 from __future__ import annotations
@@ -60,6 +71,15 @@ def check_services(services, yardsticks) -> None:
         if not isinstance(v, dict) or "outcome" not in v or set(v) - {"outcome", "target"}:
             raise ValueError(f"Configuration [yardsticks] {k!r} must be {{outcome = \"col\"}} "
                              "with an optional numeric target.")
+        target = v.get("target", 1.0)
+        if isinstance(target, bool) or not isinstance(target, int | float) or \
+                not np.isfinite(target):
+            raise ValueError(f"Configuration [yardsticks] {k!r}: target must be a number (the "
+                             f"smallest worthwhile effect); got {target!r}.")
+        if target == 0:
+            raise ValueError(f"Configuration [yardsticks] {k!r}: a target of 0 gives no "
+                             "direction; give the smallest worthwhile effect with its sign, "
+                             "e.g. -3 for at least 3 points lower.")
 
 
 def _yardstick_of(yardsticks, k, name):
@@ -67,6 +87,24 @@ def _yardstick_of(yardsticks, k, name):
         if key in yardsticks:
             return yardsticks[key]
     return None
+
+
+def target_met(target, low, high) -> str:
+    """``"yes"`` when the whole interval is at or beyond ``target`` (in its sign's
+    direction), ``"no"`` when the whole interval falls short of it, else ``"uncertain"``;
+    ``""`` without a target or an interval."""
+    if not all(np.isfinite(v) for v in (target, low, high)):
+        return ""
+    sign = 1.0 if target > 0 else -1.0
+    near, far = sorted((sign * low, sign * high))
+    if near >= sign * target:
+        return "yes"
+    return "no" if far < sign * target else "uncertain"
+
+
+_MET_WORDS = {"yes": "reached (the whole interval is at or beyond it)",
+              "no": "not reached (the whole interval falls short of it)",
+              "uncertain": "not shown (the interval holds it)"}
 
 
 def _fmt(v, unit=""):
@@ -87,11 +125,29 @@ def _join(table, entry, id_col):
     return pd.concat([table, extra], axis=1)
 
 
-def what_works_sections(cfg, table, labels, names, id_col, random_state):
-    """The report section and ``tables/what_works.csv`` (raw numbers), or ``([], {})``."""
+def sample_services(cfg, data) -> list:
+    """The configured services, or the sample's two when the study reads the sample through
+    the configuration (not a table passed as ``data``) and names none."""
+    if cfg["services"] or data is not None or cfg["data"]["clients"] is not None:
+        return cfg["services"]
+    from pathlib import Path
+
+    from ..datasets._sample import default_sample_dir
+
+    path = Path(cfg["data"]["sample_dir"] or default_sample_dir()) / "services.csv"
+    if not path.is_file():
+        return []
+    return [{"service": s, "outcome": "honos_followup", "baseline": "honos_baseline",
+             "confounders": ["age"], "cost": "cost", "file": str(path)}
+            for s in ("therapy", "crisis_team")]
+
+
+def what_works_sections(cfg, table, labels, names, id_col, random_state, data=None):
+    """The report section and ``tables/what_works.csv`` (raw numbers), or ``([], {})``.
+    ``data`` is what ``discover`` was given (None: the tables named by the configuration)."""
     from ..services import compare_services
 
-    services, yardsticks = cfg["services"], cfg["yardsticks"]
+    services, yardsticks = sample_services(cfg, data), cfg["yardsticks"]
     if not services:
         return [], {}
     m = cfg["profile"]["min_cell_size"]
@@ -113,8 +169,10 @@ def what_works_sections(cfg, table, labels, names, id_col, random_state):
             if outcome not in results:
                 continue
             r = results[outcome].set_index("cluster").loc[k]
+            goal = np.nan if not stick else float(stick.get("target", np.nan))
+            met = "" if r["suppressed"] else target_met(goal, r["ci_low"], r["ci_high"])
             rows.append({"service": entry["service"], "outcome": outcome, "cluster": name,
-                         "target": np.nan if not stick else stick.get("target", np.nan),
+                         "target": goal, "target_met": met,
                          **{c: r[c] for c in r.index if c not in ("reason",)},
                          "reason": r["reason"]})
             target = f", target {stick['target']:g}" if stick and "target" in stick else ""
@@ -127,9 +185,10 @@ def what_works_sections(cfg, table, labels, names, id_col, random_state):
                 per = (f", {_fmt(r['cost_per_unit'])} per unit of change"
                        if np.isfinite(r["cost_per_unit"]) else ", no clear effect to cost")
                 cost = f"; cost difference {_fmt(r['cost_difference'])}{per}"
+            verdict = f"; target {_MET_WORDS[met]}" if met else ""
             lines.append(f"**{name}** (yardstick: {outcome}{target}): {entry['service']} "
                          f"{_fmt(r['estimate'])} ({_fmt(r['ci_low'])} to {_fmt(r['ci_high'])})"
-                         f"{cost}.")
+                         f"{cost}{verdict}.")
     method = ", ".join(sorted({e.get("method", "aipw").upper() for e in services}))
     text = [f"The effect of each service on each cluster's own outcome (received minus not, "
             f"{method}, 95% bootstrap interval), the cost difference and the cost per unit of "
