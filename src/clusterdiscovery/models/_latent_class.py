@@ -21,30 +21,28 @@ from .._utils import (
     sampling_scale,
 )
 from ..exceptions import ConvergenceWarning
+from . import _item_categorical as _categorical
+from . import _item_gaussian as _gaussian
+from . import _item_poisson as _poisson
+from . import _lca_io as _io
 from ._em_accel import ACCELERATORS, run_em
 from ._lca_dask import is_dask_collection
 from ._lca_data import (
     CAT_BLOCK,
     GAU_BLOCK,
-    GAUSSIAN_KINDS,
     KINDS,
-    TWOPART_LEVELS,
     RowSubsets,
     compress,
     design,
     encode,
     table_columns,
 )
-from ._ordinal import ordinal_m_step, ordinal_parameters
 from ._starts import _near_best
 
 __all__ = ["LatentClassModel"]
 
 _TINY = 1e-300
 
-
-# Smallest class weight (in rows) on a gaussian column from which its variance is estimated.
-_MIN_VARIANCE_WEIGHT = 2.0
 
 
 _CONTROLLER = []  # one ThreadpoolController, made on first use (it scans loaded libraries)
@@ -377,30 +375,15 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         return design(data, self._offsets, self._total_levels)
 
     # ------------------------------------------------------------------ EM kernels
+    # Each measurement type's maths is in its own module (_item_categorical, _item_gaussian,
+    # _item_poisson; ordinal items in _ordinal, two-part items encoded as a categorical and
+    # a gaussian column in _lca_data): these methods only put the blocks together.
     def _log_joint(self, D, params):
         """Class-dependent log p(x_i, class k) for every row, shape (K, m)."""
         log_w, logP, mu, var, lam = params
-        K, m = log_w.size, D.Z.shape[0]
-        if logP.shape[0]:
-            if D.dense:
-                A = logP.T @ D.ZT
-            else:
-                A = np.ascontiguousarray((D.Z @ logP).T)
-            A += log_w[:, None]
-        else:
-            A = np.empty((K, m))
-            A[:] = log_w[:, None]
-        for j in range(mu.shape[0]):
-            t = D.xg[j] - mu[j][:, None]
-            t *= t
-            t /= var[j][:, None]
-            t += np.log(var[j])[:, None]
-            t *= D.og[j]
-            t *= 0.5
-            A -= t
-        if lam.shape[0]:
-            A += np.log(lam).T @ D.xp
-            A -= lam.T @ D.op
+        A = _categorical.log_joint(D, logP, log_w)
+        _gaussian.log_joint(A, D, mu, var)
+        _poisson.log_joint(A, D, lam)
         return A
 
     @staticmethod
@@ -418,26 +401,14 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         return self._m_params(self._m_stats(D, R, w, stats), stats)
 
     def _m_stats(self, D, R, w, stats):
-        """Sufficient statistics of the M-step: weighted sums, additive over blocks of rows.
-
-        Gaussian sums are taken about the column means ``stats["gmean"]`` (the same for
-        every block), so that the variance ``S2/S0 - (S1/S0)^2`` is computed without loss
-        of precision. The partitioned (Dask) EM adds these dicts over partitions.
-        """
+        """Sufficient statistics of the M-step: weighted sums, additive over blocks of rows
+        (the partitioned Dask EM adds these dicts over partitions)."""
         Rw = R * w
         RwT = Rw.T
         S = {"Nk": Rw.sum(axis=1)}
-        if self._total_levels:
-            S["N"] = D.ZT @ RwT if not D.dense else (Rw @ D.Z).T
-        if D.xg.shape[0]:
-            xc = (D.xg - stats["gmean"][:, None]) * D.og
-            S["g0"] = D.og @ RwT
-            S["g1"] = xc @ RwT
-            xc *= xc
-            S["g2"] = xc @ RwT
-        if D.xp.shape[0]:
-            S["p0"] = D.op @ RwT
-            S["p1"] = D.xp @ RwT
+        S.update(_categorical.m_stats(D, Rw, RwT, self._total_levels))
+        S.update(_gaussian.m_stats(D, RwT, stats["gmean"]))
+        S.update(_poisson.m_stats(D, RwT))
         return S
 
     def _m_params(self, S, stats):
@@ -446,52 +417,10 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         Nk = S["Nk"]
         shares = np.maximum(Nk / Nk.sum(), self.min_prob)
         log_w = np.log(shares / shares.sum())
-        logP = self._normalise_blocks(S["N"], K) if "N" in S else np.zeros((0, K))
-        jg = stats["gmean"].shape[0]
-        mu = np.empty((jg, K))
-        var = np.empty((jg, K))
-        if jg:
-            S0 = S["g0"]
-            ok = S0 > 1e-12
-            m1 = S["g1"] / np.where(ok, S0, 1.0)
-            centre = stats["gmean"][:, None]
-            gvar = stats["gvar"][:, None]
-            mu = np.where(ok, centre + m1, centre)
-            # guard: a class's variance needs the weight of two rows; below that it
-            # keeps the column's overall variance, so one row cannot capture a class
-            # (its likelihood would grow without bound as the variance shrinks)
-            ok_var = S0 >= _MIN_VARIANCE_WEIGHT
-            v = np.where(ok_var, S["g2"] / np.where(ok_var, S0, 1.0) - m1 * m1, gvar)
-            var = np.maximum(v, self.var_floor * gvar)
-        if "p0" in S:
-            S0 = S["p0"]
-            ok = S0 > 1e-12
-            lam = np.where(ok, S["p1"] / np.where(ok, S0, 1.0), stats["pmean"][:, None])
-            lam = np.maximum(lam, self.min_prob)
-        else:
-            lam = np.zeros((0, K))
+        logP = _categorical.m_params(self, S, K)
+        mu, var = _gaussian.m_params(S, stats, K, self.var_floor)
+        lam = _poisson.m_params(S, stats, K, self.min_prob)
         return log_w, logP, mu, var, lam
-
-    def _normalise_blocks(self, N, K):
-        """Column-block normalisation of level counts -> floored log probabilities.
-
-        A class with no observed weight on an item gets uniform probabilities (all counts
-        floored to ``min_prob``, then renormalised).
-        """
-        denom = np.add.reduceat(N, self._offsets, axis=0)
-        P = N / np.maximum(denom, _TINY)[self._block_of]
-        np.maximum(P, self.min_prob, out=P)
-        P /= np.add.reduceat(P, self._offsets, axis=0)[self._block_of]
-        logP = np.log(P)
-        by_size = {}  # ordinal items with the same number of levels: one batched M-step
-        for b in getattr(self, "_ordinal_blocks", ()):
-            by_size.setdefault(int(self._n_levels[b]), []).append(int(self._offsets[b]))
-        for L, starts in by_size.items():
-            fitted = ordinal_m_step(np.stack([N[a:a + L] for a in starts]),
-                                    min_prob=self.min_prob, start=self._ordinal_start())
-            for a, block in zip(starts, fitted):
-                logP[a:a + L] = block
-        return logP
 
     def _ordinal_start(self):
         """Newton starting values carried between ordinal M-steps (speed only)."""
@@ -502,21 +431,9 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
     def _random_params(self, data, w, rng, stats):
         K = self.n_components
         log_w = np.full(K, -np.log(K))
-        blocks = [np.log(np.maximum(rng.dirichlet(np.ones(L), size=K).T, self.min_prob))
-                  for L in self._n_levels]
-        logP = np.vstack(blocks) if blocks else np.zeros((0, K))
-        jg, jp = data.gau.shape[1], data.poi.shape[1]
-        mu = np.empty((jg, K))
-        var = np.empty((jg, K))
-        for j in range(jg):
-            obs = data.gau[:, j][~np.isnan(data.gau[:, j])]
-            mu[j] = rng.choice(obs, size=K)
-            var[j] = stats["gvar"][j]
-        lam = np.empty((jp, K))
-        for j in range(jp):
-            obs = data.poi[:, j][~np.isnan(data.poi[:, j])]
-            lam[j] = np.maximum(0.5 * (rng.choice(obs, size=K) + stats["pmean"][j]),
-                                self.min_prob + 1e-3)
+        logP = _categorical.random_start(self._n_levels, K, rng, self.min_prob)
+        mu, var = _gaussian.random_start(data.gau, stats, K, rng)
+        lam = _poisson.random_start(data.poi, stats, K, rng, self.min_prob)
         return log_w, logP, mu, var, lam
 
     def _kmeans_params(self, data, w, rng, stats):
@@ -530,16 +447,11 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
         D = self._design(sub)
         parts = []
         if self._total_levels:
-            parts.append(D.Z if D.dense else D.Z.toarray())
+            parts.append(_categorical.kmeans_features(D))
         if D.xg.shape[0]:
-            z = (np.nan_to_num(sub.gau - stats["gmean"]) / np.sqrt(stats["gvar"]))
-            parts.append(z)
+            parts.append(_gaussian.kmeans_features(sub.gau, stats))
         if D.xp.shape[0]:
-            lp = np.log1p(np.nan_to_num(sub.poi, nan=0.0))
-            lp = np.where(np.isnan(sub.poi), np.nan, lp)
-            m = np.nanmean(lp, axis=0)
-            s = np.nanstd(lp, axis=0)
-            parts.append(np.nan_to_num((lp - m) / np.where(s > 0, s, 1.0)))
+            parts.append(_poisson.kmeans_features(sub.poi))
         F = np.hstack(parts)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         labels = KMeans(K, n_init=1, random_state=seed).fit_predict(F)
@@ -866,11 +778,9 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
                 self.rates_[key] = lam[ip].copy()
                 ip += 1
         K = self.n_components
-        ordinal = [int(self._n_levels[b]) for b in getattr(self, "_ordinal_blocks", ())]
         self.n_parameters_ = int(
-            (K - 1) + K * int((self._n_levels - 1).sum()) + 2 * K * mu.shape[0]
-            + K * lam.shape[0]
-            - sum(K * (L - 1) - ordinal_parameters(L, K) for L in ordinal)
+            (K - 1) + _categorical.n_parameters(self, K)
+            + _gaussian.n_parameters(mu.shape[0], K) + _poisson.n_parameters(lam.shape[0], K)
         )
 
     def at_variance_floor(self):
@@ -1043,7 +953,7 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
     def parameters_frame(self):
-        """Tidy table of the fitted parameters.
+        """Tidy table of the fitted parameters (see :func:`._lca_io.parameters_frame`).
 
         Returns
         -------
@@ -1051,230 +961,33 @@ class LatentClassModel(ClusterMixin, BaseEstimator):
             Columns ``parameter`` (``class_share``, ``probability``, ``mean``,
             ``variance``, ``mean_log1p``, ``variance_log1p``, ``rate``), ``variable``,
             ``level``, ``class``, ``value`` and ``scale`` (``"log1p"`` for the mean and
-            variance of a lognormal column, which describe ``log1p(x)``; ``"raw"``
-            otherwise).
+            variance of a lognormal or two-part column, which describe ``log1p(x)``;
+            ``"raw"`` otherwise).
         """
-        check_is_fitted(self, "_params")
-        K = self.n_components
-        rows = [("class_share", None, None, k, self.weights_[k]) for k in range(K)]
-        for key in self._keys:
-            kind = self.measurement_[key]
-            if kind in CAT_BLOCK:
-                P = self.probabilities_[key]
-                for k in range(K):
-                    rows += [("probability", key, lev, k, P[k, i])
-                             for i, lev in enumerate(self.categories_[key])]
-            if kind in GAU_BLOCK:
-                sfx = "" if kind == "gaussian" else "_log1p"
-                lev = 1 if kind == "twopart" else None  # two-part: the values above zero
-                rows += [("mean" + sfx, key, lev, k, self.means_[key][k]) for k in range(K)]
-                rows += [("variance" + sfx, key, lev, k, self.variances_[key][k])
-                         for k in range(K)]
-            elif kind == "poisson":
-                rows += [("rate", key, None, k, self.rates_[key][k]) for k in range(K)]
-        frame = pd.DataFrame(rows, columns=["parameter", "variable", "level", "class", "value"])
-        frame["level"] = pd.Series([r[2] for r in rows], dtype=object)
-        frame["scale"] = np.where(frame["parameter"].str.endswith("_log1p"), "log1p", "raw")
-        return frame
+        return _io.parameters_frame(self)
 
     def sample(self, n_samples=1, random_state=None):
-        """Draw rows from the fitted model.
-
-        A lognormal column is drawn as ``expm1(y)`` with ``y`` normal on the ``log1p`` scale;
-        the rare draws with ``y < 0`` (``x`` in (-1, 0)) are set to 0 so that the sample
-        is valid input for ``fit``.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-        random_state : int, RandomState or None
-            Defaults to the estimator's ``random_state``.
+        """Draw rows from the fitted model (see :func:`._lca_io.sample`).
 
         Returns
         -------
         X : DataFrame of shape (n_samples, n_features)
         labels : ndarray of shape (n_samples,)
         """
-        check_is_fitted(self, "_params")
-        check_int(n_samples, "n_samples", low=1)
-        rng = check_random_state(self.random_state if random_state is None else random_state)
-        labels = rng.choice(self.n_components, size=n_samples, p=self.weights_)
-        cols = {}
-        for key in self._keys:
-            kind = self.measurement_[key]
-            if kind == "categorical":
-                P = self.probabilities_[key][labels]
-                u = rng.random_sample(n_samples)[:, None]
-                idx = (P.cumsum(axis=1) < u).sum(axis=1)
-                idx = np.minimum(idx, P.shape[1] - 1)
-                cols[key] = self.categories_[key][idx]
-            elif kind in GAUSSIAN_KINDS:
-                y = rng.normal(self.means_[key][labels], np.sqrt(self.variances_[key][labels]))
-                # lognormal: back from the log1p scale (y >= 0 up to rounding: clip at 0)
-                cols[key] = np.maximum(np.expm1(y), 0.0) if kind == "lognormal" else y
-            elif kind == "twopart":  # above zero with its class's probability, then lognormal
-                above = rng.random_sample(n_samples) < self.probabilities_[key][labels, 1]
-                y = rng.normal(self.means_[key][labels], np.sqrt(self.variances_[key][labels]))
-                cols[key] = np.where(above, np.maximum(np.expm1(np.abs(y)), 1e-12), 0.0)
-            else:
-                cols[key] = rng.poisson(self.rates_[key][labels]).astype(np.int64)
-        return pd.DataFrame(cols, columns=self._keys), labels
+        return _io.sample(self, n_samples, random_state)
 
     # ------------------------------------------------------------------ persistence
     def to_dict(self):
-        """Fitted parameters as a plain JSON-able dict (see ``from_dict``).
-
-        A model fitted with covariates adds ``covariates``: their ``names`` and the
-        multinomial-logit ``coefficients`` of class membership (one row per class, the
-        intercept first, row 0 the reference class of zeros); ``weights`` are then the
-        fitted class shares (the average prior over the training rows).
-        """
-        check_is_fitted(self, "_params")
-        columns = []
-        for key in self._keys:
-            kind = self.measurement_[key]
-            entry = {"name": str(key), "measurement": kind}
-            if kind == "categorical":
-                entry["levels"] = [_plain(v) for v in self.categories_[key]]
-            if kind in CAT_BLOCK:  # two-part: probabilities of zero and of above zero
-                entry["probabilities"] = self.probabilities_[key].tolist()
-            if kind in GAU_BLOCK:  # lognormal, two-part: on the log1p scale
-                entry["means"] = self.means_[key].tolist()
-                entry["variances"] = self.variances_[key].tolist()
-            elif kind == "poisson":
-                entry["rates"] = self.rates_[key].tolist()
-            columns.append(entry)
-        out = {"n_components": int(self.n_components), "weights": self.weights_.tolist(),
-               "columns": columns}
-        if hasattr(self, "_beta"):  # latent class regression: the class-membership logit
-            out["covariates"] = {"names": [str(c) for c in self._covariate_names[1:]],
-                                 "coefficients": self._beta.tolist()}
-        return out
+        """Fitted parameters as a plain JSON-able dict (see ``from_dict`` and
+        :func:`._lca_io.to_dict`)."""
+        return _io.to_dict(self)
 
     @classmethod
     def from_dict(cls, d):
-        """Rebuild a fitted model from :meth:`to_dict` output.
-
-        The model predicts from a DataFrame with the stored column names, or from an array
-        with the columns in the stored order; with ``covariates`` in the dict, ``predict``
-        and ``predict_proba`` need them (``covariates=...``), as after ``fit``. The standard
-        errors of the coefficients are not stored.
-        """
-        if not isinstance(d, dict):
-            raise TypeError(f"from_dict expects a dict; got {type(d).__name__}.")
-        try:
-            K = int(d["n_components"])
-            weights = np.asarray(d["weights"], dtype=np.float64)
-            columns = d["columns"]
-        except (KeyError, TypeError, ValueError) as err:
-            raise ValueError(f"Malformed latent class model dict: {err!r}.") from err
-        if weights.shape != (K,) or (weights < 0).any() or not np.isclose(weights.sum(), 1):
-            raise ValueError(f"'weights' must be {K} non-negative numbers summing to 1.")
-        if not isinstance(columns, list) or not columns:
-            raise ValueError(
-                "'columns' must be a non-empty list of column dicts (as written by to_dict)."
-            )
-        names = [c.get("name") if isinstance(c, dict) else None for c in columns]
-        repeated = sorted({str(v) for v in names if v is not None and names.count(v) > 1})
-        if repeated:
-            raise ValueError(f"'columns' names column(s) {repeated} more than once.")
-        keys, kinds, levels = [], [], []
-        logP, mu, var, lam = [], [], [], []
-        for i, c in enumerate(columns):
-            if not isinstance(c, dict) or "name" not in c:
-                raise ValueError(f"columns[{i}] must be a dict with 'name' and 'measurement'.")
-            name, kind = c["name"], c.get("measurement")
-            if kind not in KINDS:
-                raise ValueError(f"columns[{i}].measurement must be one of {KINDS}; got {kind!r}.")
-            keys.append(str(name))
-            kinds.append(kind)
-            if kind in CAT_BLOCK:
-                if kind == "twopart":
-                    lev = TWOPART_LEVELS
-                elif not isinstance(c.get("levels"), list) or not c["levels"]:
-                    raise ValueError(f"columns[{i}].levels must be a non-empty list.")
-                else:
-                    lev = np.asarray(c["levels"])
-                P = _float_array(c, "probabilities", i)
-                if P.shape != (K, lev.size) or (P < 0).any() or not np.allclose(P.sum(1), 1):
-                    raise ValueError(
-                        f"columns[{i}].probabilities must be {K} rows of {lev.size} "
-                        "probabilities summing to 1."
-                    )
-                levels.append(lev)
-                logP.append(np.log(np.maximum(P.T, _TINY)))
-            else:
-                levels.append(None)
-            if kind != "categorical":
-                if kind in GAU_BLOCK:
-                    m = _float_array(c, "means", i)
-                    v = _float_array(c, "variances", i)
-                    if (m.shape != (K,) or v.shape != (K,) or not np.isfinite(m).all()
-                            or not (v > 0).all() or not np.isfinite(v).all()):
-                        raise ValueError(
-                            f"columns[{i}] needs {K} finite means and {K} positive finite "
-                            "variances."
-                        )
-                    mu.append(m)
-                    var.append(v)
-                else:
-                    r = _float_array(c, "rates", i)
-                    if r.shape != (K,) or not (r > 0).all() or not np.isfinite(r).all():
-                        raise ValueError(f"columns[{i}] needs {K} positive finite rates.")
-                    lam.append(r)
-        model = cls(K, measurement=dict(zip(keys, kinds)))
-        model._set_structure(keys, kinds, levels)
-        model._params = (
-            np.log(np.maximum(weights, _TINY)),
-            np.vstack(logP) if logP else np.zeros((0, K)),
-            np.array(mu).reshape(-1, K),
-            np.array(var).reshape(-1, K),
-            np.array(lam).reshape(-1, K),
-        )
-        model._publish_params()
-        model.n_features_in_ = len(keys)
-        if keys != [str(j) for j in range(len(keys))]:
-            model.feature_names_in_ = np.asarray(keys, dtype=object)
-        if d.get("covariates") is not None:
-            model._set_covariates(d["covariates"], keys)
-        return model
-
-    def _set_covariates(self, spec, keys):
-        """The class-membership logit of :meth:`to_dict` (``names``, ``coefficients``)."""
-        K = self.n_components
-        try:
-            names = [str(c) for c in spec["names"]]
-            beta = np.asarray(spec["coefficients"], dtype=np.float64)
-        except (KeyError, TypeError, ValueError) as err:
-            raise ValueError(
-                f"'covariates' must hold 'names' (a list) and 'coefficients' ({K} rows of "
-                f"1 + len(names) numbers): {err!r}."
-            ) from err
-        if not names or len(set(names)) != len(names) or set(names) & set(keys):
-            raise ValueError(
-                "'covariates.names' must be distinct column names, none of them a clustering "
-                f"column; got {names}."
-            )
-        if beta.shape != (K, 1 + len(names)) or not np.isfinite(beta).all():
-            raise ValueError(
-                f"'covariates.coefficients' must be {K} rows of {1 + len(names)} finite "
-                f"numbers (intercept first); got shape {beta.shape}."
-            )
-        if np.any(beta[0] != 0):
-            raise ValueError("'covariates.coefficients' row 0 (the reference class) must be 0.")
-        self._beta = beta
-        self._covariate_names = ["intercept", *names]
-        self.covariate_names_ = np.asarray(self._covariate_names, dtype=object)
-        self.covariate_coef_ = beta.copy()
-
-
-def _float_array(entry, field, i):
-    try:
-        return np.asarray(entry[field], dtype=np.float64)
-    except (KeyError, TypeError, ValueError) as err:
-        raise ValueError(
-            f"columns[{i}].{field} is missing or not a rectangular array of numbers ({err})."
-        ) from err
+        """Rebuild a fitted model from :meth:`to_dict` output (see
+        :func:`._lca_io.from_dict`): it predicts from a DataFrame with the stored column
+        names, or from an array with the columns in the stored order."""
+        return _io.from_dict(cls, d)
 
 
 def _as_table(X):
@@ -1290,12 +1003,3 @@ def _as_table(X):
     if arr.dtype.kind in "biuf":
         arr = arr.astype(np.float64, copy=False)
     return arr
-
-
-def _plain(v):
-    """Numpy scalar -> plain Python value for JSON."""
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, numbers.Integral) and not isinstance(v, bool):
-        return int(v)
-    return v
