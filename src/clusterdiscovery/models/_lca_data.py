@@ -21,6 +21,7 @@ for a zero and ``P(x > 0 | class) f(x | x > 0, class)`` otherwise.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,7 +49,7 @@ GAU_BLOCK = ("gaussian", "lognormal", "twopart")
 TWOPART_LEVELS = np.array([0, 1])
 DENSE_LIMIT = 2_000_000  # cells of the indicator matrix held dense (16 MB)
 
-__all__ = ["KINDS", "GAUSSIAN_KINDS", "CAT_BLOCK", "GAU_BLOCK", "TWOPART_LEVELS", "EncodedData", "Design", "RowSubsets", "table_columns",
+__all__ = ["as_table", "KINDS", "GAUSSIAN_KINDS", "CAT_BLOCK", "GAU_BLOCK", "TWOPART_LEVELS", "EncodedData", "Design", "RowSubsets", "table_columns",
            "encode", "compress", "design"]
 
 
@@ -448,3 +449,18 @@ def design(data: EncodedData, offsets: np.ndarray, total_levels: int) -> Design:
         return Design(Z, np.ascontiguousarray(Z.T), True, xg, og.astype(np.float64), xp,
                       op.astype(np.float64), const)
     return Design(Z, Z.T, False, xg, og.astype(np.float64), xp, op.astype(np.float64), const)
+
+
+def as_table(X):
+    """DataFrames pass through; anything else becomes a checked 2-D numpy array."""
+    if isinstance(X, pd.DataFrame):
+        return X
+    if X is None or isinstance(X, str | bytes | numbers.Number):
+        raise TypeError(
+            f"X must be a pandas DataFrame or a 2-d array-like (rows = clients); "
+            f"got {type(X).__name__}."
+        )
+    arr = check_array(X, dtype=None, ensure_all_finite=False, ensure_2d=True)
+    if arr.dtype.kind in "biuf":
+        arr = arr.astype(np.float64, copy=False)
+    return arr
