@@ -7,6 +7,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._stats import information_criteria, relative_entropy
 from .._utils import (
     check_int,
     check_positive,
@@ -486,25 +487,25 @@ class LatentClassModel(_LatentClassBase, ClusterMixin, BaseEstimator):
             return float(ll.sum()), float(ll.size)
         return float(ll @ sw), float(sw.sum())
 
+    def _criteria(self, X, sample_weight, covariates):
+        ll, n = self._total(X, sample_weight, covariates)
+        return information_criteria(ll, self.n_parameters_, n)
+
     def bic(self, X, sample_weight=None, covariates=None):
         """Bayesian information criterion ``-2 LL + p log(n)`` (lower is better)."""
-        ll, n = self._total(X, sample_weight, covariates)
-        return -2 * ll + self.n_parameters_ * np.log(n)
+        return self._criteria(X, sample_weight, covariates)["bic"]
 
     def aic(self, X, sample_weight=None, covariates=None):
         """Akaike information criterion ``-2 LL + 2 p``."""
-        ll, _ = self._total(X, sample_weight, covariates)
-        return -2 * ll + 2 * self.n_parameters_
+        return self._criteria(X, sample_weight, covariates)["aic"]
 
     def sabic(self, X, sample_weight=None, covariates=None):
         """Sample-size adjusted BIC ``-2 LL + p log((n + 2) / 24)`` (Sclove 1987)."""
-        ll, n = self._total(X, sample_weight, covariates)
-        return -2 * ll + self.n_parameters_ * np.log((n + 2) / 24)
+        return self._criteria(X, sample_weight, covariates)["sabic"]
 
     def caic(self, X, sample_weight=None, covariates=None):
         """Consistent AIC ``-2 LL + p (log(n) + 1)`` (Bozdogan 1987)."""
-        ll, n = self._total(X, sample_weight, covariates)
-        return -2 * ll + self.n_parameters_ * (np.log(n) + 1)
+        return self._criteria(X, sample_weight, covariates)["caic"]
 
     def entropy(self, X, sample_weight=None, covariates=None):
         """Relative entropy ``1 - sum_ik -p_ik log p_ik / (n log K)`` (1 = perfectly separated).
@@ -512,14 +513,7 @@ class LatentClassModel(_LatentClassBase, ClusterMixin, BaseEstimator):
         NaN when ``n_components == 1``. As reported by poLCA, Mplus and StepMix.
         """
         R = self.predict_proba(X, covariates)
-        sw = self._check_sample_weight(sample_weight, R.shape[0])
-        K = R.shape[1]
-        if K == 1:
-            return float("nan")
-        h = -(R * np.log(np.maximum(R, _TINY))).sum(axis=1)
-        n = R.shape[0] if sw is None else sw.sum()
-        total = h.sum() if sw is None else h @ sw
-        return float(1 - total / (n * np.log(K)))
+        return relative_entropy(R, self._check_sample_weight(sample_weight, R.shape[0]))
 
     def average_posterior(self, X):
         """Mean posterior probability of the assigned class, per class (NaN if empty).

@@ -362,14 +362,10 @@ def covariate_covariance(model, data, D, w, params, Z, beta, *, information="emp
             Rt, _ = posterior(model, D, p, Z, b)
             return w @ score_matrix(model, data, D, p, Z, b, Rt)
 
-        P = theta.size
-        info = np.empty((P, P))
-        for j in range(P):
-            h = 1e-5 * max(1.0, abs(theta[j]))
-            tp, tm = theta.copy(), theta.copy()
-            tp[j] += h
-            tm[j] -= h
-            info[:, j] = -(total_score(tp) - total_score(tm)) / (2 * h)
+        from statsmodels.tools.numdiff import approx_fprime
+
+        step = 1e-5 * np.maximum(1.0, np.abs(theta))
+        info = -np.atleast_2d(approx_fprime(theta, total_score, epsilon=step, centered=True))
         info = 0.5 * (info + info.T)
     V = np.linalg.pinv(info)
     return V[-nb:, -nb:] if nb else np.zeros((0, 0))

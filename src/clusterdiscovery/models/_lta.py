@@ -8,6 +8,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from .._stats import information_criteria
 from .._utils import check_int, check_positive, check_random_state
 from ..exceptions import ConvergenceWarning
 from ._latent_class import LatentClassModel, _single_threaded_blas
@@ -263,8 +264,8 @@ class LatentTransitionModel(BaseEstimator):
             assessed |= f.notna().any(axis=1).to_numpy()
         self.n_clients_ = int(assessed.sum())
         self.loglik_ = ll
-        self.bic_ = float(-2 * ll + self.n_parameters_ * np.log(self.n_clients_))
-        self.aic_ = float(-2 * ll + 2 * self.n_parameters_)
+        crit = information_criteria(ll, self.n_parameters_, self.n_clients_)
+        self.bic_, self.aic_ = float(crit["bic"]), float(crit["aic"])
         self.converged_ = bool(conv)
         self.n_iter_ = int(n_iter)
         if not conv:

@@ -25,8 +25,8 @@ from ._bare import (
 from ._choice_text import choice_paragraph, provisional_detail
 from ._choose import assess_and_choose, candidates_table, rank_candidates
 from ._config import load_config
-from ._outcomes import declare_outcomes, outcome_reliability, outcome_section
 from ._other import other_characteristics
+from ._outcomes import declare_outcomes, outcome_reliability, outcome_section
 from ._over_time import over_time_sections
 from ._study import ClusterStudy
 from ._what_works import what_works_sections

@@ -14,6 +14,7 @@ from sklearn.exceptions import ConvergenceWarning as _SklearnConvergenceWarning
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 from sklearn.pipeline import Pipeline
 
+from .._stats import information_criteria, relative_entropy
 from .._utils import check_int, check_random_state, check_sample_weight
 from ..exceptions import ConvergenceWarning, VarianceFloorWarning
 from ..models import DensityClusterer, LatentClassModel
@@ -150,15 +151,6 @@ def _converged(est):
     return pd.NA
 
 
-def _relative_entropy(proba) -> float:
-    P = np.asarray(proba, dtype=np.float64)
-    n, K = P.shape
-    if K < 2 or n == 0:
-        return float("nan")
-    h = -(P * np.log(np.clip(P, 1e-300, None))).sum()
-    return float(1.0 - h / (n * np.log(K)))
-
-
 def _geometry(M, labels, sil_idx):
     out = {"silhouette": np.nan, "calinski_harabasz": np.nan, "davies_bouldin": np.nan}
     keep = labels >= 0
@@ -197,9 +189,7 @@ def _weighted_fit_measures(est, data, sw, p):
     """Log-likelihood and information criteria with frequency/sampling weights."""
     ll = float(np.asarray(est.score_samples(data)) @ sw)
     W = float(sw.sum())
-    return {"loglik": ll, "n_parameters": p, "bic": -2 * ll + p * np.log(W),
-            "aic": -2 * ll + 2 * p, "sabic": -2 * ll + p * np.log((W + 2) / 24),
-            "caic": -2 * ll + p * (np.log(W) + 1)}
+    return {"loglik": ll, "n_parameters": p, **information_criteria(ll, p, W)}
 
 
 def _fit_one(name, est, k_param, k, seed, data, M, sil_idx, sw=None,
@@ -253,23 +243,17 @@ def _fit_one(name, est, k_param, k, seed, data, M, sil_idx, sw=None,
     if sw is not None and hasattr(est, "score_samples") and hasattr(est, "bic"):
         row.update(_weighted_fit_measures(est, data, sw, _n_parameters(est)))
         if hasattr(est, "predict_proba"):
-            P = np.asarray(est.predict_proba(data), dtype=np.float64)
-            K = P.shape[1]
-            if K > 1:
-                h = -(P * np.log(np.clip(P, 1e-300, None))).sum(axis=1) @ sw
-                row["entropy"] = float(1.0 - h / (total * np.log(K)))
+            row["entropy"] = relative_entropy(est.predict_proba(data), sw)
     elif hasattr(est, "bic") and hasattr(est, "score"):
         ll = float(est.score(data)) * n
         p = _n_parameters(est)
         row["loglik"], row["n_parameters"] = ll, p
         row["bic"] = float(est.bic(data))
-        row["aic"] = float(est.aic(data)) if hasattr(est, "aic") else -2 * ll + 2 * p
-        row["sabic"] = (float(est.sabic(data)) if hasattr(est, "sabic")
-                        else -2 * ll + p * np.log((n + 2) / 24))
-        row["caic"] = (float(est.caic(data)) if hasattr(est, "caic")
-                       else -2 * ll + p * (np.log(n) + 1))
+        crit = information_criteria(ll, p, n)
+        for name in ("aic", "sabic", "caic"):
+            row[name] = float(getattr(est, name)(data)) if hasattr(est, name) else crit[name]
         if hasattr(est, "predict_proba"):
-            row["entropy"] = _relative_entropy(est.predict_proba(data))
+            row["entropy"] = relative_entropy(est.predict_proba(data))
     row.update(_geometry(M, labels, sil_idx))
     return row, est
 
