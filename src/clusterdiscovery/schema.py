@@ -1,6 +1,11 @@
 """Client schema: which column is the id, which are features (and of what type), costs,
 outcomes, team and dates; and the checks that the data match it.
 
+The column specifications and their parsing live in :mod:`clusterdiscovery._schema_spec`,
+the checks of a table in :mod:`clusterdiscovery._schema_check`, inference from a bare table
+in :mod:`clusterdiscovery._schema_infer` and the TOML reader and writer in
+:mod:`clusterdiscovery._schema_toml`; none of them imports this module at run time.
+
 Examples
 --------
 >>> import pandas as pd
