@@ -1,6 +1,6 @@
 """Schema inference: propose a :class:`~clusterdiscovery.ClientSchema` for a bare client table.
 
-:func:`infer_schema` (public as :meth:`ClientSchema.infer`) looks at each column's values,
+:func:`infer_spec` (behind :meth:`ClientSchema.infer`) looks at each column's values,
 never at its name, and proposes a role and a type:
 
 ========================  ===============================================================
@@ -54,9 +54,11 @@ import pandas as pd
 
 from ._checks import describe_not_numbers, looks_like_ids, not_numbers
 from ._dates import _ISO, _SLASHED, check_date_format, parse_dates
+from ._schema_spec import recognise_positive
+from ._schema_toml import read_schema_toml
 from .exceptions import SchemaError
 
-__all__ = ["infer_schema", "SchemaInference"]
+__all__ = ["infer_spec", "SchemaInference"]
 
 #: text columns with more distinct values than this are left out (free text, codes)
 MAX_LEVELS = 12
@@ -129,10 +131,13 @@ def _names(value, what: str) -> list[str]:
     return [str(v) for v in value]
 
 
-def infer_schema(df: pd.DataFrame, id=None, *, costs=(), exclude=(), date_format=None,
-                 max_levels: int = MAX_LEVELS, ordinal_max_levels: int | None = None,
-                 overrides=None):
-    """Propose a :class:`~clusterdiscovery.ClientSchema` for ``df`` (see the module notes).
+def infer_spec(df: pd.DataFrame, id=None, *, costs=(), exclude=(), date_format=None,
+               max_levels: int = MAX_LEVELS, ordinal_max_levels: int | None = None,
+               overrides=None) -> tuple[dict, SchemaInference]:
+    """Propose a schema for ``df`` (see the module notes): the specification that
+    :meth:`ClientSchema.from_dict <clusterdiscovery.ClientSchema.from_dict>` reads, and what
+    was seen per column. :meth:`ClientSchema.infer <clusterdiscovery.ClientSchema.infer>`
+    makes the schema from them.
 
     Parameters
     ----------
@@ -162,8 +167,10 @@ def infer_schema(df: pd.DataFrame, id=None, *, costs=(), exclude=(), date_format
 
     Returns
     -------
-    ClientSchema
-        With ``schema.inference`` (a :class:`SchemaInference`) listing every guess.
+    spec : dict
+        The proposed schema as a plain dictionary (``ClientSchema.from_dict`` checks it).
+    inference : SchemaInference
+        Every guess, one row per column (``schema.inference`` of the inferred schema).
 
     Raises
     ------
@@ -173,8 +180,54 @@ def infer_schema(df: pd.DataFrame, id=None, *, costs=(), exclude=(), date_format
         A named column (``id``, ``costs``, ``exclude``, an override) that is not in the
         table, listing the columns; a cost that is not numeric; an empty table.
     """
-    from .schema import ClientSchema
+    table, columns, date_format = _check_table(df, date_format, max_levels, ordinal_max_levels)
+    if id is not None and not isinstance(id, str):
+        raise TypeError(f"The 'id' parameter must be a column name; got {id!r}.")
+    costs, exclude = _names(costs, "costs"), _names(exclude, "exclude")
+    over = _read_overrides(overrides)
+    for what, names in (("costs", costs), ("exclude", exclude),
+                        ("id", [id] if id is not None else [])):
+        missing = [c for c in names if c not in columns]
+        if missing:
+            raise SchemaError(
+                f"The '{what}' option names {missing}, which {'is' if len(missing) == 1 else 'are'}"
+                f" not a column of the table; choose from {columns}."
+            )
 
+    rows: list[tuple[str, str, str, str]] = []
+    id_col = id if id is not None else over.get("id")
+    if id_col is not None and id_col not in columns:
+        raise SchemaError(f"The id column {id_col!r} is not a column of the table; choose from "
+                          f"{columns}.")
+    id_col, features, cost_cols, dates, notes = _propose_columns(
+        table, columns, id_col, costs, exclude, over, date_format, max_levels,
+        ordinal_max_levels)
+    if id_col is None:
+        id_col = next(n for n in ("row", "row_id", "row_number", "_row")
+                      if n not in columns)
+        rows_note = (f"no column is unique per row: the rows are numbered and the numbers "
+                     f"used as ids ('{id_col}')")
+    else:
+        rows_note = None
+    for col in columns:
+        role, kind, note = notes[col]
+        if role == "id" and col != id_col:  # a second unique column: not a feature either
+            role, note = "left out", note.replace("; taken as the client id", "")
+        rows.append((col, role, kind, note))
+    if rows_note:
+        rows.insert(0, (id_col, "id", "", rows_note))
+    spec = {"id": id_col, "features": features, "costs": cost_cols, "dates": dates}
+    if date_format is not None and dates:
+        spec["date_format"] = date_format
+    spec = _overlay(spec, over, columns)
+    _note_overrides(rows, notes, spec, over)
+    summary = pd.DataFrame(rows, columns=["column", "role", "type", "note"])
+    return spec, SchemaInference(summary, int(len(table)))
+
+
+def _check_table(df, date_format, max_levels, ordinal_max_levels):
+    """The table (its index as a column when it may be the id, columns named as text), its
+    column names and the checked ``date_format``; the options checked."""
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"ClientSchema.infer expects a pandas DataFrame; got "
                         f"{type(df).__name__}.")
@@ -199,25 +252,14 @@ def infer_schema(df: pd.DataFrame, id=None, *, costs=(), exclude=(), date_format
     columns = [str(c) for c in table.columns]
     if len(set(columns)) != len(columns):
         raise SchemaError(f"Column names {columns} repeat once read as text; rename them.")
-    table = table.set_axis(columns, axis=1)
-    if id is not None and not isinstance(id, str):
-        raise TypeError(f"The 'id' parameter must be a column name; got {id!r}.")
-    costs, exclude = _names(costs, "costs"), _names(exclude, "exclude")
-    over = _read_overrides(overrides)
-    for what, names in (("costs", costs), ("exclude", exclude),
-                        ("id", [id] if id is not None else [])):
-        missing = [c for c in names if c not in columns]
-        if missing:
-            raise SchemaError(
-                f"The '{what}' option names {missing}, which {'is' if len(missing) == 1 else 'are'}"
-                f" not a column of the table; choose from {columns}."
-            )
+    return table.set_axis(columns, axis=1), columns, date_format
 
-    rows: list[tuple[str, str, str, str]] = []
-    id_col = id if id is not None else over.get("id")
-    if id_col is not None and id_col not in columns:
-        raise SchemaError(f"The id column {id_col!r} is not a column of the table; choose from "
-                          f"{columns}.")
+
+def _propose_columns(table, columns, id_col, costs, exclude, over, date_format, max_levels,
+                     ordinal_max_levels):
+    """A role per column: ``(id_col, features, costs, dates, notes)``, ``notes`` holding
+    ``(role, type, note)`` per column; ``id_col`` the first id-like column when none given
+    (None when there is none)."""
     features: dict[str, dict] = {}
     cost_cols: list[str] = []
     dates: list[str] = []
@@ -257,24 +299,11 @@ def infer_schema(df: pd.DataFrame, id=None, *, costs=(), exclude=(), date_format
             features[col] = spec
         elif role == "date":
             dates.append(col)
-    if id_col is None:
-        id_col = next(n for n in ("row", "row_id", "row_number", "_row")
-                      if n not in columns)
-        rows_note = (f"no column is unique per row: the rows are numbered and the numbers "
-                     f"used as ids ('{id_col}')")
-    else:
-        rows_note = None
-    for col in columns:
-        role, kind, note = notes[col]
-        if role == "id" and col != id_col:  # a second unique column: not a feature either
-            role, note = "left out", note.replace("; taken as the client id", "")
-        rows.append((col, role, kind, note))
-    if rows_note:
-        rows.insert(0, (id_col, "id", "", rows_note))
-    spec = {"id": id_col, "features": features, "costs": cost_cols, "dates": dates}
-    if date_format is not None and dates:
-        spec["date_format"] = date_format
-    spec = _overlay(spec, over, columns)
+    return id_col, features, cost_cols, dates, notes
+
+
+def _note_overrides(rows: list, notes: dict, spec: dict, over: dict) -> None:
+    """Say in ``rows`` (in place) which features the schema file declared or added to."""
     given = over.get("features", {}) if isinstance(over.get("features"), Mapping) else {}
     for col in spec["features"]:
         i = next((i for i, r in enumerate(rows) if r[0] == col), None)
@@ -290,10 +319,6 @@ def infer_schema(df: pd.DataFrame, id=None, *, costs=(), exclude=(), date_format
                 note = note.split("; no positive level recognised")[0]
             rows[i] = (col, "feature", _type_of(spec["features"][col]),
                        f"{note}; from the schema file: {keys}")
-    summary = pd.DataFrame(rows, columns=["column", "role", "type", "note"])
-    schema = ClientSchema.from_dict(spec)
-    object.__setattr__(schema, "inference", SchemaInference(summary, int(len(table))))
-    return schema
 
 
 def _type_of(spec) -> str:
@@ -305,8 +330,6 @@ def _read_overrides(overrides) -> dict:
     if overrides is None:
         return {}
     if not isinstance(overrides, Mapping):
-        from .schema import read_schema_toml
-
         return read_schema_toml(overrides)
     doc = dict(overrides)
     if "schema" in doc and isinstance(doc["schema"], Mapping):
@@ -522,8 +545,6 @@ def _infer_column(s, col, date_format, max_levels, ordinal_max_levels, n_rows):
 
 
 def _binary(levels, col, miss):
-    from .schema import recognise_positive
-
     levels = [_plain(v) for v in levels]
     positive = recognise_positive(levels)
     spec = {"type": "binary", "levels": levels}

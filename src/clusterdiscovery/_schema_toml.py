@@ -1,4 +1,5 @@
-"""The one TOML writer of :class:`~clusterdiscovery.ClientSchema` (``schema.to_toml``).
+"""The TOML reader and the one TOML writer of :class:`~clusterdiscovery.ClientSchema`
+(``ClientSchema.from_toml``, ``schema.to_toml``).
 
 The file is meant to be edited: one line per column with a comment above it saying what the
 column is (and, for an inferred schema, what was seen in the data), the columns left out
@@ -11,10 +12,14 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["schema_to_toml"]
+from ._utils import read_toml
+from .exceptions import SchemaError
+
+__all__ = ["read_schema_toml", "schema_to_toml"]
 
 _HEADER = """\
 # Each feature may carry: label (display name), unit, labels (level labels), positive (the
@@ -120,3 +125,11 @@ def schema_to_toml(schema, *, source: str | None = None) -> str:
     lines += [f"{_toml_key(name)} = {_toml_value(pair)}"
               for name, pair in spec["outcomes"].items()]
     return "\n".join(lines) + "\n"
+
+
+def read_schema_toml(path) -> dict:
+    """The schema table of a TOML file (top-level keys, or a ``[schema]`` table), unchecked."""
+    doc = read_toml(path, "Schema file", SchemaError)
+    if "schema" in doc and isinstance(doc["schema"], Mapping):
+        doc = doc["schema"]
+    return dict(doc)

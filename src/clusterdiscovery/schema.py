@@ -1,6 +1,11 @@
 """Client schema: which column is the id, which are features (and of what type), costs,
 outcomes, team and dates; and the checks that the data match it.
 
+The column specifications and their parsing live in :mod:`clusterdiscovery._schema_spec`,
+the checks of a table in :mod:`clusterdiscovery._schema_check`, inference from a bare table
+in :mod:`clusterdiscovery._schema_infer` and the TOML reader and writer in
+:mod:`clusterdiscovery._schema_toml`; none of them imports this module at run time.
+
 Examples
 --------
 >>> import pandas as pd
@@ -21,332 +26,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from numbers import Real
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ._checks import check_flat_columns, check_levels, check_magnitude, normalise_ids
-from ._dates import check_date_format, parse_dates
-from ._utils import read_toml
+from ._dates import check_date_format
+from ._schema_check import validate_table
+from ._schema_infer import infer_spec
+from ._schema_spec import (
+    DEFAULT_SECTIONS,
+    FEATURE_TYPES,
+    HIGHER_IS,
+    FeatureSpec,
+    MeasureSpec,
+    _as_names,
+    _parse_feature,
+    _parse_measure,
+    recognise_positive,
+)
+from ._schema_toml import read_schema_toml, schema_to_toml
 from .exceptions import SchemaError
 
 __all__ = ["ClientSchema", "FeatureSpec", "MeasureSpec", "FEATURE_TYPES", "HIGHER_IS",
            "DEFAULT_SECTIONS", "recognise_positive"]
-
-FEATURE_TYPES = ("continuous", "count", "binary", "categorical", "ordinal")
-_NUMERIC_TYPES = ("continuous", "count")
-
-
-@dataclass(frozen=True)
-class FeatureSpec:
-    """One feature column: its type, and (where they apply) its levels and range.
-
-    Parameters
-    ----------
-    type : {"continuous", "count", "binary", "categorical", "ordinal"}
-    levels : tuple, optional
-        Allowed values. Required for ``"ordinal"`` (in order, lowest first); optional for
-        ``"categorical"`` and ``"binary"`` (binary defaults to ``(0, 1)`` for numeric data).
-    min, max : float, optional
-        Allowed range for ``"continuous"`` and ``"count"`` columns (inclusive).
-    log1p : bool
-        Whether preprocessing should take ``log1p`` of a count (a hint for
-        :func:`clusterdiscovery.features.make_preprocessor`).
-    label : str, optional
-        Display name in tables, names, pages and figures (default: the column name).
-    unit : str, optional
-        Unit of a numeric feature ("years", "visits"), printed after its values.
-    level_labels : dict, optional
-        ``{level: display text}`` for some or all levels (TOML key ``labels``).
-    positive : optional
-        For a binary, the level that means "present" (the one profiled and named). Recognised
-        automatically for yes/no, y/n, true/false and 1/0 in any case and type.
-    higher_is : {"worse", "better", "neutral"}, optional
-        Which way is better: decides whether a cluster's high value is a need or a strength.
-    section : str, optional
-        The page section the feature is reported in; one of the schema's ``sections``.
-    zero_heavy : bool
-        A continuous or count measure ``>= 0`` with many exact zeros (costs, days in
-        hospital): the latent class model measures it as a two-part item (whether it is
-        above zero, and how far above, lognormal; see :class:`~clusterdiscovery.
-        LatentClassModel`) instead of a gaussian whose variance collapses on the zeros.
-        :meth:`ClientSchema.infer` proposes it for a non-integer column with at least 20%
-        zeros (TOML key ``zero_heavy = true``).
-    """
-
-    type: str
-    levels: tuple | None = None
-    min: float | None = None
-    max: float | None = None
-    log1p: bool = False
-    label: str | None = None
-    unit: str | None = None
-    level_labels: Mapping | None = None
-    positive: object = None
-    higher_is: str | None = None
-    section: str | None = None
-    zero_heavy: bool = False
-
-    def positive_level(self, observed=None):
-        """The binary's positive level: declared, else recognised from the declared levels or
-        from ``observed`` values (yes/no, y/n, true/false, 1/0); None where none is known."""
-        if self.type != "binary":
-            return None
-        if self.positive is not None:
-            return self.positive
-        candidates = self.levels if self.levels is not None else observed
-        return None if candidates is None else recognise_positive(candidates)
-
-    def level_label(self, level) -> str:
-        """Display text of one level (its declared label, else the level as text)."""
-        if self.level_labels:
-            for key, text in self.level_labels.items():
-                if _same_level(key, level):
-                    return text
-        return str(level)
-
-    def to_dict(self) -> dict:
-        out = {"type": self.type}
-        if self.levels is not None:
-            out["levels"] = [_plain(v) for v in self.levels]
-        if self.min is not None:
-            out["min"] = self.min
-        if self.max is not None:
-            out["max"] = self.max
-        if self.log1p:
-            out["log1p"] = True
-        if self.zero_heavy:
-            out["zero_heavy"] = True
-        out.update(_meta_dict(self))
-        if self.level_labels:
-            out["labels"] = {str(k): v for k, v in self.level_labels.items()}
-        if self.positive is not None:
-            out["positive"] = _plain(self.positive)
-        return out
-
-
-HIGHER_IS = ("worse", "better", "neutral")
-DEFAULT_SECTIONS = ("needs", "strengths", "social context", "history", "service use")
-_META_KEYS = ("label", "unit", "higher_is", "section")
-_POSITIVE_PAIRS = (("yes", "no"), ("y", "n"), ("true", "false"), ("1", "0"), ("1.0", "0.0"))
-
-
-def recognise_positive(values):
-    """The positive one of two values that read yes/no, y/n, true/false or 1/0 (any case and
-    type), else None.
-
-    >>> recognise_positive(["No", "Yes"])
-    'Yes'
-    >>> recognise_positive([0, 1]), recognise_positive([True, False]), recognise_positive(["a", "b"])
-    (1, True, None)
-    """
-    distinct = list(dict.fromkeys(v for v in values if not _is_missing(v)))
-    if len(distinct) != 2:
-        return None
-    text = [str(v).strip().lower() for v in distinct]
-    for pos, neg in _POSITIVE_PAIRS:
-        if sorted(text) == sorted((pos, neg)):
-            return distinct[text.index(pos)]
-    return None
-
-
-def _is_missing(v) -> bool:
-    try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
-
-
-def _same_level(a, b) -> bool:
-    """Levels compare equal as values or, for TOML's string keys, as text."""
-    try:
-        if a == b:
-            return True
-    except (TypeError, ValueError):
-        pass
-    return str(_plain(a)) == str(_plain(b))
-
-
-@dataclass(frozen=True)
-class MeasureSpec:
-    """Display meaning of a cost or outcome: label, unit, direction and section.
-
-    A cost with no ``unit`` is money, printed in the schema's ``currency``; a cost with a unit
-    (e.g. ``"visits"``) is utilisation, printed in that unit.
-    """
-
-    label: str | None = None
-    unit: str | None = None
-    higher_is: str | None = None
-    section: str | None = None
-
-    def to_dict(self) -> dict:
-        return _meta_dict(self)
-
-
-def _meta_dict(spec) -> dict:
-    return {k: getattr(spec, k) for k in _META_KEYS if getattr(spec, k) is not None}
-
-
-def _parse_meta(owner: str, spec: Mapping) -> dict:
-    """label / unit / higher_is / section of one column, checked."""
-    meta = {}
-    for key in _META_KEYS:
-        value = spec.get(key)
-        if value is None:
-            continue
-        if not isinstance(value, str) or not value.strip():
-            raise SchemaError(f"{owner}: '{key}' must be a non-empty text; got {value!r}.")
-        meta[key] = value.strip()
-    if meta.get("higher_is") is not None:
-        meta["higher_is"] = meta["higher_is"].lower()
-        if meta["higher_is"] not in HIGHER_IS:
-            raise SchemaError(
-                f"{owner}: higher_is must be one of {', '.join(HIGHER_IS)}; got "
-                f"{spec['higher_is']!r}."
-            )
-    return meta
-
-
-def _parse_level_labels(column: str, labels, levels) -> dict | None:
-    if labels is None:
-        return None
-    if isinstance(labels, Mapping):
-        out = dict(labels)
-    elif isinstance(labels, Sequence) and not isinstance(labels, str):
-        if levels is None or len(labels) != len(levels):
-            raise SchemaError(
-                f"Feature '{column}': a list of level labels needs declared levels of the same "
-                f"length; give labels as a table {{level = \"text\"}} instead."
-            )
-        out = dict(zip(levels, labels))
-    else:
-        raise SchemaError(
-            f"Feature '{column}': labels must be a table {{level = \"text\"}}; got {labels!r}."
-        )
-    for key, text in out.items():
-        if not isinstance(text, str):
-            raise SchemaError(
-                f"Feature '{column}': the label of level {key!r} must be text; got {text!r}."
-            )
-        if levels is not None and not any(_same_level(key, lv) for lv in levels):
-            raise SchemaError(
-                f"Feature '{column}': labels name level {key!r}, which is not among its "
-                f"levels {list(levels)}."
-            )
-    if levels is not None:  # TOML keys are text: key the labels by the levels themselves
-        out = {next(lv for lv in levels if _same_level(k, lv)): v for k, v in out.items()}
-    return out
-
-
-def _plain(value):
-    """numpy scalars -> Python scalars (for JSON and TOML)."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _parse_feature(column: str, spec) -> FeatureSpec:
-    extra: dict = {}
-    if isinstance(spec, FeatureSpec):
-        kind, levels, lo, hi, log1p = spec.type, spec.levels, spec.min, spec.max, spec.log1p
-        zero_heavy = spec.zero_heavy
-        extra = {**_meta_dict(spec), "labels": spec.level_labels, "positive": spec.positive}
-    elif isinstance(spec, str):
-        kind, levels, lo, hi, log1p, zero_heavy = spec, None, None, None, False, False
-    elif isinstance(spec, Mapping):
-        allowed = ("type", "levels", "min", "max", "log1p", "zero_heavy", "labels", "positive",
-                   *_META_KEYS)
-        unknown = set(spec) - set(allowed)
-        if unknown:
-            raise SchemaError(
-                f"Feature '{column}': unknown key(s) {sorted(unknown)} in its specification; "
-                f"allowed keys are {', '.join(allowed)}."
-            )
-        if "type" not in spec:
-            raise SchemaError(f"Feature '{column}': its specification needs a 'type' key.")
-        kind = spec["type"]
-        levels, lo, hi = spec.get("levels"), spec.get("min"), spec.get("max")
-        log1p = bool(spec.get("log1p", False))
-        zero_heavy = spec.get("zero_heavy", False)
-        extra = {k: spec.get(k) for k in ("labels", "positive", *_META_KEYS)}
-    elif isinstance(spec, Sequence) and len(spec) == 2 and isinstance(spec[0], str):
-        kind, levels, lo, hi, log1p, zero_heavy = spec[0], spec[1], None, None, False, False
-    else:
-        raise SchemaError(
-            f"Feature '{column}': cannot read its specification {spec!r}. Give a type name "
-            f"such as 'continuous', a pair ('ordinal', [levels]), or a dict with a 'type' key."
-        )
-    if kind not in FEATURE_TYPES:
-        raise SchemaError(
-            f"Feature '{column}' has unknown type {kind!r}; use one of {', '.join(FEATURE_TYPES)}."
-        )
-    if levels is not None:
-        if isinstance(levels, str) or not isinstance(levels, Sequence):
-            raise SchemaError(f"Feature '{column}': levels must be a list, got {levels!r}.")
-        levels = tuple(_plain(v) for v in levels)
-        try:
-            distinct = len(set(levels))
-        except TypeError:
-            raise SchemaError(
-                f"Feature '{column}': levels must be single values such as 0 or 'male'; got "
-                f"{list(levels)!r}."
-            ) from None
-        if distinct != len(levels):
-            raise SchemaError(f"Feature '{column}': levels {list(levels)} contain duplicates.")
-        if len(levels) < 2:
-            raise SchemaError(f"Feature '{column}': declare at least two levels.")
-    if kind == "ordinal" and levels is None:
-        raise SchemaError(
-            f"Feature '{column}' is ordinal but has no levels; declare them in order, "
-            f"e.g. ('ordinal', [0, 1, 2, 3, 4])."
-        )
-    if kind == "binary" and levels is not None and len(levels) != 2:
-        raise SchemaError(
-            f"Feature '{column}' is binary but declares {len(levels)} levels; a binary "
-            f"feature has exactly two (or declare it 'categorical')."
-        )
-    for key, bound in (("min", lo), ("max", hi)):
-        if bound is not None and (isinstance(bound, bool) or not isinstance(bound, Real)
-                                  or not np.isfinite(bound)):
-            raise SchemaError(
-                f"Feature '{column}': {key} must be a finite number; got {bound!r}."
-            )
-    if (lo is not None or hi is not None) and kind not in _NUMERIC_TYPES:
-        raise SchemaError(
-            f"Feature '{column}': min/max apply to continuous and count features only."
-        )
-    if lo is not None and hi is not None and lo > hi:
-        raise SchemaError(f"Feature '{column}': min={lo} is greater than max={hi}.")
-    if log1p and kind not in _NUMERIC_TYPES:
-        raise SchemaError(f"Feature '{column}': log1p applies to continuous and count features.")
-    if not isinstance(zero_heavy, bool | np.bool_):
-        raise SchemaError(f"Feature '{column}': zero_heavy must be true or false; got "
-                          f"{zero_heavy!r}.")
-    if zero_heavy and kind not in _NUMERIC_TYPES:
-        raise SchemaError(f"Feature '{column}': zero_heavy applies to continuous and count "
-                          f"features (it is {kind}).")
-    if zero_heavy and lo is not None and lo < 0:
-        raise SchemaError(f"Feature '{column}': zero_heavy needs values >= 0, but min = {lo}.")
-    meta = _parse_meta(f"Feature '{column}'", extra)
-    if meta.get("unit") is not None and kind not in _NUMERIC_TYPES:
-        raise SchemaError(f"Feature '{column}': unit applies to continuous and count features.")
-    level_labels = _parse_level_labels(column, extra.get("labels"), levels)
-    positive = _plain(extra.get("positive"))
-    if positive is not None:
-        if kind != "binary":
-            raise SchemaError(
-                f"Feature '{column}': 'positive' applies to binary features only (it is {kind})."
-            )
-        if levels is not None and not any(_same_level(positive, lv) for lv in levels):
-            raise SchemaError(
-                f"Feature '{column}': positive level {positive!r} is not one of its levels "
-                f"{list(levels)}."
-            )
-        if levels is not None:
-            positive = next(lv for lv in levels if _same_level(positive, lv))
-    return FeatureSpec(kind, levels, lo, hi, log1p, level_labels=level_labels,
-                       positive=positive, zero_heavy=bool(zero_heavy), **meta)
 
 
 @dataclass(frozen=True)
@@ -582,7 +285,7 @@ class ClientSchema:
             ``costs`` (columns that are costs), ``exclude``, ``date_format``,
             ``max_levels`` (12), ``ordinal_max_levels`` (None), ``overrides`` (a partial
             schema, dict or TOML path, laid over the proposal). See
-            :func:`clusterdiscovery._schema_infer.infer_schema`.
+            :func:`clusterdiscovery._schema_infer.infer_spec`.
 
         Returns
         -------
@@ -601,9 +304,10 @@ class ClientSchema:
         >>> schema.features["employed"].type, schema.features["employed"].positive
         ('binary', 'yes')
         """
-        from ._schema_infer import infer_schema
-
-        return infer_schema(df, id, **options)
+        spec, inference = infer_spec(df, id, **options)
+        schema = ClientSchema.from_dict(spec)
+        object.__setattr__(schema, "inference", inference)
+        return schema
 
     def to_toml(self, path=None, *, source: str | None = None) -> str:
         """An editable TOML file of the schema, with a comment per column.
@@ -620,8 +324,6 @@ class ClientSchema:
         str
             The TOML text; :meth:`from_toml` reads it back to the same schema.
         """
-        from ._schema_toml import schema_to_toml
-
         text = schema_to_toml(self, source=source)
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
@@ -703,217 +405,4 @@ class ClientSchema:
             declared levels or range; negative costs or counts; NaN or inf where not allowed;
             duplicated or missing client ids; a feature that is entirely missing or constant.
         """
-        if not isinstance(df, pd.DataFrame):
-            raise TypeError(
-                f"validate() expects a pandas DataFrame; got {type(df).__name__}."
-            )
-        check_flat_columns(df, "data")
-        if df.shape[0] == 0:
-            raise SchemaError("The client table is empty (0 rows); there is nothing to cluster.")
-        if df.columns.duplicated().any():
-            dup = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
-            raise SchemaError(f"Column name(s) {dup} appear more than once; rename them.")
-        self._check_ids(df)
-        for col, spec in self.features.items():
-            self._check_feature(df, col, spec)
-        if features_only:
-            return df
-        for col in self.costs:
-            values = _numeric_column(df, col, "cost")
-            _check_finite(values, col, "cost")
-            if (values < 0).any():
-                n = int((values < 0).sum())
-                raise SchemaError(
-                    f"Cost column '{col}' has {n} negative value(s) (e.g. {values[values < 0].iloc[0]}); "
-                    f"costs must be >= 0. Check refunds or data-entry errors."
-                )
-        for name, (base, follow) in self.outcomes.items():
-            for col in (base, follow):
-                values = _numeric_column(df, col, f"outcome '{name}'")
-                _check_finite(values, col, f"outcome '{name}'")
-        if self.team is not None and self.team not in df.columns:
-            raise SchemaError(_missing_msg(self.team, "team", df))
-        if self.weight is not None:
-            values = _numeric_column(df, self.weight, "sampling weight")
-            if values.isna().any():
-                raise SchemaError(
-                    f"Weight column '{self.weight}' has {int(values.isna().sum())} missing "
-                    f"value(s); every client needs a weight (drop those rows or impute)."
-                )
-            _check_finite(values, self.weight, "sampling weight")
-            if (values < 0).any() or not (values > 0).any():
-                raise SchemaError(
-                    f"Weight column '{self.weight}' must hold non-negative weights, not all "
-                    f"zero (smallest {values.min()}, largest {values.max()})."
-                )
-        for col in self.dates:
-            if col not in df.columns:
-                raise SchemaError(_missing_msg(col, "date", df))
-            # the package's one date parser: ISO 8601 or the schema's date_format; refuses
-            # non-dates, ambiguous day/month strings and dates pandas cannot hold
-            parse_dates(df[col], col, table="client", date_format=self.date_format,
-                        fix="set the schema's date_format = {fmt}")
-        return df
-
-    def _check_ids(self, df: pd.DataFrame) -> None:
-        if self.id in df.columns:
-            ids = df[self.id]
-        elif df.index.name == self.id:
-            ids = df.index.to_series()
-        else:
-            raise SchemaError(
-                f"Client id column '{self.id}' not found (neither a column nor the index name). "
-                f"Rename your id column to '{self.id}' or set ClientSchema(id=...)."
-            )
-        if ids.isna().any():
-            raise SchemaError(
-                f"Client id column '{self.id}' has {int(ids.isna().sum())} missing id(s); every "
-                f"client needs an id."
-            )
-        dup = ids.duplicated(keep=False)
-        if dup.any():
-            examples = list(pd.unique(ids[dup]))[:5]
-            raise SchemaError(
-                f"Client id column '{self.id}' has {int(ids.duplicated().sum())} duplicated id(s), "
-                f"e.g. {examples}. Keep one row per client (aggregate repeated rows first)."
-            )
-        normalise_ids(ids, self.id)  # 1 and "1": one client written two ways
-
-    def _check_feature(self, df: pd.DataFrame, col: str, spec: FeatureSpec) -> None:
-        if col not in df.columns:
-            raise SchemaError(_missing_msg(col, f"{spec.type} feature", df))
-        s = df[col]
-        present = s.dropna()
-        if present.empty:
-            raise SchemaError(
-                f"Feature '{col}' is entirely missing; drop it from the schema or supply values."
-            )
-        if spec.type in _NUMERIC_TYPES:
-            values = _numeric_column(df, col, f"{spec.type} feature")
-            _check_finite(values, col, f"{spec.type} feature")
-            present = values.dropna()
-            if spec.type == "count":
-                if (present < 0).any():
-                    raise SchemaError(
-                        f"Count feature '{col}' has negative value(s) (e.g. "
-                        f"{present[present < 0].iloc[0]}); counts must be >= 0."
-                    )
-                if not np.all(np.equal(np.mod(present.to_numpy(dtype=float), 1), 0)):
-                    raise SchemaError(
-                        f"Count feature '{col}' has non-integer values; round them or declare "
-                        f"the feature 'continuous'."
-                    )
-            if spec.min is not None and (present < spec.min).any():
-                raise SchemaError(
-                    f"Feature '{col}' has value(s) below its declared min {spec.min} "
-                    f"(smallest {present.min()}); correct the data or the schema's min."
-                )
-            if spec.max is not None and (present > spec.max).any():
-                raise SchemaError(
-                    f"Feature '{col}' has value(s) above its declared max {spec.max} "
-                    f"(largest {present.max()}); correct the data or the schema's max."
-                )
-        else:
-            if pd.api.types.is_float_dtype(s) and np.isinf(present.to_numpy(dtype=float)).any():
-                raise SchemaError(f"Feature '{col}' contains inf; replace it with a level or NaN.")
-            check_levels(s, col)  # 1 and "1" would be two levels printed alike
-            levels = spec.levels
-            if levels is None and spec.type == "binary":
-                uniq = set(present.unique().tolist())
-                if uniq <= {0, 1}:  # True == 1 and False == 0
-                    levels = (0, 1)
-                elif len(uniq) > 2:
-                    raise SchemaError(
-                        f"Binary feature '{col}' has {len(uniq)} distinct values "
-                        f"({sorted(map(str, uniq))[:5]}); declare it 'categorical' or recode it."
-                    )
-            if levels is not None:
-                bad = ~present.isin(levels)
-                if bad.any():
-                    unseen = sorted(present[bad].unique().tolist(), key=str)[:5]
-                    raise SchemaError(
-                        f"Feature '{col}' has value(s) {unseen} outside its declared levels "
-                        f"{list(levels)}; recode them or add them to the schema's levels."
-                    )
-        if present.nunique() < 2:
-            raise SchemaError(
-                f"Feature '{col}' is constant (every value is {present.iloc[0]!r}); it cannot "
-                f"separate clusters. Drop it from the schema's features."
-            )
-
-
-def read_schema_toml(path) -> dict:
-    """The schema table of a TOML file (top-level keys, or a ``[schema]`` table), unchecked."""
-    doc = read_toml(path, "Schema file", SchemaError)
-    if "schema" in doc and isinstance(doc["schema"], Mapping):
-        doc = doc["schema"]
-    return dict(doc)
-
-
-def _as_names(value, role: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if not isinstance(value, Sequence):
-        raise SchemaError(f"The schema's '{role}' must be a list of column names; got {value!r}.")
-    return tuple(str(v) for v in value)
-
-
-def _parse_measure(owner: str, spec, extra_keys) -> MeasureSpec:
-    if spec is None:
-        return MeasureSpec()
-    if not isinstance(spec, Mapping):
-        raise SchemaError(
-            f"{owner}: its specification must be a table of {', '.join(_META_KEYS)}; got "
-            f"{spec!r}."
-        )
-    unknown = set(spec) - set(_META_KEYS) - set(extra_keys)
-    if unknown:
-        raise SchemaError(
-            f"{owner}: unknown key(s) {sorted(unknown)}; allowed keys are "
-            f"{', '.join((*_META_KEYS, *extra_keys))}."
-        )
-    return MeasureSpec(**_parse_meta(owner, spec))
-
-
-def _missing_msg(col: str, role: str, df: pd.DataFrame) -> str:
-    import difflib
-
-    names = list(map(str, df.columns))
-    close = [c for c in names if c.lower() == col.lower()] or difflib.get_close_matches(
-        col, names, n=3)
-    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    listed = names[:30] + (["..."] if len(names) > 30 else [])
-    return (
-        f"Column '{col}' ({role} in the schema) is missing from the table.{hint} "
-        f"Add the column or remove it from the schema; the table has {listed}."
-    )
-
-
-def _numeric_column(df: pd.DataFrame, col: str, role: str) -> pd.Series:
-    if col not in df.columns:
-        raise SchemaError(_missing_msg(col, role, df))
-    s = df[col]
-    if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
-        from ._checks import describe_not_numbers, not_numbers
-
-        rows = f" ({describe_not_numbers(s, col)})" if not_numbers(s) else ""
-        raise SchemaError(
-            f"Column '{col}' ({role}) must be numeric but has dtype {s.dtype}{rows}. Convert "
-            f"it with pandas.to_numeric(df['{col}']) or declare it 'categorical'."
-        )
-    return s.astype(float)
-
-
-def _check_finite(values: pd.Series, col: str, role: str) -> None:
-    arr = values.to_numpy(dtype=float)
-    if np.isinf(arr).any():
-        raise SchemaError(
-            f"Column '{col}' ({role}) contains {int(np.isinf(arr).sum())} infinite value(s); "
-            f"replace them with NaN (missing) or a finite value."
-        )
-    try:  # finite but too large to compute with (1e200 squared is infinite)
-        check_magnitude(values.rename(col), f"the client table ({role})")
-    except ValueError as exc:
-        raise SchemaError(str(exc)) from None
+        return validate_table(self, df, features_only=features_only)

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_magnitude, describe_not_numbers, not_numbers
-from ..schema import ClientSchema, _same_level, recognise_positive
+from .._schema_spec import _same_level
+from ..schema import ClientSchema, recognise_positive
 
 __all__ = ["NOISE", "OVERALL", "Groups", "Variable", "prepare_groups", "prepare_variables",
            "numeric_column"]
