@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..profiling._data import OVERALL
 from ..profiling._suppress import marker, withheld
+from ..profiling._tables import SIZE_ROW
 from ._effects import SMALL_EFFECT, effect_size
 from ._numbers import with_unit_text
 from ._text import Meaning
@@ -95,13 +96,11 @@ def _significant(profile, cluster):
 
 
 def _size_sentence(profile, cluster) -> str:
-    n = profile.table1.loc[("clients", "", "n"), cluster]
-    share = profile.table1.loc[("clients", "", "share"), cluster]
-    total = profile.table1.loc[("clients", "", "n"), OVERALL]
+    n, share, total = profile.sizes[cluster], profile.shares[cluster], profile.sizes[OVERALL]
     if _finite(n):
         return (f"This cluster holds {count(n)} clients, {pct(share)} of the "
                 f"{count(total)} profiled.")
-    mark = profile.cell_mark("table1", cluster, ("clients", "", "n")) or marker(
+    mark = profile.size_mark(cluster) or marker(
         profile.min_cell_size)
     return upper_first(withheld("the number of clients in this cluster", mark,
                                 profile.min_cell_size)) + "."
@@ -188,7 +187,7 @@ def _cost_sentence(profile, cluster, meaning) -> str:
                  f", {100 * ratio:.0f}% of the population mean of {amount(o['mean'])}")
     text += "."
     share = r.get("share_of_total", np.nan)
-    n_share = profile.table1.loc[("clients", "", "share"), cluster]
+    n_share = profile.shares[cluster]
     if _finite(share) and _finite(n_share):
         text += (f" The cluster accounts for {pct(share)} of the total with {pct(n_share)} "
                  f"of the clients.")
@@ -344,8 +343,7 @@ def opening_paragraph(profile, cluster, meaning) -> str:
 
 def _small_group(profile, cluster) -> bool:
     d = profile.distinguishing
-    reasons = d.loc[d["cluster"] == cluster, "reason"].astype(str)
-    return bool(len(reasons)) and reasons.str.startswith("group has fewer").all()
+    return bool((d["cluster"] == cluster).any()) and profile.is_small_group(cluster)
 
 
 # ------------------------------------------------------------------ key figures
@@ -361,9 +359,9 @@ def key_figures(profile, cluster, meaning, stability=None) -> pd.DataFrame:
         return profile.cell_mark(table, group, stat, name=name) or marker(m)
 
     rows.append(("clients",
-                 shown("table1", ("clients", "", "n"), t1.loc[("clients", "", "n"), cluster],
+                 shown("table1", SIZE_ROW, t1.loc[SIZE_ROW, cluster],
                        count, cluster),
-                 count(t1.loc[("clients", "", "n"), OVERALL])))
+                 count(t1.loc[SIZE_ROW, OVERALL])))
     for col in profile.cost_columns[:3]:
         frame, _ = profile.cost_table(col)
 

@@ -213,15 +213,15 @@ def overview_table(profile, names: dict, meaning) -> pd.DataFrame:
 
     rows = []
     for g in [*profile.groups, OVERALL]:
-        n = profile.table1.loc[("clients", "", "n"), g]
-        share = profile.table1.loc[("clients", "", "share"), g]
+        n = profile.sizes[g]
+        share = profile.shares[g]
         if g == OVERALL:
             if not costs:
                 continue
             row = {"cluster": "all", "name": "population",
                    "clients": f"{int(n):,}", "share": "100.0%"}
         else:
-            size_mark = profile.cell_mark("table1", g, ("clients", "", "n")) or mark
+            size_mark = profile.size_mark(g) or mark
             row = {"cluster": str(g), "name": names.get(g, "in no cluster (noise)"),
                    "clients": size_mark if np.isnan(n) else f"{int(n):,}",
                    "share": size_mark if np.isnan(share) else f"{100 * share:.1f}%"}
@@ -259,7 +259,7 @@ def report_blocks(descriptions, *, title: str, date: str | None):
     blocks = [("begin", ("front", "overview")), ("h1", title)]
     if date:
         blocks.append(("p", f"Date: {date}"))
-    n_all = profile.table1.loc[("clients", "", "n"), OVERALL]
+    n_all = profile.sizes[OVERALL]
     blocks.append(("p", f"This report describes {len(profile.clusters)} clusters of "
                         f"{int(n_all):,} clients. It holds aggregates only: no client "
                         f"identifier or individual record. Each cluster has one page: a "

@@ -17,6 +17,7 @@ from .._checks import check_file_name
 from .._csv import write_csv
 from ..profiling import ClusterProfile
 from ..profiling._data import OVERALL
+from ..profiling._tables import SHARE_ROW, SIZE_ROW
 from ..schema import ClientSchema
 from ._narratives import (
     match_narratives,
@@ -131,8 +132,8 @@ class ClusterDescriptions:
         t = self.profile.table1
         out = pd.DataFrame({
             "name": [d.name for d in self],
-            "n": [t.loc[("clients", "", "n"), d.cluster] for d in self],
-            "share": [t.loc[("clients", "", "share"), d.cluster] for d in self],
+            "n": [t.loc[SIZE_ROW, d.cluster] for d in self],
+            "share": [t.loc[SHARE_ROW, d.cluster] for d in self],
             "expert_narrative": [d.narrative is not None for d in self],
         }, index=pd.Index([d.cluster for d in self], name="cluster", dtype=object))
         return out

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..profiling._data import OVERALL
 from ..profiling._suppress import marker
+from ..profiling._tables import SHARE_ROW
 from ..schema import DEFAULT_SECTIONS, FeatureSpec
 from ._effects import SMALL_EFFECT, by_effect, effect_size, worth_naming
 from ._numbers import fmt_number, fmt_numbers, with_unit_text
@@ -373,11 +374,8 @@ def cluster_blocks(profile, cluster, *, name, rows, top_n, meaning, stability,
     mark = marker(cm)
     alpha = profile.params.get("alpha", 0.05)
     blocks = [("h2", f"Cluster {cluster}: {name}")]
-    n = profile.table1.loc[("clients", "", "n"), cluster]
-    share = profile.table1.loc[("clients", "", "share"), cluster]
-    total_n = profile.table1.loc[("clients", "", "n"), OVERALL]
-    small = profile.is_suppressed(cluster) and any(
-        (r.reason.startswith("group has fewer")) for r in rows.itertuples())
+    n, share, total_n = profile.sizes[cluster], profile.shares[cluster], profile.sizes[OVERALL]
+    small = profile.is_suppressed(cluster) and len(rows) > 0 and profile.is_small_group(cluster)
     if np.isnan(n):
         of_total = f" of {_count(total_n)}" if np.isfinite(total_n) else ""
         if small:
@@ -510,8 +508,8 @@ def _cost_blocks(profile, cluster, m: Meaning, mark):
     text, r, o, cmark, value = _cost_mean_text(profile, cluster, col, m, mark)
     unit = m.unit(col)
     text = f"**{_cap(m.label(col))}:** {text}."
-    share_n = profile.table1.loc[("clients", "", "share"), cluster]
-    size_mark = profile.cell_mark("table1", cluster, ("clients", "", "share")) or mark
+    share_n = profile.shares[cluster]
+    size_mark = profile.cell_mark("table1", cluster, SHARE_ROW) or mark
     of_all = f"of all {unit}" if unit else "of total cost"
     text += (f" The cluster accounts for "
              f"{_fmt_or_mark(r['share_of_total'], _pct, cmark('share_of_total'))} {of_all} "

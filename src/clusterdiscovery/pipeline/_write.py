@@ -156,7 +156,7 @@ def _write_files(cfg, root, descriptions, selection, candidates, stability, mode
          tables / "model_selection.csv")
     _csv(with_share_flags(candidates, n, m), tables / "candidates.csv")
     # the stability summary's sizes as Table 1 has them (empty where withheld, flagged)
-    sizes = descriptions.profile.table1.loc[("clients", "", "n")]
+    sizes = descriptions.profile.sizes
     st = stability.summary.copy()
     st["size"] = pd.array([sizes.get(c, np.nan) for c in st.index], dtype="Float64").round(
         ).astype("Int64")

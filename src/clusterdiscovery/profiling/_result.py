@@ -10,7 +10,7 @@ import pandas as pd
 from .._utils import check_int
 from ._data import NOISE, OVERALL
 from ._suppress import marker
-from ._tables import NONE, SECONDARY, reason_text
+from ._tables import NONE, SECONDARY, SHARE_ROW, SIZE_ROW, Reason, reason_text
 
 __all__ = ["ClusterProfile", "format_value"]
 
@@ -135,8 +135,25 @@ class ClusterProfile:
 
     @property
     def sizes(self) -> pd.Series:
-        """Cluster sizes (NaN where suppressed)."""
-        return self.table1.loc[("clients", "", "n")]
+        """Cluster sizes (NaN where suppressed), the groups then ``"overall"``."""
+        return self.table1.loc[SIZE_ROW]
+
+    @property
+    def shares(self) -> pd.Series:
+        """Cluster shares of the population (NaN where suppressed)."""
+        return self.table1.loc[SHARE_ROW]
+
+    def size_mark(self, group) -> str:
+        """What a report shows in place of ``group``'s withheld size (``""`` if shown)."""
+        return self.cell_mark("table1", group, SIZE_ROW)
+
+    def size_reason(self, group) -> Reason:
+        """Why ``group``'s size is withheld (``Reason.NONE`` when it is shown)."""
+        return Reason(int(self._reason_frame("table1").loc[SIZE_ROW, self._group(group)]))
+
+    def is_small_group(self, group) -> bool:
+        """Whether ``group`` is smaller than ``min_cell_size`` (its figures are withheld)."""
+        return self.size_reason(group) == Reason.SMALL_GROUP
 
     def is_suppressed(self, group) -> bool:
         """Whether the size of ``group`` is suppressed."""
@@ -168,8 +185,7 @@ class ClusterProfile:
                 f"{r.variable}={r.level}" if r.level else str(r.variable)
                 for r in d.itertuples()
             )
-            row = {"n": self.table1.loc[("clients", "", "n"), g],
-                   "share": self.table1.loc[("clients", "", "share"), g],
+            row = {"n": self.sizes[g], "share": self.shares[g],
                    "top_features": top if g != NOISE else ""}
             frame, _ = self.cost_table()
             if frame is not None:
@@ -298,8 +314,7 @@ class ClusterProfile:
 
     # ---------------------------------------------------------------- display
     def __repr__(self) -> str:
-        n = int(self.table1.loc[("clients", "", "n"), OVERALL]) if not np.isnan(
-            self.table1.loc[("clients", "", "n"), OVERALL]) else 0
+        n = int(self.sizes[OVERALL]) if not np.isnan(self.sizes[OVERALL]) else 0
         return (f"ClusterProfile({len(self.clusters)} clusters, {n} clients, "
                 f"{len(self.suppressed)} suppressed cells)")
 
@@ -374,7 +389,7 @@ class ClusterProfile:
             ax.barh(y, np.nan_to_num(vals), color="#4C72B0")
             for i, (g, v) in enumerate(zip(self.groups, vals)):
                 if np.isnan(v):
-                    ax.text(0, i, " " + (self.cell_mark("table1", g, ("clients", "", "n"))
+                    ax.text(0, i, " " + (self.size_mark(g)
                                          or mark), va="center", fontsize=8)
             ax.set_yticks(y, labels)
             ax.set_xlabel("clients")

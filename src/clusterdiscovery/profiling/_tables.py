@@ -9,6 +9,7 @@ seconds. Quartiles use linear interpolation (numpy's default, type 7 of Hyndman 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 import pandas as pd
@@ -16,10 +17,24 @@ import pandas as pd
 from ._data import OVERALL, Groups, Variable
 from ._suppress import line_relations, protect_cells, small_count
 
-__all__ = ["Table1", "build_table1", "REASONS", "NONE", "SMALL_GROUP", "SMALL_COUNT",
-           "FEW_CLIENTS", "SECONDARY", "reason_text"]
+__all__ = ["Table1", "build_table1", "Reason", "REASONS", "NONE", "SMALL_GROUP",
+           "SMALL_COUNT", "FEW_CLIENTS", "SECONDARY", "SIZE_ROW", "SHARE_ROW", "reason_text"]
 
-NONE, SMALL_GROUP, SMALL_COUNT, FEW_CLIENTS, SECONDARY = 0, 1, 2, 3, 4
+
+class Reason(IntEnum):
+    """Why a cell is withheld (0: it is shown). The codes fill the profile's reason frames;
+    :func:`reason_text` gives the words, the one place they are written."""
+
+    NONE = 0
+    SMALL_GROUP = 1  # the group (cluster) itself is smaller than min_cell_size
+    SMALL_COUNT = 2  # a count below min_cell_size
+    FEW_CLIENTS = 3  # a statistic computed from fewer than min_cell_size clients
+    SECONDARY = 4  # hidden so that a withheld cell cannot be recovered from a total
+
+
+NONE, SMALL_GROUP, SMALL_COUNT, FEW_CLIENTS, SECONDARY = Reason
+#: Table 1's rows of the group sizes and shares (the profile's ``sizes`` and ``shares``)
+SIZE_ROW, SHARE_ROW = ("clients", "", "n"), ("clients", "", "share")
 REASONS = {
     SMALL_GROUP: "group has fewer than {m} clients",
     SMALL_COUNT: "count below {m}",
@@ -186,7 +201,7 @@ def build_table1(groups: Groups, variables: list[Variable], m: int) -> Table1:
 
     wsizes = np.append(groups.wsizes, groups.wsizes.sum())
     rows, values, reasons = [], [], []
-    rows += [("clients", "", "n"), ("clients", "", "share")]
+    rows += [SIZE_ROW, SHARE_ROW]
     values += [sizes, wsizes / wsizes[-1]]  # n: clients (unweighted); shares weighted
     reasons += [size_reason, size_reason]
     stats: dict = {}
