@@ -20,7 +20,7 @@ QUICK = {
 #: the columns that hold words: names, labels, levels, reasons (docs/pipeline.md)
 TEXT = {"model", "reason", "verdict", "variable", "level", "kind", "statistic", "table",
         "group", "cluster", "cost", "outcome", "floor_items", "followup_cluster",
-        "care_cluster"}
+        "care_cluster", "service", "target_met"}
 FLAGS = {"True", "False", ""}
 
 
