@@ -106,6 +106,7 @@ def _study_record(cfg, random_state, given: StageData, prep: Prepared, chosen: C
 
 
 def _record(cfg, random_state, as_of, cluster_cols, measurement, choice_note, clients, events):
+    """The study's settings: version, seed, data, columns, models and the choice rule."""
     m, s = cfg["models"], cfg["stability"]
     return {
         "package_version": __version__,

@@ -38,6 +38,8 @@ def features_stage(cfg, given: StageData) -> Prepared:
 
 
 def _features(cfg, clients, events):
+    """The client table joined with the events aggregated per client (``aggregate_events``
+    up to ``[data] as_of``, else the last contact), the aggregated columns, and that date."""
     if events is None:
         return clients, [], None
     from ..features import aggregate_events
@@ -68,6 +70,8 @@ def _features(cfg, clients, events):
 
 
 def _cluster_columns(cfg, schema, table, event_cols, costs=()):
+    """The columns to cluster on (``[features]``; by default every schema feature neither
+    excluded nor a cost) and each one's latent class measurement."""
     f = cfg["features"]
     stray = [c for c in f["exclude"] if c not in schema.features]
     if stray:

@@ -38,6 +38,7 @@ def _numeric_view(X, schema, *, with_preprocessor=False):
 
 
 def _compare(cfg, X, schema, measurement, random_state, n_jobs, weights=None):
+    """Every family of ``[models] families`` for each k, in one ``ModelSelectionResult``."""
     from sklearn.cluster import KMeans
     from sklearn.mixture import GaussianMixture
 
@@ -101,4 +102,6 @@ def _compare(cfg, X, schema, measurement, random_state, n_jobs, weights=None):
 
 
 def _model_input(primary, X, selection):
+    """What the primary family reads: the table itself for the latent class model, else
+    the numeric view."""
     return X if primary == "latent_class" else selection.numeric_view_
