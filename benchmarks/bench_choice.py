@@ -26,7 +26,7 @@ def main(argv=None) -> int:
     import pandas as pd
     from sklearn.metrics import adjusted_rand_score
 
-    import clusterdiscovery.pipeline._discover as pipeline
+    import clusterdiscovery.pipeline._progress as pipeline
     from clusterdiscovery import discover
     from clusterdiscovery.datasets import make_client_population
 

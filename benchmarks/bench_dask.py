@@ -94,7 +94,7 @@ def main(argv=None) -> int:
     from clusterdiscovery.features import aggregate_events_dask
     from clusterdiscovery.models._lca_dask import fit_dask, prepare_dask, start_params
     from clusterdiscovery.persistence import build_model
-    from clusterdiscovery.pipeline._discover import _measurement
+    from clusterdiscovery.pipeline._stage_features import _measurement
 
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench_dask_"))
     times = {}

@@ -123,7 +123,7 @@ def main(argv=None) -> int:
         profiler.start()
     # the pipeline's stage clock records wall time here and returns CPU time (this
     # process; with n_jobs > 1 the workers' CPU is not counted, so compare CPU at n_jobs=1)
-    import clusterdiscovery.pipeline._discover as pipeline
+    import clusterdiscovery.pipeline._progress as pipeline
 
     stamps = []
     names = iter(["data", "features", "models", "stability", "profile", "describe", "write"])

@@ -36,7 +36,7 @@ def main(argv=None) -> int:
 
     from clusterdiscovery import LatentClassModel, assess_stability
     from clusterdiscovery.datasets import make_client_population
-    from clusterdiscovery.pipeline._discover import _measurement
+    from clusterdiscovery.pipeline._stage_features import _measurement
 
     pop = make_client_population(n_clients=args.n_clients, n_clusters=6,
                                  random_state=args.seed)

@@ -311,12 +311,12 @@ def test_discover_merges_filled_narrative_templates_and_refuses_foreign_ones(pop
 
 def _no_fitting(monkeypatch):
     """Make any model fitting fail the test: errors must come before it."""
-    from clusterdiscovery.pipeline import _discover
+    from clusterdiscovery.pipeline import _stage_models
 
     def fitted(*args, **kwargs):
         raise AssertionError("models were fitted before the error")
 
-    monkeypatch.setattr(_discover, "_compare", fitted)
+    monkeypatch.setattr(_stage_models, "_compare", fitted)
 
 
 def _with_use(population):

@@ -90,7 +90,7 @@ def _bare_table(args, config):
                              f"client table whose schema is inferred).")
         return None
     from ._bare import infer_study_schema
-    from ._discover import _read_table
+    from ._stage_data import _read_table
 
     clients = _read_table(args.clients, **csv_options(args))
     opts = inference_options(args)
@@ -123,7 +123,7 @@ def add_assign_parser(subparsers) -> None:
 
 def run_assign(args) -> int:
     from ..persistence import load_model
-    from ._discover import _read_table
+    from ._stage_data import _read_table
 
     model = load_model(args.model)
     data = _read_table(args.clients)

@@ -61,7 +61,7 @@ def add_schema_parser(subparsers) -> None:
 
 def run_schema(args) -> int:
     from ..schema import ClientSchema
-    from ._discover import _read_table
+    from ._stage_data import _read_table
 
     table = _read_table(args.clients, **csv_options(args))
     schema = ClientSchema.infer(table, id=args.id, **inference_options(args))
