@@ -292,3 +292,24 @@ def test_events_read_in_chunks_give_the_one_chunk_table(monkeypatch, chunk, kwar
     parts = aggregate_events(ev, **kwargs)
     pd.testing.assert_frame_equal(parts, whole, check_exact=False, rtol=1e-12)
     assert whole["n_total"].sum() > 0
+
+
+def test_the_aggregated_columns_describe_themselves(events):
+    """Issue 20.1: what aggregate_events' columns are (role, unit, label) comes from the
+    features module, so the pipeline never guesses from names."""
+    from clusterdiscovery.features._event_columns import default_costs, event_columns
+
+    table = aggregate_events(events, window_days=365)
+    described = event_columns(table.columns, 365)
+    assert set(described) == set(table.columns)
+    roles = {c: d.role for c, d in described.items()}
+    assert roles["inpatient_days"] == "count" and described["inpatient_days"].unit == "days"
+    assert roles["exposure_years"] == "exposure" and roles["first_contact"] == "date"
+    assert all(roles[c] == "cost" for c in table.columns
+               if c.startswith("cost_") and not c.endswith("_per_year"))
+    assert all(roles[c] in ("rate", "cost_rate") for c in table.columns
+               if c.endswith("_per_year"))
+    assert described["inpatient_days"].label == "Inpatient days in the last 365 days"
+    assert event_columns(["inpatient_days"])["inpatient_days"].label == "Inpatient days"
+    costs = default_costs(described)
+    assert costs[0] == "cost_total" and set(costs) <= set(table.columns)

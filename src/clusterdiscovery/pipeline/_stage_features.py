@@ -12,6 +12,7 @@ import pandas as pd
 
 from .._dates import parse_date
 from ..exceptions import SchemaError
+from ..features._event_columns import default_costs, event_columns
 from ..schema import ClientSchema
 from ._contracts import Prepared, StageData
 
@@ -127,13 +128,6 @@ def _measurement(spec, ordinal="categorical") -> str:
     return _MEASUREMENT[spec.type]
 
 
-#: the aggregated event costs profiled by default, where the events have those services
-_EVENT_COSTS = ("cost_total", "cost_inpatient_day", "cost_crisis")
-#: units of the aggregated service-use columns
-_EVENT_UNITS = {"inpatient_days": "days", "crisis_episodes": "episodes",
-                "days_since_last_contact": "days", "exposure_years": "years"}
-
-
 def _profile_schema(cfg, schema, table, event_cols):
     """The schema the profile is made with, and its cost columns.
 
@@ -147,7 +141,7 @@ def _profile_schema(cfg, schema, table, event_cols):
 
     f, p = cfg["features"], cfg["profile"]
     service = next((x for x in schema.sections if x.lower() == "service use"), None)
-    labels = _event_labels(cfg["data"]["window_days"])
+    described = event_columns(event_cols, cfg["data"]["window_days"])  # roles, units, labels
     spec = schema.to_dict()
     # columns left out of the clustering are not described as distinguishing it either
     features = {c: s for c, s in spec["features"].items() if c not in f["exclude"]}
@@ -155,16 +149,16 @@ def _profile_schema(cfg, schema, table, event_cols):
         if c in event_cols and c not in features:
             v = table[c].to_numpy(dtype=float)
             kind = "count" if np.all(v[~np.isnan(v)] % 1 == 0) else "continuous"
-            features[c] = {"type": kind, "label": labels.get(c, c), "section": service,
-                           "unit": _EVENT_UNITS.get(c)}
+            features[c] = {"type": kind, "label": described[c].label or c,
+                           "section": service, "unit": described[c].unit}
     for c in f["event_features"]:
         if c in event_cols:
-            features.setdefault(c, {"type": "continuous", "label": labels.get(c, c),
-                                    "section": service, "unit": _EVENT_UNITS.get(c)})
+            features.setdefault(c, {"type": "continuous", "label": described[c].label or c,
+                                    "section": service, "unit": described[c].unit})
     costs = list(schema.costs)
     asked = list(p["costs"])
     if not asked:
-        asked = [c for c in _EVENT_COSTS if c in event_cols]
+        asked = default_costs(described)
     roles = {schema.id, *schema.dates, *schema.outcome_columns,
              *([schema.team] if schema.team else []),
              *([schema.weight] if schema.weight else [])}
@@ -207,12 +201,8 @@ def _profile_schema(cfg, schema, table, event_cols):
                                                           "section")
                            if getattr(feat, k) is not None}
             features.pop(c, None)
-        elif c in event_cols:  # cost_<service>, made by aggregate_events
-            window = cfg["data"]["window_days"]
-            label = labels.get(c) or (
-                f"{c[len('cost_'):].replace('_', ' ').capitalize()} cost"
-                + (f" in the last {window} days" if window else ""))
-            measures[c] = {"label": label, "section": service}
+        elif c in event_cols:  # a cost made by aggregate_events: its own label
+            measures[c] = {"label": described[c].label, "section": service}
         else:
             measures[c] = {}
         costs.append(c)
@@ -225,19 +215,3 @@ def _profile_schema(cfg, schema, table, event_cols):
 def _usable(features, table):
     """Features with at least two distinct values (a constant column has nothing to say)."""
     return {c: s for c, s in features.items() if table[c].nunique(dropna=True) >= 2}
-
-
-def _event_labels(window_days) -> dict:
-    """Plain names of the aggregated service-use columns (made by ``aggregate_events``)."""
-    window = f" in the last {window_days} days" if window_days else ""
-    return {
-        "n_contacts_per_year": "Contacts per year (bed days not counted)",
-        "n_contacts": f"Contacts{window} (bed days not counted)",
-        "n_total_per_year": "Service events per year (contacts and bed days together)",
-        "n_total": f"Service events{window} (contacts and bed days together)",
-        "inpatient_days": f"Inpatient days{window}",
-        "crisis_episodes": f"Crisis episodes{window}",
-        "days_since_last_contact": "Days since the last contact",
-        "exposure_years": "Years of follow-up",
-        "cost_total": f"Total cost{window}",
-    }
