@@ -15,6 +15,7 @@ import pandas as pd
 
 from .._checks import check_file_name
 from .._csv import write_csv
+from .._deprecate import renamed
 from ..profiling import ClusterProfile
 from ..profiling._data import OVERALL
 from ..profiling._tables import SHARE_ROW, SIZE_ROW
@@ -256,9 +257,9 @@ class ClusterDescriptions:
 
 def describe_clusters(profile, *, stability=None, narratives=None, names=None, top_n=5,
                       labels=None, currency=None, significant_figures=3,
-                      title="Cluster descriptions", date=None, worse_when_higher=None,
+                      title="Cluster descriptions", date=None, higher_is=None,
                       sections=None, schema=None, fingerprint=None,
-                      provisional=False) -> ClusterDescriptions:
+                      provisional=False, worse_when_higher=None) -> ClusterDescriptions:
     """One page of plain prose per cluster, written from a profile by fixed templates.
 
     Each page gives the cluster's size and share; its main problems and relative strengths
@@ -307,9 +308,10 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
     title, date : str, optional
         Report title; a date to print (none by default, so reports are byte-identical for the
         same inputs).
-    worse_when_higher : dict, optional
-        ``{variable: bool}`` over the schema's ``higher_is`` (True: ``"worse"``, False:
-        ``"better"``).
+    higher_is : dict, optional
+        ``{variable: "worse" | "better" | "neutral"}`` over the schema's ``higher_is``
+        (``worse_when_higher={variable: bool}``, its old spelling, is accepted for one
+        release with a ``FutureWarning``).
     sections : list of (heading, paragraphs, tables[, figures]), optional
         Extra report sections (e.g. how the clusters were chosen), placed after the cluster
         pages and before the appendix: a heading, a list of paragraphs (plain text, ``**bold**``
@@ -372,6 +374,10 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
     if currency is not None and not isinstance(currency, str):
         raise TypeError(f"The 'currency' parameter must be text such as \"£\", \"$\" or "
                         f"\"\"; got {currency!r}.")
+    if higher_is is not None and (not isinstance(higher_is, Mapping) or any(
+            v not in ("worse", "better", "neutral") for v in higher_is.values())):
+        raise TypeError("The 'higher_is' parameter must be a dict {variable: 'worse', "
+                        "'better' or 'neutral'}.")
     if worse_when_higher is not None:
         if not isinstance(worse_when_higher, Mapping):
             raise TypeError("The 'worse_when_higher' parameter must be a dict "
@@ -395,8 +401,11 @@ def describe_clusters(profile, *, stability=None, narratives=None, names=None, t
                         f"{type(schema).__name__}.")
     meaning = Meaning(profile, schema=schema, labels=labels, currency=currency,
                       significant_figures=int(significant_figures),
-                      higher_is={k: "worse" if v else "better"
-                                 for k, v in (worse_when_higher or {}).items()})
+                      higher_is=renamed(
+                          "worse_when_higher", worse_when_higher, "higher_is", higher_is,
+                          where="describe_clusters", stacklevel=3,
+                          convert=lambda d: {k: "worse" if v else "better"
+                                             for k, v in d.items()}))
     names = _cluster_keys(names or {}, profile.clusters)
     sections = _check_sections(sections)  # before the work, not after
     d = profile.distinguishing

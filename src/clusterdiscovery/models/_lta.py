@@ -8,6 +8,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from .._deprecate import renamed
 from .._stats import information_criteria
 from .._utils import check_int, check_positive, check_random_state
 from ..exceptions import ConvergenceWarning
@@ -338,12 +339,24 @@ class LatentTransitionModel(BaseEstimator):
 
         return clone(self).set_params(**params)
 
-    def bootstrap_transitions(self, X, *, n_resamples=200, alpha=0.05, random_state=None):
+    def bootstrap_transitions(self, X, *, n_bootstrap=None, alpha=0.05, random_state=None,
+                              n_resamples=None):
         """Bootstrap standard errors and percentile intervals of the transition matrix.
 
         Clients are resampled with replacement and the model refitted from the fitted
         parameters (one start, so the classes keep their meaning); sets
         ``transition_se_`` and returns a tidy table.
+
+        Parameters
+        ----------
+        X : list of pandas.DataFrame
+            The time points the model was fitted on.
+        n_bootstrap : int, default=200
+            Bootstrap resamples (``n_resamples``, the old spelling, is accepted for one
+            release with a ``FutureWarning``).
+        alpha : float, default=0.05
+            1 - coverage of the percentile intervals.
+        random_state : int, RandomState or None
 
         Returns
         -------
@@ -351,7 +364,10 @@ class LatentTransitionModel(BaseEstimator):
         ``estimate``, ``se``, ``ci_low``, ``ci_high``.
         """
         check_is_fitted(self, "transition_")
-        n_resamples = check_int(n_resamples, "n_resamples", low=2)
+        n_bootstrap = renamed("n_resamples", n_resamples, "n_bootstrap", n_bootstrap,
+                              where="bootstrap_transitions")
+        n_resamples = check_int(200 if n_bootstrap is None else n_bootstrap, "n_bootstrap",
+                                low=2)
         frames = check_time_points(X, self.n_components, expected_columns=self._lca._keys,
                                    n_time_points=self.n_time_points_)
         rng = check_random_state(random_state)

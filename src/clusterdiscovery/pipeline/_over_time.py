@@ -79,7 +79,7 @@ def transition_section(model, X_model, followup, labels, names, *, min_cell_size
     counts = pd.crosstab(pd.Categorical(labels.to_numpy(), categories=range(K)),
                          pd.Categorical(to, categories=range(K + 1)), dropna=False)
     shown = _protected_counts(counts, min_cell_size)
-    boot = lta.bootstrap_transitions(frames, n_resamples=n_bootstrap,
+    boot = lta.bootstrap_transitions(frames, n_bootstrap=n_bootstrap,
                                      random_state=random_state) if n_bootstrap else None
     rows = []
     for i in range(K):

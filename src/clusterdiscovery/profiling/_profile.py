@@ -12,6 +12,7 @@ import pandas as pd
 
 from .. import __version__
 from .._checks import looks_like_ids
+from .._deprecate import renamed
 from .._utils import (
     check_dataframe,
     check_fraction,
@@ -46,6 +47,22 @@ def _per_outcome(value, name, outcomes, check):
     return {k: check(value, name) for k in outcomes}
 
 
+def _direction(higher_is, higher_is_better):
+    """``higher_is`` ("better"/"worse", or a dict of them) as the internal True/False; the
+    old ``higher_is_better`` spelling is accepted with a FutureWarning."""
+    def better(v):
+        if v not in ("better", "worse"):
+            raise ValueError(f"The 'higher_is' parameter must be 'better' or 'worse' (or a dict "
+                             f"{{outcome: 'better' or 'worse'}}); got {v!r}.")
+        return v == "better"
+
+    if higher_is is not None:
+        higher_is = ({k: better(v) for k, v in higher_is.items()}
+                     if isinstance(higher_is, Mapping) else better(higher_is))
+    return renamed("higher_is_better", higher_is_better, "higher_is", higher_is,
+                   where="profile_clusters", stacklevel=4)
+
+
 def _check_bool(value, name):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"The '{name}' parameter must be True or False; got {value!r}.")
@@ -66,9 +83,9 @@ def _resolve_n_jobs(n_jobs) -> int:
 
 def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outcomes=None,
                      exposure=None, min_cell_size=11, n_bootstrap=2000, reliability=0.8,
-                     higher_is_better=None, alpha=0.05, random_state=None, n_jobs=None,
+                     higher_is=None, alpha=0.05, random_state=None, n_jobs=None,
                      variable_labels=None, sample_weight=None,
-                     adjust_for=None) -> ClusterProfile:
+                     adjust_for=None, higher_is_better=None) -> ClusterProfile:
     """Profile a clustering of clients: Table 1, distinguishing features, costs, outcomes.
 
     Parameters
@@ -104,9 +121,10 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
         Bootstrap resamples per BCa interval (costs and outcome change).
     reliability : float or dict
         Reliability of each outcome measure for the Jacobson-Truax RCI (default 0.8).
-    higher_is_better : bool or dict, optional
-        Direction of each outcome. By default the schema's ``higher_is`` of the outcome
-        (``"better"`` -> True), else False (as for HoNOS-like scales, where lower is better).
+    higher_is : {"better", "worse"} or dict, optional
+        Direction of each outcome (one for all, or ``{outcome: direction}``). By default the
+        schema's ``higher_is`` of the outcome, else ``"worse"`` (as for HoNOS-like scales,
+        where lower is better).
     alpha : float
         1 - confidence level of the intervals (0.05: 95% intervals).
     random_state : int, RandomState or None
@@ -239,6 +257,7 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
     rel = _per_outcome(reliability, "reliability", outcomes,
                        lambda v, n: check_fraction(v, n, closed=False))
     declared = {k: _schema_direction(schema, k) for k in outcomes}
+    higher_is_better = _direction(higher_is, higher_is_better)
     if higher_is_better is None:
         higher_is_better = declared
     elif isinstance(higher_is_better, Mapping):
