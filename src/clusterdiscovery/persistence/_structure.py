@@ -1,0 +1,279 @@
+"""A model file's structure, checked against its JSON Schema with :mod:`jsonschema`.
+
+``model_file.schema.json`` (shipped with the package; ``docs/model_file.schema.json`` is a
+copy that a test keeps identical) is the one source of the structure rules: which keys an
+object has, the type of every value, allowed words, bounds. This module compiles it once
+and turns the first fault jsonschema finds into a :class:`ModelSpecError` whose message
+starts with the JSON path of the fault, ``$.model.parameters.means[2][1]: expected a
+number, got 'x' (str).`` What a JSON Schema cannot say (lengths against declared
+dimensions, sums to 1, ...) is checked afterwards in :mod:`._validate`.
+
+Two deliberate readings of the schema's types, stricter than the JSON Schema default:
+a ``number`` must be finite and fit a double (no ``NaN`` from a Python dict, no ``1e400``
+written as an integer), an ``integer`` must be a Python ``int`` (``2.0`` is not a count).
+Arrays of plain scalars (a 10,000-feature vector) are checked in one pass and handed to
+jsonschema only when they hold a fault, so that its error names the first bad item.
+
+References
+----------
+JSON Schema draft 2020-12, https://json-schema.org/draft/2020-12 ; the jsonschema package,
+https://python-jsonschema.readthedocs.io .
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import cache
+from importlib import resources
+
+from jsonschema import validators
+
+from ..exceptions import ModelSpecError
+from ._format import SUPPORTED_VERSIONS
+
+__all__ = ["SCHEMA_RESOURCE", "load_schema", "check_structure", "json_path", "describe"]
+
+#: the schema's file name inside the ``clusterdiscovery.persistence`` package
+SCHEMA_RESOURCE = "model_file.schema.json"
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+# ----------------------------------------------------------------------------- messages
+def json_path(parts, root: str = "$") -> str:
+    """``$.a.b[3]["odd key"]`` from a sequence of object keys and array indices."""
+    path = root
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif isinstance(part, str) and _IDENT.match(part):
+            path += f".{part}"
+        else:
+            path += f"[{json.dumps(str(part))}]"
+    return path
+
+
+def describe(value) -> str:
+    """A short, recursion-free description of a JSON value for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return f"an object with {len(value)} key(s)"
+    if isinstance(value, list):
+        return f"an array of {len(value)} item(s)"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+_TYPE_WORDS = {"object": "an object", "array": "an array", "string": "a string",
+               "integer": "an integer", "number": "a number", "boolean": "a boolean",
+               "null": "null"}
+
+
+def _type_message(types, value) -> str:
+    types = [types] if isinstance(types, str) else list(types)
+    if _is_plain_number(value) and ("number" in types or "integer" in types):
+        if isinstance(value, float):  # NaN or infinite (from a dict, not from JSON text)
+            return f"expected a finite number, got {value}."
+        if isinstance(value, int) and not _fits_double(value):
+            return "number too large."
+    if types == ["boolean"]:
+        return f"expected true or false, got {describe(value)}."
+    if value is None and "null" not in types and "string" in types and "boolean" in types:
+        return "a level cannot be null here."
+    words = [_TYPE_WORDS.get(t, t) for t in types]
+    wanted = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    return f"expected {wanted}, got {describe(value)}."
+
+
+def _enum_message(key, options, value) -> str:
+    if key == "format_version":
+        return (f"unknown format version {value!r}; this version of clusterdiscovery reads "
+                f"{sorted(SUPPORTED_VERSIONS)}. Upgrade clusterdiscovery to read newer files.")
+    if key == "family":
+        return f"unknown model family {value!r}; expected one of {list(options)}."
+    if key == "covariance_type":
+        return f"unknown covariance type {value!r}; expected one of {list(options)}."
+    if key == "op":
+        return f"unknown step {describe(value)}; expected one of {', '.join(options)}."
+    return f"expected one of {list(options)}, got {describe(value)}."
+
+
+def _bound_message(kind: str, schema: dict, value) -> str:
+    if schema.get("type") == "integer" or (isinstance(value, int) and "integer" in
+                                           (schema.get("type") or ())):
+        low, high = schema.get("minimum", "-inf"), schema.get("maximum", "inf")
+        return f"expected an integer in [{low}, {high}], got {value}."
+    if kind == "exclusiveMinimum":
+        return f"expected a number > {schema[kind]}, got {value}."
+    if kind == "minimum":
+        return f"expected a number >= {schema[kind]}, got {value}."
+    return f"expected a number <= {schema[kind]}, got {value}."
+
+
+def _duplicate(items):
+    """The first repeated item: (index, value)."""
+    seen = []
+    for i, v in enumerate(items):
+        if any(v == s and type(v) is type(s) for s in seen):
+            return i, v
+        seen.append(v)
+    return len(items) - 1, items[-1]  # pragma: no cover - jsonschema found a repeat
+
+
+def _message(error) -> str:
+    """``path: message`` for a jsonschema ``ValidationError``, in the package's words."""
+    parts = list(error.absolute_path)
+    kind, value, schema, arg = error.validator, error.instance, error.schema, \
+        error.validator_value
+    key = parts[-1] if parts else None
+    if kind == "required":
+        missing = next(k for k in arg if k not in value)
+        return f"{json_path([*parts, missing])}: required key is missing."
+    if kind == "additionalProperties":
+        allowed = set(schema.get("properties", ()))
+        extra = next(k for k in value if k not in allowed)
+        return (f"{json_path([*parts, extra])}: unknown key; allowed keys here are "
+                f"{sorted(allowed)}.")
+    path = json_path(parts)
+    if "propertyNames" in error.absolute_schema_path:
+        path += " (a key)"
+    if kind == "type":
+        text = _type_message(arg, value)
+    elif kind in ("enum", "const"):
+        text = _enum_message(key, arg if kind == "enum" else [arg], value)
+    elif kind in ("minimum", "maximum", "exclusiveMinimum"):
+        text = _bound_message(kind, schema, value)
+    elif kind in ("minLength", "pattern"):
+        text = "expected a non-empty string."
+    elif kind == "maxLength":
+        text = f"string longer than {arg} characters."
+    elif kind in ("minItems", "maxItems") and schema.get("minItems") == schema.get("maxItems"):
+        text = f"expected an array of {arg} item(s), got {len(value)}."
+    elif kind == "minItems":
+        text = f"expected at least {arg} item(s), got {len(value)}."
+    elif kind == "maxItems":
+        text = f"array longer than the limit of {arg} items."
+    elif kind == "maxProperties":
+        text = f"more than {arg} entries."
+    elif kind == "uniqueItems":
+        i, v = _duplicate(value)
+        if isinstance(v, str):
+            return f"{json_path([*parts, i])}: duplicate name {v!r}."
+        text = "repeated column index."
+    else:  # pragma: no cover - a keyword the schema does not use
+        text = error.message
+    return f"{path}: {text}"
+
+
+# ----------------------------------------------------------------------------- the validator
+def _is_plain_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _fits_double(value) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _number(checker, value) -> bool:
+    return _is_plain_number(value) and _fits_double(value)
+
+
+def _integer(checker, value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and _fits_double(value)
+
+
+_SCALAR_KEYWORDS = {"type", "minimum", "exclusiveMinimum", "maximum", "minLength",
+                    "maxLength", "pattern", "description"}
+_TYPE_TESTS = {
+    "number": lambda v: _number(None, v), "integer": lambda v: _integer(None, v),
+    "string": lambda v: isinstance(v, str), "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+}
+
+
+def _scalar_test(schema: dict):
+    """A one-pass test that an item is valid under ``schema`` (a plain scalar schema), or
+    None when the schema is not one. ``True`` means valid; ``False`` means "ask jsonschema"."""
+    if not isinstance(schema, dict) or not set(schema) <= _SCALAR_KEYWORDS or \
+            "type" not in schema:
+        return None
+    types = [schema["type"]] if isinstance(schema["type"], str) else schema["type"]
+    if any(t not in _TYPE_TESTS for t in types):
+        return None
+    tests = [_TYPE_TESTS[t] for t in types]
+    low, xlow, high = (schema.get(k) for k in ("minimum", "exclusiveMinimum", "maximum"))
+    nmin, nmax = schema.get("minLength", 0), schema.get("maxLength")
+    pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
+
+    def test(v) -> bool:
+        if not any(t(v) for t in tests):
+            return False
+        if _is_plain_number(v):
+            return (low is None or v >= low) and (xlow is None or v > xlow) and \
+                (high is None or v <= high)
+        if isinstance(v, str):
+            return len(v) >= nmin and (nmax is None or len(v) <= nmax) and \
+                (pattern is None or pattern.search(v) is not None)
+        return True
+
+    return test
+
+
+_SCALAR_TESTS: dict = {}
+_ITEMS = validators.validator_for({"$schema": "https://json-schema.org/draft/2020-12/schema"}).VALIDATORS["items"]
+
+
+def _items(validator, items, instance, schema):
+    """jsonschema's ``items``, with arrays of plain scalars checked in one pass first."""
+    if isinstance(instance, list) and isinstance(items, dict) and "prefixItems" not in schema:
+        entry = _SCALAR_TESTS.get(id(items))
+        if entry is None or entry[0] is not items:
+            entry = _SCALAR_TESTS[id(items)] = (items, _scalar_test(items))
+        if entry[1] is not None and all(map(entry[1], instance)):
+            return
+    yield from _ITEMS(validator, items, instance, schema)
+
+
+def load_schema() -> dict:
+    """The model file's JSON Schema (draft 2020-12), as shipped with the package."""
+    return json.loads(_schema_text())
+
+
+@cache
+def _schema_text() -> str:
+    return resources.files(__package__).joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
+
+
+@cache
+def _validator():
+    """The schema compiled once: its draft's validator with the strict number types and
+    the one-pass scalar arrays."""
+    schema = load_schema()
+    base = validators.validator_for(schema)
+    base.check_schema(schema)
+    checker = base.TYPE_CHECKER.redefine_many({"number": _number, "integer": _integer})
+    cls = validators.extend(base, validators={"items": _items}, type_checker=checker)
+    return cls(schema)
+
+
+def check_structure(doc) -> None:
+    """Check a parsed model file against the schema.
+
+    Raises
+    ------
+    ModelSpecError
+        For the first fault jsonschema reports, with its JSON path.
+    """
+    error = next(_validator().iter_errors(doc), None)
+    if error is not None:
+        raise ModelSpecError(_message(error))
