@@ -78,15 +78,17 @@ _TYPE_WORDS = {"object": "an object", "array": "an array", "string": "a string",
 
 def _type_message(types, value) -> str:
     types = [types] if isinstance(types, str) else list(types)
-    if _is_plain_number(value) and ("number" in types or "integer" in types):
+    if _is_plain_number(value) and not _fits_double(value) and \
+            ("number" in types or "integer" in types):
         if isinstance(value, float):  # NaN or infinite (from a dict, not from JSON text)
             return f"expected a finite number, got {value}."
-        if isinstance(value, int) and not _fits_double(value):
-            return "number too large."
+        return "number too large."
     if types == ["boolean"]:
         return f"expected true or false, got {describe(value)}."
-    if value is None and "null" not in types and "string" in types and "boolean" in types:
-        return "a level cannot be null here."
+    if {"string", "number", "boolean"} <= set(types):  # a category level
+        if value is None:
+            return "a level cannot be null here."
+        return f"expected a string, number or boolean level, got {describe(value)}."
     words = [_TYPE_WORDS.get(t, t) for t in types]
     wanted = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
     return f"expected {wanted}, got {describe(value)}."
@@ -230,7 +232,8 @@ def _scalar_test(schema: dict):
 
 
 _SCALAR_TESTS: dict = {}
-_ITEMS = validators.validator_for({"$schema": "https://json-schema.org/draft/2020-12/schema"}).VALIDATORS["items"]
+_DRAFT = validators.validator_for({"$schema": "https://json-schema.org/draft/2020-12/schema"})
+_ITEMS, _ALL_OF = _DRAFT.VALIDATORS["items"], _DRAFT.VALIDATORS["allOf"]
 
 
 def _items(validator, items, instance, schema):
@@ -242,6 +245,62 @@ def _items(validator, items, instance, schema):
         if entry[1] is not None and all(map(entry[1], instance)):
             return
     yield from _ITEMS(validator, items, instance, schema)
+
+
+def _switch(all_of) -> tuple | None:
+    """``(key, {word: (index, then)})`` when every branch of ``all_of`` is ``{"if":
+    {"properties": {key: {"const": word}}}, "then": ...}`` with one key and text words."""
+    key, table = None, {}
+    for i, branch in enumerate(all_of):
+        try:
+            (k, cond), = branch["if"]["properties"].items()
+            word = cond["const"]
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+        if set(branch) != {"if", "then"} or set(branch["if"]) != {"properties"} or \
+                set(cond) != {"const"} or not isinstance(word, str) or key not in (None, k):
+            return None
+        key = k
+        table[word] = (i, branch["then"])
+    return key, table
+
+
+_SWITCHES: dict = {}
+
+
+def _all_of(validator, all_of, instance, schema):
+    """jsonschema's ``allOf``; for a switch on one key (an LCA column's ``measurement``, a
+    step's ``op``) only the branch whose ``if`` holds is entered: the others' ``if`` fails,
+    so they cannot fail (the result is the same, without evaluating each ``if``)."""
+    entry = _SWITCHES.get(id(all_of))
+    if entry is None or entry[0] is not all_of:
+        entry = _SWITCHES[id(all_of)] = (all_of, _switch(all_of))
+    switch = entry[1]
+    if switch is None or not isinstance(instance, dict) or switch[0] not in instance:
+        yield from _ALL_OF(validator, all_of, instance, schema)
+        return
+    word = instance[switch[0]]
+    if isinstance(word, str) and word in switch[1]:
+        index, then = switch[1][word]
+        yield from validator.descend(instance, then, schema_path=index)
+
+
+def _inline(node, defs: dict, done: dict):
+    """``node`` with every ``{"$ref": "#/$defs/name"}`` replaced by the definition, itself
+    inlined once and shared (the model-file schema has no recursion): jsonschema then
+    resolves no reference while it validates."""
+    if isinstance(node, list):
+        return [_inline(v, defs, done) for v in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/") and set(node) <= {"$ref",
+                                                                             "description"}:
+        name = ref[len("#/$defs/"):]
+        if name not in done:
+            done[name] = _inline(defs[name], defs, done)
+        return done[name]
+    return {k: _inline(v, defs, done) for k, v in node.items()}
 
 
 def load_schema() -> dict:
@@ -262,8 +321,10 @@ def _validator():
     base = validators.validator_for(schema)
     base.check_schema(schema)
     checker = base.TYPE_CHECKER.redefine_many({"number": _number, "integer": _integer})
-    cls = validators.extend(base, validators={"items": _items}, type_checker=checker)
-    return cls(schema)
+    cls = validators.extend(base, validators={"items": _items, "allOf": _all_of},
+                            type_checker=checker)
+    body = {k: v for k, v in schema.items() if k != "$defs"}
+    return cls(_inline(body, schema["$defs"], {}))
 
 
 def check_structure(doc) -> None:
