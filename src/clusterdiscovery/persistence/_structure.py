@@ -194,8 +194,10 @@ def _integer(checker, value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and _fits_double(value)
 
 
+_MAX_DOUBLE = 1.7976931348623157e308
 _SCALAR_KEYWORDS = {"type", "minimum", "exclusiveMinimum", "maximum", "minLength",
-                    "maxLength", "pattern", "description"}
+                    "maxLength", "pattern", "const", "enum", "description"}
+_ARRAY_KEYWORDS = {"type", "items", "minItems", "maxItems", "description"}
 _TYPE_TESTS = {
     "number": lambda v: _number(None, v), "integer": lambda v: _integer(None, v),
     "string": lambda v: isinstance(v, str), "boolean": lambda v: isinstance(v, bool),
@@ -203,17 +205,32 @@ _TYPE_TESTS = {
 }
 
 
+def _plain_float(v) -> bool:
+    """A float or int as JSON gives it (not a subclass), finite, within a double."""
+    t = type(v)
+    return (t is float and math.isfinite(v)) or (t is int and -_MAX_DOUBLE <= v <= _MAX_DOUBLE)
+
+
 def _scalar_test(schema: dict):
-    """A one-pass test that an item is valid under ``schema`` (a plain scalar schema), or
-    None when the schema is not one. ``True`` means valid; ``False`` means "ask jsonschema"."""
-    if not isinstance(schema, dict) or not set(schema) <= _SCALAR_KEYWORDS or \
-            "type" not in schema:
+    """A test that a value is valid under a plain scalar ``schema`` (type, bounds, lengths,
+    words), or None for another schema. False only means "let jsonschema look"."""
+    if not set(schema) <= _SCALAR_KEYWORDS or not {"type", "const", "enum"} & set(schema):
         return None
+    words = schema.get("enum", [schema["const"]] if "const" in schema else None)
+    if words is not None:
+        if "type" in schema or set(schema) - {"const", "enum", "description"} or \
+                not all(isinstance(w, str) for w in words):
+            return None
+        words = frozenset(words)
+        return lambda v: isinstance(v, str) and v in words
     types = [schema["type"]] if isinstance(schema["type"], str) else schema["type"]
     if any(t not in _TYPE_TESTS for t in types):
         return None
-    tests = [_TYPE_TESTS[t] for t in types]
     low, xlow, high = (schema.get(k) for k in ("minimum", "exclusiveMinimum", "maximum"))
+    if types == ["number"]:  # the bulk of a model file
+        return lambda v: _plain_float(v) and (low is None or v >= low) and \
+            (xlow is None or v > xlow) and (high is None or v <= high)
+    tests = [_TYPE_TESTS[t] for t in types]
     nmin, nmax = schema.get("minLength", 0), schema.get("maxLength")
     pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
 
@@ -231,20 +248,59 @@ def _scalar_test(schema: dict):
     return test
 
 
-_SCALAR_TESTS: dict = {}
+def _array_test(schema: dict):
+    """A test for an array of values that have a quick test (a vector, a matrix)."""
+    if not set(schema) <= _ARRAY_KEYWORDS or schema.get("type") != "array" or \
+            "items" not in schema:
+        return None
+    item = _quick_test(schema["items"])
+    if item is None:
+        return None
+    least, most = schema.get("minItems", 0), schema.get("maxItems")
+    return lambda v: type(v) is list and len(v) >= least and \
+        (most is None or len(v) <= most) and all(map(item, v))
+
+
+_QUICK: dict = {}
+
+
+def _quick_test(schema):
+    """A one-pass validity test for a simple ``schema`` (cached), or None. When it says
+    True the value is valid; otherwise jsonschema validates it and names the fault."""
+    entry = _QUICK.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        test = None
+        if isinstance(schema, dict):
+            test = _scalar_test(schema) or _array_test(schema)
+        entry = _QUICK[id(schema)] = (schema, test)
+    return entry[1]
+
+
 _DRAFT = validators.validator_for({"$schema": "https://json-schema.org/draft/2020-12/schema"})
 _ITEMS, _ALL_OF = _DRAFT.VALIDATORS["items"], _DRAFT.VALIDATORS["allOf"]
 
 
 def _items(validator, items, instance, schema):
-    """jsonschema's ``items``, with arrays of plain scalars checked in one pass first."""
-    if isinstance(instance, list) and isinstance(items, dict) and "prefixItems" not in schema:
-        entry = _SCALAR_TESTS.get(id(items))
-        if entry is None or entry[0] is not items:
-            entry = _SCALAR_TESTS[id(items)] = (items, _scalar_test(items))
-        if entry[1] is not None and all(map(entry[1], instance)):
+    """jsonschema's ``items``, with arrays of simple values checked in one pass first."""
+    if isinstance(instance, list) and "prefixItems" not in schema:
+        test = _quick_test(items)
+        if test is not None and all(map(test, instance)):
             return
     yield from _ITEMS(validator, items, instance, schema)
+
+
+def _properties(validator, properties, instance, schema):
+    """jsonschema's ``properties``; a value with a simple schema that passes its quick test
+    is not descended into."""
+    if not isinstance(instance, dict):
+        return
+    for name, subschema in properties.items():
+        if name in instance:
+            test = _quick_test(subschema)
+            if test is not None and test(instance[name]):
+                continue
+            yield from validator.descend(instance[name], subschema, path=name,
+                                         schema_path=name)
 
 
 def _switch(all_of) -> tuple | None:
@@ -321,7 +377,8 @@ def _validator():
     base = validators.validator_for(schema)
     base.check_schema(schema)
     checker = base.TYPE_CHECKER.redefine_many({"number": _number, "integer": _integer})
-    cls = validators.extend(base, validators={"items": _items, "allOf": _all_of},
+    cls = validators.extend(base, validators={"items": _items, "properties": _properties,
+                                                  "allOf": _all_of},
                             type_checker=checker)
     body = {k: v for k, v in schema.items() if k != "$defs"}
     return cls(_inline(body, schema["$defs"], {}))
