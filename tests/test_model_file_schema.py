@@ -26,7 +26,8 @@ from clusterdiscovery import LatentClassModel, ModelSpecError
 from clusterdiscovery.datasets._published import default_published_dir
 from clusterdiscovery.features import make_preprocessor
 from clusterdiscovery.persistence import ClusterModel, build_model
-from clusterdiscovery.persistence._structure import SCHEMA_RESOURCE, check_structure, load_schema
+from clusterdiscovery.persistence._format import SCHEMA_RESOURCE, load_schema
+from clusterdiscovery.persistence._structure import check_structure
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = default_published_dir()

@@ -26,17 +26,13 @@ import json
 import math
 import re
 from functools import cache
-from importlib import resources
 
 from jsonschema import validators
 
 from ..exceptions import ModelSpecError
-from ._format import SUPPORTED_VERSIONS
+from ._format import SUPPORTED_VERSIONS, load_schema
 
-__all__ = ["SCHEMA_RESOURCE", "load_schema", "check_structure", "json_path", "describe"]
-
-#: the schema's file name inside the ``clusterdiscovery.persistence`` package
-SCHEMA_RESOURCE = "model_file.schema.json"
+__all__ = ["check_structure", "json_path", "describe"]
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -357,16 +353,6 @@ def _inline(node, defs: dict, done: dict):
             done[name] = _inline(defs[name], defs, done)
         return done[name]
     return {k: _inline(v, defs, done) for k, v in node.items()}
-
-
-def load_schema() -> dict:
-    """The model file's JSON Schema (draft 2020-12), as shipped with the package."""
-    return json.loads(_schema_text())
-
-
-@cache
-def _schema_text() -> str:
-    return resources.files(__package__).joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
 
 
 @cache
