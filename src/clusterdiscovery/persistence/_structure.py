@@ -11,8 +11,12 @@ dimensions, sums to 1, ...) is checked afterwards in :mod:`._validate`.
 Two deliberate readings of the schema's types, stricter than the JSON Schema default:
 a ``number`` must be finite and fit a double (no ``NaN`` from a Python dict, no ``1e400``
 written as an integer), an ``integer`` must be a Python ``int`` (``2.0`` is not a count).
-Arrays of plain scalars (a 10,000-feature vector) are checked in one pass and handed to
-jsonschema only when they hold a fault, so that its error names the first bad item.
+For speed (a 10,000-feature file in a fraction of a second) three shortcuts give the same
+verdict as plain jsonschema (a test compares them): values under a simple schema (a
+number, a word, a vector or matrix of numbers) are checked in one pass and handed to
+jsonschema only when they hold a fault, so that its error names the first bad item; an
+``allOf`` of ``if``/``then`` branches switching on one key (``measurement``, ``op``,
+``family``) enters only the matching branch; ``$ref`` definitions are inlined once.
 
 References
 ----------
@@ -357,15 +361,14 @@ def _inline(node, defs: dict, done: dict):
 
 @cache
 def _validator():
-    """The schema compiled once: its draft's validator with the strict number types and
-    the one-pass scalar arrays."""
+    """The schema compiled once: its draft's validator with the strict number types, the
+    one-pass tests of simple values, the switches, and the definitions inlined."""
     schema = load_schema()
     base = validators.validator_for(schema)
     base.check_schema(schema)
     checker = base.TYPE_CHECKER.redefine_many({"number": _number, "integer": _integer})
-    cls = validators.extend(base, validators={"items": _items, "properties": _properties,
-                                                  "allOf": _all_of},
-                            type_checker=checker)
+    shortcuts = {"items": _items, "properties": _properties, "allOf": _all_of}
+    cls = validators.extend(base, validators=shortcuts, type_checker=checker)
     body = {k: v for k, v in schema.items() if k != "$defs"}
     return cls(_inline(body, schema["$defs"], {}))
 
