@@ -1,7 +1,8 @@
-"""The model-file structure (format 1.0): its keys, limits, and writing a file.
+"""The model-file format (1.0 to 1.2): its versions, keys, limits, and writing a file.
 
 The layout is documented in ``docs/model_files.md`` and as a JSON Schema in
-``docs/model_file.schema.json`` (a test keeps the two in step with the constants here).
+``model_file.schema.json`` (in this package; ``docs/`` holds the same file), the one source
+of the structure rules: the key sets and limits here are read from it.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import math
 import os
 import tempfile
 from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["FORMAT_VERSION", "COVARIATES_VERSION", "RANGES_VERSION", "SUPPORTED_VERSIONS", "write_json", "to_json_text", "plain",
-           "now_iso"]
+__all__ = ["FORMAT_VERSION", "COVARIATES_VERSION", "RANGES_VERSION", "SUPPORTED_VERSIONS",
+           "SCHEMA_RESOURCE", "load_schema", "write_json", "to_json_text", "plain", "now_iso"]
 
 FORMAT_VERSION = "1.0"
 #: the version a file takes when it uses a 1.1 feature (a latent class model's covariates);
@@ -24,34 +27,50 @@ FORMAT_VERSION = "1.0"
 COVARIATES_VERSION = "1.1"
 #: the version of a file that stores training ranges (``ranges``, read by ``assign``)
 RANGES_VERSION = "1.2"
-SUPPORTED_VERSIONS = frozenset({"1.0", "1.1", "1.2"})
 
-#: key sets of each object (required, optional); the JSON Schema in docs/ lists the same
-TOP_LEVEL_REQUIRED = ("format_version", "package_version", "created", "features", "model",
-                      "clusters")
-TOP_LEVEL_OPTIONAL = ("schema", "preprocessing", "privacy", "provenance", "ranges")
-MODEL_KEYS = {"required": ("family", "n_clusters", "parameters"),
-              "optional": ("n_features",)}
-PREPROCESSING_KEYS = {"required": ("blocks", "output_columns"), "optional": ()}
-CLUSTERS_KEYS = {"required": ("names", "descriptions", "sizes", "n_training"),
-                 "optional": ()}
-PRIVACY_KEYS = {"required": ("min_cell_size", "small_clusters_allowed"), "optional": ()}
-FAMILIES = ("kmeans", "gaussian_mixture", "latent_class")
-COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
-LCA_MEASUREMENTS = {
-    "categorical": ("name", "measurement", "levels", "probabilities"),
-    "gaussian": ("name", "measurement", "means", "variances"),
-    "lognormal": ("name", "measurement", "means", "variances"),  # of log1p(x)
-    "poisson": ("name", "measurement", "rates"),
-    # P(x = 0), P(x > 0) per class; means and variances of log1p(x) for x > 0
-    "twopart": ("name", "measurement", "probabilities", "means", "variances"),
-}
+#: the model file's JSON Schema, shipped in this package (docs/ holds the same file): the
+#: one source of the structure rules; the key sets and limits below are read from it
+SCHEMA_RESOURCE = "model_file.schema.json"
+
+
+@cache
+def _schema_text() -> str:
+    return resources.files(__package__).joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
+
+
+def load_schema() -> dict:
+    """The model file's JSON Schema (draft 2020-12), as shipped with the package (a fresh
+    copy each call)."""
+    return json.loads(_schema_text())
+
+
+def _keys(schema: dict) -> dict:
+    required = tuple(schema["required"])
+    return {"required": required,
+            "optional": tuple(k for k in schema["properties"] if k not in required)}
+
+
+_SCHEMA = load_schema()
+_DEFS = _SCHEMA["$defs"]
+SUPPORTED_VERSIONS = frozenset(_SCHEMA["properties"]["format_version"]["enum"])
+TOP_LEVEL_REQUIRED = _keys(_SCHEMA)["required"]
+TOP_LEVEL_OPTIONAL = _keys(_SCHEMA)["optional"]
+MODEL_KEYS = _keys(_DEFS["model"])
+PREPROCESSING_KEYS = _keys(_DEFS["preprocessing"])
+CLUSTERS_KEYS = _keys(_DEFS["clusters"])
+PRIVACY_KEYS = _keys(_DEFS["privacy"])
+FAMILIES = tuple(_DEFS["model"]["properties"]["family"]["enum"])
+COVARIANCE_TYPES = tuple(_DEFS["gmm_parameters"]["properties"]["covariance_type"]["enum"])
+#: the keys of a latent class column of each measurement (lognormal and twopart: means and
+#: variances of log1p(x); twopart: P(x = 0), P(x > 0) per class)
+LCA_MEASUREMENTS = {kind: tuple(_DEFS[f"lca_{kind}"]["required"])
+                    for kind in _DEFS["lca_column"]["properties"]["measurement"]["enum"]}
 
 #: limits (a file claiming more is rejected before anything is allocated)
-MAX_CLUSTERS = 10_000
-MAX_FEATURES = 100_000
-MAX_CATEGORIES = 100_000
-MAX_STRING = 100_000
+MAX_CLUSTERS = _DEFS["model"]["properties"]["n_clusters"]["maximum"]
+MAX_FEATURES = _DEFS["model"]["properties"]["n_features"]["maximum"]
+MAX_CATEGORIES = _DEFS["levels"]["maxItems"]
+MAX_STRING = _DEFS["text"]["maxLength"]
 PROB_TOL = 1e-6
 DEFAULT_MAX_BYTES = 100_000_000
 

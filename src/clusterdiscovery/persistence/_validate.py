@@ -1,208 +1,65 @@
-"""Strict, hand-written validation of a model file, with the JSON path of every fault.
+"""Validation of a model file: strict parsing, its JSON Schema, then what a schema cannot say.
 
-Nothing here executes code or imports anything named in the file. Every check that can
-fail raises :class:`~clusterdiscovery.exceptions.ModelSpecError` whose message starts with
-the JSON path of the fault (``$.model.parameters.means[2][1]: ...``). Array lengths are
-compared with the declared dimensions before any array is built, so a file cannot make
-the loader allocate more than its own (size-limited) text.
+Nothing here executes code or imports anything named in the file. The text is parsed
+strictly (:func:`parse_json`); the structure (keys, types, allowed words, bounds) is checked
+against the package's JSON Schema, the one source of those rules
+(:mod:`._structure`, ``model_file.schema.json``); the checks here are the semantic ones a
+JSON Schema cannot express: array lengths against the declared dimensions (compared before
+any array is built, so a file cannot make the loader allocate more than its own
+size-limited text), weights and probabilities summing to 1, positive definite covariances,
+names in the order of ``$.features``, sizes adding up to ``n_training``, the format version
+a feature needs. Every fault raises :class:`~clusterdiscovery.exceptions.ModelSpecError`
+whose message starts with its JSON path (``$.model.parameters.means[2][1]: ...``).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 from datetime import datetime
 
 import numpy as np
 
 from ..exceptions import ModelSpecError
-from ._format import (
-    CLUSTERS_KEYS,
-    COVARIANCE_TYPES,
-    FAMILIES,
-    LCA_MEASUREMENTS,
-    MAX_CATEGORIES,
-    MAX_CLUSTERS,
-    MAX_FEATURES,
-    MAX_STRING,
-    MODEL_KEYS,
-    PREPROCESSING_KEYS,
-    PRIVACY_KEYS,
-    PROB_TOL,
-    SUPPORTED_VERSIONS,
-    TOP_LEVEL_OPTIONAL,
-    TOP_LEVEL_REQUIRED,
-)
+from ._format import PROB_TOL
 from ._ranges import validate_ranges
+from ._structure import check_structure, describe
 
 __all__ = ["parse_json", "validate_spec"]
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
 
 # ----------------------------------------------------------------------------- helpers
-def _key(path: str, key) -> str:
-    if isinstance(key, str) and _IDENT.match(key):
-        return f"{path}.{key}"
-    return f"{path}[{json.dumps(str(key))}]"
-
-
 def _fail(path: str, message: str):
     raise ModelSpecError(f"{path}: {message}")
 
 
-def _describe(value) -> str:
-    """A short, recursion-free description of a JSON value for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return f"an object with {len(value)} key(s)"
-    if isinstance(value, list):
-        return f"an array of {len(value)} item(s)"
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{text} ({type(value).__name__})"
-
-
-def _object(value, path: str, required, optional=()) -> dict:
-    if not isinstance(value, dict):
-        _fail(path, f"expected an object, got {_describe(value)}.")
-    for key in required:
-        if key not in value:
-            _fail(_key(path, key), "required key is missing.")
-    allowed = set(required) | set(optional)
-    for key in value:
-        if key not in allowed:
-            _fail(_key(path, key),
-                  f"unknown key; allowed keys here are {sorted(allowed)}.")
+def _length(value: list, path: str, n: int) -> list:
+    if len(value) != n:
+        _fail(path, f"expected an array of {n} item(s), got {len(value)}.")
     return value
 
 
-def _string(value, path: str, *, allow_empty: bool = False, allow_null: bool = False):
-    if value is None and allow_null:
-        return None
-    if not isinstance(value, str):
-        _fail(path, f"expected a string, got {_describe(value)}.")
-    if not allow_empty and not value.strip():
-        _fail(path, "expected a non-empty string.")
-    if len(value) > MAX_STRING:
-        _fail(path, f"string longer than {MAX_STRING} characters.")
-    return value
+def _vector(value: list, path: str, n: int) -> np.ndarray:
+    """``n`` numbers (the schema has checked that they are finite) as an array."""
+    return np.array(_length(value, path, n), dtype=float)
 
 
-def _int(value, path: str, *, low: int | None = None, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        _fail(path, f"expected an integer, got {_describe(value)}.")
-    if (low is not None and value < low) or (high is not None and value > high):
-        lo = "-inf" if low is None else low
-        hi = "inf" if high is None else high
-        _fail(path, f"expected an integer in [{lo}, {hi}], got {value}.")
-    return value
+def _matrix(value: list, path: str, nrow: int, ncol: int) -> np.ndarray:
+    _length(value, path, nrow)
+    for i, row in enumerate(value):
+        _length(row, f"{path}[{i}]", ncol)
+    return np.array(value, dtype=float).reshape(nrow, ncol)
 
 
-def _number(value, path: str, *, positive: bool = False, nonneg: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        _fail(path, f"expected a number, got {_describe(value)}.")
-    try:
-        out = float(value)
-    except OverflowError:
-        _fail(path, "number too large.")
-    if not math.isfinite(out):
-        _fail(path, f"expected a finite number, got {value}.")
-    if positive and not out > 0:
-        _fail(path, f"expected a number > 0, got {value}.")
-    if nonneg and out < 0:
-        _fail(path, f"expected a number >= 0, got {value}.")
-    return out
-
-
-def _bool(value, path: str) -> bool:
-    if not isinstance(value, bool):
-        _fail(path, f"expected true or false, got {_describe(value)}.")
-    return value
-
-
-def _list(value, path: str, *, length: int | None = None, min_len: int = 0,
-          max_len: int = MAX_FEATURES) -> list:
-    if not isinstance(value, list):
-        _fail(path, f"expected an array, got {_describe(value)}.")
-    if length is not None and len(value) != length:
-        _fail(path, f"expected an array of {length} item(s), got {len(value)}.")
-    if len(value) < min_len:
-        _fail(path, f"expected at least {min_len} item(s), got {len(value)}.")
-    if len(value) > max_len:
-        _fail(path, f"array longer than the limit of {max_len} items.")
-    return value
-
-
-def _vector(value, path: str, length: int, *, positive: bool = False,
-            nonneg: bool = False) -> np.ndarray:
-    """A list of ``length`` finite numbers (checked before conversion)."""
-    _list(value, path, length=length, max_len=max(length, 0))
-    if all(type(v) is float or type(v) is int for v in value):
-        try:
-            arr = np.array(value, dtype=float)
-        except OverflowError:
-            arr = None
-        if arr is not None and np.isfinite(arr).all() and \
-                (not positive or (arr > 0).all()) and (not nonneg or (arr >= 0).all()):
-            return arr
-    # slow path: find the first offending element for the message
-    for i, v in enumerate(value):
-        _number(v, f"{path}[{i}]", positive=positive, nonneg=nonneg)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _matrix(value, path: str, nrow: int, ncol: int, **kw) -> np.ndarray:
-    _list(value, path, length=nrow, max_len=max(nrow, 0))
-    rows = [_vector(row, f"{path}[{i}]", ncol, **kw) for i, row in enumerate(value)]
-    if not rows:
-        return np.empty((0, ncol))
-    return np.vstack(rows)
-
-
-def _level(value, path: str, *, allow_null: bool):
-    """A category level: string, finite number or boolean (null where allowed)."""
-    if value is None:
-        if allow_null:
-            return None
-        _fail(path, "a level cannot be null here.")
-    if isinstance(value, bool | str):
-        if isinstance(value, str) and len(value) > MAX_STRING:
-            _fail(path, f"string longer than {MAX_STRING} characters.")
-        return value
-    if isinstance(value, int | float):
-        _number(value, path)
-        return value
-    _fail(path, f"expected a string, number or boolean level, got {_describe(value)}.")
-
-
-def _levels(value, path: str, *, allow_null: bool, min_len: int = 1) -> list:
-    _list(value, path, min_len=min_len, max_len=MAX_CATEGORIES)
+def _distinct_levels(levels: list, path: str) -> list:
+    """1 and 1.0 and true are the same level for matching: reject such duplicates."""
     seen = set()
-    for i, v in enumerate(value):
-        _level(v, f"{path}[{i}]", allow_null=allow_null)
-        # 1 and 1.0 and true are the same level for matching: reject such duplicates
+    for i, v in enumerate(levels):
         marker = ("null",) if v is None else (("s", v) if isinstance(v, str) else ("n", float(v)))
         if marker in seen:
-            _fail(f"{path}[{i}]", f"duplicate level {_describe(v)}.")
+            _fail(f"{path}[{i}]", f"duplicate level {describe(v)}.")
         seen.add(marker)
-    return value
-
-
-def _names(value, path: str, *, length: int | None = None, min_len: int = 1) -> list:
-    _list(value, path, length=length, min_len=min_len)
-    seen = set()
-    for i, v in enumerate(value):
-        _string(v, f"{path}[{i}]")
-        if v in seen:
-            _fail(f"{path}[{i}]", f"duplicate name {v!r}.")
-        seen.add(v)
-    return value
+    return levels
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -286,61 +143,46 @@ def parse_json(text) -> object:
 
 # ----------------------------------------------------------------------------- sections
 def validate_spec(doc) -> dict:
-    """Check a parsed model file completely; return it unchanged.
+    """Check a parsed model file completely: the JSON Schema, then the semantic rules;
+    return it unchanged.
 
     Raises
     ------
     ModelSpecError
         With the JSON path of the first fault found.
     """
-    _object(doc, "$", TOP_LEVEL_REQUIRED, TOP_LEVEL_OPTIONAL)
-    version = _string(doc["format_version"], "$.format_version")
-    if version not in SUPPORTED_VERSIONS:
-        _fail("$.format_version",
-              f"unknown format version {version!r}; this version of clusterdiscovery reads "
-              f"{sorted(SUPPORTED_VERSIONS)}. Upgrade clusterdiscovery to read newer files.")
-    _string(doc["package_version"], "$.package_version")
-    created = _string(doc["created"], "$.created")
+    check_structure(doc)
+    version = doc["format_version"]
     try:
-        datetime.fromisoformat(created)
+        datetime.fromisoformat(doc["created"])
     except ValueError:
-        _fail("$.created", f"not an ISO 8601 date-time: {created!r}.")
-    features = _names(doc["features"], "$.features")
+        _fail("$.created", f"not an ISO 8601 date-time: {doc['created']!r}.")
+    features = doc["features"]
     _validate_schema(doc.get("schema"), features)
-    model = _object(doc["model"], "$.model", MODEL_KEYS["required"], MODEL_KEYS["optional"])
-    family = _string(model["family"], "$.model.family")
-    if family not in FAMILIES:
-        _fail("$.model.family", f"unknown model family {family!r}; expected one of "
-                                f"{list(FAMILIES)}.")
-    k = _int(model["n_clusters"], "$.model.n_clusters", low=1, high=MAX_CLUSTERS)
+    model = doc["model"]
+    family, k = model["family"], model["n_clusters"]
     pre = doc.get("preprocessing")
     if family == "latent_class":
         if pre is not None:
             _fail("$.preprocessing", "a latent class model reads the raw columns; "
                                      "preprocessing must be null.")
-        if model.get("n_features") is not None:
-            _int(model["n_features"], "$.model.n_features", low=1, high=MAX_FEATURES)
-            if model["n_features"] != len(features):
-                _fail("$.model.n_features", f"is {model['n_features']} but $.features lists "
-                                            f"{len(features)} column(s).")
+        if model.get("n_features") not in (None, len(features)):
+            _fail("$.model.n_features", f"is {model['n_features']} but $.features lists "
+                                        f"{len(features)} column(s).")
         _validate_latent_class(model["parameters"], "$.model.parameters", k, features,
                                version)
     else:
-        if pre is None:
-            width = len(features)
-        else:
-            width = _validate_preprocessing(pre, features)
-        p = _int(model.get("n_features"), "$.model.n_features", low=1, high=MAX_FEATURES)
+        width = len(features) if pre is None else _validate_preprocessing(pre, features)
+        p = model["n_features"]
         if p != width:
             where = "$.features" if pre is None else "$.preprocessing.output_columns"
             _fail("$.model.n_features", f"is {p} but {where} gives {width} model input(s).")
         if family == "kmeans":
-            _validate_kmeans(model["parameters"], "$.model.parameters", k, p)
+            _matrix(model["parameters"]["centroids"], "$.model.parameters.centroids", k, p)
         else:
             _validate_gmm(model["parameters"], "$.model.parameters", k, p)
     _validate_clusters(doc["clusters"], k)
     _validate_privacy(doc.get("privacy"), doc["clusters"])
-    _validate_provenance(doc.get("provenance"))
     validate_ranges(doc.get("ranges"), features, model["parameters"], version, _fail)
     return doc
 
@@ -350,8 +192,6 @@ def _validate_schema(schema, features) -> None:
         return
     from ..schema import ClientSchema  # local: keep this module importable on its own
 
-    if not isinstance(schema, dict):
-        _fail("$.schema", f"expected an object or null, got {_describe(schema)}.")
     try:
         parsed = ClientSchema.from_dict(schema)
     except Exception as exc:  # noqa: BLE001 - any failure of a foreign value is a spec fault
@@ -363,17 +203,12 @@ def _validate_schema(schema, features) -> None:
 
 def _validate_preprocessing(pre, features) -> int:
     path = "$.preprocessing"
-    _object(pre, path, PREPROCESSING_KEYS["required"], PREPROCESSING_KEYS["optional"])
-    blocks = _list(pre["blocks"], f"{path}.blocks", min_len=1, max_len=MAX_FEATURES)
     known = set(features)
     used: set = set()
     width = 0
-    for b, block in enumerate(blocks):
+    for b, block in enumerate(pre["blocks"]):
         bpath = f"{path}.blocks[{b}]"
-        _object(block, bpath, ("columns", "steps"), ("name",))
-        if "name" in block:
-            _string(block["name"], f"{bpath}.name")
-        cols = _names(block["columns"], f"{bpath}.columns")
+        cols = block["columns"]
         for i, c in enumerate(cols):
             if c not in known:
                 _fail(f"{bpath}.columns[{i}]", f"column {c!r} is not listed in $.features.")
@@ -382,96 +217,67 @@ def _validate_preprocessing(pre, features) -> int:
     unused = [c for c in features if c not in used]
     if unused:
         _fail("$.features", f"column(s) {unused} are not read by any preprocessing block.")
-    _names(pre["output_columns"], f"{path}.output_columns", length=width, min_len=1)
+    _length(pre["output_columns"], f"{path}.output_columns", width)
     return width
 
 
 def _validate_steps(steps, path: str, n_cols: int) -> int:
-    """Check a block's steps; return its output width."""
-    _list(steps, path, max_len=16)
+    """Check the order of a block's steps and their widths; return its output width."""
     width, encoded, text_impute = n_cols, False, None
     for s, step in enumerate(steps):
-        spath = f"{path}[{s}]"
-        if not isinstance(step, dict) or "op" not in step:
-            _fail(spath, f"expected an object with an 'op' key, got {_describe(step)}.")
-        op = step["op"]
+        spath, op = f"{path}[{s}]", step["op"]
         if op == "indicator":
             if s != 0:
                 _fail(spath, "'indicator' must be the first step of its block.")
-            _object(step, spath, ("op", "keep"))
-            keep = _list(step["keep"], f"{spath}.keep", max_len=width)
+            keep = step["keep"]
+            if len(keep) > width:
+                _fail(f"{spath}.keep", f"array longer than the limit of {width} items.")
             for i, j in enumerate(keep):
-                _int(j, f"{spath}.keep[{i}]", low=0, high=width - 1)
-            if len(set(keep)) != len(keep):
-                _fail(f"{spath}.keep", "repeated column index.")
-            width = len(keep)
-            encoded = True
+                if j > width - 1:
+                    _fail(f"{spath}.keep[{i}]", f"expected an integer in [0, {width - 1}], "
+                                                f"got {j}.")
+            width, encoded = len(keep), True
         elif op == "impute":
-            _object(step, spath, ("op", "values"))
-            values = _list(step["values"], f"{spath}.values", length=width, max_len=width)
-            for i, v in enumerate(values):
-                if encoded:
-                    _number(v, f"{spath}.values[{i}]")
-                else:
-                    _level(v, f"{spath}.values[{i}]", allow_null=False)
-                    if isinstance(v, str) and text_impute is None:
-                        text_impute = f"{spath}.values[{i}]"
-        elif op == "log1p":
-            _object(step, spath, ("op",))
+            for i, v in enumerate(_length(step["values"], f"{spath}.values", width)):
+                if encoded and (isinstance(v, bool) or not isinstance(v, int | float)):
+                    _fail(f"{spath}.values[{i}]", f"expected a number, got {describe(v)}.")
+                if not encoded and isinstance(v, str) and text_impute is None:
+                    text_impute = f"{spath}.values[{i}]"
+        elif op in ("log1p", "scale"):
+            for key in ("mean", "scale") if op == "scale" else ():
+                if step[key] is not None:
+                    _length(step[key], f"{spath}.{key}", width)
             if text_impute is not None:
                 break
             encoded = True
-        elif op == "scale":
-            _object(step, spath, ("op", "mean", "scale"))
-            if step["mean"] is not None:
-                _vector(step["mean"], f"{spath}.mean", width)
-            if step["scale"] is not None:
-                _vector(step["scale"], f"{spath}.scale", width, positive=True)
-            if text_impute is not None:
-                break
-            encoded = True
-        elif op in ("onehot", "ordinal"):
+        else:  # onehot, ordinal
             text_impute = None
             if encoded:
                 _fail(spath, f"'{op}' must come before numeric steps in a block.")
-            optional = ("drop", "missing_zeros") if op == "onehot" else ("missing_code",)
-            _object(step, spath, ("op", "categories"), optional)
-            cats = _list(step["categories"], f"{spath}.categories", length=width,
-                         max_len=width)
-            sizes = [len(_levels(c, f"{spath}.categories[{i}]", allow_null=True))
+            cats = _length(step["categories"], f"{spath}.categories", width)
+            sizes = [len(_distinct_levels(c, f"{spath}.categories[{i}]"))
                      for i, c in enumerate(cats)]
             if op == "onehot":
-                if "missing_zeros" in step:
-                    _bool(step["missing_zeros"], f"{spath}.missing_zeros")
-                drop = step.get("drop")
-                n_drop = 0
-                if drop is not None:
-                    _list(drop, f"{spath}.drop", length=width, max_len=width)
-                    for i, d in enumerate(drop):
-                        if d is not None:
-                            _int(d, f"{spath}.drop[{i}]", low=0, high=sizes[i] - 1)
-                            n_drop += 1
-                width = sum(sizes) - n_drop
-            elif step.get("missing_code") is not None:
-                _number(step["missing_code"], f"{spath}.missing_code")
+                width = sum(sizes) - _count_drops(step.get("drop"), f"{spath}.drop", sizes)
             encoded = True
-        else:
-            _fail(f"{spath}.op", f"unknown step {_describe(op)}; expected one of "
-                                 f"impute, log1p, scale, onehot, ordinal, indicator.")
     if text_impute is not None:
         _fail(text_impute, "a text imputation value in a block whose values are used as "
                            "numbers (no onehot/ordinal step follows it).")
     return width
 
 
-def _validate_kmeans(params, path: str, k: int, p: int) -> None:
-    _object(params, path, ("centroids", "variance"))
-    _matrix(params["centroids"], f"{path}.centroids", k, p)
-    _number(params["variance"], f"{path}.variance", positive=True)
+def _count_drops(drop, path: str, sizes: list) -> int:
+    """A onehot step's dropped levels: one index (or null) per column, below its size."""
+    if drop is None:
+        return 0
+    for i, d in enumerate(_length(drop, path, len(sizes))):
+        if d is not None and d > sizes[i] - 1:
+            _fail(f"{path}[{i}]", f"expected an integer in [0, {sizes[i] - 1}], got {d}.")
+    return sum(d is not None for d in drop)
 
 
 def _check_weights(value, path: str, k: int) -> np.ndarray:
-    w = _vector(value, path, k, nonneg=True)
+    w = _vector(value, path, k)
     if abs(w.sum() - 1.0) > PROB_TOL:
         _fail(path, f"the weights sum to {w.sum():.10g}, not 1 (tolerance {PROB_TOL}).")
     return w
@@ -488,32 +294,26 @@ def _check_spd(mat: np.ndarray, path: str) -> None:
 
 
 def _validate_gmm(params, path: str, k: int, p: int) -> None:
-    _object(params, path, ("covariance_type", "weights", "means", "covariances"))
-    ctype = _string(params["covariance_type"], f"{path}.covariance_type")
-    if ctype not in COVARIANCE_TYPES:
-        _fail(f"{path}.covariance_type", f"unknown covariance type {ctype!r}; expected one "
-                                         f"of {list(COVARIANCE_TYPES)}.")
+    ctype = params["covariance_type"]
     _check_weights(params["weights"], f"{path}.weights", k)
     _matrix(params["means"], f"{path}.means", k, p)
     cpath = f"{path}.covariances"
     cov = params["covariances"]
     if ctype == "full":
-        _list(cov, cpath, length=k, max_len=k)
-        for j, c in enumerate(cov):
+        for j, c in enumerate(_length(cov, cpath, k)):
             _check_spd(_matrix(c, f"{cpath}[{j}]", p, p), f"{cpath}[{j}]")
     elif ctype == "tied":
         _check_spd(_matrix(cov, cpath, p, p), cpath)
     elif ctype == "diag":
-        _matrix(cov, cpath, k, p, positive=True)
+        _matrix(cov, cpath, k, p)
     else:
-        _vector(cov, cpath, k, positive=True)
+        _vector(cov, cpath, k)
 
 
 def _validate_covariates(cov, path: str, k: int, features, version: str) -> None:
     if version == "1.0":
         _fail(path, "covariates need format_version 1.1 or later (this file says 1.0).")
-    _object(cov, path, ("names", "coefficients"))
-    names = _names(cov["names"], f"{path}.names")
+    names = cov["names"]
     clash = sorted(set(names) & set(features))
     if clash:
         _fail(f"{path}.names", f"{clash} are also clustering columns ($.features); a "
@@ -524,93 +324,59 @@ def _validate_covariates(cov, path: str, k: int, features, version: str) -> None
 
 
 def _validate_latent_class(params, path: str, k: int, features, version: str = "1.0") -> None:
-    _object(params, path, ("n_components", "weights", "columns"), ("covariates",))
     if "covariates" in params:
         _validate_covariates(params["covariates"], f"{path}.covariates", k, features, version)
-    nk = _int(params["n_components"], f"{path}.n_components", low=1, high=MAX_CLUSTERS)
-    if nk != k:
-        _fail(f"{path}.n_components", f"is {nk} but $.model.n_clusters is {k}.")
+    if params["n_components"] != k:
+        _fail(f"{path}.n_components", f"is {params['n_components']} but $.model.n_clusters "
+                                      f"is {k}.")
     _check_weights(params["weights"], f"{path}.weights", k)
-    cols = _list(params["columns"], f"{path}.columns", length=len(features),
-                 max_len=len(features))
-    for j, col in enumerate(cols):
-        cpath = f"{path}.columns[{j}]"
-        if not isinstance(col, dict):
-            _fail(cpath, f"expected an object, got {_describe(col)}.")
-        kind = col.get("measurement")
-        if not isinstance(kind, str) or kind not in LCA_MEASUREMENTS:
-            _fail(f"{cpath}.measurement", f"expected one of {list(LCA_MEASUREMENTS)}, got "
-                                          f"{_describe(kind)}.")
-        _object(col, cpath, LCA_MEASUREMENTS[kind])
-        name = _string(col["name"], f"{cpath}.name")
-        if name != features[j]:
-            _fail(f"{cpath}.name", f"is {name!r} but $.features[{j}] is {features[j]!r}; "
-                                   f"the columns must be listed in the same order.")
+    for j, col in enumerate(_length(params["columns"], f"{path}.columns", len(features))):
+        cpath, kind = f"{path}.columns[{j}]", col["measurement"]
+        if col["name"] != features[j]:
+            _fail(f"{cpath}.name", f"is {col['name']!r} but $.features[{j}] is "
+                                   f"{features[j]!r}; the columns must be listed in the same "
+                                   f"order.")
         if kind == "categorical":
-            levels = _levels(col["levels"], f"{cpath}.levels", allow_null=False, min_len=1)
-            probs = _matrix(col["probabilities"], f"{cpath}.probabilities", k, len(levels),
-                            nonneg=True)
-            sums = probs.sum(axis=1)
-            bad = np.flatnonzero(np.abs(sums - 1.0) > PROB_TOL)
-            if bad.size:
-                i = int(bad[0])
-                _fail(f"{cpath}.probabilities[{i}]",
-                      f"the probabilities sum to {sums[i]:.10g}, not 1 (tolerance {PROB_TOL}).")
-        elif kind in ("gaussian", "lognormal", "twopart"):
-            if kind == "twopart":
-                _twopart_probabilities(col["probabilities"], f"{cpath}.probabilities", k)
+            levels = _distinct_levels(col["levels"], f"{cpath}.levels")
+            probs = _matrix(col["probabilities"], f"{cpath}.probabilities", k, len(levels))
+            _check_rows_sum_to_one(probs, f"{cpath}.probabilities", "the probabilities sum to "
+                                   "{:.10g}, not 1 (tolerance " + f"{PROB_TOL}).")
+        elif kind == "poisson":
+            _vector(col["rates"], f"{cpath}.rates", k)
+        else:  # gaussian, lognormal, twopart
+            if kind == "twopart":  # P(x = 0), P(x > 0) per class
+                probs = _matrix(col["probabilities"], f"{cpath}.probabilities", k, 2)
+                _check_rows_sum_to_one(probs, f"{cpath}.probabilities",
+                                       "P(zero) and P(above zero) must sum to 1.")
             _vector(col["means"], f"{cpath}.means", k)
-            _vector(col["variances"], f"{cpath}.variances", k, positive=True)
-        else:
-            _vector(col["rates"], f"{cpath}.rates", k, positive=True)
+            _vector(col["variances"], f"{cpath}.variances", k)
+
+
+def _check_rows_sum_to_one(probs: np.ndarray, path: str, message: str) -> None:
+    """Each row of ``probs`` sums to 1 (within PROB_TOL); ``message`` formats the sum."""
+    sums = probs.sum(axis=1)
+    bad = np.flatnonzero(np.abs(sums - 1.0) > PROB_TOL)
+    if bad.size:
+        i = int(bad[0])
+        _fail(f"{path}[{i}]", message.format(sums[i]))
 
 
 def _validate_clusters(clusters, k: int) -> None:
     path = "$.clusters"
-    _object(clusters, path, CLUSTERS_KEYS["required"], CLUSTERS_KEYS["optional"])
-    _names(clusters["names"], f"{path}.names", length=k)
-    desc = _list(clusters["descriptions"], f"{path}.descriptions", length=k, max_len=k)
-    for i, d in enumerate(desc):
-        _string(d, f"{path}.descriptions[{i}]", allow_empty=True)
-    n = _int(clusters["n_training"], f"{path}.n_training", low=1)
-    sizes = _list(clusters["sizes"], f"{path}.sizes", length=k, max_len=k)
-    total = 0
-    for i, s in enumerate(sizes):
-        total += _int(s, f"{path}.sizes[{i}]", low=0)
+    _length(clusters["names"], f"{path}.names", k)
+    _length(clusters["descriptions"], f"{path}.descriptions", k)
+    n = clusters["n_training"]
+    total = sum(_length(clusters["sizes"], f"{path}.sizes", k))
     if total != n:
         _fail(f"{path}.sizes", f"the sizes add up to {total}, not n_training = {n}.")
 
 
 def _validate_privacy(privacy, clusters) -> None:
-    if privacy is None:
+    if privacy is None or privacy["small_clusters_allowed"]:
         return
-    path = "$.privacy"
-    _object(privacy, path, PRIVACY_KEYS["required"], PRIVACY_KEYS["optional"])
-    m = _int(privacy["min_cell_size"], f"{path}.min_cell_size", low=1)
-    allowed = _bool(privacy["small_clusters_allowed"], f"{path}.small_clusters_allowed")
-    if not allowed:
-        for i, s in enumerate(clusters["sizes"]):
-            if s < m:
-                _fail(f"$.clusters.sizes[{i}]",
-                      f"cluster of {s} members is below min_cell_size = {m}, yet the file "
-                      f"says small clusters are not allowed; the file is inconsistent.")
-
-
-def _validate_provenance(prov) -> None:
-    if prov is None:
-        return
-    if not isinstance(prov, dict):
-        _fail("$.provenance", f"expected an object or null, got {_describe(prov)}.")
-    if len(prov) > 100:
-        _fail("$.provenance", "more than 100 entries.")
-    for key, value in prov.items():
-        _string(key, "$.provenance (a key)")
-        _string(value, _key("$.provenance", key), allow_empty=True, allow_null=True)
-
-
-def _twopart_probabilities(value, path: str, k: int) -> None:
-    """A two-part item's P(x = 0), P(x > 0) per class: k rows of two summing to 1."""
-    probs = _matrix(value, path, k, 2, nonneg=True)
-    bad = np.flatnonzero(np.abs(probs.sum(axis=1) - 1.0) > PROB_TOL)
-    if bad.size:
-        _fail(f"{path}[{int(bad[0])}]", "P(zero) and P(above zero) must sum to 1.")
+    m = privacy["min_cell_size"]
+    for i, s in enumerate(clusters["sizes"]):
+        if s < m:
+            _fail(f"$.clusters.sizes[{i}]",
+                  f"cluster of {s} members is below min_cell_size = {m}, yet the file "
+                  f"says small clusters are not allowed; the file is inconsistent.")
