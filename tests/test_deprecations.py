@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from clusterdiscovery import LatentTransitionModel, describe_clusters, profile_clusters
 from test_describe import _data, _profile
 from test_lta import simulate
+
+from clusterdiscovery import LatentTransitionModel, describe_clusters, profile_clusters
 
 
 def test_profile_clusters_higher_is():
