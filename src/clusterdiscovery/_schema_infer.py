@@ -56,6 +56,7 @@ from ._checks import describe_not_numbers, looks_like_ids, not_numbers
 from ._dates import _ISO, _SLASHED, check_date_format, parse_dates
 from ._schema_spec import recognise_positive
 from ._schema_toml import read_schema_toml
+from ._utils import plain as _plain
 from .exceptions import SchemaError
 
 __all__ = ["infer_spec", "SchemaInference"]
@@ -107,10 +108,6 @@ class SchemaInference:
     def _repr_html_(self) -> str:
         return (f"<p>Schema inferred from {self.n_rows:,} rows</p>"
                 + self.summary.to_html(index=False, escape=True))
-
-
-def _plain(v):
-    return v.item() if isinstance(v, np.generic) else v
 
 
 def _fmt(v) -> str:

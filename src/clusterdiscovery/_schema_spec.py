@@ -17,6 +17,7 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
+from ._utils import plain as _plain
 from .exceptions import SchemaError
 
 __all__ = ["FeatureSpec", "MeasureSpec", "FEATURE_TYPES", "HIGHER_IS", "DEFAULT_SECTIONS",
@@ -226,11 +227,6 @@ def _parse_level_labels(column: str, labels, levels) -> dict | None:
     if levels is not None:  # TOML keys are text: key the labels by the levels themselves
         out = {next(lv for lv in levels if _same_level(k, lv)): v for k, v in out.items()}
     return out
-
-
-def _plain(value):
-    """numpy scalars -> Python scalars (for JSON and TOML)."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _parse_feature(column: str, spec) -> FeatureSpec:

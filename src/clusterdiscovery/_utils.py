@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import tomllib
 from pathlib import Path
@@ -10,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "plain",
+    "json_safe",
     "check_dataframe",
     "check_int",
     "check_fraction",
@@ -149,3 +152,31 @@ def sampling_scale(sw, weight_type) -> float:
         return 1.0
     sw = np.asarray(sw, dtype=float)
     return float(np.count_nonzero(sw > 0) / sw.sum())
+
+
+def plain(value):
+    """A numpy scalar as the Python scalar it holds (other values unchanged): the one
+    converter for JSON, TOML and messages."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def json_safe(value):
+    """numpy scalars and arrays, lists and tuples as plain Python, ready for JSON: NaN and
+    infinities become None (JSON has no NaN)."""
+    if isinstance(value, np.ndarray):
+        return [json_safe(v) for v in value.tolist()] if value.dtype == object \
+            else _nan_to_none(value.tolist())
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    value = plain(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _nan_to_none(obj):
+    if isinstance(obj, list):
+        return [_nan_to_none(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj

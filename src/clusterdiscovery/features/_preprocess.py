@@ -17,6 +17,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from .._checks import check_magnitude, describe_not_numbers, not_numbers
+from .._utils import plain as _plain
 from ..schema import ClientSchema
 
 __all__ = ["make_preprocessor"]
@@ -266,10 +267,6 @@ def _log1p(X):
     if isinstance(X, pd.DataFrame):
         return pd.DataFrame(out, index=X.index, columns=X.columns)
     return out
-
-
-def _plain(v):
-    return v.item() if isinstance(v, np.generic) else v
 
 
 def _as_frame(X) -> pd.DataFrame:

@@ -8,13 +8,12 @@ methods of the same names call them.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from .._utils import check_int, check_random_state
+from .._utils import plain as _plain
 from ._lca_data import CAT_BLOCK, GAU_BLOCK, GAUSSIAN_KINDS, KINDS, TWOPART_LEVELS
 
 _TINY = 1e-300
@@ -255,12 +254,3 @@ def _float_array(entry, field, i):
         raise ValueError(
             f"columns[{i}].{field} is missing or not a rectangular array of numbers ({err})."
         ) from err
-
-
-def _plain(v):
-    """Numpy scalar -> plain Python value for JSON."""
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, numbers.Integral) and not isinstance(v, bool):
-        return int(v)
-    return v

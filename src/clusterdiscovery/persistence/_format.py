@@ -8,7 +8,6 @@ of the structure rules: the key sets and limits here are read from it.
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-import numpy as np
+from .._utils import json_safe
 
 __all__ = ["FORMAT_VERSION", "COVARIATES_VERSION", "RANGES_VERSION", "SUPPORTED_VERSIONS",
            "SCHEMA_RESOURCE", "load_schema", "write_json", "to_json_text", "plain", "now_iso"]
@@ -75,26 +74,8 @@ PROB_TOL = 1e-6
 DEFAULT_MAX_BYTES = 100_000_000
 
 
-def plain(value):
-    """numpy scalars/arrays -> plain Python (JSON-ready); NaN -> None."""
-    if isinstance(value, np.ndarray):
-        return [plain(v) for v in value.tolist()] if value.dtype == object \
-            else _nan_to_none(value.tolist())
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _nan_to_none(obj):
-    if isinstance(obj, list):
-        return [_nan_to_none(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
+#: numpy scalars/arrays -> plain Python (JSON-ready); NaN -> None (``_utils.json_safe``)
+plain = json_safe
 
 
 def now_iso(created=None) -> str:
