@@ -11,6 +11,10 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "check_n_jobs",
+    "default_n_jobs",
+    "n_workers",
+    "as_generator",
     "plain",
     "json_safe",
     "check_dataframe",
@@ -180,3 +184,82 @@ def _nan_to_none(obj):
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
     return obj
+
+
+# ---------------------------------------------------------------- n_jobs and seeds: one rule
+#: below this many rows a resample's fit is too short for worker processes to pay off
+PARALLEL_MIN_ROWS = 5_000
+
+
+def check_n_jobs(n_jobs):
+    """``None`` or a non-zero int, as joblib understands it (-1: all cores)."""
+    if n_jobs is None:
+        return None
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral):
+        raise TypeError(
+            f"The 'n_jobs' parameter must be None or an int (-1 = all cores); got {n_jobs!r}."
+        )
+    if n_jobs == 0:
+        raise ValueError(
+            f"The 'n_jobs' parameter must be None, a positive int or a negative int (-1 = all "
+            f"cores); got {n_jobs!r}."
+        )
+    return int(n_jobs)
+
+
+def default_n_jobs(n_jobs, n_rows: int):
+    """``n_jobs`` as given, or, when it is None, a default from the available cores.
+
+    None with no :func:`joblib.parallel_backend` context and at least
+    :data:`PARALLEL_MIN_ROWS` rows gives :func:`joblib.cpu_count` (the cores this process
+    may use, cgroup and affinity limits included); smaller data, or a joblib context
+    (whose own ``n_jobs`` then applies), keep None. Results never depend on it: every task
+    is seeded up front and results are gathered in order.
+    """
+    if n_jobs is not None:
+        return n_jobs
+    from joblib import cpu_count
+    from joblib.parallel import get_active_backend
+
+    if get_active_backend()[1] is not None or n_rows < PARALLEL_MIN_ROWS:
+        return None
+    cores = cpu_count()
+    return cores if cores > 1 else None
+
+
+def n_workers(n_jobs) -> int:
+    """How many threads ``n_jobs`` asks for (None: 1; -1: every core; -2: all but one)."""
+    n_jobs = check_n_jobs(n_jobs)
+    if n_jobs is None:
+        return 1
+    if n_jobs > 0:
+        return n_jobs
+    from joblib import cpu_count
+
+    return max(cpu_count() + 1 + n_jobs, 1)
+
+
+def as_generator(random_state) -> np.random.Generator:
+    """``None``, an int seed, a ``Generator`` or a legacy ``RandomState`` -> ``Generator``.
+
+    Accepts what :func:`check_random_state` accepts, plus ``Generator``; a ``RandomState``
+    draws the seed of a new generator (so it advances). Estimators take a ``RandomState``
+    (scikit-learn's convention, :func:`check_random_state`); bootstrap kernels and the
+    synthetic data take a ``Generator`` made here: the package's two seed rules.
+    """
+    if random_state is None:
+        return np.random.default_rng()
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(0, 2**31 - 1))
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ValueError(
+                f"The 'random_state' parameter must be a non-negative int; got {random_state}."
+            )
+        return np.random.default_rng(int(random_state))
+    raise TypeError(
+        "The 'random_state' parameter must be None, an int, a numpy Generator or a "
+        f"RandomState; got {random_state!r} ({type(random_state).__name__})."
+    )

@@ -2,33 +2,9 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-
-def as_generator(random_state) -> np.random.Generator:
-    """``None``, an int seed, a ``Generator`` or a legacy ``RandomState`` -> ``Generator``.
-
-    Accepts what :func:`sklearn.utils.check_random_state` accepts, plus ``Generator``. A
-    ``RandomState`` is used to draw the seed of a new generator (so it advances).
-    """
-    if random_state is None:
-        return np.random.default_rng()
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if isinstance(random_state, np.random.RandomState):
-        return np.random.default_rng(random_state.randint(0, 2**31 - 1))
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        if random_state < 0:
-            raise ValueError(
-                f"The 'random_state' parameter must be a non-negative int; got {random_state}."
-            )
-        return np.random.default_rng(int(random_state))
-    raise TypeError(
-        "The 'random_state' parameter must be None, an int, a numpy Generator or a "
-        f"RandomState; got {random_state!r} ({type(random_state).__name__})."
-    )
+from .._utils import as_generator  # noqa: F401  (the one seed rule; re-exported)
 
 
 def draw_categories(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:

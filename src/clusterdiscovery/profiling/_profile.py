@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-import os
 import warnings
 from collections.abc import Mapping
 
@@ -19,6 +18,7 @@ from .._utils import (
     check_int,
     check_random_state,
     check_sample_weight,
+    n_workers,
 )
 from ..exceptions import SuppressionWarning
 from ..schema import ClientSchema
@@ -70,15 +70,6 @@ def _check_bool(value, name):
 
 
 _DEFAULTS = {"reliability": 0.8, "higher_is_better": False}
-
-
-def _resolve_n_jobs(n_jobs) -> int:
-    if n_jobs is None:
-        return 1
-    n_jobs = check_int(n_jobs, "n_jobs")
-    if n_jobs == 0:
-        raise ValueError("The 'n_jobs' parameter must not be 0; use 1, 2, ... or -1 (all cores).")
-    return (os.cpu_count() or 1) if n_jobs < 0 else n_jobs
 
 
 def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outcomes=None,
@@ -205,7 +196,7 @@ def profile_clusters(data, labels, *, schema=None, features=None, costs=(), outc
     min_cell_size = check_int(min_cell_size, "min_cell_size", low=0)
     n_bootstrap = check_int(n_bootstrap, "n_bootstrap", low=10)
     alpha = check_fraction(alpha, "alpha")
-    n_jobs = _resolve_n_jobs(n_jobs)
+    n_jobs = n_workers(n_jobs)
     if variable_labels is not None and not isinstance(variable_labels, Mapping):
         raise TypeError("The 'variable_labels' parameter must be a dict {column: label}.")
     groups = prepare_groups(data, labels)

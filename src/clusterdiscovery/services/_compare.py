@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._utils import check_dataframe, check_int
+from .._utils import check_dataframe, check_int, check_n_jobs
 from ..exceptions import SchemaError
 from ..profiling._data import numeric_column, prepare_groups
 from ._estimators import ESTIMATORS, balance, effect, fit_models
@@ -103,7 +103,7 @@ def compare_services(data, labels, *, service, outcome, confounders, baseline=No
     seeds = np.random.SeedSequence(random_state).spawn(len(jobs))
     from joblib import Parallel, delayed
 
-    rows = Parallel(n_jobs=n_jobs)(
+    rows = Parallel(n_jobs=check_n_jobs(n_jobs))(
         delayed(_one_group)(key, rows_, t, y, c, w,
                             pd.concat([Z, cl], axis=1) if key == "all" else Z,
                             binary, method, n_bootstrap, m, trim, seed, outcome)
