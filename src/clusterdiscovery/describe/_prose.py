@@ -23,11 +23,11 @@ import math
 import numpy as np
 import pandas as pd
 
+from .._numbers import with_unit_text
 from ..profiling._data import OVERALL
 from ..profiling._suppress import marker, withheld
 from ..profiling._tables import SIZE_ROW
 from ._effects import SMALL_EFFECT, effect_size
-from ._numbers import with_unit_text
 from ._text import Meaning
 
 __all__ = ["Meaning", "opening_paragraph", "outcome_sentence", "key_figures", "page_blocks"]

@@ -16,8 +16,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .._numbers import format_value
 from ..profiling._data import OVERALL
-from ..profiling._result import format_value
 from ..profiling._suppress import marker
 from ._stability import how_to_read_stability, overview_with_stability, provisional_blocks
 from ._text import _decap
@@ -196,7 +196,7 @@ def overview_table(profile, names: dict, meaning) -> pd.DataFrame:
     def interval(est, low, high, col):  # one format for the three ("3.00 (2.92 to 3.09)")
         a, lo, hi = meaning.amounts([est, low, high], col, money_if_no_unit=True)
         if meaning.unit(col):  # "0.1 to 0.2 visits"
-            from ._numbers import fmt_numbers
+            from .._numbers import fmt_numbers
 
             lo = fmt_numbers([est, low, high], meaning.sig)[1]
         return f"{a} ({lo} to {hi})"

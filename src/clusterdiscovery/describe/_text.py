@@ -16,12 +16,12 @@ import math
 
 import numpy as np
 
+from .._numbers import fmt_number, fmt_numbers, with_unit_text
 from ..profiling._data import OVERALL
 from ..profiling._suppress import marker
 from ..profiling._tables import SHARE_ROW
 from ..schema import DEFAULT_SECTIONS, FeatureSpec
 from ._effects import SMALL_EFFECT, by_effect, effect_size, worth_naming
-from ._numbers import fmt_number, fmt_numbers, with_unit_text
 
 __all__ = ["Meaning", "fmt_number", "suggest_name", "name_terms", "unique_names",
            "cluster_blocks", "feature_sentence", "times_phrase", "capitalise"]

@@ -7,6 +7,7 @@ import html
 import numpy as np
 import pandas as pd
 
+from .._numbers import format_value
 from .._utils import check_int
 from ._data import NOISE, OVERALL
 from ._suppress import marker
@@ -14,22 +15,6 @@ from ._tables import NONE, SECONDARY, SHARE_ROW, SIZE_ROW, Reason, reason_text
 
 __all__ = ["ClusterProfile", "format_value"]
 
-
-def format_value(value, statistic: str) -> str:
-    """Human-readable number for a statistic (``""`` for NaN)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if statistic in ("n", "count"):
-        return f"{int(round(value)):,}"
-    if statistic.startswith("share"):
-        return f"{100 * value:.1f}%"
-    if statistic in ("v_test", "smd", "ratio"):
-        return f"{value:.2f}"
-    if statistic in ("p_value", "p_adjusted", "eta2_p_value"):
-        return f"{value:.2g}"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:.2f}"
 
 
 class ClusterProfile:

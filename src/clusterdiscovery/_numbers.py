@@ -1,5 +1,7 @@
-"""Numbers for prose: significant figures, a unit after a number, an estimate and its
-interval with the same decimals."""
+"""One home for how numbers are written: in prose (significant figures, a unit after a
+number, an estimate and its interval with the same decimals) and in the report's tables
+(:func:`format_value`, by statistic). CSV files under ``tables/`` hold raw numbers and are
+never formatted."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import math
 
 import numpy as np
 
-__all__ = ["fmt_number", "fmt_numbers", "with_unit_text"]
+__all__ = ["fmt_number", "fmt_numbers", "with_unit_text", "format_value"]
 
 
 def with_unit_text(number: str, unit: str | None) -> str:
@@ -66,3 +68,22 @@ def fmt_numbers(values, significant_figures: int = 3) -> list:
     if dec == 0:
         out = [o.rstrip(".") for o in out]
     return out
+
+
+def format_value(value, statistic: str) -> str:
+    """A table cell: counts with thousands separators, shares as percentages with one
+    decimal, test statistics with two decimals, p-values with two significant figures,
+    other numbers with two decimals (whole above 1,000); ``""`` for NaN."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if statistic in ("n", "count"):
+        return f"{int(round(value)):,}"
+    if statistic.startswith("share"):
+        return f"{100 * value:.1f}%"
+    if statistic in ("v_test", "smd", "ratio"):
+        return f"{value:.2f}"
+    if statistic in ("p_value", "p_adjusted", "eta2_p_value"):
+        return f"{value:.2g}"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
