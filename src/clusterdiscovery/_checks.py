@@ -181,7 +181,7 @@ def check_levels(s: pd.Series, name=None):
     return s
 
 
-def match_levels(s: pd.Series, levels, name=None) -> pd.Series:
+def match_levels(s: pd.Series, levels) -> pd.Series:
     """Map values equal to a declared level up to case and surrounding spaces onto it
     (``"Female"`` onto a declared ``"female"``); other values are left as they are, for the
     caller's validation to report. Returns a new Series; ``s`` is not modified."""

@@ -34,8 +34,7 @@ __all__ = ["protect_remainders", "small_share", "mask_small_shares", "sizes_as_s
 WITHHELD = "suppressed (would reveal a count below {m})"
 
 
-def protect_remainders(values, mask, min_cell_size: int, axes=(0, 1), complete=None,
-                       max_rounds: int = 50) -> np.ndarray:
+def protect_remainders(values, mask, min_cell_size: int, axes=(0, 1)) -> np.ndarray:
     """Hide more cells until no line's hidden cells sum to 1 .. ``min_cell_size - 1``.
 
     Parameters
@@ -48,9 +47,9 @@ def protect_remainders(values, mask, min_cell_size: int, axes=(0, 1), complete=N
         Threshold; 0 or 1 turns the rule off.
     axes : tuple of int
         ``1``: rows add up to a total; ``0``: columns do.
-    complete : callable, optional
-        Ignored (kept for callers): :func:`~clusterdiscovery.profiling._suppress.protect_cells`
-        does the complementary suppression and the remainders in one pass.
+
+    :func:`~clusterdiscovery.profiling._suppress.protect_cells` does the complementary
+    suppression and the remainders in one pass.
 
     Returns
     -------

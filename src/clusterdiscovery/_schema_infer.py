@@ -290,7 +290,7 @@ def _propose_columns(table, columns, id_col, costs, exclude, over, date_format, 
                           "blanks and pass it as the id, or exclude it")
             continue
         role, kind, spec, note = _infer_column(s, col, date_format, max_levels,
-                                               ordinal_max_levels, len(table))
+                                               ordinal_max_levels)
         notes[col] = (role, kind, note)
         if role == "feature":
             features[col] = spec
@@ -459,7 +459,7 @@ FEW_VALUES = 10
 ZERO_HEAVY = 0.2
 
 
-def _infer_column(s, col, date_format, max_levels, ordinal_max_levels, n_rows):
+def _infer_column(s, col, date_format, max_levels, ordinal_max_levels):
     """(role, type, spec, note) of one column."""
     present = s.dropna()
     if isinstance(s.dtype, pd.CategoricalDtype):
@@ -478,7 +478,7 @@ def _infer_column(s, col, date_format, max_levels, ordinal_max_levels, n_rows):
             return ("feature", "ordinal", {"type": "ordinal", "levels": cats},
                     f"ordered categorical, {len(cats)} levels{miss}")
         if len(cats) == 2:
-            return _binary(cats, col, miss)
+            return _binary(cats, miss)
         return ("feature", "categorical", {"type": "categorical", "levels": cats},
                 f"categorical, {len(cats)} levels{miss}")
     if pd.api.types.is_bool_dtype(s) or (s.dtype == object and present.map(
@@ -495,7 +495,7 @@ def _infer_column(s, col, date_format, max_levels, ordinal_max_levels, n_rows):
         if n_distinct == 2:
             if whole:
                 levels = [int(v) for v in levels]
-            return _binary(levels, col, miss)
+            return _binary(levels, miss)
         lo, hi = values.min(), values.max()
         if whole and lo >= 0:
             if (ordinal_max_levels is not None and n_distinct <= ordinal_max_levels
@@ -530,7 +530,7 @@ def _infer_column(s, col, date_format, max_levels, ordinal_max_levels, n_rows):
         return "date", "", None, f"dates {p.min().date()}..{p.max().date()}{miss}"
     n_distinct = text.nunique()
     if n_distinct == 2:
-        return _binary(sorted(pd.unique(text), key=str), col, miss)
+        return _binary(sorted(pd.unique(text), key=str), miss)
     if n_distinct <= max_levels:
         levels = sorted(pd.unique(text), key=str)
         shown = ", ".join(_fmt(v) for v in levels[:6]) + (", ..." if len(levels) > 6 else "")
@@ -541,7 +541,7 @@ def _infer_column(s, col, date_format, max_levels, ordinal_max_levels, n_rows):
             f"max_levels = {max_levels}; recode it into a few levels to use it")
 
 
-def _binary(levels, col, miss):
+def _binary(levels, miss):
     levels = [_plain(v) for v in levels]
     positive = recognise_positive(levels)
     spec = {"type": "binary", "levels": levels}

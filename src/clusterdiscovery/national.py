@@ -138,8 +138,7 @@ def _suppressed_crosstab(tab: pd.DataFrame, m: int) -> pd.DataFrame:
     tab = _pool_small(_pool_small(tab, m, axis=0), m, axis=1)
     counts = tab.to_numpy(dtype=float)
     mask = complete_lines(counts, small_count(counts, m), axes=(0, 1))
-    mask = protect_remainders(counts, mask, m, axes=(0, 1),
-                              complete=lambda mk: complete_lines(counts, mk, axes=(0, 1)))
+    mask = protect_remainders(counts, mask, m, axes=(0, 1))
     shown = tab.astype(float).mask(mask)
     shown["total"] = tab.sum(axis=1).astype(float)
     shown.loc["total"] = [*tab.sum(axis=0).astype(float), float(counts.sum())]

@@ -39,7 +39,7 @@ def _window(draw: ClientDraw) -> tuple[np.ndarray, np.ndarray]:
     return first, np.maximum(days, 1)
 
 
-def _spells(rng, client, start_offset, length, days):
+def _spells(client, start_offset, length, days):
     """Expand spells into one row per day, truncated at the end of the client's window."""
     length = np.minimum(length, days[client] - start_offset)
     length = np.maximum(length, 1)
@@ -113,7 +113,7 @@ def _draw_block(rng: np.random.Generator, draw: ClientDraw, groups: tuple):
     s_len = rng.geometric(1.0 / np.maximum(los, 1.0))
     older = np.array([ty == "OPMH" for _, ty in TEAMS])[draw.team[s_client]]
     ward = np.where(older, 3, np.where(rng.random(s_client.size) < 0.5, 1, 2))  # _WARDS code
-    i_client, i_day, spell = _spells(rng, s_client, s_start, s_len, days)
+    i_client, i_day, spell = _spells(s_client, s_start, s_len, days)
     # overlapping spells of one client: keep each bed-day once (the lowest ward code)
     bed = np.sort((i_client * _DAYS + i_day) * len(_WARDS) + ward[spell])
     bed = bed[np.r_[True, bed[1:] // len(_WARDS) != bed[:-1] // len(_WARDS)]]
@@ -126,7 +126,7 @@ def _draw_block(rng: np.random.Generator, draw: ClientDraw, groups: tuple):
     r_start = (rng.random(r_client.size) * days[r_client]).astype(np.int64)
     mean_days = stack(groups, "residential_days")[labels][r_client]
     r_len = rng.geometric(1.0 / np.maximum(mean_days, 1.0))
-    r_client, r_day, _ = _spells(rng, r_client, r_start, r_len, days)
+    r_client, r_day, _ = _spells(r_client, r_start, r_len, days)
 
     # one sortable int64 key per row: (client, day, service, ward); rows with equal keys
     # are identical, so sorting the keys alone orders the table deterministically

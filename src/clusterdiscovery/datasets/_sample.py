@@ -86,7 +86,7 @@ def _typed_clients(raw: pd.DataFrame, schema: ClientSchema) -> pd.DataFrame:
         spec = schema.features.get(col)
         s = raw[col]
         if spec is not None and spec.type == "categorical":
-            s = match_levels(s.astype(object), list(spec.levels), col)  # "Female" -> "female"
+            s = match_levels(s.astype(object), list(spec.levels))  # "Female" -> "female"
             bad = s.notna() & ~s.isin(list(spec.levels))
             if bad.any():
                 raise SchemaError(

@@ -225,7 +225,7 @@ class DensityClusterer(ClusterMixin, BaseEstimator):
         return np.array(X, dtype=np.float64, order="C", copy=True)
 
     # --------------------------------------------------------------------- fit
-    def fit(self, X, y=None):
+    def fit(self, X, y=None):  # noqa: ARG002 (scikit-learn's API)
         """Embed ``X`` with UMAP (optional) and cluster it with HDBSCAN.
 
         Parameters

@@ -270,7 +270,7 @@ class LatentClassModel(_LatentClassBase, ClusterMixin, BaseEstimator):
             )
 
     # ------------------------------------------------------------------ public API
-    def fit(self, X, y=None, *, covariates=None, sample_weight=None):
+    def fit(self, X, y=None, *, covariates=None, sample_weight=None):  # noqa: ARG002 (scikit-learn's API)
         """Fit the model by EM from ``n_init`` starts and keep the best.
 
         Parameters
@@ -453,7 +453,7 @@ class LatentClassModel(_LatentClassBase, ClusterMixin, BaseEstimator):
         R, _ = self._resp(X, covariates)
         return R.argmax(axis=0)
 
-    def fit_predict(self, X, y=None, sample_weight=None, covariates=None):
+    def fit_predict(self, X, y=None, sample_weight=None, covariates=None):  # noqa: ARG002 (scikit-learn's API)
         """Fit and return ``labels_`` (identical to ``fit(X).predict(X)``)."""
         return self.fit(X, covariates=covariates, sample_weight=sample_weight).labels_
 
@@ -474,7 +474,7 @@ class LatentClassModel(_LatentClassBase, ClusterMixin, BaseEstimator):
         _, ll = self._resp(X, covariates)
         return ll
 
-    def score(self, X, y=None, sample_weight=None, covariates=None):
+    def score(self, X, y=None, sample_weight=None, covariates=None):  # noqa: ARG002 (scikit-learn's API)
         """Mean log-likelihood per row (weighted by ``sample_weight`` if given)."""
         ll = self.score_samples(X, covariates)
         sw = self._check_sample_weight(sample_weight, ll.size)

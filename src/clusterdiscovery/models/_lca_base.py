@@ -193,7 +193,7 @@ class _LatentClassBase:
             self._ordinal_warm = {}
         return self._ordinal_warm
 
-    def _random_params(self, data, w, rng, stats):
+    def _random_params(self, data, _w, rng, stats):  # _w: the same call as _kmeans_params
         K = self.n_components
         log_w = np.full(K, -np.log(K))
         logP = _categorical.random_start(self._n_levels, K, rng, self.min_prob)

@@ -189,7 +189,7 @@ def _add(a, b):
 
 
 # ------------------------------------------------------------------------------ fitting
-def _check_frame(model, ddf):
+def _check_frame(ddf):
     import dask.dataframe as dd
 
     if not isinstance(ddf, dd.DataFrame):
@@ -287,7 +287,7 @@ def prepare_dask(model, ddf):
     """Encode and persist the partitions; return ``(parts, stats, total_weight)``."""
     import dask
 
-    keys = _check_frame(model, ddf)
+    keys = _check_frame(ddf)
     delayed_parts = nonempty_partitions(ddf)
     stats = _structure(model, delayed_parts, keys)
     light = _kernel(model)

@@ -184,7 +184,7 @@ class LatentTransitionModel(BaseEstimator):
         _, _, ll_i = forward_backward(log_pi, A, logB, need_xi=False)
         return (log_pi, A, items), float(w @ (ll_i + const)), conv, it
 
-    def fit(self, X, y=None, *, start_from=None, _start=None, _engine=None):
+    def fit(self, X, y=None, *, start_from=None, _start=None, _engine=None):  # noqa: ARG002 (scikit-learn's API)
         """Fit by EM from ``n_init`` starts.
 
         Parameters
@@ -210,7 +210,7 @@ class LatentTransitionModel(BaseEstimator):
         T, n = len(frames), frames[0].shape[0]
         if start_from is not None:
             self._lca, _start = _from_latent_class(start_from, self.n_components, T,
-                                                   self.invariant, self.transitions)
+                                                   self.invariant)
         elif _engine is not None:  # a refit of this model (bootstrap, invariance test)
             import copy
 
@@ -297,7 +297,7 @@ class LatentTransitionModel(BaseEstimator):
         log_pi, A, logB, _ = self._posterior_inputs(X)
         return viterbi(log_pi, A, logB)
 
-    def score(self, X, y=None) -> float:
+    def score(self, X, y=None) -> float:  # noqa: ARG002 (scikit-learn's API)
         """Total log-likelihood of ``X`` at the fitted parameters."""
         log_pi, A, logB, const = self._posterior_inputs(X)
         _, _, ll = forward_backward(log_pi, A, logB, need_xi=False)
@@ -392,7 +392,7 @@ class LatentTransitionModel(BaseEstimator):
         return out.drop(columns="interval") if self.transition_.ndim == 2 else out
 
 
-def _from_latent_class(lca, K, T, invariant, transitions):
+def _from_latent_class(lca, K, T, invariant):
     """A copy of a fitted latent class model as measurement engine, and the EM start."""
     import copy
 

@@ -186,11 +186,11 @@ def _fits_double(value) -> bool:
         return False
 
 
-def _number(checker, value) -> bool:
+def _number(_checker, value) -> bool:
     return _is_plain_number(value) and _fits_double(value)
 
 
-def _integer(checker, value) -> bool:
+def _integer(_checker, value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and _fits_double(value)
 
 
@@ -289,7 +289,7 @@ def _items(validator, items, instance, schema):
     yield from _ITEMS(validator, items, instance, schema)
 
 
-def _properties(validator, properties, instance, schema):
+def _properties(validator, properties, instance, _schema):
     """jsonschema's ``properties``; a value with a simple schema that passes its quick test
     is not descended into."""
     if not isinstance(instance, dict):

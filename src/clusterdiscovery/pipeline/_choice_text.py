@@ -208,7 +208,7 @@ def provisional_detail(table: pd.DataFrame, *, min_jaccard: float, n_full: int,
 
 
 def no_candidate_message(summary: pd.DataFrame, why: pd.DataFrame, *, model: str,
-                         criterion: str, min_share: float) -> str:
+                         criterion: str) -> str:
     """The error when no solution of ``model`` is a candidate: every k with its cause, the
     columns with a variance at its floor (``floor_items``, where the comparison has it),
     and the fix that would help."""

@@ -58,8 +58,7 @@ def rank_candidates(summary: pd.DataFrame, *, model: str, criterion: str, min_sh
 
         why = left_out(summary, model=model, criterion=criterion, min_share=min_share,
                        min_size=min_size, n_samples=n_samples)
-        raise ValueError(no_candidate_message(summary, why, model=model, criterion=criterion,
-                                              min_share=min_share))
+        raise ValueError(no_candidate_message(summary, why, model=model, criterion=criterion))
     ascending = CRITERIA[criterion]  # True when lower is better
     table = table.sort_values([criterion, "k"], ascending=[ascending, True], kind="mergesort")
     if n_candidates is not None:

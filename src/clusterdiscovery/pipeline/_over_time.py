@@ -51,8 +51,7 @@ def read_followup(path, id_column, columns, index) -> pd.DataFrame:
 def _protected_counts(tab: pd.DataFrame, m: int) -> pd.DataFrame:
     counts = tab.to_numpy(dtype=float)
     mask = complete_lines(counts, small_count(counts, m), axes=(0, 1))
-    mask = protect_remainders(counts, mask, m, axes=(0, 1),
-                              complete=lambda mk: complete_lines(counts, mk, axes=(0, 1)))
+    mask = protect_remainders(counts, mask, m, axes=(0, 1))
     return tab.astype(float).mask(mask)
 
 

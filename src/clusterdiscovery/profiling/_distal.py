@@ -254,7 +254,7 @@ def _degenerate_outcome(name, kind, y):
     return None
 
 
-def _bch_weights(D, assigned, K):
+def _bch_weights(D, assigned):
     """Row ``i``'s weight in class ``t``: ``(D^{-1})[w_i, t]`` (Vermunt 2010)."""
     try:
         Dinv = np.linalg.inv(D)
@@ -430,7 +430,7 @@ def distal_outcomes(model, X, outcomes, *, method="bch", covariates=None, sample
     if correct_se and method != "modal":
         step1 = _step1(model, X, covariates, assigned, sw)
     if method == "bch":
-        A = _bch_weights(D, assigned, K)  # (n, K): row i's weight in class t
+        A = _bch_weights(D, assigned)  # (n, K): row i's weight in class t
     else:
         A = np.zeros((n, K))
         A[np.arange(n), assigned] = 1.0
@@ -468,7 +468,7 @@ def distal_outcomes(model, X, outcomes, *, method="bch", covariates=None, sample
                 tol, max_iter = (1e-15, 100_000) if tight else (1e-10, 2000)
                 return _fit_ml(y[keep], kind, assigned[keep], Dm, sw[keep],
                                max_iter=max_iter, tol=tol)[:2]
-            Am = A if Dm is D else _bch_weights(Dm, assigned, K)
+            Am = A if Dm is D else _bch_weights(Dm, assigned)
             return _weighted_estimates(y[keep], np.ones(keep.sum(), bool), Am[keep], sw[keep])
 
         est, cov = step3(D)

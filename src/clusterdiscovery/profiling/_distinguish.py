@@ -91,7 +91,7 @@ def vtest_level(x, n_k, n_level, n_all):
     return v.reshape(shape), np.exp(logp).reshape(shape)
 
 
-def _eta2(st, groups_n):
+def _eta2(st):
     """eta squared and ANOVA p-value from group stats (arrays over groups, overall last)."""
     n, mean, var_pop = st.n[:-1], st.mean[:-1], st.var_pop
     has = n > 0
@@ -133,7 +133,7 @@ def build_distinguishing(groups: Groups, variables: list[Variable], t1: Table1,
                         - n_r * (mean_r - st.mean[-1]) ** 2)
                 sp = np.sqrt((ss_k + np.maximum(ss_r, 0)) / (n_all - 2))
                 smd = (st.mean[cl_idx] - mean_r) / sp
-            eta2, eta2_p = _eta2(st, groups.sizes)
+            eta2, eta2_p = _eta2(st)
             code = np.where(small_group[cl_idx], SMALL_GROUP,
                             np.where(st.clients[cl_idx] < m, SMALL_COUNT + 1, NONE)) if m > 1 else \
                 np.zeros(cl_idx.size, int)

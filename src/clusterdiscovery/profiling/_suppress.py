@@ -76,8 +76,7 @@ def small_count(counts, min_cell_size: int) -> np.ndarray:
         return (counts >= 1) & (counts < min_cell_size)
 
 
-def complete_lines(values, mask, axes=(0, 1), max_rounds: int = 50, *,
-                   information=None) -> np.ndarray:
+def complete_lines(values, mask, axes=(0, 1), *, information=None) -> np.ndarray:
     """Secondary suppression on a 2-D table of cells that add up along ``axes``.
 
     Parameters

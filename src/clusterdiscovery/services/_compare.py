@@ -210,7 +210,7 @@ def _one_group(key, rows, t, y, c, w, Z, binary, method, B, m, trim, seed, outco
     cmodels = None if cc is None else fit_models(X, tt, cc, ww, False, method, b_e=models[0])
     cest = None if cc is None else effect(X, tt, cc, ww, False, method, cmodels)
     boot, cboot = _bootstrap(X, tt, yy, cc, ww, binary, method, models, cmodels, B, seed)
-    ess, smd, extreme = balance(X, tt, ww, b_e, names)
+    ess, smd, extreme = balance(X, tt, ww, b_e)
     row = {"cluster": key, "n_service": n1, "n_without": n0, "estimate": est,
            **_interval(est, boot), "ess": ess, "max_smd": smd,
            "extreme_propensity_share": extreme, "suppressed": False, "reason": ""}

@@ -80,7 +80,7 @@ def fit_models(X, t, y, w, binary, method, start=None, fast=False, b_e=None):
         b_e = logit_fit(X, t, w, start[0]) if need_e else b_e
         if need_m:
             fit = (lambda Xa, ya, wa, b0: logit_fit(Xa, ya, wa, b0)) if binary else \
-                (lambda Xa, ya, wa, b0: ls_fit(Xa, ya, wa))
+                (lambda Xa, ya, wa, _b0: ls_fit(Xa, ya, wa))
             b_1 = fit(X[treated], y[treated], w[treated], start[1])
             b_0 = fit(X[~treated], y[~treated], w[~treated], start[2])
         else:
@@ -118,7 +118,7 @@ def effect(X, t, y, w, binary, method, models):
     return float((w * psi).sum() / W)
 
 
-def balance(X, t, w, b_e, names):
+def balance(X, t, w, b_e):
     """Effective sample size after weighting and the largest absolute standardised mean
     difference of the confounders after weighting (Austin 2011: the difference of weighted
     means over the pooled unweighted standard deviation)."""
