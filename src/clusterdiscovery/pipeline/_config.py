@@ -242,11 +242,13 @@ def load_config(config=None) -> dict:
         raise ValueError(
             f"Configuration [models] lr_tests names unknown test(s) {bad_tests}; use "
             f"\"blrt\" and/or \"lmr\" (e.g. lr_tests = [\"lmr\"]).")
-    unknown = set(models["families"]) - {"latent_class", "kmeans", "gmm", "density"}
+    from ._families import FAMILIES
+
+    unknown = set(models["families"]) - set(FAMILIES)
     if unknown:
         raise ValueError(
-            f"Unknown model families {sorted(unknown)} in [models] families; use latent_class, "
-            f"kmeans, gmm or density."
+            f"Unknown model families {sorted(unknown)} in [models] families; use "
+            f"{', '.join(list(FAMILIES)[:-1])} or {list(FAMILIES)[-1]}."
         )
     _check_values(out)
     from ._what_works import check_services
@@ -348,7 +350,10 @@ def _check_values(cfg) -> None:
             f"Configuration [models] criterion = {m['criterion']!r} is unknown; "
             f"use one of {', '.join(CRITERIA)} ('validity' is accepted for 'dbcv')."
         ) from None
-    if m["primary"] == "density" and criterion != "dbcv":
+    from ._families import FAMILIES
+
+    by_validity = m["primary"] in FAMILIES and FAMILIES[m["primary"]].criterion == "dbcv"
+    if by_validity and criterion != "dbcv":
         raise ValueError(
             f"Configuration [models] primary = 'density' cannot be chosen by "
             f"criterion = {m['criterion']!r}: density clustering (UMAP + HDBSCAN) finds its "
@@ -356,13 +361,13 @@ def _check_values(cfg) -> None:
             f"'dbcv' (density-based cluster validity), or choose primary = 'latent_class', "
             f"'gmm' or 'kmeans' to select k by {m['criterion']!r}."
         )
-    if m["primary"] != "density" and criterion == "dbcv":
+    if not by_validity and criterion == "dbcv":
         raise ValueError(
             f"Configuration [models] criterion = {m['criterion']!r} applies to density "
             f"clustering only; with primary = {m['primary']!r} use 'bic' (likelihood "
             f"families) or 'silhouette'."
         )
-    if m["primary"] == "density" and cfg["features"]["event_features"]:
+    if by_validity and cfg["features"]["event_features"]:
         raise ValueError(
             "Configuration [models] primary = 'density' with [features] event_features: the "
             "model file of a density study (its exemplar k-means model) reads the schema's "

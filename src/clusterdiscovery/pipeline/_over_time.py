@@ -17,6 +17,7 @@ import pandas as pd
 
 from .._privacy import protect_remainders
 from ..profiling._suppress import complete_lines, small_count
+from ._families import FAMILIES
 
 __all__ = ["transition_section", "care_cluster_section", "read_followup"]
 
@@ -205,7 +206,7 @@ def over_time_sections(cfg, data, schema, primary, model, X_model, labels, names
     fpath, apath = _sources(cfg, data)
     m = cfg["profile"]["min_cell_size"]
     sections, tables = [], {}
-    if fpath is not None and primary == "latent_class":
+    if fpath is not None and FAMILIES[primary].transitions:
         followup = read_followup(fpath, schema.id, X_model.columns, X_model.index)
         got = transition_section(model, X_model, followup, labels, names, min_cell_size=m,
                                  n_bootstrap=cfg["followup"]["n_bootstrap"],

@@ -7,6 +7,7 @@ import pandas as pd
 
 from ..exceptions import SchemaError
 from ._contracts import Prepared, StageData
+from ._families import FAMILIES
 
 __all__ = ["models_stage"]
 
@@ -39,10 +40,6 @@ def _numeric_view(X, schema, *, with_preprocessor=False):
 
 def _compare(cfg, X, schema, measurement, random_state, n_jobs, weights=None):
     """Every family of ``[models] families`` for each k, in one ``ModelSelectionResult``."""
-    from sklearn.cluster import KMeans
-    from sklearn.mixture import GaussianMixture
-
-    from ..models import DensityClusterer, LatentClassModel
     from ..selection import ModelSelectionResult, compare_models
 
     m = cfg["models"]
@@ -55,7 +52,7 @@ def _compare(cfg, X, schema, measurement, random_state, n_jobs, weights=None):
         )
     families = m["families"]
     sw = None if weights is None else weights.to_numpy()
-    unweighted = [f for f in families if f in ("gmm", "density")]
+    unweighted = [f for f in families if not FAMILIES[f].weighted]
     if sw is not None and unweighted:
         raise SchemaError(
             f"The schema names the sampling-weight column '{schema.weight}', but [models] "
@@ -69,20 +66,16 @@ def _compare(cfg, X, schema, measurement, random_state, n_jobs, weights=None):
             f"drop the weight from the schema."
         )
     results = []
-    if "latent_class" in families:
-        lca = LatentClassModel(2, measurement=measurement, n_init=m["n_init"])
-        results.append(compare_models(X, {"latent_class": lca}, n_clusters=ks,
+    # families reading the table itself (the latent class model), in registry order
+    on_table = {n: f.make(m, measurement) for n, f in FAMILIES.items()
+                if n in families and f.reads_table}
+    if on_table:
+        results.append(compare_models(X, on_table, n_clusters=ks,
                                       random_state=random_state, n_jobs=n_jobs,
                                       sample_weight=sw, lr_tests=tuple(m["lr_tests"]),
                                       n_bootstrap=m["lr_bootstrap"]))
-    geometric = {}
-    if "kmeans" in families:
-        geometric["kmeans"] = KMeans(n_clusters=2, n_init=10)
-    if "gmm" in families:
-        geometric["gmm"] = GaussianMixture(n_components=2, covariance_type="diag",
-                                           n_init=m["n_init"])
-    if "density" in families:
-        geometric["density"] = DensityClusterer()
+    geometric = {n: f.make(m, measurement) for n, f in FAMILIES.items()
+                 if n in families and not f.reads_table}
     pre = None
     if geometric:
         num, pre = _numeric_view(X, schema, with_preprocessor=True)
@@ -104,4 +97,4 @@ def _compare(cfg, X, schema, measurement, random_state, n_jobs, weights=None):
 def _model_input(primary, X, selection):
     """What the primary family reads: the table itself for the latent class model, else
     the numeric view."""
-    return X if primary == "latent_class" else selection.numeric_view_
+    return X if FAMILIES[primary].reads_table else selection.numeric_view_

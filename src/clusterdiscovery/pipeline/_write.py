@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._csv import write_csv
+from ._families import FAMILIES
 
 __all__ = ["sections", "write", "selection_figure", "with_share_flags"]
 
@@ -70,8 +71,6 @@ def _shown(candidates):
 
 
 #: the model families' names in prose
-_FAMILY = {"latent_class": "latent class", "kmeans": "k-means", "gmm": "Gaussian mixture",
-           "density": "density (UMAP + HDBSCAN)"}
 
 
 def sections(selection, candidates, record, cmap, stability, n, m, names=None):
@@ -84,7 +83,7 @@ def sections(selection, candidates, record, cmap, stability, n, m, names=None):
         f"Clustered {record['n_clients']:,} clients on {len(record['cluster_columns'])} "
         f"variables with the families {', '.join(record['families'])}, k = "
         f"{record['k_range'][0]}..{record['k_range'][1]}.",
-        f"The {n_cand} candidate {_FAMILY.get(record['primary'], record['primary'])} "
+        f"The {n_cand} candidate {FAMILIES[record['primary']].label} "
         f"solution{'s were' if n_cand != 1 else ' was'} ranked by "
         f"{record['criterion'].upper()}; every one was assessed for stability ("
         f"{record['stability']}), the finalists in ranking order until one had every "
@@ -168,13 +167,13 @@ def _write_files(cfg, root, descriptions, selection, candidates, stability, mode
     paths["model"] = root / "model.json"
     provenance = {"software": f"clusterdiscovery {record['package_version']}",
                   "data_period": record["as_of"], "note": record["choice"]}
-    if record["primary"] == "latent_class":
+    if FAMILIES[record["primary"]].reads_table:  # the table's own model (latent class)
         save_model(paths["model"], model, schema=model_schema, names=names, X=X,
                    provenance=provenance, min_cell_size=max(m, 1))
     else:
         from ..persistence import exemplar_model
 
-        if record["primary"] == "density":
+        if FAMILIES[record["primary"]].exemplar == "nearest_centre":
             # HDBSCAN cannot be written (it needs the training rows): its exemplar, a
             # nearest-centroid model started at the mean of each cluster, is written instead
             model = exemplar_model(model, selection.numeric_view_)
