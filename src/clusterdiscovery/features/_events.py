@@ -16,13 +16,11 @@ from .._checks import check_magnitude, check_number, check_reserved
 from .._dates import check_not_future, parse_date, parse_dates
 from .._utils import check_dataframe, check_positive
 from ..exceptions import SchemaError
+from ._event_counts import _I8_MIN, _NS_PER_DAY, count_events
 
 __all__ = ["aggregate_events"]
 
-_NS_PER_DAY = 86_400 * 10**9
 _DAYS_PER_YEAR = 365.25
-_I8_MIN = np.iinfo(np.int64).min
-_I8_MAX = np.iinfo(np.int64).max
 #: events encoded and counted at once: bounds the working memory to about 22 bytes per
 #: event (dates, costs and compact codes) plus about 100 per event of one chunk
 _CHUNK = 1 << 22
@@ -167,6 +165,54 @@ def aggregate_events(
     c                0         0.0                0
     """
     events = check_dataframe(events, "events", allow_empty=True)
+    gap_days, min_exposure, window_days, inpatient_services, crisis_services = _check_parameters(
+        unknown, episode_gap_days, min_exposure_days, window_days, inpatient_services,
+        crisis_services)
+    ids, t, svc, cost = _event_arrays(events, id_col, date_col, service_col, cost_col,
+                                      date_format)
+
+    # compact codes (events are read in chunks)
+    chunks = _chunks(len(t))
+    svc_names, svc_codes = _encode_services(svc, services, chunks, service_col)
+    labels = _column_labels(svc_names)
+    if clients is None:
+        client_index = pd.Index(pd.factorize(pd.unique(ids), sort=True)[1], name=id_col)
+    else:
+        client_index = _client_index(clients, id_col)
+    codes, dropping = _encode_clients(ids, client_index, clients is not None, chunks, unknown)
+    n = len(client_index)
+
+    # cut-off, window, then one pass: counts, costs, first and last, ...
+    as_of_ns = _cut_off(as_of, t, codes, dropping, date_col, date_format)
+    window_lo = None
+    if window_days is not None and as_of_ns is not None:
+        window_lo = as_of_ns - int(round(window_days * _NS_PER_DAY))
+    inp_svc = np.isin(svc_names, list(inpatient_services))
+    tally = count_events(chunks, codes, t, svc_codes, cost, n=n, inp_svc=inp_svc,
+                         cri_svc=np.isin(svc_names, list(crisis_services)), as_of_ns=as_of_ns,
+                         window_lo=window_lo, dropping=dropping, gap_days=gap_days)
+
+    out = _count_columns(tally, labels, inp_svc)
+    if window_days is not None:
+        exposure_days = np.full(n, window_days, dtype=float)
+    else:
+        exposure_days = _exposure_days(tally, as_of_ns, min_exposure, clients, client_index,
+                                       start_col, id_col, date_format)
+    _add_rates(out, exposure_days / _DAYS_PER_YEAR)
+    out["inpatient_days"] = tally.inpatient_days
+    out["crisis_episodes"] = tally.crisis_episodes
+    out.update(_recency(tally, as_of_ns))
+
+    frame = pd.DataFrame(out, index=client_index)
+    frame.columns.name = None
+    return frame
+
+
+# ------------------------------------------------------------------------------ steps
+def _check_parameters(unknown, episode_gap_days, min_exposure_days, window_days,
+                      inpatient_services, crisis_services):
+    """The parameters checked: ``(gap_days, min_exposure, window_days, inpatient_services,
+    crisis_services)``."""
     if unknown not in ("raise", "drop"):
         raise ValueError(f"The 'unknown' parameter must be 'raise' or 'drop'. Got {unknown!r}.")
     gap_days = check_positive(episode_gap_days, "episode_gap_days", strict=False)
@@ -177,7 +223,12 @@ def aggregate_events(
         check_number(window_days, "window_days", low=0, high=100_000)
     inpatient_services = _names(inpatient_services, "inpatient_services")
     crisis_services = _names(crisis_services, "crisis_services")
+    return gap_days, min_exposure, window_days, inpatient_services, crisis_services
 
+
+def _event_arrays(events, id_col, date_col, service_col, cost_col, date_format):
+    """``(ids, dates, services, costs)``: the id and service columns (Series), the dates as
+    int64 nanoseconds and the costs as floats (None without ``cost_col``), all checked."""
     needed = event_columns(events, id_col, date_col, service_col, cost_col)
     repeated = [c for c in needed if (events.columns == c).sum() > 1]
     if repeated:
@@ -185,8 +236,6 @@ def aggregate_events(
             f"The events table has more than one column named {repeated}; rename or drop "
             f"the copies so that each of these names appears once."
         )
-
-    # ---------------------------------------------------------------- columns -> arrays
     ids = events[id_col]
     if ids.isna().any():
         raise SchemaError(
@@ -205,13 +254,17 @@ def aggregate_events(
             f"Column '{service_col}' of events has {int(svc.isna().sum())} missing service "
             f"type(s); fill them in (e.g. 'other') or drop those rows."
         )
-    cost = None
-    if cost_col is not None:
-        cost = _costs(events[cost_col], cost_col)
+    cost = _costs(events[cost_col], cost_col) if cost_col is not None else None
+    return ids, t, svc, cost
 
-    # ---------------------------------------- compact codes (events are read in chunks)
-    nrow = len(t)
-    chunks = [(lo, min(nrow, lo + _CHUNK)) for lo in range(0, nrow, _CHUNK)]
+
+def _chunks(nrow: int) -> list[tuple[int, int]]:
+    """The ``(lo, hi)`` row ranges read at once (``_CHUNK`` rows each)."""
+    return [(lo, min(nrow, lo + _CHUNK)) for lo in range(0, nrow, _CHUNK)]
+
+
+def _encode_services(svc, services, chunks, service_col):
+    """``(names, codes)``: the service types that get columns and each event's code."""
     if services is None:
         svc_raw = pd.factorize(pd.unique(svc), sort=True)[1]
         svc_names = [str(s) for s in svc_raw]
@@ -221,7 +274,7 @@ def aggregate_events(
         if len(set(svc_names)) != len(svc_names):
             raise ValueError(f"The 'services' parameter has duplicates: {svc_names}.")
         svc_lookup = pd.Index(svc_names)
-    svc_codes = np.empty(nrow, dtype=np.int16 if len(svc_names) < 2**15 else np.int64)
+    svc_codes = np.empty(len(svc), dtype=np.int16 if len(svc_names) < 2**15 else np.int64)
     other = []
     for lo, hi in chunks:
         part = svc.iloc[lo:hi]
@@ -234,157 +287,106 @@ def aggregate_events(
             f"Column '{service_col}' has service type(s) {list(dict.fromkeys(other))[:5]} "
             f"not in the 'services' parameter; add them to 'services' or leave it as None."
         )
-    labels = _column_labels(svc_names)
+    return svc_names, svc_codes
 
-    if clients is None:
-        client_index = pd.Index(pd.factorize(pd.unique(ids), sort=True)[1], name=id_col)
-    else:
-        client_index = _client_index(clients, id_col)
+
+def _encode_clients(ids, client_index, given, chunks, unknown):
+    """``(codes, dropping)``: each event's client code (-1: a client not in the ``clients``
+    ``given``, dropped with ``unknown="drop"``), and whether any event is dropped."""
     n = len(client_index)
-    n_svc = len(svc_names)
-    codes = np.empty(nrow, dtype=np.int32 if n < 2**31 else np.int64)
+    codes = np.empty(len(ids), dtype=np.int32 if n < 2**31 else np.int64)
     stray = []
     for lo, hi in chunks:
         c = client_index.get_indexer(ids.iloc[lo:hi])
-        if clients is not None and (c < 0).any():
+        if given and (c < 0).any():
             stray.append(ids.iloc[lo:hi][c < 0])
         codes[lo:hi] = c
     dropping = bool(stray)
     if stray:
         stray = pd.concat(stray)
-        # ids written differently in the two tables (1 against "1"): never silently dropped
-        as_text = pd.Index(client_index.map(str)).get_indexer(pd.Index(stray).map(str))
-        if (as_text >= 0).any():
-            raise ValueError(
-                f"The events' client ids {pd.unique(stray).tolist()[:3]} match ids of "
-                f"'clients' only as text: the two tables write the ids differently (e.g. 1 "
-                f"against '1'). Convert both id columns to one type, e.g. .astype(str).")
-        if unknown == "raise":
-            examples = pd.unique(stray).tolist()[:5]
-            raise ValueError(
-                f"{len(stray)} event(s) belong to {len(pd.unique(stray))} client(s) "
-                f"not in 'clients', e.g. {examples}. Add them to 'clients' or pass "
-                f"unknown='drop' to ignore their events."
-            )
-        del stray
+        _check_stray(stray, client_index, unknown)
+    return codes, dropping
 
-    # --------------------------------------------------------------- cut-off, window
-    if as_of is None:
-        kept = t[codes >= 0] if dropping else t
-        as_of_ns = int(kept.max()) if len(kept) else None
-        if as_of_ns is not None:
-            check_not_future(pd.Series(kept.view("datetime64[ns]")), date_col, table="events")
-        del kept
-    else:
-        as_of_ns = _timestamp_ns(as_of, "as_of", date_format)
-    window_lo = None
-    if window_days is not None and as_of_ns is not None:
-        window_lo = as_of_ns - int(round(window_days * _NS_PER_DAY))
 
-    # ------------------------------------ one pass: counts, costs, first and last, ...
-    inp_svc = np.isin(svc_names, list(inpatient_services))
-    cri_svc = np.isin(svc_names, list(crisis_services))
-    counts = np.zeros(n * n_svc, dtype=np.int64)
-    costs = np.zeros(n * n_svc) if cost is not None else None
-    first = np.full(n, _I8_MAX, dtype=np.int64)
-    last = np.full(n, _I8_MIN, dtype=np.int64)
-    inp_c, inp_day, cri_c, cri_t = [], [], [], []
-    for lo, hi in chunks if as_of_ns is not None else ():
-        c, tt, s = codes[lo:hi], t[lo:hi], svc_codes[lo:hi]
-        w = cost[lo:hi] if cost is not None else None
-        keep = tt <= as_of_ns
-        if dropping:
-            keep &= c >= 0
-        c, tt, s = c[keep], tt[keep], s[keep]
-        w = w[keep] if w is not None else None
-        np.minimum.at(first, c, tt)
-        np.maximum.at(last, c, tt)
-        if window_lo is not None:
-            inwin = tt > window_lo
-            c, tt, s = c[inwin], tt[inwin], s[inwin]
-            w = w[inwin] if w is not None else None
-        cell = c.astype(np.intp) * n_svc + s
-        counts += np.bincount(cell, minlength=n * n_svc)
-        if costs is not None:
-            costs += np.bincount(cell, weights=w, minlength=n * n_svc)
-        del cell
-        is_inp = inp_svc[s]
-        inp_c.append(c[is_inp])
-        inp_day.append(np.floor_divide(tt[is_inp], _NS_PER_DAY))
-        is_cri = cri_svc[s]
-        cri_c.append(c[is_cri])
-        cri_t.append(tt[is_cri])
-    seen = last != _I8_MIN
-    first[~seen] = _I8_MIN  # NaT
+def _check_stray(stray, client_index, unknown) -> None:
+    """Events of clients not in 'clients': an error, unless ``unknown="drop"``."""
+    # ids written differently in the two tables (1 against "1"): never silently dropped
+    as_text = pd.Index(client_index.map(str)).get_indexer(pd.Index(stray).map(str))
+    if (as_text >= 0).any():
+        raise ValueError(
+            f"The events' client ids {pd.unique(stray).tolist()[:3]} match ids of "
+            f"'clients' only as text: the two tables write the ids differently (e.g. 1 "
+            f"against '1'). Convert both id columns to one type, e.g. .astype(str).")
+    if unknown == "raise":
+        examples = pd.unique(stray).tolist()[:5]
+        raise ValueError(
+            f"{len(stray)} event(s) belong to {len(pd.unique(stray))} client(s) "
+            f"not in 'clients', e.g. {examples}. Add them to 'clients' or pass "
+            f"unknown='drop' to ignore their events."
+        )
 
-    counts = counts.reshape(n, n_svc)
+
+def _cut_off(as_of, t, codes, dropping, date_col, date_format):
+    """``as_of`` in int64 nanoseconds: the one given, else the latest event kept (checked
+    not to lie in the future); None when there is no event."""
+    if as_of is not None:
+        return _timestamp_ns(as_of, "as_of", date_format)
+    kept = t[codes >= 0] if dropping else t
+    as_of_ns = int(kept.max()) if len(kept) else None
+    if as_of_ns is not None:
+        check_not_future(pd.Series(kept.view("datetime64[ns]")), date_col, table="events")
+    return as_of_ns
+
+
+def _count_columns(tally, labels, inp_svc) -> dict:
+    """``n_<service>``, ``n_total``, ``n_contacts``, ``cost_<service>``, ``cost_total``."""
     out = {}
     for j, lab in enumerate(labels):
-        out[f"n_{lab}"] = counts[:, j]
-    out["n_total"] = counts.sum(axis=1)
+        out[f"n_{lab}"] = tally.counts[:, j]
+    out["n_total"] = tally.counts.sum(axis=1)
     # contacts only: n_total adds bed days to contacts, two different things
-    out["n_contacts"] = counts[:, ~inp_svc].sum(axis=1)
-    if costs is not None:
-        costs = costs.reshape(n, n_svc)
+    out["n_contacts"] = tally.counts[:, ~inp_svc].sum(axis=1)
+    if tally.costs is not None:
         for j, lab in enumerate(labels):
-            out[f"cost_{lab}"] = costs[:, j]
-        out["cost_total"] = costs.sum(axis=1)
+            out[f"cost_{lab}"] = tally.costs[:, j]
+        out["cost_total"] = tally.costs.sum(axis=1)
+    return out
 
-    # ----------------------------------------------------------------------- exposure
-    if window_days is not None:
-        exposure_days = np.full(n, window_days, dtype=float)
-    else:
-        start = first.copy()
-        if start_col is not None:
-            start = _merge_start(start, seen, clients, client_index, start_col, id_col,
-                                 date_format)
-        has_start = start != _I8_MIN
-        exposure_days = np.full(n, np.nan)
-        if as_of_ns is not None:
-            span = (as_of_ns - start[has_start]) / _NS_PER_DAY + 1.0
-            exposure_days[has_start] = np.maximum(span, min_exposure)
-    exposure_years = exposure_days / _DAYS_PER_YEAR
-    base = list(out)
+
+def _exposure_days(tally, as_of_ns, min_exposure, clients, client_index, start_col, id_col,
+                   date_format) -> np.ndarray:
+    """Exposure without a window: from the client's start to ``as_of`` (both days), at
+    least ``min_exposure`` days; NaN without events or a start date."""
+    start = tally.first.copy()
+    if start_col is not None:
+        start = _merge_start(start, tally.seen, clients, client_index, start_col, id_col,
+                             date_format)
+    has_start = start != _I8_MIN
+    exposure_days = np.full(len(start), np.nan)
+    if as_of_ns is not None:
+        span = (as_of_ns - start[has_start]) / _NS_PER_DAY + 1.0
+        exposure_days[has_start] = np.maximum(span, min_exposure)
+    return exposure_days
+
+
+def _add_rates(out: dict, exposure_years: np.ndarray) -> None:
+    """Add ``<column>_per_year`` of every column so far (0 where the count is 0), then
+    ``exposure_years``."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        for name in base:
+        for name in list(out):
             v = out[name] / exposure_years
             out[f"{name}_per_year"] = np.where(out[name] == 0, 0.0, v)
     out["exposure_years"] = exposure_years
 
-    # ------------------------------------------------------ inpatient days, episodes
-    inp_c = np.concatenate(inp_c) if inp_c else np.zeros(0, dtype=np.int64)
-    day = np.concatenate(inp_day) if inp_day else np.zeros(0, dtype=np.int64)
-    if day.size:
-        span = int(day.max() - day.min()) + 1
-        key = inp_c.astype(np.int64) * span + (day - day.min())
-        inpatient_days = np.bincount(np.unique(key) // span, minlength=n)
-    else:
-        inpatient_days = np.zeros(n, dtype=np.int64)
-    out["inpatient_days"] = inpatient_days
 
-    cc = np.concatenate(cri_c) if cri_c else np.zeros(0, dtype=np.int64)
-    ct = np.concatenate(cri_t) if cri_t else np.zeros(0, dtype=np.int64)
-    if cc.size:
-        order = np.lexsort((ct, cc))
-        cc, ct = cc[order], ct[order]
-        new = np.ones(cc.size, dtype=bool)
-        new[1:] = (cc[1:] != cc[:-1]) | ((ct[1:] - ct[:-1]) > gap_days * _NS_PER_DAY)
-        crisis_episodes = np.bincount(cc[new], minlength=n)
-    else:
-        crisis_episodes = np.zeros(n, dtype=np.int64)
-    out["crisis_episodes"] = crisis_episodes
-
-    # ------------------------------------------------------------------------ recency
-    out["first_contact"] = first.view("datetime64[ns]")
-    out["last_contact"] = last.view("datetime64[ns]")
-    dsl = np.full(n, np.nan)
+def _recency(tally, as_of_ns) -> dict:
+    """``first_contact``, ``last_contact`` and ``days_since_last_contact``."""
+    dsl = np.full(len(tally.last), np.nan)
     if as_of_ns is not None:
-        dsl[seen] = (as_of_ns - last[seen]) / _NS_PER_DAY
-    out["days_since_last_contact"] = dsl
-
-    frame = pd.DataFrame(out, index=client_index)
-    frame.columns.name = None
-    return frame
+        dsl[tally.seen] = (as_of_ns - tally.last[tally.seen]) / _NS_PER_DAY
+    return {"first_contact": tally.first.view("datetime64[ns]"),
+            "last_contact": tally.last.view("datetime64[ns]"),
+            "days_since_last_contact": dsl}
 
 
 # ------------------------------------------------------------------------------ helpers
