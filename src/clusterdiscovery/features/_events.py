@@ -359,8 +359,7 @@ def _exposure_days(tally, as_of_ns, min_exposure, clients, client_index, start_c
     least ``min_exposure`` days; NaN without events or a start date."""
     start = tally.first.copy()
     if start_col is not None:
-        start = _merge_start(start, tally.seen, clients, client_index, start_col, id_col,
-                             date_format)
+        start = _merge_start(start, tally.seen, clients, start_col, date_format)
     has_start = start != _I8_MIN
     exposure_days = np.full(len(start), np.nan)
     if as_of_ns is not None:
@@ -473,7 +472,7 @@ def _client_index(clients, id_col: str) -> pd.Index:
     return pd.Index(idx, name=id_col)
 
 
-def _merge_start(start, seen, clients, client_index, start_col, id_col, date_format=None):
+def _merge_start(start, seen, clients, start_col, date_format=None):
     if not isinstance(clients, pd.DataFrame):
         raise ValueError(
             f"start_col={start_col!r} needs 'clients' to be a DataFrame with that column."
