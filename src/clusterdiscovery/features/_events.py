@@ -196,8 +196,8 @@ def aggregate_events(
     if window_days is not None:
         exposure_days = np.full(n, window_days, dtype=float)
     else:
-        exposure_days = _exposure_days(tally, as_of_ns, min_exposure, clients, client_index,
-                                       start_col, id_col, date_format)
+        exposure_days = _exposure_days(tally, as_of_ns, min_exposure, clients, start_col,
+                                       date_format)
     _add_rates(out, exposure_days / _DAYS_PER_YEAR)
     out["inpatient_days"] = tally.inpatient_days
     out["crisis_episodes"] = tally.crisis_episodes
@@ -353,7 +353,7 @@ def _count_columns(tally, labels, inp_svc) -> dict:
     return out
 
 
-def _exposure_days(tally, as_of_ns, min_exposure, clients, client_index, start_col, id_col,
+def _exposure_days(tally, as_of_ns, min_exposure, clients, start_col,
                    date_format) -> np.ndarray:
     """Exposure without a window: from the client's start to ``as_of`` (both days), at
     least ``min_exposure`` days; NaN without events or a start date."""
