@@ -55,14 +55,14 @@ def run_discover(args) -> int:
 
         parse_date(args.as_of, "--as-of", date_format=args.date_format
                    or config["data"]["date_format"])
-        config["data"]["as_of"] = args.as_of
+        config = config.replace("data", as_of=args.as_of)
     if args.date_format is not None:
-        config["data"]["date_format"] = args.date_format
+        config = config.replace("data", date_format=args.date_format)
     if args.id is not None:
-        config["data"]["id"] = args.id
+        config = config.replace("data", id=args.id)
     if args.outcomes:
         named = {c.strip(): {} for c in args.outcomes.split(",") if c.strip()}
-        config["outcomes"] = {**named, **config["outcomes"]}  # the TOML's details win
+        config = config.replace_free("outcomes", {**named, **config.outcomes})  # TOML wins
     data = _bare_table(args, config)
     out = args.out or config["output"]["dir"] or "out/study"
     with warnings.catch_warnings():

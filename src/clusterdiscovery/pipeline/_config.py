@@ -169,8 +169,10 @@ _PATH_KEYS = {("data", "sample_dir"), ("data", "clients"), ("data", "events"),
               ("followup", "clients"), ("care_clusters", "assignments")}
 
 
-def load_config(config=None) -> dict:
-    """Return the full configuration: defaults overlaid with ``config``.
+def load_config(config=None):
+    """Return the full configuration: defaults overlaid with ``config``, checked once and
+    returned as typed sections (:class:`~._settings.StudySettings`; each section also reads
+    as a mapping: ``cfg["models"]["k_max"] == cfg.models.k_max``).
 
     Parameters
     ----------
@@ -263,7 +265,9 @@ def load_config(config=None) -> dict:
         raise ValueError(
             f"Configuration [models] k_max = {models['k_max']}: one cluster is no clustering, "
             f"and its stability cannot be assessed; set k_max >= 2 (k_min may stay 1).")
-    return out
+    from ._settings import StudySettings
+
+    return StudySettings.from_dict(out)  # typed, validated once
 
 
 #: (table, key) -> smallest allowed value of an integer setting

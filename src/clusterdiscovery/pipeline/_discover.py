@@ -93,7 +93,7 @@ def _discover(config=None, *, data=None, out=None, random_state=0, progress=Fals
     random_state = _check_arguments(random_state, out)
     cfg = load_config(config)
     if out is not None:
-        cfg["output"]["dir"] = str(out)
+        cfg = cfg.replace("output", dir=str(out))
     clock = StageClock(progress)
     with clock.stage("data"):
         given = data_stage(cfg, data)
