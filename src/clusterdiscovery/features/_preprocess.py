@@ -98,6 +98,26 @@ def make_preprocessor(
     a          30.0         0.0       1.0      0.0
     b          50.0         1.0       0.0      4.0
     """
+    _check_options(schema, ordinal_as, handle_unknown,
+                   {"scale": scale, "impute": impute, "add_indicator": add_indicator})
+    feats = _selected_features(schema, columns)
+    numeric = [c for c, s in feats.items() if s.type in ("continuous", "count")]
+    logged = _logged_features(feats, numeric, log1p)
+    transformers = [
+        *_numeric_blocks(feats, numeric, logged, impute=impute, scale=scale),
+        *_level_blocks(feats, handle_unknown, impute=impute),
+        *_ordinal_blocks(feats, ordinal_as, handle_unknown, impute=impute, scale=scale),
+    ]
+    if add_indicator:
+        transformers.append(("missing", _MissingFlags(), list(feats)))
+
+    ct = CheckedColumnTransformer(transformers, remainder="drop",
+                                  verbose_feature_names_out=False)
+    return ct.set_output(transform="pandas")
+
+
+def _check_options(schema, ordinal_as, handle_unknown, flags: dict) -> None:
+    """TypeError/ValueError naming the first bad parameter of :func:`make_preprocessor`."""
     if not isinstance(schema, ClientSchema):
         raise TypeError(
             f"The 'schema' parameter must be a ClientSchema; got {type(schema).__name__}."
@@ -110,10 +130,13 @@ def make_preprocessor(
         raise ValueError(
             f"The 'handle_unknown' parameter must be 'error' or 'ignore'. Got {handle_unknown!r}."
         )
-    for name, value in [("scale", scale), ("impute", impute), ("add_indicator", add_indicator)]:
+    for name, value in flags.items():
         if not isinstance(value, bool | np.bool_):
             raise TypeError(f"The '{name}' parameter must be True or False; got {value!r}.")
 
+
+def _selected_features(schema: ClientSchema, columns) -> dict:
+    """The schema's features in use (all, or those named by ``columns``, in that order)."""
     feats = dict(schema.features)
     if columns is not None:
         columns = _name_list(columns, "columns")
@@ -128,23 +151,28 @@ def make_preprocessor(
         feats = {c: feats[c] for c in columns}
     if not feats:
         raise ValueError("The schema declares no features; there is nothing to preprocess.")
+    return feats
 
-    numeric = [c for c, s in feats.items() if s.type in ("continuous", "count")]
+
+def _logged_features(feats: dict, numeric: list, log1p) -> set:
+    """The numeric features that get ``log1p`` (see the ``log1p`` parameter)."""
     if log1p is None:
-        logged = {c for c in numeric if feats[c].log1p}
-    elif isinstance(log1p, bool | np.bool_):
-        logged = {c for c in numeric if feats[c].type == "count"} if log1p else set()
-    else:
-        names = _name_list(log1p, "log1p")
-        bad = [c for c in names if c not in numeric]
-        if bad:
-            raise ValueError(
-                f"Column(s) {bad} in 'log1p' are not continuous or count features in use "
-                f"(those are {numeric})."
-            )
-        logged = set(names)
+        return {c for c in numeric if feats[c].log1p}
+    if isinstance(log1p, bool | np.bool_):
+        return {c for c in numeric if feats[c].type == "count"} if log1p else set()
+    names = _name_list(log1p, "log1p")
+    bad = [c for c in names if c not in numeric]
+    if bad:
+        raise ValueError(
+            f"Column(s) {bad} in 'log1p' are not continuous or count features in use "
+            f"(those are {numeric})."
+        )
+    return set(names)
 
-    transformers = []
+
+def _numeric_blocks(feats: dict, numeric: list, logged: set, *, impute, scale) -> list:
+    """One (name, Pipeline, columns) block per numeric type, with and without ``log1p``."""
+    blocks = []
     for kind in ("continuous", "count"):
         for use_log in (False, True):
             cols = [c for c in numeric if feats[c].type == kind and (c in logged) == use_log]
@@ -160,44 +188,45 @@ def make_preprocessor(
             if not steps:
                 steps.append(("identity", FunctionTransformer(feature_names_out="one-to-one")))
             name = f"{kind}_log1p" if use_log else kind
-            transformers.append((name, Pipeline(steps), cols))
+            blocks.append((name, Pipeline(steps), cols))
+    return blocks
 
+
+def _level_blocks(feats: dict, handle_unknown: str, *, impute) -> list:
+    """The binary (codes) and categorical (one-hot) blocks, when there are such features."""
+    blocks = []
     binary = [c for c, s in feats.items() if s.type == "binary"]
     if binary:
-        transformers.append(("binary", _LevelEncoder(
+        blocks.append(("binary", _LevelEncoder(
             categories=[_binary_levels(feats[c]) for c in binary], output="codes",
             handle_unknown=handle_unknown, impute="most_frequent" if impute else None,
             max_levels=2), binary))
 
     categorical = [c for c, s in feats.items() if s.type == "categorical"]
     if categorical:
-        transformers.append(("categorical", _LevelEncoder(
+        blocks.append(("categorical", _LevelEncoder(
             categories=[feats[c].levels for c in categorical], output="onehot",
             handle_unknown=handle_unknown, impute="most_frequent" if impute else None),
             categorical))
+    return blocks
 
+
+def _ordinal_blocks(feats: dict, ordinal_as: str, handle_unknown: str, *, impute,
+                    scale) -> list:
+    """The ordinal block (one-hot, or codes optionally scaled), when there are ordinals."""
     ordinal = [c for c, s in feats.items() if s.type == "ordinal"]
-    if ordinal:
-        levels = [feats[c].levels for c in ordinal]
-        if ordinal_as == "onehot":
-            transformers.append(("ordinal", _LevelEncoder(
-                categories=levels, output="onehot", handle_unknown=handle_unknown,
-                impute="most_frequent" if impute else None), ordinal))
-        else:
-            enc = _LevelEncoder(categories=levels, output="codes", handle_unknown=handle_unknown,
-                                impute="median" if impute else None)
-            if scale:
-                transformers.append(("ordinal", Pipeline([("codes", enc),
-                                                          ("scale", StandardScaler())]), ordinal))
-            else:
-                transformers.append(("ordinal", enc, ordinal))
-
-    if add_indicator:
-        transformers.append(("missing", _MissingFlags(), list(feats)))
-
-    ct = CheckedColumnTransformer(transformers, remainder="drop",
-                                  verbose_feature_names_out=False)
-    return ct.set_output(transform="pandas")
+    if not ordinal:
+        return []
+    levels = [feats[c].levels for c in ordinal]
+    if ordinal_as == "onehot":
+        return [("ordinal", _LevelEncoder(
+            categories=levels, output="onehot", handle_unknown=handle_unknown,
+            impute="most_frequent" if impute else None), ordinal)]
+    enc = _LevelEncoder(categories=levels, output="codes", handle_unknown=handle_unknown,
+                        impute="median" if impute else None)
+    if scale:
+        return [("ordinal", Pipeline([("codes", enc), ("scale", StandardScaler())]), ordinal)]
+    return [("ordinal", enc, ordinal)]
 
 
 class CheckedColumnTransformer(ColumnTransformer):

@@ -181,6 +181,230 @@ def _drop_duplicates(df: pd.DataFrame, table: str, exclusions: list) -> pd.DataF
     return df
 
 
+def _register(clients, id_col: str, team_col: str, discharge_col):
+    """The optional client register and its discharge dates (``_discharged``), or None."""
+    if clients is None:
+        return None, None
+    register = _clients_table(clients, id_col)
+    if register[id_col].isna().any():
+        raise SchemaError(f"The 'clients' table has missing values in '{id_col}'.")
+    if team_col in register.columns and register[id_col].duplicated().any():
+        teams_per_id = register.groupby(id_col, sort=False)[team_col].nunique()
+        clash = teams_per_id[teams_per_id > 1]
+        if len(clash):
+            raise SchemaError(
+                f"The 'clients' register gives {len(clash)} client(s) more than one "
+                f"'{team_col}', e.g. {clash.index[0]!r}; keep one row per client (the "
+                f"current team), or leave '{team_col}' out to use the contacts' teams."
+            )
+    dcol = next((c for c in DISCHARGE_COLUMNS if c in register.columns), None)
+    if discharge_col is not None and discharge_col in register.columns:
+        dcol = discharge_col
+    if dcol is None:
+        return register, None
+    return register, register[[id_col, dcol]].rename(columns={dcol: "_discharged"})
+
+
+def _explicit_discharges(discharges, id_col: str, discharge_col) -> pd.DataFrame | None:
+    """The explicit discharges (several per client allowed) as (id, ``_discharged``)."""
+    if discharges is None:
+        return None
+    check_dataframe(discharges, "discharges", allow_empty=True)
+    if id_col not in discharges.columns and discharges.index.name == id_col:
+        discharges = discharges.reset_index()  # e.g. the client register itself
+    dcol = discharge_col
+    if dcol is None:
+        dcol = next((c for c in DISCHARGE_COLUMNS if c in discharges.columns), None)
+    if dcol is None or dcol not in discharges.columns:
+        raise SchemaError(
+            "The 'discharges' table needs a discharge date column named 'discharged_on' "
+            "or 'discharge_date' (or pass discharge_col=...)."
+        )
+    require_columns(discharges, [id_col], "discharges")
+    return discharges[[id_col, dcol]].rename(columns={dcol: "_discharged"})
+
+
+def _distinct_rows(contacts, assignments, drop_duplicates, exclusions: list):
+    """Duplicated rows dropped first, so every later count is of distinct rows."""
+    if not isinstance(drop_duplicates, bool | np.bool_):
+        raise TypeError(f"The 'drop_duplicates' parameter must be True or False; got "
+                        f"{drop_duplicates!r}.")
+    con, asg = contacts, assignments
+    if drop_duplicates:
+        con = _drop_duplicates(con, "contacts", exclusions)
+    if drop_duplicates and asg.shape[0]:
+        asg = _drop_duplicates(asg, "assignments", exclusions)
+    return con, asg
+
+
+def _all_discharges(frames: list) -> pd.DataFrame | None:
+    """Every discharge with a date, or None when no table gives discharges."""
+    frames = [f for f in frames if f is not None]
+    if not frames:
+        return None
+    dis = pd.concat(frames, ignore_index=True)
+    return dis.loc[dis["_discharged"].notna()]
+
+
+@dataclass
+class _Clients:
+    """Client codes of every table, from one factorization (register ids first)."""
+
+    codes: dict  # table -> client code per row (-1 missing; >= n_known: not registered)
+    uniques: pd.Index  # the client ids, one per code below n_known
+    n_known: int
+    id_col: str
+
+    def encode(self, table: str, exclusions: list) -> np.ndarray:
+        """The client codes of ``table``, counting rows without a usable id (-1)."""
+        codes = self.codes[table]
+        n_na = int((codes == -1).sum())
+        if n_na:
+            exclusions.append((table, f"missing '{self.id_col}'", n_na))
+        unknown = codes >= self.n_known
+        if unknown.any():
+            exclusions.append((table, "client not in the 'clients' register",
+                               int(unknown.sum())))
+            codes = np.where(unknown, -1, codes)
+        return codes
+
+
+def _client_codes(con, asg, dis, register, id_col: str) -> _Clients:
+    id_parts = {"contacts": con[id_col], "assignments": asg[id_col]}
+    if dis is not None:
+        id_parts["discharges"] = dis[id_col]
+    if register is not None:
+        id_parts = {"clients": register[id_col], **id_parts}
+    id_codes, uniques = _factorize(_normalise_ids(id_parts, id_col))
+    _check_matched(id_codes["contacts"], id_codes["assignments"], con[id_col], asg[id_col],
+                   id_col)
+    n_known = len(uniques) if register is None else int(id_codes["clients"].max()) + 1
+    return _Clients(id_codes, uniques[:n_known], n_known, id_col)
+
+
+def _team_codes(tables: dict, team_col: str, notes: list) -> tuple[dict, pd.Index]:
+    """One team code table for every source (team names as text)."""
+    team_parts = {name: df[team_col] for name, df in tables.items()
+                  if df is not None and team_col in df.columns}
+    if team_parts:
+        return _factorize(
+            {k: (v if pd.api.types.is_string_dtype(v.dtype) else v.astype("str"))
+             for k, v in team_parts.items()})
+    notes.append(f"No '{team_col}' column in any table: every client is in team 'unknown'.")
+    return {}, pd.Index([], dtype=str)
+
+
+def _encode_team(team_codes: dict, table: str, n: int) -> np.ndarray:
+    return team_codes.get(table, np.full(n, -1, dtype=np.int64))
+
+
+def _dated(values: pd.Series, column: str, table: str, notes: list,
+           exclusions: list) -> np.ndarray:
+    """:func:`to_days`, counting the rows without a date."""
+    days = to_days(values, column, table, notes)
+    n_nat = int((days == NO_DAY).sum())
+    if n_nat:
+        exclusions.append((table, f"missing date in '{column}'", n_nat))
+    return days
+
+
+def _contacts(con, clients: _Clients, team_codes: dict, date_col: str, notes: list,
+              exclusions: list):
+    """Sorted contact keys and the team code of each."""
+    c_code = clients.encode("contacts", exclusions)
+    c_day = _dated(con[date_col], date_col, "contacts", notes, exclusions)
+    keep = (c_code >= 0) & (c_day != NO_DAY)
+    c_team_all = _encode_team(team_codes, "contacts", con.shape[0])
+    c_key = pack(c_code[keep], c_day[keep])
+    order = np.argsort(c_key, kind="stable")
+    return c_key[order], c_team_all[keep][order]
+
+
+def _cluster_positions(clus: pd.Series, known_index: pd.Index, cluster_col: str,
+                       exclusions: list) -> np.ndarray:
+    """Position of each row's cluster code among the known codes (-1: missing or unknown)."""
+    pos = known_index.get_indexer(clus)
+    if (pos < 0).any() and not pd.api.types.is_numeric_dtype(clus.dtype):
+        # codes given as text ("14") while the periods use numbers (or vice versa)
+        numeric = pd.to_numeric(clus, errors="coerce")
+        retry = known_index.get_indexer(numeric)
+        pos = np.where(pos < 0, retry, pos)
+    n_na_clus = int(clus.isna().sum())
+    if n_na_clus:
+        exclusions.append(("assignments", f"missing cluster code in '{cluster_col}'", n_na_clus))
+    unknown = (pos < 0) & clus.notna().to_numpy()
+    if unknown.any():
+        bad = pd.unique(clus[unknown])[:5]
+        exclusions.append((
+            "assignments",
+            f"unknown cluster code (not in intervals), e.g. {[str(b) for b in bad]}",
+            int(unknown.sum()),
+        ))
+    return pos
+
+
+def _last_of_each_day(arrays: tuple, exclusions: list) -> tuple:
+    """Clustered twice on one day: the later row in file order wins (``arrays[0]`` holds
+    the sorted keys)."""
+    a_key = arrays[0]
+    if a_key.shape[0] <= 1:
+        return arrays
+    last_of_day = np.r_[a_key[1:] != a_key[:-1], True]
+    n_same = int((~last_of_day).sum())
+    if not n_same:
+        return arrays
+    exclusions.append((
+        "assignments",
+        "clustered again on the same day (earlier row in file order superseded)",
+        n_same,
+    ))
+    return tuple(a[last_of_day] for a in arrays)
+
+
+def _assignments(asg, clients: _Clients, team_codes: dict, periods_map: dict, cols: tuple,
+                 notes: list, exclusions: list):
+    """Sorted assignment keys (one per client and day), cluster codes, review due days
+    and team codes."""
+    cluster_col, assigned_col = cols
+    a_code = clients.encode("assignments", exclusions)
+    a_day = _dated(asg[assigned_col], assigned_col, "assignments", notes, exclusions)
+    # cluster codes -> period index
+    codes_known = list(periods_map)
+    period_list = sorted(set(periods_map.values()))
+    code_to_period = {c: period_list.index(p) for c, p in periods_map.items()}
+    known_index = pd.Index(codes_known)
+    pos = _cluster_positions(asg[cluster_col], known_index, cluster_col, exclusions)
+    period_of_known = np.array([code_to_period[c] for c in codes_known], dtype=np.int64)
+    keep = (a_code >= 0) & (a_day != NO_DAY) & (pos >= 0)
+    a_key = pack(a_code[keep], a_day[keep])
+    a_pidx = period_of_known[pos[keep]]
+    a_clus = np.asarray(known_index)[pos[keep]]
+    a_team_all = _encode_team(team_codes, "assignments", asg.shape[0])[keep]
+    order = np.argsort(a_key, kind="stable")
+    a_key, a_pidx, a_clus, a_team_all = _last_of_each_day(
+        (a_key[order], a_pidx[order], a_clus[order], a_team_all[order]), exclusions)
+    a_due = add_periods(unpack_day(a_key), a_pidx, period_list)
+    return a_key, a_clus, a_due, a_team_all
+
+
+def _discharge_keys(dis, clients: _Clients, notes: list, exclusions: list) -> np.ndarray:
+    if dis is None:
+        return np.zeros(0, dtype=np.int64)
+    d_code = clients.encode("discharges", exclusions)
+    d_day = to_days(dis["_discharged"], "discharge date", "discharges", notes)
+    ok = d_code >= 0
+    return np.unique(pack(d_code[ok], d_day[ok]))
+
+
+def _register_teams(register, clients: _Clients, team_codes: dict,
+                    team_col: str) -> np.ndarray | None:
+    if register is None or team_col not in register.columns:
+        return None
+    reg_team = np.full(len(clients.uniques), -1, dtype=np.int64)
+    reg_team[clients.codes["clients"]] = team_codes["clients"]
+    return reg_team
+
+
 def prepare(
     assignments,
     contacts,
@@ -204,196 +428,29 @@ def prepare(
     exclusions: list = []
     notes: list = []
     periods_map = resolve_intervals(intervals)
-
-    # ---- the optional client register: ids, discharge dates, team
-    register = None
-    reg_discharge = None
-    if clients is not None:
-        register = _clients_table(clients, id_col)
-        if register[id_col].isna().any():
-            raise SchemaError(f"The 'clients' table has missing values in '{id_col}'.")
-        if team_col in register.columns and register[id_col].duplicated().any():
-            teams_per_id = register.groupby(id_col, sort=False)[team_col].nunique()
-            clash = teams_per_id[teams_per_id > 1]
-            if len(clash):
-                raise SchemaError(
-                    f"The 'clients' register gives {len(clash)} client(s) more than one "
-                    f"'{team_col}', e.g. {clash.index[0]!r}; keep one row per client (the "
-                    f"current team), or leave '{team_col}' out to use the contacts' teams."
-                )
-        dcol = next((c for c in DISCHARGE_COLUMNS if c in register.columns), None)
-        if discharge_col is not None and discharge_col in register.columns:
-            dcol = discharge_col
-        if dcol is not None:
-            reg_discharge = register[[id_col, dcol]].rename(columns={dcol: "_discharged"})
-
-    # ---- explicit discharges (several per client allowed)
-    dis_frames = []
-    if discharges is not None:
-        check_dataframe(discharges, "discharges", allow_empty=True)
-        if id_col not in discharges.columns and discharges.index.name == id_col:
-            discharges = discharges.reset_index()  # e.g. the client register itself
-        dcol = discharge_col
-        if dcol is None:
-            dcol = next((c for c in DISCHARGE_COLUMNS if c in discharges.columns), None)
-        if dcol is None or dcol not in discharges.columns:
-            raise SchemaError(
-                "The 'discharges' table needs a discharge date column named 'discharged_on' "
-                "or 'discharge_date' (or pass discharge_col=...)."
-            )
-        require_columns(discharges, [id_col], "discharges")
-        dis_frames.append(discharges[[id_col, dcol]].rename(columns={dcol: "_discharged"}))
-    if reg_discharge is not None:
-        dis_frames.append(reg_discharge)
-
-    # ---- duplicated rows first, so every later count is of distinct rows
-    con = contacts
-    if not isinstance(drop_duplicates, bool | np.bool_):
-        raise TypeError(f"The 'drop_duplicates' parameter must be True or False; got "
-                        f"{drop_duplicates!r}.")
-    if drop_duplicates:
-        con = _drop_duplicates(con, "contacts", exclusions)
-    asg = assignments
-    if drop_duplicates and asg.shape[0]:
-        asg = _drop_duplicates(asg, "assignments", exclusions)
-    dis = None
-    if dis_frames:
-        dis = pd.concat(dis_frames, ignore_index=True)
-        dis = dis.loc[dis["_discharged"].notna()]
-
-    # ---- client codes: one factorization of every id column (register ids first)
-    id_parts = {"contacts": con[id_col], "assignments": asg[id_col]}
-    if dis is not None:
-        id_parts["discharges"] = dis[id_col]
-    if register is not None:
-        id_parts = {"clients": register[id_col], **id_parts}
-    id_codes, uniques = _factorize(_normalise_ids(id_parts, id_col))
-    _check_matched(id_codes["contacts"], id_codes["assignments"], con[id_col], asg[id_col],
-                   id_col)
-    n_known = len(uniques) if register is None else int(id_codes["clients"].max()) + 1
-    uniques = uniques[:n_known]
-
-    def encode_ids(table: str) -> np.ndarray:
-        codes = id_codes[table]
-        n_na = int((codes == -1).sum())
-        if n_na:
-            exclusions.append((table, f"missing '{id_col}'", n_na))
-        unknown = codes >= n_known
-        if unknown.any():
-            exclusions.append((table, "client not in the 'clients' register",
-                               int(unknown.sum())))
-            codes = np.where(unknown, -1, codes)
-        return codes
-
-    # ---- teams: one code table for every source
-    team_parts = {name: df[team_col] for name, df in
-                  (("contacts", con), ("assignments", asg), ("clients", register))
-                  if df is not None and team_col in df.columns}
-    if team_parts:
-        team_codes, team_names = _factorize(
-            {k: (v if pd.api.types.is_string_dtype(v.dtype) else v.astype("str"))
-             for k, v in team_parts.items()})
-    else:
-        team_codes, team_names = {}, pd.Index([], dtype=str)
-        notes.append(f"No '{team_col}' column in any table: every client is in team 'unknown'.")
-
-    def encode_team(table: str, n: int) -> np.ndarray:
-        return team_codes.get(table, np.full(n, -1, dtype=np.int64))
-
-    # ---- contacts
-    c_code = encode_ids("contacts")
-    c_day = to_days(con[date_col], date_col, "contacts", notes)
-    n_nat = int((c_day == NO_DAY).sum())
-    if n_nat:
-        exclusions.append(("contacts", f"missing date in '{date_col}'", n_nat))
-    keep = (c_code >= 0) & (c_day != NO_DAY)
-    c_team_all = encode_team("contacts", con.shape[0])
-    c_key = pack(c_code[keep], c_day[keep])
-    order = np.argsort(c_key, kind="stable")
-    c_key = c_key[order]
-    c_team = c_team_all[keep][order]
-
-    # ---- assignments
-    a_code = encode_ids("assignments")
-    a_day = to_days(asg[assigned_col], assigned_col, "assignments", notes)
-    n_nat = int((a_day == NO_DAY).sum())
-    if n_nat:
-        exclusions.append(("assignments", f"missing date in '{assigned_col}'", n_nat))
-    # cluster codes -> period index
-    codes_known = list(periods_map)
-    period_list = sorted(set(periods_map.values()))
-    code_to_period = {c: period_list.index(p) for c, p in periods_map.items()}
-    clus = asg[cluster_col]
-    known_index = pd.Index(codes_known)
-    pos = known_index.get_indexer(clus)
-    if (pos < 0).any() and not pd.api.types.is_numeric_dtype(clus.dtype):
-        # codes given as text ("14") while the periods use numbers (or vice versa)
-        numeric = pd.to_numeric(clus, errors="coerce")
-        retry = known_index.get_indexer(numeric)
-        pos = np.where(pos < 0, retry, pos)
-    n_na_clus = int(clus.isna().sum())
-    if n_na_clus:
-        exclusions.append(("assignments", f"missing cluster code in '{cluster_col}'", n_na_clus))
-    unknown = (pos < 0) & clus.notna().to_numpy()
-    if unknown.any():
-        bad = pd.unique(clus[unknown])[:5]
-        exclusions.append((
-            "assignments",
-            f"unknown cluster code (not in intervals), e.g. {[str(b) for b in bad]}",
-            int(unknown.sum()),
-        ))
-    period_of_known = np.array([code_to_period[c] for c in codes_known], dtype=np.int64)
-    keep = (a_code >= 0) & (a_day != NO_DAY) & (pos >= 0)
-    a_key = pack(a_code[keep], a_day[keep])
-    a_pidx = period_of_known[pos[keep]]
-    a_clus = np.asarray(known_index)[pos[keep]]
-    a_team_all = encode_team("assignments", asg.shape[0])[keep]
-    order = np.argsort(a_key, kind="stable")
-    a_key, a_pidx, a_clus, a_team_all = (
-        a_key[order], a_pidx[order], a_clus[order], a_team_all[order]
-    )
-    # clustered twice on one day: the later row in file order wins
-    if a_key.shape[0] > 1:
-        last_of_day = np.r_[a_key[1:] != a_key[:-1], True]
-        n_same = int((~last_of_day).sum())
-        if n_same:
-            exclusions.append((
-                "assignments",
-                "clustered again on the same day (earlier row in file order superseded)",
-                n_same,
-            ))
-            a_key, a_pidx, a_clus, a_team_all = (
-                a_key[last_of_day], a_pidx[last_of_day], a_clus[last_of_day],
-                a_team_all[last_of_day],
-            )
-    a_due = add_periods(unpack_day(a_key), a_pidx, period_list)
-
-    # ---- discharges
-    if dis is not None:
-        d_code = encode_ids("discharges")
-        d_day = to_days(dis["_discharged"], "discharge date", "discharges", notes)
-        ok = d_code >= 0
-        d_key = np.unique(pack(d_code[ok], d_day[ok]))
-    else:
-        d_key = np.zeros(0, dtype=np.int64)
-
-    reg_team = None
-    if register is not None and team_col in register.columns:
-        reg_team = np.full(len(uniques), -1, dtype=np.int64)
-        reg_team[id_codes["clients"]] = team_codes["clients"]
-
+    register, reg_discharge = _register(clients, id_col, team_col, discharge_col)
+    explicit = _explicit_discharges(discharges, id_col, discharge_col)
+    con, asg = _distinct_rows(contacts, assignments, drop_duplicates, exclusions)
+    dis = _all_discharges([explicit, reg_discharge])
+    codes = _client_codes(con, asg, dis, register, id_col)
+    team_codes, team_names = _team_codes(
+        {"contacts": con, "assignments": asg, "clients": register}, team_col, notes)
+    c_key, c_team = _contacts(con, codes, team_codes, date_col, notes, exclusions)
+    a_key, a_clus, a_due, a_team = _assignments(
+        asg, codes, team_codes, periods_map, (cluster_col, assigned_col), notes, exclusions)
+    d_key = _discharge_keys(dis, codes, notes, exclusions)
     c_days = unpack_day(c_key)  # contacts define who is in service, hence the history
     return Prepared(
-        ids=np.asarray(uniques, dtype=object),
+        ids=np.asarray(codes.uniques, dtype=object),
         team_names=np.asarray(team_names, dtype=object),
         c_key=c_key,
         c_team=c_team,
         a_key=a_key,
         a_cluster=a_clus,
         a_due=a_due,
-        a_team=a_team_all,
+        a_team=a_team,
         d_key=d_key,
-        reg_team=reg_team,
+        reg_team=_register_teams(register, codes, team_codes, team_col),
         exclusions=exclusions,
         notes=notes,
         first_day=int(c_days.min()) if c_days.size else 0,

@@ -196,6 +196,141 @@ def _sizes_from(labels, k: int) -> list[int]:
     return np.bincount(labels.astype(np.int64), minlength=k).tolist()
 
 
+def _check_build_args(min_cell_size, allow_small_clusters, features, X):
+    """The checked ``min_cell_size`` and ``features`` (TypeError/ValueError otherwise)."""
+    min_cell_size = check_int(min_cell_size, "min_cell_size", low=1)
+    if not isinstance(allow_small_clusters, bool):
+        raise TypeError("The 'allow_small_clusters' parameter must be True or False.")
+    features = _check_features(features)
+    if X is not None and not isinstance(X, pd.DataFrame) and (
+            not isinstance(X, np.ndarray) or X.ndim != 2):
+        raise TypeError(f"The 'X' parameter must be the training data as a DataFrame or a "
+                        f"2-D array; got {type(X).__name__}.")
+    return min_cell_size, features
+
+
+def _lca_part(estimator, preprocessor):
+    """(model, features, preprocessing, inferred schema) of a latent class model."""
+    if preprocessor is not None:
+        raise ValueError("A latent class model reads the raw columns; it takes no "
+                         "preprocessor (pass preprocessor=None).")
+    params = _lca_params(estimator)
+    feats = [c["name"] for c in params["columns"]]
+    model = {"family": "latent_class", "n_clusters": params["n_components"],
+             "n_features": len(feats), "parameters": params}
+    return model, feats, None, _infer_from_lca(params)
+
+
+def _unnamed_inputs(estimator, schema, features) -> list[str]:
+    """The input columns of a model fitted without a preprocessor."""
+    if getattr(estimator, "feature_names_in_", None) is not None:
+        return input_names(estimator, features)
+    if features is not None:
+        return [str(c) for c in features]
+    if schema is not None and hasattr(schema, "feature_columns") and \
+            len(schema.feature_columns) == estimator.n_features_in_:
+        return list(schema.feature_columns)
+    raise ModelSpecError(
+        f"{type(estimator).__name__} was fitted on an array without column "
+        f"names; pass features=[...] (the columns in order) or a preprocessor."
+    )
+
+
+def _model_inputs(estimator, preprocessor, schema, features):
+    """(preprocessing spec, input columns, number of model inputs), checked to agree."""
+    pre_spec, inputs = describe_preprocessor(preprocessor, features)
+    if pre_spec is None:
+        inputs = _unnamed_inputs(estimator, schema, features)
+        width = len(inputs)
+    else:
+        width = len(pre_spec["output_columns"])
+        names_in = getattr(estimator, "feature_names_in_", None)
+        if names_in is not None and [str(c) for c in names_in] != \
+                pre_spec["output_columns"]:
+            raise ModelSpecError(
+                "The model was fitted on columns that differ from the preprocessor's "
+                "output; fit the model on preprocessor.transform(X)."
+            )
+    p = int(estimator.n_features_in_)
+    if p != width:
+        raise ModelSpecError(f"The model expects {p} input column(s) but the "
+                             f"preprocessing gives {width}.")
+    return pre_spec, inputs, p
+
+
+def _kmeans_params(estimator, p: int) -> tuple[int, dict]:
+    centers = np.asarray(estimator.cluster_centers_, dtype=float)
+    k = centers.shape[0]
+    n_fit = len(estimator.labels_)
+    if n_fit <= k or not estimator.inertia_ > 0:
+        raise ModelSpecError("Cannot estimate the within-cluster variance for soft "
+                             "memberships: the k-means fit has no spread "
+                             "(n <= k or inertia 0).")
+    variance = float(estimator.inertia_) / ((n_fit - k) * p)
+    return k, {"centroids": plain(centers), "variance": variance}
+
+
+def _mixture_params(estimator) -> tuple[int, dict]:
+    k = int(estimator.n_components)
+    return k, {"covariance_type": str(estimator.covariance_type),
+               "weights": plain(np.asarray(estimator.weights_, dtype=float)),
+               "means": plain(np.asarray(estimator.means_, dtype=float)),
+               "covariances": plain(np.asarray(estimator.covariances_, dtype=float))}
+
+
+def _centroid_part(estimator, preprocessor, schema, features, family: str):
+    """(model, features, preprocessing, inferred schema) of a k-means or mixture model."""
+    pre_spec, feats, p = _model_inputs(estimator, preprocessor, schema, features)
+    if family == "kmeans":
+        k, params = _kmeans_params(estimator, p)
+    else:
+        k, params = _mixture_params(estimator)
+    model = {"family": family, "n_clusters": k, "n_features": p, "parameters": params}
+    return model, feats, pre_spec, _infer_from_preprocessing(pre_spec, feats)
+
+
+def _cluster_sizes(estimator, preprocessor, model: dict, feats, X, cluster_sizes) -> list[int]:
+    """The training size of each cluster (aggregates only)."""
+    k = model["n_clusters"]
+    if cluster_sizes is not None:
+        sizes = [int(check_int(s, "cluster_sizes", low=0)) for s in cluster_sizes]
+        if len(sizes) != k:
+            raise ValueError(f"'cluster_sizes' has {len(sizes)} entries for {k} clusters.")
+        return sizes
+    if X is not None and model["family"] == "latent_class" and \
+            "covariates" in model["parameters"]:
+        # the labels depend on the covariates too: the training labels are the sizes
+        return _sizes_from(estimator.labels_, k)
+    if X is not None:
+        if preprocessor is not None:
+            Xt = preprocessor.transform(X)
+        else:
+            Xt = X[feats] if isinstance(X, pd.DataFrame) else X
+            if isinstance(Xt, pd.DataFrame) and not hasattr(estimator, "feature_names_in_"):
+                Xt = Xt.to_numpy()
+        return _sizes_from(estimator.predict(Xt), k)
+    if getattr(estimator, "labels_", None) is not None:
+        return _sizes_from(estimator.labels_, k)
+    raise ModelSpecError(
+        f"Cannot count the cluster sizes of this {type(estimator).__name__} (it keeps no "
+        f"training labels); pass X=<the training data> or cluster_sizes=[...] so that the "
+        f"privacy rule (min_cell_size) can be checked."
+    )
+
+
+def _check_small_clusters(sizes: list[int], min_cell_size: int,
+                          allow_small_clusters: bool) -> None:
+    """The privacy rule: no cluster below ``min_cell_size`` unless explicitly allowed."""
+    small = [i for i, s in enumerate(sizes) if s < min_cell_size]
+    if small and not allow_small_clusters:
+        raise ModelSpecError(
+            f"Cluster(s) {small} have fewer than min_cell_size={min_cell_size} members "
+            f"(sizes {[sizes[i] for i in small]}); their centres or profiles could describe "
+            f"individual clients, so the model is not written. Refit with fewer clusters, or "
+            f"pass allow_small_clusters=True if the data are not about people."
+        )
+
+
 # ----------------------------------------------------------------------------- public
 def build_model(estimator, *, preprocessor=None, schema=None, names=None, descriptions=None,
                 provenance=None, min_cell_size: int = 11, allow_small_clusters: bool = False,
@@ -206,110 +341,18 @@ def build_model(estimator, *, preprocessor=None, schema=None, names=None, descri
     """
     from .. import __version__
 
-    min_cell_size = check_int(min_cell_size, "min_cell_size", low=1)
-    if not isinstance(allow_small_clusters, bool):
-        raise TypeError("The 'allow_small_clusters' parameter must be True or False.")
-    features = _check_features(features)
-    if X is not None and not isinstance(X, pd.DataFrame) and (
-            not isinstance(X, np.ndarray) or X.ndim != 2):
-        raise TypeError(f"The 'X' parameter must be the training data as a DataFrame or a "
-                        f"2-D array; got {type(X).__name__}.")
+    min_cell_size, features = _check_build_args(min_cell_size, allow_small_clusters,
+                                                features, X)
     estimator, preprocessor = _split_pipeline(estimator, preprocessor)
     family = _family(estimator)
-
     if family == "latent_class":
-        if preprocessor is not None:
-            raise ValueError("A latent class model reads the raw columns; it takes no "
-                             "preprocessor (pass preprocessor=None).")
-        params = _lca_params(estimator)
-        k = params["n_components"]
-        feats = [c["name"] for c in params["columns"]]
-        pre_spec = None
-        model = {"family": family, "n_clusters": k, "n_features": len(feats),
-                 "parameters": params}
-        inferred = _infer_from_lca(params)
+        model, feats, pre_spec, inferred = _lca_part(estimator, preprocessor)
     else:
-        pre_spec, inputs = describe_preprocessor(preprocessor, features)
-        if pre_spec is None:
-            names_in = getattr(estimator, "feature_names_in_", None)
-            if names_in is not None:
-                inputs = input_names(estimator, features)
-            elif features is not None:
-                inputs = [str(c) for c in features]
-            elif schema is not None and hasattr(schema, "feature_columns") and \
-                    len(schema.feature_columns) == estimator.n_features_in_:
-                inputs = list(schema.feature_columns)
-            else:
-                raise ModelSpecError(
-                    f"{type(estimator).__name__} was fitted on an array without column "
-                    f"names; pass features=[...] (the columns in order) or a preprocessor."
-                )
-            width = len(inputs)
-        else:
-            width = len(pre_spec["output_columns"])
-            names_in = getattr(estimator, "feature_names_in_", None)
-            if names_in is not None and [str(c) for c in names_in] != \
-                    pre_spec["output_columns"]:
-                raise ModelSpecError(
-                    "The model was fitted on columns that differ from the preprocessor's "
-                    "output; fit the model on preprocessor.transform(X)."
-                )
-        p = int(estimator.n_features_in_)
-        if p != width:
-            raise ModelSpecError(f"The model expects {p} input column(s) but the "
-                                 f"preprocessing gives {width}.")
-        feats = inputs
-        if family == "kmeans":
-            centers = np.asarray(estimator.cluster_centers_, dtype=float)
-            k = centers.shape[0]
-            n_fit = len(estimator.labels_)
-            if n_fit <= k or not estimator.inertia_ > 0:
-                raise ModelSpecError("Cannot estimate the within-cluster variance for soft "
-                                     "memberships: the k-means fit has no spread "
-                                     "(n <= k or inertia 0).")
-            variance = float(estimator.inertia_) / ((n_fit - k) * p)
-            params = {"centroids": plain(centers), "variance": variance}
-        else:
-            k = int(estimator.n_components)
-            params = {"covariance_type": str(estimator.covariance_type),
-                      "weights": plain(np.asarray(estimator.weights_, dtype=float)),
-                      "means": plain(np.asarray(estimator.means_, dtype=float)),
-                      "covariances": plain(np.asarray(estimator.covariances_, dtype=float))}
-        model = {"family": family, "n_clusters": k, "n_features": p, "parameters": params}
-        inferred = _infer_from_preprocessing(pre_spec, feats)
-
-    # -- cluster sizes (aggregates only) and the privacy rule
-    if cluster_sizes is not None:
-        sizes = [int(check_int(s, "cluster_sizes", low=0)) for s in cluster_sizes]
-        if len(sizes) != k:
-            raise ValueError(f"'cluster_sizes' has {len(sizes)} entries for {k} clusters.")
-    elif X is not None and family == "latent_class" and "covariates" in params:
-        # the labels depend on the covariates too: the training labels are the sizes
-        sizes = _sizes_from(estimator.labels_, k)
-    elif X is not None:
-        if preprocessor is not None:
-            Xt = preprocessor.transform(X)
-        else:
-            Xt = X[feats] if isinstance(X, pd.DataFrame) else X
-            if isinstance(Xt, pd.DataFrame) and not hasattr(estimator, "feature_names_in_"):
-                Xt = Xt.to_numpy()
-        sizes = _sizes_from(estimator.predict(Xt), k)
-    elif getattr(estimator, "labels_", None) is not None:
-        sizes = _sizes_from(estimator.labels_, k)
-    else:
-        raise ModelSpecError(
-            f"Cannot count the cluster sizes of this {type(estimator).__name__} (it keeps no "
-            f"training labels); pass X=<the training data> or cluster_sizes=[...] so that the "
-            f"privacy rule (min_cell_size) can be checked."
-        )
-    small = [i for i, s in enumerate(sizes) if s < min_cell_size]
-    if small and not allow_small_clusters:
-        raise ModelSpecError(
-            f"Cluster(s) {small} have fewer than min_cell_size={min_cell_size} members "
-            f"(sizes {[sizes[i] for i in small]}); their centres or profiles could describe "
-            f"individual clients, so the model is not written. Refit with fewer clusters, or "
-            f"pass allow_small_clusters=True if the data are not about people."
-        )
+        model, feats, pre_spec, inferred = _centroid_part(estimator, preprocessor, schema,
+                                                          features, family)
+    k = model["n_clusters"]
+    sizes = _cluster_sizes(estimator, preprocessor, model, feats, X, cluster_sizes)
+    _check_small_clusters(sizes, min_cell_size, allow_small_clusters)
 
     covariate_names = (model["parameters"].get("covariates") or {}).get("names", [])
     ranges = training_ranges(X, [*feats, *covariate_names], min_cell_size)

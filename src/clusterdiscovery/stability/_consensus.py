@@ -180,6 +180,87 @@ class ConsensusResult(SummaryDisplay):
         return ax
 
 
+def _check_pac_interval(pac_interval) -> tuple[float, float]:
+    """``(low, high)`` as floats with ``0 <= low < high <= 1``; TypeError/ValueError else."""
+    try:
+        if isinstance(pac_interval, str | bytes):
+            raise TypeError
+        lo, hi = (float(v) for v in pac_interval)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"The 'pac_interval' parameter must be a pair of numbers (low, high), e.g. "
+            f"(0.1, 0.9); got {pac_interval!r}."
+        ) from None
+    if not 0 <= lo < hi <= 1:
+        raise ValueError(
+            f"The 'pac_interval' parameter must be (low, high) with 0 <= low < high <= 1; "
+            f"got {pac_interval!r}."
+        )
+    return lo, hi
+
+
+def _check_memory(n: int, ks, memory_limit: int) -> None:
+    needed = n * n * 4 * (len(ks) + 6)
+    if needed > memory_limit:
+        raise ValueError(
+            f"The consensus matrices for {n} rows and {len(ks)} values of k need "
+            f"{needed / 1024**2:.0f} MiB, above memory_limit={memory_limit / 1024**2:.0f} "
+            f"MiB. Lower max_n (e.g. max_n=2000) or use fewer values of k."
+        )
+
+
+def _subsamples(seeds, n: int, m: int, n_resamples: int) -> list[np.ndarray]:
+    """The sorted row positions of each subsample (the same for every k)."""
+    return [
+        np.sort(np.random.default_rng(seeds[1 + h]).choice(n, size=m, replace=False))
+        for h in range(n_resamples)
+    ]
+
+
+def _cosampling(n: int, samples: list[np.ndarray]):
+    """How often two rows were sampled together (``S S^T``), and the upper-triangle pairs
+    (indices, mask of pairs sampled together at least once, their counts)."""
+    s_ind = np.zeros((n, len(samples)), dtype=np.float32)
+    for h, idx in enumerate(samples):
+        s_ind[idx, h] = 1.0
+    cosampled = s_ind @ s_ind.T
+    iu = np.triu_indices(n, k=1)
+    i_pairs = cosampled[iu]
+    valid = i_pairs > 0
+    return cosampled, iu, valid, i_pairs[valid]
+
+
+def _consensus_at_k(k, labels, samples, pairs, interval):
+    """The consensus matrix, summary row and CDF frame of one k."""
+    cosampled, iu, valid, i_valid = pairs
+    lo, hi = interval
+    a = _one_hot(cosampled.shape[0], samples, labels)
+    together = a @ a.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cons = np.where(cosampled > 0, together / cosampled, 0.0).astype(np.float32)
+    np.fill_diagonal(cons, 1.0)
+    m_valid = together[iu][valid]
+    ambiguous = (m_valid > lo * i_valid) & (m_valid <= hi * i_valid)
+    pac = float(ambiguous.mean()) if i_valid.size else np.nan
+    values = np.sort(m_valid / i_valid)
+    cdf = np.searchsorted(values, _GRID, side="right") / max(values.size, 1)
+    area = float(np.sum(np.diff(_GRID) * cdf[:-1]))
+    return (cons, {"k": k, "pac": pac, "cdf_area": area},
+            pd.DataFrame({"k": k, "consensus": _GRID, "cdf": cdf}))
+
+
+def _summary_table(rows: list[dict]) -> pd.DataFrame:
+    """k, PAC and CDF area per k, with the relative change in area (Monti et al. 2003)."""
+    summary = pd.DataFrame(rows)
+    areas = summary["cdf_area"].to_numpy()
+    delta = np.empty_like(areas)
+    delta[0] = areas[0]
+    delta[1:] = (areas[1:] - areas[:-1]) / np.where(areas[:-1] > 0, areas[:-1], np.nan)
+    summary["delta_area"] = delta
+    return summary
+
+
+
 def consensus_clustering(
     estimator,
     X,
@@ -269,33 +350,14 @@ def consensus_clustering(
     memory_limit = check_int(memory_limit, "memory_limit", low=1)
     n_jobs = check_n_jobs(n_jobs)
     progress = check_flag(progress, "progress")
-    try:
-        if isinstance(pac_interval, str | bytes):
-            raise TypeError
-        lo, hi = (float(v) for v in pac_interval)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"The 'pac_interval' parameter must be a pair of numbers (low, high), e.g. "
-            f"(0.1, 0.9); got {pac_interval!r}."
-        ) from None
-    if not 0 <= lo < hi <= 1:
-        raise ValueError(
-            f"The 'pac_interval' parameter must be (low, high) with 0 <= low < high <= 1; "
-            f"got {pac_interval!r}."
-        )
+    lo, hi = _check_pac_interval(pac_interval)
 
     n_total = X.shape[0]
     subsampled = n_total > max_n
     n = min(n_total, max_n)
     m = max(2, int(round(fraction * n)))
     ks = check_cluster_range(n_clusters, m)
-    needed = n * n * 4 * (len(ks) + 6)
-    if needed > memory_limit:
-        raise ValueError(
-            f"The consensus matrices for {n} rows and {len(ks)} values of k need "
-            f"{needed / 1024**2:.0f} MiB, above memory_limit={memory_limit / 1024**2:.0f} "
-            f"MiB. Lower max_n (e.g. max_n=2000) or use fewer values of k."
-        )
+    _check_memory(n, ks, memory_limit)
     seeds = child_seeds(random_state, 1 + n_resamples * (1 + len(ks)))
     if subsampled:
         sample_index = np.sort(
@@ -312,10 +374,7 @@ def consensus_clustering(
     else:
         sample_index = np.arange(n_total)
         data = X
-    samples = [
-        np.sort(np.random.default_rng(seeds[1 + h]).choice(n, size=m, replace=False))
-        for h in range(n_resamples)
-    ]
+    samples = _subsamples(seeds, n, m, n_resamples)
     fit_seeds = seeds[1 + n_resamples:]
     tasks = (
         delayed(_fit_subsample)(estimator, param, k, data, samples[h],
@@ -326,46 +385,21 @@ def consensus_clustering(
     out = run_tasks(tasks, n_jobs=n_jobs, progress=progress,
                     total=len(ks) * n_resamples, desc="consensus resamples")
 
-    s_ind = np.zeros((n, n_resamples), dtype=np.float32)
-    for h, idx in enumerate(samples):
-        s_ind[idx, h] = 1.0
-    cosampled = s_ind @ s_ind.T
-    iu = np.triu_indices(n, k=1)
-    i_pairs = cosampled[iu]
-    valid = i_pairs > 0
-    i_valid = i_pairs[valid]
-
+    pairs = _cosampling(n, samples)
     consensus, rows, cdf_rows = {}, [], []
     for j, k in enumerate(ks):
         labels = out[j * n_resamples:(j + 1) * n_resamples]
-        a = _one_hot(n, samples, labels)
-        together = a @ a.T
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cons = np.where(cosampled > 0, together / cosampled, 0.0).astype(np.float32)
-        np.fill_diagonal(cons, 1.0)
-        consensus[k] = cons
-        m_valid = together[iu][valid]
-        ambiguous = (m_valid > lo * i_valid) & (m_valid <= hi * i_valid)
-        pac = float(ambiguous.mean()) if i_valid.size else np.nan
-        values = np.sort(m_valid / i_valid)
-        cdf = np.searchsorted(values, _GRID, side="right") / max(values.size, 1)
-        cdf_rows.append(pd.DataFrame({"k": k, "consensus": _GRID, "cdf": cdf}))
-        area = float(np.sum(np.diff(_GRID) * cdf[:-1]))
-        rows.append({"k": k, "pac": pac, "cdf_area": area})
-        del a, together
+        consensus[k], row, cdf = _consensus_at_k(k, labels, samples, pairs, (lo, hi))
+        rows.append(row)
+        cdf_rows.append(cdf)
 
-    summary = pd.DataFrame(rows)
-    areas = summary["cdf_area"].to_numpy()
-    delta = np.empty_like(areas)
-    delta[0] = areas[0]
-    delta[1:] = (areas[1:] - areas[:-1]) / np.where(areas[:-1] > 0, areas[:-1], np.nan)
-    summary["delta_area"] = delta
+    summary = _summary_table(rows)
     best_k = int(summary.loc[summary["pac"].idxmin(), "k"])
     row_labels = X.index[sample_index] if hasattr(X, "index") else None
     return ConsensusResult(
         summary=summary,
         consensus=consensus,
-        cosampled=cosampled,
+        cosampled=pairs[0],
         cdf=pd.concat(cdf_rows, ignore_index=True),
         best_k=best_k,
         sample_index=sample_index,

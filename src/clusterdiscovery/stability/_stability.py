@@ -95,6 +95,83 @@ def _check_resume(resume, method, params, ref_labels, n_resamples) -> int:
     return resume.n_resamples
 
 
+def _check_method(method) -> None:
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(
+            f"The 'method' parameter must be one of {', '.join(map(repr, METHODS))}; "
+            f"got {method!r}."
+        )
+
+
+def _reference(estimator, X, reference_labels, seed, sw) -> np.ndarray:
+    """The reference partition: ``estimator`` fitted on all of X, or the labels given."""
+    n = X.shape[0]
+    if reference_labels is None:
+        try:
+            return fit_labels(seeded_clone(estimator, seed, override=False), X, sw)
+        except (ValueError, TypeError) as exc:
+            raise type(exc)(
+                f"Fitting {type(estimator).__name__} on all of X (the reference partition) "
+                f"failed: {exc}"
+            ) from exc
+    reference_labels = _match_index(reference_labels, X)
+    ref_labels = _as_label_array(reference_labels, "reference_labels")
+    if ref_labels.shape[0] != n:
+        raise ValueError(
+            f"'reference_labels' has {ref_labels.shape[0]} labels but X has {n} rows."
+        )
+    return ref_labels
+
+
+def _reference_codes(ref_labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The reference clusters and each row's cluster code (noise: ``len(clusters)``)."""
+    clusters = np.unique(ref_labels[ref_labels != NOISE])
+    if clusters.size == 0:
+        raise ValueError(
+            "The reference partition has no cluster (every row is noise, -1); there is "
+            "nothing to assess. Check the estimator's settings."
+        )
+    n_ref = clusters.size
+    ref_codes = np.searchsorted(clusters, ref_labels)
+    ref_codes[ref_labels == NOISE] = n_ref
+    return clusters, ref_codes
+
+
+def _gathered(out: list, resume, done: int):
+    """Jaccard rows, ARI, AMI and clusters found per resample, the resumed ones first."""
+    jac = np.vstack(([resume.jaccard.to_numpy()] if done else []) + [o[0] for o in out])
+    ari = np.concatenate([resume.ari[:done] if done else [], [o[1] for o in out]])
+    ami_values = np.concatenate([resume.ami[:done] if done else [], [o[2] for o in out]])
+    n_found = np.concatenate([resume.n_clusters_resample[:done] if done else [],
+                              [o[3] for o in out]]).astype(int)
+    return jac, ari, ami_values, n_found
+
+
+def _cluster_summary(jac: np.ndarray, ref_codes: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """Size, Jaccard mean/median/sd, dissolved/recovered counts and verdict per cluster."""
+    n_ref = len(index)
+    sizes = np.bincount(ref_codes, minlength=n_ref + 1)[:n_ref]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN column -> NaN
+        means = np.nanmean(jac, axis=0)
+        medians = np.nanmedian(jac, axis=0)
+        stds = np.nanstd(jac, axis=0, ddof=1) if jac.shape[0] > 1 else np.zeros(n_ref)
+    valid = ~np.isnan(jac)
+    return pd.DataFrame(
+        {
+            "size": sizes,
+            "jaccard_mean": means,
+            "jaccard_median": medians,
+            "jaccard_std": stds,
+            "dissolved": ((jac <= THRESHOLDS["dissolved"]) & valid).sum(axis=0),
+            "recovered": ((jac > THRESHOLDS["stable"]) & valid).sum(axis=0),
+            "n_assessed": valid.sum(axis=0),
+            "verdict": [verdict(m) for m in means],
+        },
+        index=index,
+    )
+
+
 def assess_stability(
     estimator,
     X,
@@ -238,45 +315,19 @@ def assess_stability(
     check_clusterer(estimator)
     X = check_data(X, estimator=estimator)
     n_resamples = check_int(n_resamples, "n_resamples", low=1)
-    if not isinstance(method, str) or method not in METHODS:
-        raise ValueError(
-            f"The 'method' parameter must be one of {', '.join(map(repr, METHODS))}; "
-            f"got {method!r}."
-        )
+    _check_method(method)
     fraction = check_fraction(fraction, "fraction")
     jitter_scale = check_positive(jitter_scale, "jitter_scale")
     n_jobs = check_n_jobs(n_jobs)
     progress = check_flag(progress, "progress")
     warn = check_flag(warn, "warn")
     multipleboot = check_flag(multipleboot, "multipleboot")
-    n = X.shape[0]
-    sw = check_weighted(estimator, sample_weight, n)
+    sw = check_weighted(estimator, sample_weight, X.shape[0])
 
     seeds = child_seeds(random_state, n_resamples + 1)
-    if reference_labels is None:
-        try:
-            ref_labels = fit_labels(seeded_clone(estimator, seeds[0], override=False), X, sw)
-        except (ValueError, TypeError) as exc:
-            raise type(exc)(
-                f"Fitting {type(estimator).__name__} on all of X (the reference partition) "
-                f"failed: {exc}"
-            ) from exc
-    else:
-        reference_labels = _match_index(reference_labels, X)
-        ref_labels = _as_label_array(reference_labels, "reference_labels")
-        if ref_labels.shape[0] != n:
-            raise ValueError(
-                f"'reference_labels' has {ref_labels.shape[0]} labels but X has {n} rows."
-            )
-    clusters = np.unique(ref_labels[ref_labels != NOISE])
-    if clusters.size == 0:
-        raise ValueError(
-            "The reference partition has no cluster (every row is noise, -1); there is "
-            "nothing to assess. Check the estimator's settings."
-        )
+    ref_labels = _reference(estimator, X, reference_labels, seeds[0], sw)
+    clusters, ref_codes = _reference_codes(ref_labels)
     n_ref = clusters.size
-    ref_codes = np.searchsorted(clusters, ref_labels)
-    ref_codes[ref_labels == NOISE] = n_ref
     scales = column_scales(X, jitter_scale) if method == "jitter" else None
     params = {
         "fraction": fraction if method == "subsample" else None,
@@ -299,37 +350,13 @@ def assess_stability(
     )
     out = run_tasks(tasks, n_jobs=n_jobs, progress=progress, total=n_resamples - done,
                     desc=f"{method} resamples")
-    jac = np.vstack(([resume.jaccard.to_numpy()] if done else []) + [o[0] for o in out])
-    ari = np.concatenate([resume.ari[:done] if done else [], [o[1] for o in out]])
-    ami_values = np.concatenate([resume.ami[:done] if done else [], [o[2] for o in out]])
-    n_found = np.concatenate([resume.n_clusters_resample[:done] if done else [],
-                              [o[3] for o in out]]).astype(int)
+    jac, ari, ami_values, n_found = _gathered(out, resume, done)
 
     index = pd.Index(clusters, name="cluster")
     jaccard = pd.DataFrame(jac, index=pd.RangeIndex(n_resamples, name="resample"),
                            columns=index)
-    sizes = np.bincount(ref_codes, minlength=n_ref + 1)[:n_ref]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN column -> NaN
-        means = np.nanmean(jac, axis=0)
-        medians = np.nanmedian(jac, axis=0)
-        stds = np.nanstd(jac, axis=0, ddof=1) if n_resamples > 1 else np.zeros(n_ref)
-    valid = ~np.isnan(jac)
-    summary = pd.DataFrame(
-        {
-            "size": sizes,
-            "jaccard_mean": means,
-            "jaccard_median": medians,
-            "jaccard_std": stds,
-            "dissolved": ((jac <= THRESHOLDS["dissolved"]) & valid).sum(axis=0),
-            "recovered": ((jac > THRESHOLDS["stable"]) & valid).sum(axis=0),
-            "n_assessed": valid.sum(axis=0),
-            "verdict": [verdict(m) for m in means],
-        },
-        index=index,
-    )
     result = StabilityResult(
-        summary=summary,
+        summary=_cluster_summary(jac, ref_codes, index),
         jaccard=jaccard,
         ari=ari,
         ami=ami_values,
