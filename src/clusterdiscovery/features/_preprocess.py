@@ -341,7 +341,7 @@ class _LevelEncoder(TransformerMixin, BaseEstimator):
         self.impute = impute
         self.max_levels = max_levels
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None):  # noqa: ARG002 (scikit-learn's API)
         X = _as_frame(X)
         self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
         self.n_features_in_ = X.shape[1]
@@ -426,7 +426,7 @@ class _LevelEncoder(TransformerMixin, BaseEstimator):
                 blocks.append(codes[:, None])
         return np.hstack(blocks) if blocks else np.empty((X.shape[0], 0))
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features=None):  # noqa: ARG002 (scikit-learn's API)
         check_is_fitted(self, "categories_")
         if self.output == "codes":
             return self.feature_names_in_.copy()
@@ -438,7 +438,7 @@ class _LevelEncoder(TransformerMixin, BaseEstimator):
 class _MissingFlags(TransformerMixin, BaseEstimator):
     """0/1 indicator ``<column>_missing`` for each column with missing values in fit."""
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None):  # noqa: ARG002 (scikit-learn's API)
         X = _as_frame(X)
         self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
         self.n_features_in_ = X.shape[1]
@@ -450,7 +450,7 @@ class _MissingFlags(TransformerMixin, BaseEstimator):
         X = _as_frame(X)
         return X.iloc[:, self.features_].isna().to_numpy(dtype=float)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features=None):  # noqa: ARG002 (scikit-learn's API)
         check_is_fitted(self, "features_")
         return np.asarray([f"{self.feature_names_in_[j]}_missing" for j in self.features_],
                           dtype=object)

@@ -119,7 +119,7 @@ def _id_keys(s: pd.Series) -> pd.Series:
     return s.map({v: _key(v) for v in uniq})
 
 
-def _normalise_ids(parts: dict, id_col: str) -> dict:
+def _normalise_ids(parts: dict) -> dict:
     """One spelling of the ids across every input, decided once on read.
 
     Tables whose id columns are all numbers, or all clean text, are used as they are. When
@@ -275,7 +275,7 @@ def _client_codes(con, asg, dis, register, id_col: str) -> _Clients:
         id_parts["discharges"] = dis[id_col]
     if register is not None:
         id_parts = {"clients": register[id_col], **id_parts}
-    id_codes, uniques = _factorize(_normalise_ids(id_parts, id_col))
+    id_codes, uniques = _factorize(_normalise_ids(id_parts))
     _check_matched(id_codes["contacts"], id_codes["assignments"], con[id_col], asg[id_col],
                    id_col)
     n_known = len(uniques) if register is None else int(id_codes["clients"].max()) + 1

@@ -367,7 +367,7 @@ def build_model(estimator, *, preprocessor=None, schema=None, names=None, descri
         "model": model,
         "clusters": {
             "names": _per_cluster(names, k, "names", lambda i: f"cluster {i}"),
-            "descriptions": _per_cluster(descriptions, k, "descriptions", lambda i: ""),
+            "descriptions": _per_cluster(descriptions, k, "descriptions", lambda _i: ""),
             "sizes": sizes,
             "n_training": int(sum(sizes)),
         },
