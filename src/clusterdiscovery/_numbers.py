@@ -9,7 +9,8 @@ import math
 
 import numpy as np
 
-__all__ = ["fmt_number", "fmt_numbers", "with_unit_text", "format_value"]
+__all__ = ["fmt_number", "fmt_numbers", "with_unit_text", "format_value", "fmt_fixed",
+           "fmt_score"]
 
 
 def with_unit_text(number: str, unit: str | None) -> str:
@@ -87,3 +88,23 @@ def format_value(value, statistic: str) -> str:
     if abs(value) >= 1000:
         return f"{value:,.0f}"
     return f"{value:.2f}"
+
+
+def fmt_fixed(v, decimals: int = 2, unit: str = "") -> str:
+    """A number with fixed decimals and thousands separators (an effect and its interval,
+    a cost difference), then ``unit``; ``""`` when not finite.
+
+    >>> fmt_fixed(-4.1832), fmt_fixed(1395.549), fmt_fixed(float("nan"))
+    ('-4.18', '1,395.55', '')
+    """
+    return "" if not np.isfinite(v) else f"{v:,.{decimals}f}{unit}"
+
+
+def fmt_score(v) -> str:
+    """A criterion's value: ``409,074`` for large values, ``0.512`` for small.
+
+    >>> fmt_score(409074.4), fmt_score(0.51234)
+    ('409,074', '0.5123')
+    """
+    v = float(v)
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"

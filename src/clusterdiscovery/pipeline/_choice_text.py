@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._numbers import fmt_score as score
 from ..describe._stability import jaccard_text
 from ..selection._result import CRITERIA
 
@@ -23,12 +24,6 @@ def _finite(v) -> bool:
         return bool(np.isfinite(float(v)))
     except (TypeError, ValueError):
         return False
-
-
-def score(v) -> str:
-    """A criterion's value as text: ``409,074`` for large values, ``0.512`` for small."""
-    v = float(v)
-    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
 
 
 def jaccard(v, threshold=None) -> str:

@@ -34,6 +34,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._numbers import fmt_fixed
+
 __all__ = ["check_services", "what_works_sections"]
 
 _SERVICE_KEYS = {"service", "outcome", "baseline", "confounders", "cost", "method", "file"}
@@ -107,10 +109,6 @@ _MET_WORDS = {"yes": "reached (the whole interval is at or beyond it)",
               "uncertain": "not shown (the interval holds it)"}
 
 
-def _fmt(v, unit=""):
-    return "" if not np.isfinite(v) else f"{v:,.2f}{unit}"
-
-
 def _join(table, entry, id_col):
     if not entry.get("file"):
         return table
@@ -182,12 +180,12 @@ def what_works_sections(cfg, table, labels, names, id_col, random_state, data=No
                 continue
             cost = ""
             if "cost_difference" in r.index and np.isfinite(r["cost_difference"]):
-                per = (f", {_fmt(r['cost_per_unit'])} per unit of change"
+                per = (f", {fmt_fixed(r['cost_per_unit'])} per unit of change"
                        if np.isfinite(r["cost_per_unit"]) else ", no clear effect to cost")
-                cost = f"; cost difference {_fmt(r['cost_difference'])}{per}"
+                cost = f"; cost difference {fmt_fixed(r['cost_difference'])}{per}"
             verdict = f"; target {_MET_WORDS[met]}" if met else ""
             lines.append(f"**{name}** (yardstick: {outcome}{target}): {entry['service']} "
-                         f"{_fmt(r['estimate'])} ({_fmt(r['ci_low'])} to {_fmt(r['ci_high'])})"
+                         f"{fmt_fixed(r['estimate'])} ({fmt_fixed(r['ci_low'])} to {fmt_fixed(r['ci_high'])})"
                          f"{cost}{verdict}.")
     method = ", ".join(sorted({e.get("method", "aipw").upper() for e in services}))
     text = [f"The effect of each service on each cluster's own outcome (received minus not, "
