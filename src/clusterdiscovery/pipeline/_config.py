@@ -188,6 +188,24 @@ def load_config(config=None):
         or a value of the wrong type or out of range (checked here, before any model is
         fitted).
     """
+    user, base_dir = _read_user(config)
+    out = _overlay(user, base_dir)
+    _check_models(out["models"])
+    _check_values(out)
+    from ._what_works import check_services
+
+    check_services(out["services"], out["yardsticks"])
+    from ._outcomes import check_outcomes
+
+    out["outcomes"] = check_outcomes(out["outcomes"])
+    _check_k_range(out["models"])
+    from ._settings import StudySettings
+
+    return StudySettings.from_dict(out)  # typed, validated once
+
+
+def _read_user(config):
+    """``(user settings, directory their paths are relative to)``."""
     base_dir = None
     if config is None:
         user = {}
@@ -202,6 +220,12 @@ def load_config(config=None):
             f"The 'config' parameter must be a TOML path, a dict or None; got "
             f"{type(config).__name__}."
         )
+    return user, base_dir
+
+
+def _overlay(user, base_dir) -> dict:
+    """The defaults overlaid with ``user``; unknown tables and keys, values of the wrong
+    kind and relative paths handled here."""
     out = copy.deepcopy(DEFAULTS)
     for table, values in user.items():
         if table not in DEFAULTS:
@@ -233,7 +257,10 @@ def load_config(config=None):
             if (table, key) in _PATH_KEYS and value is not None and base_dir is not None:
                 value = str((base_dir / value).resolve())
             out[table][key] = copy.deepcopy(value)
-    models = out["models"]
+    return out
+
+
+def _check_models(models) -> None:
     if models["primary"] not in models["families"]:
         raise ValueError(
             f"Configuration [models] primary = {models['primary']!r} must be one of the "
@@ -252,22 +279,15 @@ def load_config(config=None):
             f"Unknown model families {sorted(unknown)} in [models] families; use "
             f"{', '.join(list(FAMILIES)[:-1])} or {list(FAMILIES)[-1]}."
         )
-    _check_values(out)
-    from ._what_works import check_services
 
-    check_services(out["services"], out["yardsticks"])
-    from ._outcomes import check_outcomes
 
-    out["outcomes"] = check_outcomes(out["outcomes"])
+def _check_k_range(models) -> None:
     if models["k_min"] < 1 or models["k_max"] < models["k_min"]:
         raise ValueError("Configuration [models] needs 1 <= k_min <= k_max.")
     if models["k_max"] < 2:
         raise ValueError(
             f"Configuration [models] k_max = {models['k_max']}: one cluster is no clustering, "
             f"and its stability cannot be assessed; set k_max >= 2 (k_min may stay 1).")
-    from ._settings import StudySettings
-
-    return StudySettings.from_dict(out)  # typed, validated once
 
 
 #: (table, key) -> smallest allowed value of an integer setting

@@ -38,11 +38,10 @@ def _read_table(path, **csv) -> pd.DataFrame:
 def _read_data(cfg, data):
     if isinstance(data, pd.DataFrame):  # a bare client table: infer its schema, say so
         schema = infer_study_schema(data, cfg)
-        # stacklevel 4: _read_data -> data_stage -> _discover -> discover (the frame it
-        # pointed at before the stages were split)
+        # stacklevel 5: _read_data -> data_stage -> _discover -> discover -> the caller
         warnings.warn(f"discover: no schema given, so one was inferred from the table; check "
                       f"it (ClientSchema.infer(df).to_toml()):\n{schema.inference}",
-                      UserWarning, stacklevel=4)
+                      UserWarning, stacklevel=5)
         return data, None, schema
     if data is not None:
         if isinstance(data, Mapping):
