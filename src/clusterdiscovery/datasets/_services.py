@@ -28,7 +28,8 @@ from ._resources import sample_files
 from ._rng import as_generator
 from ._subgroups import SUBGROUPS
 
-__all__ = ["Services", "make_services", "load_services", "SERVICE_EFFECTS"]
+__all__ = ["Services", "make_services", "load_services", "SERVICE_EFFECTS",
+           "SAMPLE_SERVICES"]
 
 #: effect on the HoNOS total a year later (negative: fewer problems) by subgroup name
 SERVICE_EFFECTS = {
@@ -38,6 +39,11 @@ SERVICE_EFFECTS = {
                     "first_episode_psychosis": -1.0},
 }
 SERVICE_COSTS = {"therapy": 1200.0, "crisis_team": 2500.0}
+#: the ``[[services]]`` blocks that compare the sample's services (``services.csv``): each
+#: service against the outcome a year later, adjusted for the baseline and age, with the cost
+SAMPLE_SERVICES = tuple({"service": s, "outcome": "honos_followup",
+                         "baseline": "honos_baseline", "confounders": ["age"], "cost": "cost"}
+                        for s in SERVICE_EFFECTS)
 
 
 @dataclass(frozen=True)

@@ -89,13 +89,17 @@ def _add_cells(counts, costs, c, s, w, size, n_svc) -> None:
         costs += np.bincount(cell, weights=w, minlength=size)
 
 
+def _joined(parts: list) -> np.ndarray:
+    """The chunks' arrays joined into one, the list emptied (each event held once)."""
+    out = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    parts.clear()
+    return out
+
+
 def _inpatient_days(inp_c: list, inp_day: list, n: int) -> np.ndarray:
     """Distinct calendar days with an inpatient event, per client; the chunks' lists are
     emptied once joined (so as to hold each event once)."""
-    c = np.concatenate(inp_c) if inp_c else np.zeros(0, dtype=np.int64)
-    inp_c.clear()
-    day = np.concatenate(inp_day) if inp_day else np.zeros(0, dtype=np.int64)
-    inp_day.clear()
+    c, day = _joined(inp_c), _joined(inp_day)
     if not day.size:
         return np.zeros(n, dtype=np.int64)
     span = int(day.max() - day.min()) + 1
@@ -106,10 +110,7 @@ def _inpatient_days(inp_c: list, inp_day: list, n: int) -> np.ndarray:
 def _crisis_episodes(cri_c: list, cri_t: list, n: int, gap_days: float) -> np.ndarray:
     """Runs of crisis contacts per client, a gap of more than ``gap_days`` days starting a
     new run; the chunks' lists are emptied once joined."""
-    cc = np.concatenate(cri_c) if cri_c else np.zeros(0, dtype=np.int64)
-    cri_c.clear()
-    ct = np.concatenate(cri_t) if cri_t else np.zeros(0, dtype=np.int64)
-    cri_t.clear()
+    cc, ct = _joined(cri_c), _joined(cri_t)
     if not cc.size:
         return np.zeros(n, dtype=np.int64)
     order = np.lexsort((ct, cc))

@@ -20,17 +20,7 @@ _TINY = 1e-300
 
 
 def parameters_frame(model):
-    """Tidy table of the fitted parameters.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``parameter`` (``class_share``, ``probability``, ``mean``,
-        ``variance``, ``mean_log1p``, ``variance_log1p``, ``rate``), ``variable``,
-        ``level``, ``class``, ``value`` and ``scale`` (``"log1p"`` for the mean and
-        variance of a lognormal column, which describe ``log1p(x)``; ``"raw"``
-        otherwise).
-    """
+    """Tidy table of the fitted parameters (see ``LatentClassModel.parameters_frame``)."""
     check_is_fitted(model, "_params")
     K = model.n_components
     rows = [("class_share", None, None, k, model.weights_[k]) for k in range(K)]

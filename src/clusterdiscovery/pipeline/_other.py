@@ -37,10 +37,9 @@ def other_characteristics(table, labels, schema, columns, names, *, min_cell_siz
         profile = profile_clusters(table, labels, schema=sub, features=columns, costs=(),
                                    outcomes={}, min_cell_size=min_cell_size, n_bootstrap=10,
                                    random_state=random_state, sample_weight=sample_weight)
-    shown = labelled_table1(profile, Meaning(profile, schema=sub))
-    rename = {k: names[k] for k in range(len(names))}
-    shown = shown.rename(columns=rename)
-    labels_text = ", ".join(Meaning(profile, schema=sub).label(c) for c in columns)
+    meaning = Meaning(profile, schema=sub)
+    shown = labelled_table1(profile, meaning).rename(columns=dict(enumerate(names)))
+    labels_text = ", ".join(meaning.label(c) for c in columns)
     text = [f"These columns were left out of the clustering ([features] exclude): "
             f"{labels_text}. They did not form the clusters and are never used in their "
             f"names or descriptions; this table only shows how the clusters differ on them. "

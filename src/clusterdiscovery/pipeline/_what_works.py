@@ -131,13 +131,13 @@ def sample_services(cfg, data) -> list:
     from pathlib import Path
 
     from ..datasets._sample import default_sample_dir
+    from ..datasets._services import SAMPLE_SERVICES
 
     path = Path(cfg["data"]["sample_dir"] or default_sample_dir()) / "services.csv"
     if not path.is_file():
         return []
-    return [{"service": s, "outcome": "honos_followup", "baseline": "honos_baseline",
-             "confounders": ["age"], "cost": "cost", "file": str(path)}
-            for s in ("therapy", "crisis_team")]
+    return [{**entry, "confounders": list(entry["confounders"]), "file": str(path)}
+            for entry in SAMPLE_SERVICES]
 
 
 def what_works_sections(cfg, table, labels, names, id_col, random_state, data=None):
