@@ -54,3 +54,26 @@ def test_excluded_columns_never_distinguish_or_name(study):
     for d in result.descriptions:
         text = d.name.lower() + d.text.lower()
         assert "ethnicity" not in text and "gender" not in text
+
+
+def test_no_withheld_count_of_the_other_table_can_be_rebuilt():
+    """Privacy: small counts of the excluded columns are withheld so that neither a
+    subtraction nor a share gives them back (tests/_attack.py, written apart from the
+    package's suppression)."""
+    from _attack import table1_attack
+
+    from clusterdiscovery.pipeline._other import other_characteristics
+
+    table = rdata("AER", "HealthInsurance").sample(1500, random_state=1).rename(
+        columns={"rownames": "person"}).set_index("person")
+    schema = cd.ClientSchema.infer(table.reset_index(), id="person")
+    labels = pd.Series(pd.factorize(table["region"])[0], index=table.index)
+    names = [f"cluster {k}" for k in range(labels.nunique())]
+    m = 25
+    _, csv = other_characteristics(table, labels, schema, ["ethnicity", "gender"], names,
+                                   min_cell_size=m, random_state=0)
+    flags = [c for c in csv.columns if c.endswith("_suppressed")]
+    assert csv[flags].to_numpy().any()  # something is withheld ...
+    t1 = csv.drop(columns=flags).fillna({"level": ""}).set_index(
+        ["variable", "level", "statistic"]).astype(float)
+    assert table1_attack(t1, m=m) == []  # ... and cannot be worked out
